@@ -1,0 +1,20 @@
+/**
+ * The `murmur` subcommands. Each is loaded only when run, so `murmur --help` stays fast and a command's
+ * heavy dependencies (Automerge, serial ports, a browser) are not loaded by the others.
+ */
+export interface CommandModule {
+  /** Full usage text printed by `murmur <name> --help`. */
+  readonly usage: string;
+  /** Runs the command; resolves to the process exit code. */
+  run(args: string[]): Promise<number>;
+}
+
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  readonly load: () => Promise<CommandModule>;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'bench', summary: 'run a benchmark (wire, …) and print its figures beside the baseline', load: async () => (await import('./commands/bench.js')).command },
+];
