@@ -1,0 +1,140 @@
+/**
+ * The gossip engine's control records, carried in a packet's opaque `control` bytes as one CBOR array of
+ * small-integer arrays (compact: ids and seqs are delta-coded, ages quantised):
+ *
+ * - SUM  [0, count, hash]                 summary of the durable facts held (Trickle's "consistency" check);
+ * - HB   [1, o1, a1, d2, a2, …]           heartbeats: member o1 was alive a1 × HB_UNIT_S before the packet time;
+ *                                          following origins as deltas (ascending);
+ * - ODG  [2, lo, hi, o1, c1, h1, d2, …]   per-origin digest of durable facts for origins lo..hi: count and a
+ *                                          16-bit set hash per origin (origins absent in range: none held);
+ * - HAVE [3, origin, s1, d2, d3, …]       "of origin's durable facts I hold exactly these seqs": whoever holds
+ *                                          others answers with them.
+ *
+ * Status facts are never in SUM/ODG/HAVE: a newer status supersedes an older one, so a missed old status is
+ * not "missing"; freshness of members travels in HB instead.
+ */
+import { Encoder } from 'cbor-x';
+import type { NodeId } from '../wire/facts.js';
+import { accept, reject, type Decoded } from '../wire/reject.js';
+
+const cbor = new Encoder({ useRecords: false, mapsAsObjects: false } as never);
+
+export const HB_UNIT_S = 4;
+const MAX_RECORDS = 16;
+const MAX_ITEMS = 400;
+
+export type ControlRecord =
+  | { readonly type: 'sum'; readonly count: number; readonly hash: number }
+  | { readonly type: 'hb'; readonly entries: readonly { readonly origin: NodeId; readonly age: number }[] }
+  | {
+      readonly type: 'odg';
+      readonly lo: NodeId;
+      readonly hi: NodeId;
+      readonly entries: readonly { readonly origin: NodeId; readonly count: number; readonly hash: number }[];
+    }
+  | { readonly type: 'have'; readonly origin: NodeId; readonly seqs: readonly number[] };
+
+function deltas(values: readonly number[]): number[] {
+  return values.map((v, i) => (i === 0 ? v : v - values[i - 1]!));
+}
+
+export function recordToArray(r: ControlRecord): number[] {
+  switch (r.type) {
+    case 'sum':
+      return [0, r.count, r.hash];
+    case 'hb': {
+      const d = deltas(r.entries.map((e) => e.origin));
+      return [1, ...r.entries.flatMap((e, i) => [d[i]!, e.age])];
+    }
+    case 'odg': {
+      const d = deltas(r.entries.map((e) => e.origin));
+      return [2, r.lo, r.hi, ...r.entries.flatMap((e, i) => [d[i]!, e.count, e.hash])];
+    }
+    case 'have':
+      return [3, r.origin, ...deltas(r.seqs)];
+  }
+}
+
+/** Encoded size of one record inside the control array. */
+export function recordSize(r: ControlRecord): number {
+  return (cbor.encode(recordToArray(r)) as Uint8Array).length;
+}
+
+export function encodeControl(records: readonly ControlRecord[]): Uint8Array {
+  return cbor.encode(records.map(recordToArray)) as Uint8Array;
+}
+
+const isInt = (v: unknown, lo: number, hi: number): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
+
+/** Strict decode: any shape or range error is a typed rejection, never a throw. */
+export function decodeControl(bytes: Uint8Array): Decoded<ControlRecord[]> {
+  if (bytes.length > 512) return reject('oversize', 'control');
+  let v: unknown;
+  try {
+    v = cbor.decode(bytes);
+  } catch (e) {
+    return reject('malformed', `control cbor: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(v) || v.length > MAX_RECORDS) return reject('malformed', 'control shape');
+  const out: ControlRecord[] = [];
+  for (const rec of v) {
+    if (!Array.isArray(rec) || rec.length === 0 || rec.length > MAX_ITEMS) return reject('malformed', 'record shape');
+    if (!rec.every((x) => isInt(x, 0, 0xffffffff))) return reject('out_of_range', 'record item');
+    const items = rec as number[];
+    const body = items.slice(1);
+    switch (items[0]) {
+      case 0:
+        if (body.length !== 2) return reject('malformed', 'sum');
+        out.push({ type: 'sum', count: body[0]!, hash: body[1]! });
+        break;
+      case 1: {
+        if (body.length % 2 !== 0) return reject('malformed', 'hb');
+        const entries: { origin: number; age: number }[] = [];
+        let o = 0;
+        for (let i = 0; i < body.length; i += 2) {
+          const d = body[i]!;
+          if (i > 0 && d === 0) return reject('malformed', 'hb order');
+          o += d;
+          if (!isInt(o, 1, 0xffff) || !isInt(body[i + 1], 0, 0xffff)) return reject('out_of_range', 'hb entry');
+          entries.push({ origin: o, age: body[i + 1]! });
+        }
+        out.push({ type: 'hb', entries });
+        break;
+      }
+      case 2: {
+        const [lo, hi] = body;
+        if (body.length < 2 || (body.length - 2) % 3 !== 0 || !isInt(lo, 1, 0xffff) || !isInt(hi, lo, 0xffff))
+          return reject('malformed', 'odg');
+        const entries: { origin: number; count: number; hash: number }[] = [];
+        let o = 0;
+        for (let i = 2; i < body.length; i += 3) {
+          const d = body[i]!;
+          if (i > 2 && d === 0) return reject('malformed', 'odg order');
+          o += d;
+          if (o < lo || o > hi || !isInt(body[i + 2], 0, 0xffff)) return reject('out_of_range', 'odg entry');
+          entries.push({ origin: o, count: body[i + 1]!, hash: body[i + 2]! });
+        }
+        out.push({ type: 'odg', lo, hi, entries });
+        break;
+      }
+      case 3: {
+        if (body.length < 1 || !isInt(body[0], 1, 0xffff)) return reject('malformed', 'have');
+        const seqs: number[] = [];
+        let s = 0;
+        for (let i = 1; i < body.length; i++) {
+          const d = body[i]!;
+          if (i > 1 && d === 0) return reject('malformed', 'have order');
+          s += d;
+          if (!isInt(s, 1, 0xffffffff)) return reject('out_of_range', 'have seq');
+          seqs.push(s);
+        }
+        out.push({ type: 'have', origin: body[0], seqs });
+        break;
+      }
+      default:
+        return reject('malformed', `record type ${items[0]}`);
+    }
+  }
+  return accept(out);
+}

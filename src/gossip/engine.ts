@@ -1,0 +1,621 @@
+/**
+ * The gossip engine of one node: pure (no timers, no clock, no I/O). The edge feeds it events with the
+ * current time (seconds) — a packet heard with its RSSI/SNR, a local fact, a tick — and pulls the packet it
+ * wants to send when the radio is free (`transmit`), so the content is decided at the last moment and
+ * suppression sees everything heard until then. `nextWakeAt()` says when to call `tick`/`transmit` next.
+ *
+ * Rules (see docs/gossip.md):
+ * - new durable facts are relayed after a short contention delay, shorter for weaker signals (distant
+ *   receivers relay first, as in Meshtastic) and cancelled once another copy is heard (Trickle's
+ *   suppression with k = 1). No hop limit: every node relays until its neighbourhood has it.
+ * - every packet carries SUM, a summary of the durable set; a persistent mismatch with a neighbour's summary
+ *   starts anti-entropy: the node behind sends its per-origin digest (ODG), neighbours answer differing
+ *   origins with HAVE lists, and whoever holds a fact missing from a HAVE list sends it. Only missing facts
+ *   cross the air.
+ * - heartbeats: a node's own status is its heartbeat; freshness of every member travels in HB records
+ *   (2 bytes a member), freshest news first, so a member heard only through others stays alive.
+ * - priorities: victims, then roads/hazards/operator facts, then coverage, then status; status and
+ *   heartbeats only use airtime while the duty window has room left (`lowPriorityReserve`).
+ * - the duty cycle (sliding window) is checked before every packet and never exceeded.
+ */
+import { factKey, priorityOf, type Fact, type FactId, type NodeId, type StatusFact } from '../wire/facts.js';
+import { RejectCounter } from '../wire/reject.js';
+import { DutyCycleWindow, EU868_1PCT, loraTimeOnAir, SF9_125, type DutyCycleRule, type LoraParams } from './airtime.js';
+import type { PacketCodec } from './codec.js';
+import { decodeControl, encodeControl, HB_UNIT_S, recordSize, type ControlRecord } from './control.js';
+import { SenderGuard, type DefenceConfig, type SenderReport } from './defence.js';
+import { Membership, type MemberView, type MembershipChange, type MembershipTimings } from './membership.js';
+import type { Random } from '../core/random.js';
+import { FactStore } from './store.js';
+
+export interface GossipConfig {
+  readonly self: NodeId;
+  readonly lora: LoraParams;
+  readonly duty: DutyCycleRule;
+  /** Share of the regional budget the engine allows itself (headroom for rounding at the edge). */
+  readonly budgetShare: number;
+  /** Fraction of the budget kept for urgent facts: status/heartbeat-only packets stop above 1 − this. */
+  readonly lowPriorityReserve: number;
+  /** Relay contention delay range, seconds (weak signal → low end). */
+  readonly relayDelayS: readonly [number, number];
+  /** SNR range mapped onto the delay range (dB). */
+  readonly snrRange: readonly [number, number];
+  /** Copies heard from others that cancel a pending relay (Trickle's k). */
+  readonly suppressCopies: number;
+  /** A node that sent nothing for this long sends a heartbeat packet (± jitter). */
+  readonly beaconIntervalS: number;
+  /** Own status goes into packets at most this often. */
+  readonly ownStatusEveryS: number;
+  readonly hbPerPacket: number;
+  readonly hbPerBeacon: number;
+  readonly statusRelayPerBeacon: number;
+  readonly membership: MembershipTimings;
+  /** A summary mismatch must persist this long (with no new facts learned) before anti-entropy starts. */
+  readonly repairSettleS: number;
+  readonly odgMinIntervalS: number;
+  /** Bytes of ODG per packet. */
+  readonly odgPageBytes: number;
+  readonly defence: DefenceConfig;
+}
+
+export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = {}): GossipConfig {
+  return {
+    self,
+    lora: SF9_125,
+    duty: EU868_1PCT,
+    budgetShare: 0.95,
+    lowPriorityReserve: 0.3,
+    relayDelayS: [0.5, 5],
+    snrRange: [-15, 10],
+    suppressCopies: 1,
+    beaconIntervalS: 150,
+    ownStatusEveryS: 120,
+    hbPerPacket: 8,
+    hbPerBeacon: 40,
+    statusRelayPerBeacon: 2,
+    membership: { suspectAfterS: 420, deadAfterS: 720 },
+    repairSettleS: 30,
+    odgMinIntervalS: 30,
+    odgPageBytes: 110,
+    defence: { maxAirtimeFraction: 0.02, windowS: 600, throttleS: 600, invalidReportAfter: 5 },
+    ...over,
+  };
+}
+
+export interface RxInfo {
+  readonly rssi: number;
+  readonly snr: number;
+}
+
+/** What an event changed, for the edge (map merge, UI, logs). */
+export interface GossipActions {
+  readonly learned: Fact[];
+  readonly membership: MembershipChange[];
+  readonly reports: SenderReport[];
+}
+
+export interface GossipStats {
+  packetsSent: number;
+  bytesSent: number;
+  airtimeS: number;
+  packetsHeard: number;
+  rejects: RejectCounter;
+  throttled: number;
+  /** Bytes of anti-entropy records sent (ODG + HAVE). */
+  antiEntropyControlBytes: number;
+  /** Bytes of facts sent to answer a digest or HAVE (repairs). */
+  repairFactBytes: number;
+  digestBytes: number;
+  heartbeatBytes: number;
+  factBytes: number;
+  beacons: number;
+  odgPages: number;
+  haveRecords: number;
+}
+
+interface Pending {
+  readonly fact: Fact;
+  due: number;
+  copies: number;
+  readonly repair: boolean;
+}
+
+interface Mismatch {
+  count: number;
+  hash: number;
+  at: number;
+}
+
+const EMPTY = (): GossipActions => ({ learned: [], membership: [], reports: [] });
+
+export class GossipNode {
+  readonly store = new FactStore();
+  readonly members: Membership;
+  readonly guard: SenderGuard;
+  readonly stats: GossipStats;
+  private readonly duty: DutyCycleWindow;
+  private readonly pending = new Map<string, Pending>();
+  private readonly statusDirty = new Map<NodeId, StatusFact>();
+  private readonly haves = new Map<NodeId, { due: number; seqs: number[] }>();
+  private readonly mismatches = new Map<NodeId, Mismatch>();
+  private readonly synced = new Map<NodeId, number>();
+  private readonly heldBy = new Map<string, Set<NodeId>>();
+  private readonly hbSent = new Map<NodeId, { hb: number; at: number }>();
+  private readonly neighbours = new Map<NodeId, { at: number; snr: number; rssi: number }>();
+  private ownStatus: StatusFact | undefined;
+  private ownStatusSentAt = -Infinity;
+  private lastTxAt: number;
+  private beaconAt: number;
+  private lastLearnAt = -Infinity;
+  private odgDue: number | undefined;
+  private odgCursor = 0;
+  private odgSentAt = -Infinity;
+  private readonly haveSentAt = new Map<NodeId, number>();
+  /** After a due packet could not be built (budget), wait before trying again. */
+  private holdUntil = -Infinity;
+
+  constructor(
+    readonly cfg: GossipConfig,
+    readonly codec: PacketCodec,
+    private readonly random: Random,
+    now: number,
+  ) {
+    this.members = new Membership(cfg.self, cfg.membership);
+    this.guard = new SenderGuard(cfg.defence);
+    this.duty = new DutyCycleWindow({ fraction: cfg.duty.fraction * cfg.budgetShare, windowS: cfg.duty.windowS });
+    this.stats = {
+      packetsSent: 0, bytesSent: 0, airtimeS: 0, packetsHeard: 0, rejects: new RejectCounter(), throttled: 0,
+      antiEntropyControlBytes: 0, repairFactBytes: 0, digestBytes: 0, heartbeatBytes: 0, factBytes: 0, beacons: 0, odgPages: 0, haveRecords: 0,
+    };
+    this.lastTxAt = now;
+    // First heartbeat soon after boot, spread so a swarm booting together does not collide.
+    this.beaconAt = now + random.range(1, 10);
+  }
+
+  get self(): NodeId {
+    return this.cfg.self;
+  }
+
+  // ---- events -------------------------------------------------------------------------------------------
+
+  /** A fact created by this node (sensor, operator, own status). */
+  addLocal(fact: Fact, now: number): GossipActions {
+    const out = EMPTY();
+    if (fact.kind === 'status') {
+      if (this.store.addStatus(fact)) {
+        this.ownStatus = fact;
+        out.learned.push(fact);
+      }
+      return out;
+    }
+    if (this.store.addDurable(fact, now)) {
+      this.lastLearnAt = now;
+      this.addHolder(fact, this.self);
+      this.pending.set(factKey(fact), { fact, due: now, copies: 0, repair: false });
+      out.learned.push(fact);
+    }
+    return out;
+  }
+
+  /** A packet heard on the radio. Never throws: bad input is a counted, typed rejection. */
+  receive(bytes: Uint8Array, rx: RxInfo, now: number): GossipActions {
+    const out = EMPTY();
+    this.stats.packetsHeard++;
+    const opened = this.codec.open(bytes);
+    if (!opened.ok) {
+      this.stats.rejects.add(opened.reason);
+      const r = this.guard.invalid(opened.claimedSender, opened.reason, now);
+      if (r) out.reports.push(r);
+      return out;
+    }
+    const { sender, payload } = opened.value;
+    if (sender === this.self) return out;
+    const admitted = this.guard.admit(sender, loraTimeOnAir(bytes.length, this.cfg.lora), now);
+    if (admitted !== true) {
+      this.stats.throttled++;
+      if (admitted !== false) out.reports.push(admitted);
+      return out;
+    }
+    let control: ControlRecord[] = [];
+    if (payload.control) {
+      const c = decodeControl(payload.control);
+      if (!c.ok) {
+        this.stats.rejects.add(c.reason);
+        const r = this.guard.invalid(sender, c.reason, now);
+        if (r) out.reports.push(r);
+        return out;
+      }
+      control = c.value;
+    }
+    this.neighbours.set(sender, { at: now, snr: rx.snr, rssi: rx.rssi });
+    this.note(out, this.members.evidence(sender, now, now));
+
+    for (const f of payload.facts) {
+      if (f.kind === 'status') {
+        if (f.origin === this.self) continue;
+        if (this.store.addStatus(f)) {
+          out.learned.push(f);
+          if (f.origin !== sender) this.statusDirty.set(f.origin, f);
+          this.note(out, this.members.evidence(f.origin, Math.min(f.t, now), now));
+        } else {
+          // Someone else already relayed this status (or a newer one): no need for us to.
+          const d = this.statusDirty.get(f.origin);
+          if (d && d.seq <= f.seq) this.statusDirty.delete(f.origin);
+        }
+        continue;
+      }
+      this.addHolder(f, sender);
+      this.addHolder(f, f.origin);
+      const key = factKey(f);
+      if (this.store.addDurable(f, now)) {
+        this.lastLearnAt = now;
+        out.learned.push(f);
+        this.pending.set(key, { fact: f, due: now + this.relayDelay(rx.snr), copies: 0, repair: false });
+      } else {
+        const p = this.pending.get(key);
+        // Trickle suppression: enough neighbours were heard sending it; our copy would add little.
+        if (p && ++p.copies >= this.cfg.suppressCopies) this.pending.delete(key);
+      }
+    }
+    for (const rec of control) this.onControl(sender, payload.time, rec, now, out);
+    return out;
+  }
+
+  /** Time passing: membership timeouts and anti-entropy checks. */
+  tick(now: number): GossipActions {
+    const out = EMPTY();
+    for (const c of this.members.tick(now)) out.membership.push(c);
+    return out;
+  }
+
+  // ---- transmitting -------------------------------------------------------------------------------------
+
+  /** Earliest time something may change or be sent (call tick/transmit then). */
+  nextWakeAt(now: number): number {
+    let t = Math.min(this.beaconAt, this.members.nextTransitionAt());
+    for (const p of this.pending.values()) t = Math.min(t, p.due);
+    for (const h of this.haves.values()) t = Math.min(t, h.due);
+    if (this.odgDue !== undefined) t = Math.min(t, this.odgDue);
+    if (t <= now) {
+      if (this.beaconAt <= now && !this.lowPriorityAllowed(now)) {
+        // Budget reserve reached: skip this heartbeat rather than spend urgent airtime on it.
+        this.beaconAt = now + this.cfg.beaconIntervalS;
+        return this.nextWakeAt(now);
+      }
+      // Something is due: if the budget blocks even a small packet, wake when it allows one.
+      const minAir = loraTimeOnAir(this.codec.overhead + 16, this.cfg.lora);
+      return Math.max(t, this.holdUntil, this.duty.nextAllowed(now, minAir));
+    }
+    return t;
+  }
+
+  /** True if a packet is due now and the duty cycle allows one. */
+  wantsToTransmit(now: number): boolean {
+    return now >= this.holdUntil && this.dueKind(now) !== undefined && this.duty.allows(now, loraTimeOnAir(this.codec.overhead + 16, this.cfg.lora));
+  }
+
+  private dueKind(now: number): 'urgent' | 'beacon' | undefined {
+    for (const p of this.pending.values()) if (p.due <= now) return 'urgent';
+    for (const h of this.haves.values()) if (h.due <= now) return 'urgent';
+    if (this.odgDue !== undefined && this.odgDue <= now) return 'urgent';
+    if (this.beaconAt <= now && this.lowPriorityAllowed(now)) return 'beacon';
+    return undefined;
+  }
+
+  private lowPriorityAllowed(now: number): boolean {
+    return this.duty.used(now) < (1 - this.cfg.lowPriorityReserve) * this.duty.budgetS;
+  }
+
+  /** Builds the packet to put on the air now (the edge must transmit it at once), or undefined. */
+  transmit(now: number): Uint8Array | undefined {
+    const kind = this.dueKind(now);
+    if (!kind) {
+      if (this.beaconAt <= now) this.beaconAt = now + this.cfg.beaconIntervalS; // budget reserve: skip this beat
+      return undefined;
+    }
+    // Largest packet the budget allows right now.
+    let maxBytes = this.codec.maxPacketBytes;
+    while (maxBytes > this.codec.overhead + 8 && !this.duty.allows(now, loraTimeOnAir(maxBytes, this.cfg.lora))) maxBytes -= 8;
+    if (maxBytes <= this.codec.overhead + 8) {
+      this.holdUntil = now + 1;
+      return undefined;
+    }
+    const lowOk = this.lowPriorityAllowed(now);
+    const time = Math.floor(now);
+
+    const records: ControlRecord[] = [];
+    let controlBytes = 3; // array head
+    const fits = (extraControl: number, extraFacts: number) =>
+      this.codec.overhead + this.codec.sizeOfControl(controlBytes + extraControl) + factBytes + extraFacts <= maxBytes;
+    let factBytes = 0;
+    const facts: Fact[] = [];
+    const sentKeys: string[] = [];
+    let repairBytes = 0;
+
+    const sum: ControlRecord = { type: 'sum', count: this.store.count, hash: this.store.hash };
+    records.push(sum);
+    controlBytes += recordSize(sum);
+    const digestBytes = recordSize(sum);
+    let aeBytes = 0;
+
+    // 1. Urgent facts by priority, then the not-yet-due ones that fit (piggybacked).
+    const queue = [...this.pending.entries()].sort(
+      ([, a], [, b]) => Number(b.due <= now) - Number(a.due <= now) || priorityOf(a.fact.kind) - priorityOf(b.fact.kind) || a.due - b.due,
+    );
+    for (const [key, p] of queue) {
+      const size = this.codec.sizeOfFact(p.fact);
+      if (!fits(0, size)) continue;
+      facts.push(p.fact);
+      factBytes += size;
+      sentKeys.push(key);
+      if (p.repair) repairBytes += size;
+    }
+    // 2. Anti-entropy records that are due.
+    if (this.odgDue !== undefined && this.odgDue <= now) {
+      const page = this.odgPage(Math.min(this.cfg.odgPageBytes, maxBytes - this.codec.overhead - factBytes - controlBytes - 8));
+      if (page) {
+        records.push(page.record);
+        controlBytes += page.size;
+        aeBytes += page.size;
+        this.odgCursor = page.next;
+        if (page.next === 0) {
+          this.odgDue = undefined;
+          this.odgSentAt = now;
+        }
+      }
+    }
+    for (const [origin, h] of [...this.haves].sort((a, b) => a[1].due - b[1].due)) {
+      if (h.due > now) continue;
+      const rec: ControlRecord = { type: 'have', origin, seqs: h.seqs };
+      const size = recordSize(rec);
+      if (!fits(size, 0)) continue;
+      records.push(rec);
+      controlBytes += size;
+      aeBytes += size;
+      this.haves.delete(origin);
+      this.haveSentAt.set(origin, now);
+    }
+    // 3. Heartbeats: own status when stale, freshest member news.
+    const beacon = kind === 'beacon';
+    let hbBytes = 0;
+    if (this.ownStatus && (beacon || (lowOk && now - this.ownStatusSentAt >= this.cfg.ownStatusEveryS))) {
+      const size = this.codec.sizeOfFact(this.ownStatus);
+      if (fits(0, size)) {
+        facts.push(this.ownStatus);
+        factBytes += size;
+        hbBytes += size;
+        this.ownStatusSentAt = now;
+      }
+    }
+    const hb = this.hbRecord(now, time, beacon ? this.cfg.hbPerBeacon : lowOk ? this.cfg.hbPerPacket : 1, (size) => fits(size, 0));
+    if (hb) {
+      records.push(hb.record);
+      controlBytes += hb.size;
+      hbBytes += hb.size;
+    }
+    if (beacon) {
+      const relays = [...this.statusDirty.values()].sort((a, b) => b.t - a.t).slice(0, this.cfg.statusRelayPerBeacon);
+      for (const s of relays) {
+        const size = this.codec.sizeOfFact(s);
+        if (!fits(0, size)) break;
+        facts.push(s);
+        factBytes += size;
+        hbBytes += size;
+        this.statusDirty.delete(s.origin);
+      }
+    }
+
+    const bytes = this.codec.seal({ time, facts, control: encodeControl(records) });
+    const air = loraTimeOnAir(bytes.length, this.cfg.lora);
+    if (!this.duty.allows(now, air)) {
+      this.holdUntil = now + 1; // cannot happen by construction; never exceed anyway
+      return undefined;
+    }
+    this.duty.record(now, air);
+    for (const k of sentKeys) this.pending.delete(k);
+    this.lastTxAt = now;
+    this.beaconAt = now + this.cfg.beaconIntervalS * this.random.range(0.8, 1.2);
+    const s = this.stats;
+    s.packetsSent++;
+    if (beacon) s.beacons++;
+    s.odgPages += records.filter((r) => r.type === 'odg').length;
+    s.haveRecords += records.filter((r) => r.type === 'have').length;
+    s.bytesSent += bytes.length;
+    s.airtimeS += air;
+    s.antiEntropyControlBytes += aeBytes;
+    s.repairFactBytes += repairBytes;
+    s.digestBytes += digestBytes;
+    s.heartbeatBytes += hbBytes;
+    s.factBytes += factBytes;
+    return bytes;
+  }
+
+  // ---- queries ------------------------------------------------------------------------------------------
+
+  /** Known to this node (a status counts as known when it or a newer one from its origin is held). */
+  knows(id: FactId & { kind?: string }): boolean {
+    return this.store.knows(id);
+  }
+
+  /** Members this node knows to hold a durable fact: "did anyone get my message?". */
+  holdersOf(id: FactId): NodeId[] {
+    const held = this.store.get(id);
+    const out = new Set(this.heldBy.get(factKey(id)) ?? []);
+    if (held) {
+      out.add(this.self);
+      for (const [peer, upTo] of this.synced) if (upTo >= held.arrival) out.add(peer);
+    }
+    return [...out].sort((a, b) => a - b);
+  }
+
+  membership(): MemberView[] {
+    return this.members.view();
+  }
+
+  reports(): readonly SenderReport[] {
+    return this.guard.reports;
+  }
+
+  /** Airtime used by this node in the duty window ending now (seconds). */
+  airtimeUsed(now: number): number {
+    return this.duty.used(now);
+  }
+
+  // ---- internals ----------------------------------------------------------------------------------------
+
+  private note(out: GossipActions, c: MembershipChange | undefined): void {
+    if (c) out.membership.push(c);
+  }
+
+  private relayDelay(snr: number): number {
+    const [lo, hi] = this.cfg.relayDelayS;
+    const [s0, s1] = this.cfg.snrRange;
+    const w = Math.min(1, Math.max(0, (snr - s0) / (s1 - s0)));
+    // Weak signal → early slot: the relayer likely reaches nodes the sender did not.
+    return lo + (hi - lo) * (0.6 * w + 0.4 * this.random.next());
+  }
+
+  private addHolder(id: FactId, who: NodeId): void {
+    const key = factKey(id);
+    let s = this.heldBy.get(key);
+    if (!s) this.heldBy.set(key, (s = new Set()));
+    s.add(who);
+  }
+
+  private onControl(sender: NodeId, time: number, rec: ControlRecord, now: number, out: GossipActions): void {
+    switch (rec.type) {
+      case 'sum':
+        if (rec.count === this.store.count && rec.hash === this.store.hash) {
+          this.synced.set(sender, this.store.arrivalCounter);
+          this.mismatches.delete(sender);
+        } else {
+          // A mismatch is normal while facts spread; act only when it persists across two summaries heard
+          // `repairSettleS` apart, with nothing new learned meanwhile.
+          const m = this.mismatches.get(sender);
+          if (!m) this.mismatches.set(sender, { count: rec.count, hash: rec.hash, at: now });
+          else {
+            m.count = rec.count;
+            m.hash = rec.hash;
+            if (now - m.at >= this.cfg.repairSettleS && now - this.lastLearnAt >= this.cfg.repairSettleS) {
+              this.mismatches.delete(sender);
+              this.openAntiEntropy(m, now);
+            }
+          }
+        }
+        break;
+      case 'hb':
+        for (const e of rec.entries) {
+          const t = Math.min(now, time - e.age * HB_UNIT_S);
+          this.note(out, this.members.evidence(e.origin, t, now));
+        }
+        break;
+      case 'odg':
+        this.onOdg(rec, now);
+        break;
+      case 'have':
+        this.onHave(sender, rec.origin, rec.seqs, now);
+        break;
+    }
+  }
+
+  private openAntiEntropy(m: Mismatch, now: number): void {
+    // The node "behind" (fewer facts; on a tie, the smaller hash) opens anti-entropy with its digest.
+    const behind = this.store.count < m.count || (this.store.count === m.count && this.store.hash < m.hash);
+    if (behind && this.odgDue === undefined && now - this.odgSentAt >= this.cfg.odgMinIntervalS) {
+      this.odgDue = now + this.random.range(0, 1);
+      this.odgCursor = 0;
+    }
+  }
+
+  private odgPage(budget: number): { record: ControlRecord; size: number; next: number } | undefined {
+    const origins = this.store.originIds();
+    const start = this.odgCursor;
+    const lo = start === 0 ? 1 : origins[start] ?? 1;
+    const entries: { origin: NodeId; count: number; hash: number }[] = [];
+    let i = start;
+    let size = 8;
+    for (; i < origins.length; i++) {
+      const d = this.store.origin(origins[i]!)!;
+      const add = 2 + (d.count < 24 ? 1 : 2) + 3;
+      if (size + add > budget && entries.length > 0) break;
+      entries.push({ origin: origins[i]!, count: d.count, hash: d.hash });
+      size += add;
+    }
+    const done = i >= origins.length;
+    const hi = done ? 0xffff : origins[i]! - 1;
+    const record: ControlRecord = { type: 'odg', lo, hi: Math.max(lo, hi), entries };
+    return { record, size: recordSize(record), next: done ? 0 : i };
+  }
+
+  private onOdg(rec: Extract<ControlRecord, { type: 'odg' }>, now: number): void {
+    const theirs = new Map(rec.entries.map((e) => [e.origin, e]));
+    for (const o of this.store.originIds()) {
+      if (o < rec.lo || o > rec.hi) continue;
+      const d = this.store.origin(o)!;
+      const t = theirs.get(o);
+      if (t && d.count === t.count && d.hash === t.hash) continue;
+      const theirCount = t?.count ?? 0;
+      if (d.count > theirCount) {
+        // They miss (d.count − theirCount) facts of this origin. Facts missed across a partition or a reboot
+        // are that origin's newest, so send those; a remaining difference shows in their next summary.
+        const facts = this.store.factsOf(o);
+        for (const f of facts.slice(theirCount)) this.queueRepair(f, now);
+      } else if (d.count === theirCount) {
+        // Same count, different sets: say exactly what we hold; they answer with what we lack and learn theirs.
+        this.queueHave(o, now);
+      }
+    }
+  }
+
+  private onHave(sender: NodeId, origin: NodeId, seqs: readonly number[], now: number): void {
+    const theirs = new Set(seqs);
+    for (const s of seqs) this.addHolder({ origin, seq: s }, sender);
+    for (const f of this.store.factsOf(origin)) if (!theirs.has(f.seq)) this.queueRepair(f, now);
+    const queued = this.haves.get(origin);
+    if (queued && queued.seqs.length === seqs.length && queued.seqs.every((s, i) => s === seqs[i])) {
+      this.haves.delete(origin); // someone said exactly what we would have said
+      return;
+    }
+    // They hold some we lack: answer with our own list, at most once a minute per origin (no cascades).
+    const mine = new Set(this.store.origin(origin)?.seqs ?? []);
+    if (seqs.some((s) => !mine.has(s)) && now - (this.haveSentAt.get(origin) ?? -Infinity) >= 60) this.queueHave(origin, now);
+  }
+
+  private queueRepair(f: Fact, now: number): void {
+    const key = factKey(f);
+    if (this.pending.has(key)) return;
+    this.pending.set(key, { fact: f, due: now + this.random.range(0.3, 3), copies: 0, repair: true });
+  }
+
+  private queueHave(origin: NodeId, now: number): void {
+    const seqs = this.store.origin(origin)?.seqs ?? [];
+    const cur = this.haves.get(origin);
+    this.haves.set(origin, { due: cur?.due ?? now + this.random.range(0.3, 3), seqs: [...seqs].slice(-120) });
+  }
+
+  /** Heartbeat record: self first, then members whose heartbeat advanced since we last sent it, freshest first. */
+  private hbRecord(now: number, time: number, max: number, fits: (size: number) => boolean): { record: ControlRecord; size: number } | undefined {
+    const dead = this.cfg.membership.deadAfterS;
+    const candidates: { origin: NodeId; hb: number; news: boolean; at: number }[] = [];
+    for (const v of this.members.view()) {
+      if (v.state === 'dead' || now - v.heartbeat > dead) continue;
+      const sent = this.hbSent.get(v.id);
+      candidates.push({ origin: v.id, hb: v.heartbeat, news: !sent || sent.hb < v.heartbeat, at: sent?.at ?? -Infinity });
+    }
+    candidates.sort((a, b) => Number(b.news) - Number(a.news) || (a.news ? b.hb - a.hb : a.at - b.at));
+    const chosen = [{ origin: this.self, hb: time }, ...candidates.slice(0, Math.max(0, max - 1))];
+    for (;;) {
+      const entries = chosen
+        .map((c) => ({ origin: c.origin, age: Math.max(0, Math.ceil((time - c.hb) / HB_UNIT_S)) }))
+        .sort((a, b) => a.origin - b.origin);
+      const record: ControlRecord = { type: 'hb', entries };
+      const size = recordSize(record);
+      if (fits(size)) {
+        for (const c of chosen) this.hbSent.set(c.origin, { hb: c.hb, at: now });
+        return { record, size };
+      }
+      if (chosen.length <= 1) return undefined;
+      chosen.pop();
+    }
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Radio propagation for the simulator: log-distance path loss calibrated so that the median range (where the
+ * mean received power meets the demodulation floor) is `rangeM`, a static per-link shadowing (lognormal,
+ * symmetric) and a per-packet fading term: together they make a grey zone where links work sometimes.
+ */
+import { hashString } from '../../core/random.js';
+
+export interface PropagationConfig {
+  readonly txPowerDbm: number;
+  /** Distance at which the mean received power equals the sensitivity. */
+  readonly rangeM: number;
+  readonly pathLossExponent: number;
+  /** Static shadowing σ per link, dB. */
+  readonly shadowingDb: number;
+  /** Per-packet fading σ, dB. */
+  readonly fadingDb: number;
+  readonly bandwidthHz: number;
+  readonly noiseFigureDb: number;
+  /** SNR needed to demodulate (SF9: −12.5 dB). */
+  readonly demodSnrDb: number;
+  /** A stronger signal survives an overlap when it is this much above every interferer (co-SF capture). */
+  readonly captureDb: number;
+}
+
+export const DEFAULT_PROPAGATION: PropagationConfig = {
+  txPowerDbm: 14,
+  rangeM: 1500,
+  pathLossExponent: 2.8,
+  shadowingDb: 3,
+  fadingDb: 2,
+  bandwidthHz: 125_000,
+  noiseFigureDb: 6,
+  demodSnrDb: -12.5,
+  captureDb: 6,
+};
+
+/** SX127x/SX126x demodulation floor by spreading factor (dB). */
+export const DEMOD_SNR_DB: Record<number, number> = { 7: -7.5, 8: -10, 9: -12.5, 10: -15, 11: -17.5, 12: -20 };
+
+export class Propagation {
+  readonly noiseDbm: number;
+  readonly sensitivityDbm: number;
+  private readonly pl0: number;
+  private readonly shadow = new Map<number, number>();
+
+  constructor(
+    readonly cfg: PropagationConfig,
+    private readonly seed: string,
+  ) {
+    this.noiseDbm = -174 + 10 * Math.log10(cfg.bandwidthHz) + cfg.noiseFigureDb;
+    this.sensitivityDbm = this.noiseDbm + cfg.demodSnrDb;
+    this.pl0 = cfg.txPowerDbm - this.sensitivityDbm - 10 * cfg.pathLossExponent * Math.log10(cfg.rangeM);
+  }
+
+  /** Mean received power over distance d (metres), before shadowing and fading. */
+  meanRxDbm(d: number): number {
+    return this.cfg.txPowerDbm - this.pl0 - 10 * this.cfg.pathLossExponent * Math.log10(Math.max(1, d));
+  }
+
+  /** Static shadowing of the link a–b (same both ways, stable for a seed). */
+  shadowing(a: number, b: number): number {
+    const k = a < b ? a * 65536 + b : b * 65536 + a;
+    let s = this.shadow.get(k);
+    if (s === undefined) {
+      // Box–Muller from two hashes: deterministic per (seed, link) and independent of event order.
+      const u = (hashString(`${this.seed}/${k}/u`) + 1) / 4294967297;
+      const v = hashString(`${this.seed}/${k}/v`) / 4294967296;
+      s = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v) * this.cfg.shadowingDb;
+      this.shadow.set(k, s);
+    }
+    return s;
+  }
+
+  /** Distance beyond which even a favourable link cannot be heard above the noise floor (interference cut-off). */
+  get maxRangeM(): number {
+    const margin = this.cfg.demodSnrDb + 3 * (this.cfg.shadowingDb + this.cfg.fadingDb) ; // noise floor + favourable fade
+    return this.cfg.rangeM * 10 ** (-margin / (10 * this.cfg.pathLossExponent));
+  }
+}
