@@ -83,7 +83,8 @@ export class DutyCycleWindow {
   }
 
   allows(now: number, durationS: number): boolean {
-    this.prune(now);
+    // No pruning here: nextAllowed() asks about future times, and pruning for those would forget
+    // transmissions that still count now.
     const end = now + durationS;
     return this.usedBetween(end - this.rule.windowS, end) + durationS <= this.budgetS + 1e-9;
   }
@@ -101,6 +102,7 @@ export class DutyCycleWindow {
   }
 
   record(start: number, durationS: number): void {
+    this.prune(start);
     this.starts.push(start);
     this.ends.push(start + durationS);
   }

@@ -8,7 +8,8 @@
  * - ODG  [2, lo, hi, o1, c1, h1, d2, …]   per-origin digest of durable facts for origins lo..hi: count and a
  *                                          16-bit set hash per origin (origins absent in range: none held);
  * - HAVE [3, origin, s1, d2, d3, …]       "of origin's durable facts I hold exactly these seqs": whoever holds
- *                                          others answers with them.
+ *                                          others answers with them;
+ * - POS  [4, zx, zy]                      sender's position, area frame, 10 m units, zigzag-coded (relay pruning).
  *
  * Status facts are never in SUM/ODG/HAVE: a newer status supersedes an older one, so a missed old status is
  * not "missing"; freshness of members travels in HB instead.
@@ -32,7 +33,12 @@ export type ControlRecord =
       readonly hi: NodeId;
       readonly entries: readonly { readonly origin: NodeId; readonly count: number; readonly hash: number }[];
     }
-  | { readonly type: 'have'; readonly origin: NodeId; readonly seqs: readonly number[] };
+  | { readonly type: 'have'; readonly origin: NodeId; readonly seqs: readonly number[] }
+  | { readonly type: 'pos'; readonly x: number; readonly y: number };
+
+export const POS_UNIT_M = 10;
+const zig = (v: number) => (v >= 0 ? 2 * v : -2 * v - 1);
+const unzig = (z: number) => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
 
 function deltas(values: readonly number[]): number[] {
   return values.map((v, i) => (i === 0 ? v : v - values[i - 1]!));
@@ -52,6 +58,8 @@ export function recordToArray(r: ControlRecord): number[] {
     }
     case 'have':
       return [3, r.origin, ...deltas(r.seqs)];
+    case 'pos':
+      return [4, zig(Math.round(r.x / POS_UNIT_M)), zig(Math.round(r.y / POS_UNIT_M))];
   }
 }
 
@@ -132,6 +140,10 @@ export function decodeControl(bytes: Uint8Array): Decoded<ControlRecord[]> {
         out.push({ type: 'have', origin: body[0], seqs });
         break;
       }
+      case 4:
+        if (body.length !== 2 || !isInt(body[0], 0, 4_000_000) || !isInt(body[1], 0, 4_000_000)) return reject('malformed', 'pos');
+        out.push({ type: 'pos', x: unzig(body[0]) * POS_UNIT_M, y: unzig(body[1]) * POS_UNIT_M });
+        break;
       default:
         return reject('malformed', `record type ${items[0]}`);
     }

@@ -40,8 +40,12 @@ export interface GossipConfig {
   readonly relayDelayS: readonly [number, number];
   /** SNR range mapped onto the delay range (dB). */
   readonly snrRange: readonly [number, number];
-  /** Copies heard from others that cancel a pending relay (Trickle's k). */
+  /** Copies heard from others that cancel a pending relay (Trickle's k), when positions are unknown. */
   readonly suppressCopies: number;
+  /** Range assumed for coverage estimates (metres; below the median range: the grey zone is not counted). */
+  readonly coverageRangeM: number;
+  /** Relay only if at least this fraction of our coverage is not already covered by those heard sending. */
+  readonly minNewCoverage: number;
   /** A node that sent nothing for this long sends a heartbeat packet (± jitter). */
   readonly beaconIntervalS: number;
   /** Own status goes into packets at most this often. */
@@ -68,6 +72,8 @@ export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = 
     relayDelayS: [0.5, 5],
     snrRange: [-15, 10],
     suppressCopies: 1,
+    coverageRangeM: 1300,
+    minNewCoverage: 0.3,
     beaconIntervalS: 150,
     ownStatusEveryS: 120,
     hbPerPacket: 8,
@@ -109,8 +115,15 @@ export interface GossipStats {
   heartbeatBytes: number;
   factBytes: number;
   beacons: number;
+  /** Durable facts put on the air (first-hand, relayed, repaired). */
+  factSends: number;
   odgPages: number;
   haveRecords: number;
+}
+
+interface Point {
+  readonly x: number;
+  readonly y: number;
 }
 
 interface Pending {
@@ -118,7 +131,15 @@ interface Pending {
   due: number;
   copies: number;
   readonly repair: boolean;
+  /** Positions of the transmitters heard sending it (for the coverage estimate). */
+  heardAt?: Point[];
 }
+
+/** Sample points on two rings of our coverage disc (unit radius), for the new-coverage estimate. */
+const RING: readonly Point[] = [
+  ...Array.from({ length: 12 }, (_, i) => ({ x: 0.8 * Math.cos((i * Math.PI) / 6), y: 0.8 * Math.sin((i * Math.PI) / 6) })),
+  ...Array.from({ length: 6 }, (_, i) => ({ x: 0.45 * Math.cos((i * Math.PI) / 3 + 0.5), y: 0.45 * Math.sin((i * Math.PI) / 3 + 0.5) })),
+];
 
 interface Mismatch {
   count: number;
@@ -143,6 +164,7 @@ export class GossipNode {
   private readonly hbSent = new Map<NodeId, { hb: number; at: number }>();
   private readonly neighbours = new Map<NodeId, { at: number; snr: number; rssi: number }>();
   private ownStatus: StatusFact | undefined;
+  private position: Point | undefined;
   private ownStatusSentAt = -Infinity;
   private lastTxAt: number;
   private beaconAt: number;
@@ -165,7 +187,7 @@ export class GossipNode {
     this.duty = new DutyCycleWindow({ fraction: cfg.duty.fraction * cfg.budgetShare, windowS: cfg.duty.windowS });
     this.stats = {
       packetsSent: 0, bytesSent: 0, airtimeS: 0, packetsHeard: 0, rejects: new RejectCounter(), throttled: 0,
-      antiEntropyControlBytes: 0, repairFactBytes: 0, digestBytes: 0, heartbeatBytes: 0, factBytes: 0, beacons: 0, odgPages: 0, haveRecords: 0,
+      antiEntropyControlBytes: 0, repairFactBytes: 0, digestBytes: 0, heartbeatBytes: 0, factBytes: 0, beacons: 0, factSends: 0, odgPages: 0, haveRecords: 0,
     };
     this.lastTxAt = now;
     // First heartbeat soon after boot, spread so a swarm booting together does not collide.
@@ -178,12 +200,18 @@ export class GossipNode {
 
   // ---- events -------------------------------------------------------------------------------------------
 
+  /** Own position (area frame metres), from the autopilot; it rides in every packet for relay pruning. */
+  setPosition(p: Point): void {
+    this.position = { x: p.x, y: p.y };
+  }
+
   /** A fact created by this node (sensor, operator, own status). */
   addLocal(fact: Fact, now: number): GossipActions {
     const out = EMPTY();
     if (fact.kind === 'status') {
       if (this.store.addStatus(fact)) {
         this.ownStatus = fact;
+        this.position ??= fact.pos;
         out.learned.push(fact);
       }
       return out;
@@ -228,6 +256,8 @@ export class GossipNode {
       control = c.value;
     }
     this.neighbours.set(sender, { at: now, snr: rx.snr, rssi: rx.rssi });
+    const pos = control.find((r) => r.type === 'pos');
+    const senderAt = pos && pos.type === 'pos' ? { x: pos.x, y: pos.y } : undefined;
     this.note(out, this.members.evidence(sender, now, now));
 
     for (const f of payload.facts) {
@@ -250,11 +280,21 @@ export class GossipNode {
       if (this.store.addDurable(f, now)) {
         this.lastLearnAt = now;
         out.learned.push(f);
-        this.pending.set(key, { fact: f, due: now + this.relayDelay(rx.snr), copies: 0, repair: false });
+        const heardAt = senderAt ? [senderAt] : undefined;
+        const gain = this.newCoverage(heardAt);
+        if (gain === undefined || gain >= this.cfg.minNewCoverage)
+          this.pending.set(key, { fact: f, due: now + this.relayDelay(rx.snr, gain), copies: 0, repair: false, ...(heardAt ? { heardAt } : {}) });
       } else {
         const p = this.pending.get(key);
-        // Trickle suppression: enough neighbours were heard sending it; our copy would add little.
-        if (p && ++p.copies >= this.cfg.suppressCopies) this.pending.delete(key);
+        if (p) {
+          p.copies++;
+          if (p.heardAt && senderAt) {
+            // Suppression by coverage: cancel once those heard sending it cover most of what we would.
+            p.heardAt.push(senderAt);
+            const gain = this.newCoverage(p.heardAt);
+            if (gain !== undefined && gain < this.cfg.minNewCoverage) this.pending.delete(key);
+          } else if (p.copies >= this.cfg.suppressCopies) this.pending.delete(key); // Trickle's k
+        }
       }
     }
     for (const rec of control) this.onControl(sender, payload.time, rec, now, out);
@@ -335,6 +375,11 @@ export class GossipNode {
     const sum: ControlRecord = { type: 'sum', count: this.store.count, hash: this.store.hash };
     records.push(sum);
     controlBytes += recordSize(sum);
+    if (this.position) {
+      const pos: ControlRecord = { type: 'pos', x: this.position.x, y: this.position.y };
+      records.push(pos);
+      controlBytes += recordSize(pos);
+    }
     const digestBytes = recordSize(sum);
     let aeBytes = 0;
 
@@ -343,6 +388,8 @@ export class GossipNode {
       ([, a], [, b]) => Number(b.due <= now) - Number(a.due <= now) || priorityOf(a.fact.kind) - priorityOf(b.fact.kind) || a.due - b.due,
     );
     for (const [key, p] of queue) {
+      // Only due items: sending a fact before its contention delay ran out would defeat suppression.
+      if (p.due > now) continue;
       const size = this.codec.sizeOfFact(p.fact);
       if (!fits(0, size)) continue;
       facts.push(p.fact);
@@ -418,6 +465,7 @@ export class GossipNode {
     const s = this.stats;
     s.packetsSent++;
     if (beacon) s.beacons++;
+    s.factSends += sentKeys.length;
     s.odgPages += records.filter((r) => r.type === 'odg').length;
     s.haveRecords += records.filter((r) => r.type === 'have').length;
     s.bytesSent += bytes.length;
@@ -467,11 +515,28 @@ export class GossipNode {
     if (c) out.membership.push(c);
   }
 
-  private relayDelay(snr: number): number {
+  /**
+   * Fraction of our coverage disc not covered by the transmitters heard sending a fact (undefined when a
+   * position is missing): the location-based rebroadcast test of the broadcast-storm literature.
+   */
+  private newCoverage(heardAt: readonly Point[] | undefined): number | undefined {
+    const me = this.position;
+    if (!me || !heardAt || heardAt.length === 0) return undefined;
+    const r = this.cfg.coverageRangeM;
+    let open = 0;
+    for (const u of RING) {
+      const px = me.x + u.x * r;
+      const py = me.y + u.y * r;
+      if (!heardAt.some((h) => (h.x - px) ** 2 + (h.y - py) ** 2 <= r * r)) open++;
+    }
+    return open / RING.length;
+  }
+
+  private relayDelay(snr: number, gain: number | undefined): number {
     const [lo, hi] = this.cfg.relayDelayS;
     const [s0, s1] = this.cfg.snrRange;
-    const w = Math.min(1, Math.max(0, (snr - s0) / (s1 - s0)));
-    // Weak signal → early slot: the relayer likely reaches nodes the sender did not.
+    // More new coverage (or, without positions, a weaker signal) → earlier slot.
+    const w = gain !== undefined ? 1 - gain : Math.min(1, Math.max(0, (snr - s0) / (s1 - s0)));
     return lo + (hi - lo) * (0.6 * w + 0.4 * this.random.next());
   }
 
@@ -515,6 +580,8 @@ export class GossipNode {
       case 'have':
         this.onHave(sender, rec.origin, rec.seqs, now);
         break;
+      case 'pos':
+        break; // used while reading the packet's facts
     }
   }
 

@@ -67,6 +67,7 @@ export interface SwarmResult {
 class GossipEndpoint implements RadioEndpoint {
   constructor(
     readonly node: GossipNode,
+    private readonly where: (t: number) => Point,
     private readonly onActions: (a: ReturnType<GossipNode['tick']>, now: number) => void,
   ) {}
   nextWakeAt(now: number) {
@@ -79,6 +80,7 @@ class GossipEndpoint implements RadioEndpoint {
     return this.node.wantsToTransmit(now);
   }
   transmit(now: number) {
+    this.node.setPosition(this.where(now)); // the drone knows its GPS position
     return this.node.transmit(now);
   }
   hear(bytes: Uint8Array, rx: RxMeta, now: number) {
@@ -131,7 +133,13 @@ export function runSwarm(sc: SwarmScenario): SwarmResult {
       const cfg = defaultGossipConfig(id, { membership, lora, ...sc.gossip });
       const node = new GossipNode(cfg, makeCodec(id), rnd, now);
       gossip.set(id, node);
-      return new GossipEndpoint(node, (a, t) => {
+      const mob = mobilities.get(id)!;
+      const where = (t: number) => {
+        const p = mob.at(t);
+        return { x: Math.round(p.x), y: Math.round(p.y) };
+      };
+      node.setPosition(where(now));
+      return new GossipEndpoint(node, where, (a, t) => {
         for (const f of a.learned) noteLearned(id, f, t);
         for (const c of a.membership) changes.push({ observer: id, change: c });
       });
@@ -152,6 +160,9 @@ export function runSwarm(sc: SwarmScenario): SwarmResult {
   for (let id = 1; id <= sc.n; id++) {
     const mob = sc.mobility ? sc.mobility(id, root.fork(`mob/${id}`)) : randomWaypoint(root.fork(`mob/${id}`), area);
     mobilities.set(id, mob);
+  }
+  for (let id = 1; id <= sc.n; id++) {
+    const mob = mobilities.get(id)!;
     medium.addNode(id, mob, boot(id, 0, 0));
   }
   for (const r of sc.rogues ?? []) {
