@@ -3,8 +3,10 @@
  * small-integer arrays (compact: ids and seqs are delta-coded, ages quantised):
  *
  * - SUM  [0, count, hash]                 summary of the durable facts held (Trickle's "consistency" check);
- * - HB   [1, o1, a1, d2, a2, …]           heartbeats: member o1 was alive a1 × HB_UNIT_S before the packet time;
- *                                          following origins as deltas (ascending);
+ * - HB   [1, epoch, lo, w0, w1, …]        heartbeats: nibble j of 32-bit word i is the age, in epochs of
+ *                                          HB_EPOCH_S seconds before `epoch`, of the freshest evidence that member
+ *                                          lo + 8·i + j was alive (15: nothing to say). Half a byte a member, ages
+ *                                          absolute (epochs of mission time), so relaying never blurs them;
  * - ODG  [2, lo, hi, o1, c1, h1, d2, …]   per-origin digest of durable facts for origins lo..hi: count and a
  *                                          16-bit set hash per origin (origins absent in range: none held);
  * - HAVE [3, origin, s1, d2, d3, …]       "of origin's durable facts I hold exactly these seqs": whoever holds
@@ -20,13 +22,14 @@ import { accept, reject, type Decoded } from '../wire/reject.js';
 
 const cbor = new Encoder({ useRecords: false, mapsAsObjects: false } as never);
 
-export const HB_UNIT_S = 4;
+export const HB_EPOCH_S = 60;
+export const HB_MAX_AGE = 14;
 const MAX_RECORDS = 16;
 const MAX_ITEMS = 400;
 
 export type ControlRecord =
   | { readonly type: 'sum'; readonly count: number; readonly hash: number }
-  | { readonly type: 'hb'; readonly entries: readonly { readonly origin: NodeId; readonly age: number }[] }
+  | { readonly type: 'hb'; readonly epoch: number; readonly entries: readonly { readonly id: NodeId; readonly age: number }[] }
   | {
       readonly type: 'odg';
       readonly lo: NodeId;
@@ -49,8 +52,17 @@ export function recordToArray(r: ControlRecord): number[] {
     case 'sum':
       return [0, r.count, r.hash];
     case 'hb': {
-      const d = deltas(r.entries.map((e) => e.origin));
-      return [1, ...r.entries.flatMap((e, i) => [d[i]!, e.age])];
+      const list = r.entries.filter((e) => e.age >= 0 && e.age <= HB_MAX_AGE);
+      if (list.length === 0) return [1, r.epoch, 1];
+      const lo = Math.min(...list.map((e) => e.id));
+      const words: number[] = [];
+      for (const e of list) {
+        const i = (e.id - lo) >> 3;
+        while (words.length <= i) words.push(0xffffffff);
+        const shift = ((e.id - lo) & 7) * 4;
+        words[i] = ((words[i]! & ~(0xf << shift)) | (e.age << shift)) >>> 0;
+      }
+      return [1, r.epoch, lo, ...words];
     }
     case 'odg': {
       const d = deltas(r.entries.map((e) => e.origin));
@@ -97,17 +109,16 @@ export function decodeControl(bytes: Uint8Array): Decoded<ControlRecord[]> {
         out.push({ type: 'sum', count: body[0]!, hash: body[1]! });
         break;
       case 1: {
-        if (body.length % 2 !== 0) return reject('malformed', 'hb');
-        const entries: { origin: number; age: number }[] = [];
-        let o = 0;
-        for (let i = 0; i < body.length; i += 2) {
-          const d = body[i]!;
-          if (i > 0 && d === 0) return reject('malformed', 'hb order');
-          o += d;
-          if (!isInt(o, 1, 0xffff) || !isInt(body[i + 1], 0, 0xffff)) return reject('out_of_range', 'hb entry');
-          entries.push({ origin: o, age: body[i + 1]! });
-        }
-        out.push({ type: 'hb', entries });
+        const [epoch, lo] = body;
+        if (body.length < 2 || body.length > 2 + 128 || !isInt(lo, 1, 0xffff)) return reject('malformed', 'hb');
+        const entries: { id: number; age: number }[] = [];
+        for (let i = 2; i < body.length; i++)
+          for (let j = 0; j < 8; j++) {
+            const age = (body[i]! >>> (4 * j)) & 0xf;
+            if (age <= HB_MAX_AGE) entries.push({ id: lo + 8 * (i - 2) + j, age });
+          }
+        if (entries.some((e) => e.id > 0xffff)) return reject('out_of_range', 'hb member');
+        out.push({ type: 'hb', epoch: epoch!, entries });
         break;
       }
       case 2: {

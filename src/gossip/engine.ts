@@ -22,11 +22,11 @@ import { factKey, priorityOf, type Fact, type FactId, type NodeId, type StatusFa
 import { RejectCounter } from '../wire/reject.js';
 import { DutyCycleWindow, EU868_1PCT, loraTimeOnAir, SF9_125, type DutyCycleRule, type LoraParams } from './airtime.js';
 import type { PacketCodec } from './codec.js';
-import { decodeControl, encodeControl, HB_UNIT_S, recordSize, type ControlRecord } from './control.js';
+import { decodeControl, encodeControl, HB_EPOCH_S, HB_MAX_AGE, recordSize, type ControlRecord } from './control.js';
 import { SenderGuard, type DefenceConfig, type SenderReport } from './defence.js';
 import { Membership, type MemberView, type MembershipChange, type MembershipTimings } from './membership.js';
 import type { Random } from '../core/random.js';
-import { FactStore } from './store.js';
+import { FactStore, idHash } from './store.js';
 
 export interface GossipConfig {
   readonly self: NodeId;
@@ -48,14 +48,18 @@ export interface GossipConfig {
   readonly minNewCoverage: number;
   /** A node that sent nothing for this long sends a heartbeat packet (± jitter). */
   readonly beaconIntervalS: number;
+  /** Heartbeat records ride on packets at most this often (beacons always carry one). */
+  readonly hbEveryS: number;
   /** Own status goes into packets at most this often. */
   readonly ownStatusEveryS: number;
-  readonly hbPerPacket: number;
-  readonly hbPerBeacon: number;
   readonly statusRelayPerBeacon: number;
   readonly membership: MembershipTimings;
   /** A summary mismatch must persist this long (with no new facts learned) before anti-entropy starts. */
   readonly repairSettleS: number;
+  /** A fact this node sent is not sent again as a repair before this many seconds. */
+  readonly repeatAfterS: number;
+  /** Recent facts are offered to a neighbour that lacks them only once we have held them this long. */
+  readonly reconcileAfterS: number;
   readonly odgMinIntervalS: number;
   /** Bytes of ODG per packet. */
   readonly odgPageBytes: number;
@@ -68,19 +72,20 @@ export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = 
     lora: SF9_125,
     duty: EU868_1PCT,
     budgetShare: 0.95,
-    lowPriorityReserve: 0.3,
+    lowPriorityReserve: 0.15,
     relayDelayS: [0.5, 5],
     snrRange: [-15, 10],
     suppressCopies: 1,
-    coverageRangeM: 1300,
+    coverageRangeM: 1000,
     minNewCoverage: 0.3,
-    beaconIntervalS: 150,
-    ownStatusEveryS: 120,
-    hbPerPacket: 8,
-    hbPerBeacon: 40,
+    beaconIntervalS: 240,
+    ownStatusEveryS: 300,
+    hbEveryS: 60,
     statusRelayPerBeacon: 2,
-    membership: { suspectAfterS: 420, deadAfterS: 720 },
+    membership: { suspectAfterS: 600, deadAfterS: 1200 },
     repairSettleS: 30,
+    reconcileAfterS: 30,
+    repeatAfterS: 120,
     odgMinIntervalS: 30,
     odgPageBytes: 110,
     defence: { maxAirtimeFraction: 0.02, windowS: 600, throttleS: 600, invalidReportAfter: 5 },
@@ -133,6 +138,8 @@ interface Pending {
   readonly repair: boolean;
   /** Positions of the transmitters heard sending it (for the coverage estimate). */
   heardAt?: Point[];
+  /** A repair for one neighbour (dropped when its summary matches ours). */
+  forPeer?: NodeId;
 }
 
 /** Sample points on two rings of our coverage disc (unit radius), for the new-coverage estimate. */
@@ -161,11 +168,12 @@ export class GossipNode {
   private readonly mismatches = new Map<NodeId, Mismatch>();
   private readonly synced = new Map<NodeId, number>();
   private readonly heldBy = new Map<string, Set<NodeId>>();
-  private readonly hbSent = new Map<NodeId, { hb: number; at: number }>();
   private readonly neighbours = new Map<NodeId, { at: number; snr: number; rssi: number }>();
   private ownStatus: StatusFact | undefined;
   private position: Point | undefined;
   private ownStatusSentAt = -Infinity;
+  private hbSentAt = -Infinity;
+  private readonly sentAt = new Map<string, number>();
   private lastTxAt: number;
   private beaconAt: number;
   private lastLearnAt = -Infinity;
@@ -258,7 +266,7 @@ export class GossipNode {
     this.neighbours.set(sender, { at: now, snr: rx.snr, rssi: rx.rssi });
     const pos = control.find((r) => r.type === 'pos');
     const senderAt = pos && pos.type === 'pos' ? { x: pos.x, y: pos.y } : undefined;
-    this.note(out, this.members.evidence(sender, now, now));
+    this.alive(out, sender, now, now);
 
     for (const f of payload.facts) {
       if (f.kind === 'status') {
@@ -266,7 +274,7 @@ export class GossipNode {
         if (this.store.addStatus(f)) {
           out.learned.push(f);
           if (f.origin !== sender) this.statusDirty.set(f.origin, f);
-          this.note(out, this.members.evidence(f.origin, Math.min(f.t, now), now));
+          this.alive(out, f.origin, Math.min(f.t, now), now);
         } else {
           // Someone else already relayed this status (or a newer one): no need for us to.
           const d = this.statusDirty.get(f.origin);
@@ -434,11 +442,20 @@ export class GossipNode {
         this.ownStatusSentAt = now;
       }
     }
-    const hb = this.hbRecord(now, time, beacon ? this.cfg.hbPerBeacon : lowOk ? this.cfg.hbPerPacket : 1, (size) => fits(size, 0));
-    if (hb) {
-      records.push(hb.record);
-      controlBytes += hb.size;
-      hbBytes += hb.size;
+    // Heartbeats: half a byte per member that is not long dead (self: age 0).
+    const eNow = Math.floor(time / HB_EPOCH_S);
+    const entries = [{ id: this.self, age: 0 }];
+    for (const v of this.members.view()) {
+      const age = eNow - Math.floor(v.heartbeat / HB_EPOCH_S);
+      if (age <= HB_MAX_AGE) entries.push({ id: v.id, age: Math.max(0, age) });
+    }
+    const hbRec: ControlRecord = { type: 'hb', epoch: eNow, entries };
+    const hbSize = recordSize(hbRec);
+    if ((beacon || (lowOk && now - this.hbSentAt >= this.cfg.hbEveryS)) && fits(hbSize, 0)) {
+      this.hbSentAt = now;
+      records.push(hbRec);
+      controlBytes += hbSize;
+      hbBytes += hbSize;
     }
     if (beacon) {
       const relays = [...this.statusDirty.values()].sort((a, b) => b.t - a.t).slice(0, this.cfg.statusRelayPerBeacon);
@@ -459,7 +476,10 @@ export class GossipNode {
       return undefined;
     }
     this.duty.record(now, air);
-    for (const k of sentKeys) this.pending.delete(k);
+    for (const k of sentKeys) {
+      this.pending.delete(k);
+      this.sentAt.set(k, now);
+    }
     this.lastTxAt = now;
     this.beaconAt = now + this.cfg.beaconIntervalS * this.random.range(0.8, 1.2);
     const s = this.stats;
@@ -515,6 +535,11 @@ export class GossipNode {
     if (c) out.membership.push(c);
   }
 
+  /** Evidence that `id` was alive at `t`. */
+  private alive(out: GossipActions, id: NodeId, t: number, now: number): void {
+    this.note(out, this.members.evidence(id, t, now));
+  }
+
   /**
    * Fraction of our coverage disc not covered by the transmitters heard sending a fact (undefined when a
    * position is missing): the location-based rebroadcast test of the broadcast-storm literature.
@@ -553,27 +578,33 @@ export class GossipNode {
         if (rec.count === this.store.count && rec.hash === this.store.hash) {
           this.synced.set(sender, this.store.arrivalCounter);
           this.mismatches.delete(sender);
+          // They caught up: repairs meant for them are no longer needed.
+          for (const [k, p] of this.pending) if (p.forPeer === sender) this.pending.delete(k);
         } else {
-          // A mismatch is normal while facts spread; act only when it persists across two summaries heard
-          // `repairSettleS` apart, with nothing new learned meanwhile.
+          if (rec.count < this.store.count) this.reconcileRecent(sender, rec.count, rec.hash, now);
           const m = this.mismatches.get(sender);
           if (!m) this.mismatches.set(sender, { count: rec.count, hash: rec.hash, at: now });
           else {
             m.count = rec.count;
             m.hash = rec.hash;
-            if (now - m.at >= this.cfg.repairSettleS && now - this.lastLearnAt >= this.cfg.repairSettleS) {
-              this.mismatches.delete(sender);
-              this.openAntiEntropy(m, now);
-            }
+          }
+          // A mismatch is normal while facts spread. We open anti-entropy (our digest) when we seem behind
+          // and have learned nothing for a while, and the mismatch has lasted `repairSettleS`.
+          const mm = this.mismatches.get(sender)!;
+          if (now - mm.at >= this.cfg.repairSettleS && now - this.lastLearnAt >= this.cfg.repairSettleS) {
+            this.mismatches.delete(sender);
+            this.openAntiEntropy(mm, now);
           }
         }
         break;
-      case 'hb':
-        for (const e of rec.entries) {
-          const t = Math.min(now, time - e.age * HB_UNIT_S);
-          this.note(out, this.members.evidence(e.origin, t, now));
-        }
+      case 'hb': {
+        // Ages count whole epochs back from the sender's epoch; the epoch's start is the (conservative)
+        // time of the evidence. Nothing can look fresher than now.
+        if (rec.epoch > Math.floor(time / HB_EPOCH_S)) break; // an epoch after the packet's own time: bogus
+        for (const e of rec.entries)
+          if (e.id !== this.self) this.alive(out, e.id, Math.min(now, (rec.epoch - e.age) * HB_EPOCH_S), now);
         break;
+      }
       case 'odg':
         this.onOdg(rec, now);
         break;
@@ -583,6 +614,30 @@ export class GossipNode {
       case 'pos':
         break; // used while reading the packet's facts
     }
+  }
+
+  /**
+   * Cheap reconciliation without any digest: a neighbour that is k ≤ 3 facts behind us usually misses some
+   * of the facts we learned last. If removing such a subset of our recent facts gives exactly their
+   * summary, we know what they miss and send just that (after a delay, cancelled if someone else does).
+   */
+  private reconcileRecent(peer: NodeId, count: number, hash: number, now: number): void {
+    const k = this.store.count - count;
+    if (k < 1 || k > 3) return;
+    const recent = this.store.recent.filter((h) => now - h.learnedAt >= this.cfg.reconcileAfterS);
+    const target = (this.store.hash - hash) >>> 0;
+    const hs = recent.map((h) => idHash(h.fact.origin, h.fact.seq));
+    const pick = (start: number, left: number, sum: number, chosen: number[]): number[] | undefined => {
+      if (left === 0) return sum >>> 0 === target ? chosen : undefined;
+      for (let i = start; i < hs.length; i++) {
+        const r = pick(i + 1, left - 1, (sum + hs[i]!) >>> 0, [...chosen, i]);
+        if (r) return r;
+      }
+      return undefined;
+    };
+    const found = pick(0, k, 0, []);
+    if (!found) return;
+    for (const i of found) this.queueRepair(recent[i]!.fact, now, peer);
   }
 
   private openAntiEntropy(m: Mismatch, now: number): void {
@@ -648,10 +703,11 @@ export class GossipNode {
     if (seqs.some((s) => !mine.has(s)) && now - (this.haveSentAt.get(origin) ?? -Infinity) >= 60) this.queueHave(origin, now);
   }
 
-  private queueRepair(f: Fact, now: number): void {
+  private queueRepair(f: Fact, now: number, forPeer?: NodeId): void {
     const key = factKey(f);
-    if (this.pending.has(key)) return;
-    this.pending.set(key, { fact: f, due: now + this.random.range(0.3, 3), copies: 0, repair: true });
+    // Once sent, a fact is not repeated for a while: the neighbourhood needs time to show it got it.
+    if (this.pending.has(key) || now - (this.sentAt.get(key) ?? -Infinity) < this.cfg.repeatAfterS) return;
+    this.pending.set(key, { fact: f, due: now + this.random.range(0.3, 3), copies: 0, repair: true, ...(forPeer !== undefined ? { forPeer } : {}) });
   }
 
   private queueHave(origin: NodeId, now: number): void {
@@ -660,29 +716,4 @@ export class GossipNode {
     this.haves.set(origin, { due: cur?.due ?? now + this.random.range(0.3, 3), seqs: [...seqs].slice(-120) });
   }
 
-  /** Heartbeat record: self first, then members whose heartbeat advanced since we last sent it, freshest first. */
-  private hbRecord(now: number, time: number, max: number, fits: (size: number) => boolean): { record: ControlRecord; size: number } | undefined {
-    const dead = this.cfg.membership.deadAfterS;
-    const candidates: { origin: NodeId; hb: number; news: boolean; at: number }[] = [];
-    for (const v of this.members.view()) {
-      if (v.state === 'dead' || now - v.heartbeat > dead) continue;
-      const sent = this.hbSent.get(v.id);
-      candidates.push({ origin: v.id, hb: v.heartbeat, news: !sent || sent.hb < v.heartbeat, at: sent?.at ?? -Infinity });
-    }
-    candidates.sort((a, b) => Number(b.news) - Number(a.news) || (a.news ? b.hb - a.hb : a.at - b.at));
-    const chosen = [{ origin: this.self, hb: time }, ...candidates.slice(0, Math.max(0, max - 1))];
-    for (;;) {
-      const entries = chosen
-        .map((c) => ({ origin: c.origin, age: Math.max(0, Math.ceil((time - c.hb) / HB_UNIT_S)) }))
-        .sort((a, b) => a.origin - b.origin);
-      const record: ControlRecord = { type: 'hb', entries };
-      const size = recordSize(record);
-      if (fits(size)) {
-        for (const c of chosen) this.hbSent.set(c.origin, { hb: c.hb, at: now });
-        return { record, size };
-      }
-      if (chosen.length <= 1) return undefined;
-      chosen.pop();
-    }
-  }
 }

@@ -33,6 +33,8 @@ export class FactStore {
   private readonly origins = new Map<NodeId, OriginDigest>();
   private readonly status = new Map<NodeId, StatusFact>();
   private arrivals = 0;
+  /** The most recently learned durable facts, newest last (for cheap reconciliation). */
+  readonly recent: HeldFact[] = [];
   count = 0;
   hash = 0;
 
@@ -52,7 +54,10 @@ export class FactStore {
   addDurable(fact: Fact, now: number): boolean {
     const key = factKey(fact);
     if (this.durable.has(key)) return false;
-    this.durable.set(key, { fact, arrival: ++this.arrivals, learnedAt: now });
+    const held = { fact, arrival: ++this.arrivals, learnedAt: now };
+    this.durable.set(key, held);
+    this.recent.push(held);
+    if (this.recent.length > RECENT) this.recent.shift();
     let d = this.origins.get(fact.origin);
     if (!d) this.origins.set(fact.origin, (d = { seqs: [], count: 0, hash: 0 }));
     insertSorted(d.seqs, fact.seq);
@@ -105,6 +110,8 @@ export class FactStore {
     return s !== undefined && s.seq >= id.seq && id.kind === 'status';
   }
 }
+
+const RECENT = 12;
 
 function insertSorted(a: number[], v: number): void {
   let lo = 0;

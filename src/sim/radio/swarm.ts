@@ -84,6 +84,7 @@ class GossipEndpoint implements RadioEndpoint {
     return this.node.transmit(now);
   }
   hear(bytes: Uint8Array, rx: RxMeta, now: number) {
+    this.node.setPosition(this.where(now));
     this.onActions(this.node.receive(bytes, rx, now), now);
   }
 }
