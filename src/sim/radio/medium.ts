@@ -230,7 +230,7 @@ export class RadioMedium {
     const p = this.propagation;
     const cutoff = p.maxRangeM;
     const from = src.mobility.at(now);
-    const floor = p.noiseDbm - 6;
+    const floor = p.interferenceFloorDbm;
     const hits: [SimNode, Reception][] = [];
     for (const dst of this.list) {
       if (dst === src || !dst.alive) continue;

@@ -71,9 +71,14 @@ export class Propagation {
     return s;
   }
 
-  /** Distance beyond which even a favourable link cannot be heard above the noise floor (interference cut-off). */
+  /** Weakest signal that still matters as interference: 10 dB under the sensitivity. */
+  get interferenceFloorDbm(): number {
+    return this.sensitivityDbm - 10;
+  }
+
+  /** Distance beyond which even a favourable link (3 σ) stays under the interference floor. */
   get maxRangeM(): number {
-    const margin = this.cfg.demodSnrDb + 3 * (this.cfg.shadowingDb + this.cfg.fadingDb) ; // noise floor + favourable fade
-    return this.cfg.rangeM * 10 ** (-margin / (10 * this.cfg.pathLossExponent));
+    const margin = 10 + 3 * (this.cfg.shadowingDb + this.cfg.fadingDb);
+    return this.cfg.rangeM * 10 ** (margin / (10 * this.cfg.pathLossExponent));
   }
 }
