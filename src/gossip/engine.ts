@@ -291,7 +291,7 @@ export class GossipNode {
         const heardAt = senderAt ? [senderAt] : undefined;
         const gain = this.newCoverage(heardAt);
         if (gain === undefined || gain >= this.cfg.minNewCoverage)
-          this.pending.set(key, { fact: f, due: now + this.relayDelay(rx.snr, gain), copies: 0, repair: false, ...(heardAt ? { heardAt } : {}) });
+          this.pending.set(key, { fact: f, due: now + this.relayDelay(rx.snr, gain) * this.pacing(now), copies: 0, repair: false, ...(heardAt ? { heardAt } : {}) });
       } else {
         const p = this.pending.get(key);
         if (p) {
@@ -369,6 +369,7 @@ export class GossipNode {
       return undefined;
     }
     const lowOk = this.lowPriorityAllowed(now);
+    const pressured = this.pacing(now) > 3;
     const time = Math.floor(now);
 
     const records: ControlRecord[] = [];
@@ -396,8 +397,9 @@ export class GossipNode {
       ([, a], [, b]) => Number(b.due <= now) - Number(a.due <= now) || priorityOf(a.fact.kind) - priorityOf(b.fact.kind) || a.due - b.due,
     );
     for (const [key, p] of queue) {
-      // Only due items: sending a fact before its contention delay ran out would defeat suppression.
-      if (p.due > now) continue;
+      // Only due items: sending a fact before its contention delay ran out would defeat suppression;
+      // under budget pressure, facts due soon ride along (batching).
+      if (p.due > now && !(pressured && p.due <= now + 20 && priorityOf(p.fact.kind) <= 1)) continue;
       const size = this.codec.sizeOfFact(p.fact);
       if (!fits(0, size)) continue;
       facts.push(p.fact);
@@ -555,6 +557,15 @@ export class GossipNode {
       if (!heardAt.some((h) => (h.x - px) ** 2 + (h.y - py) ** 2 <= r * r)) open++;
     }
     return open / RING.length;
+  }
+
+  /**
+   * Budget pacing: as the duty window fills, relays wait longer, so that more copies are heard (more
+   * suppression) and more facts share a packet (batching). 1 while under a quarter of the budget, up to 7.
+   */
+  private pacing(now: number): number {
+    const used = this.duty.used(now) / this.duty.budgetS;
+    return 1 + 6 * Math.min(1, Math.max(0, (used - 0.25) / 0.75));
   }
 
   private relayDelay(snr: number, gain: number | undefined): number {

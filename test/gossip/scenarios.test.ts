@@ -86,7 +86,7 @@ test('a crashed node is declared dead by all; no false deaths over one hour at 2
 test('a node that reboots with empty memory catches up with what it missed', () => {
   const r = runSwarm({
     protocol: 'murmur', seed: 'reboot', n: 9, durationS: 1800, extraLoss: 0.1, mobility: grid(3, 900),
-    facts: factsAt(9, [60, 150, 250, 400, 500, 650, 800, 900]).filter((f) => f.node !== 5),
+    facts: factsAt(9, [60, 150, 250, 400, 500, 650, 800, 900])!.filter((f) => f.node !== 5),
     crashes: [{ node: 5, at: 300, rebootAt: 700 }],
   });
   assertInvariant(r);
