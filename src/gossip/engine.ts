@@ -64,6 +64,8 @@ export interface GossipConfig {
   /** Bytes of ODG per packet. */
   readonly odgPageBytes: number;
   readonly defence: DefenceConfig;
+  /** New durable facts of one origin relayed per 10 minutes at most (a member creating more is flooding). */
+  readonly maxRelaysPerOrigin: number;
 }
 
 export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = {}): GossipConfig {
@@ -88,7 +90,9 @@ export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = 
     repeatAfterS: 120,
     odgMinIntervalS: 30,
     odgPageBytes: 110,
-    defence: { maxAirtimeFraction: 0.02, windowS: 600, throttleS: 600, invalidReportAfter: 5 },
+    // An honest engine paces itself well under 8% over two minutes; a flooder trips this within a minute or two.
+    defence: { maxAirtimeFraction: 0.08, windowS: 120, throttleS: 900, invalidReportAfter: 5 },
+    maxRelaysPerOrigin: 30,
     ...over,
   };
 }
@@ -174,6 +178,7 @@ export class GossipNode {
   private ownStatusSentAt = -Infinity;
   private hbSentAt = -Infinity;
   private readonly sentAt = new Map<string, number>();
+  private readonly originRelays = new Map<NodeId, number[]>();
   private lastTxAt: number;
   private beaconAt: number;
   private lastLearnAt = -Infinity;
@@ -288,6 +293,7 @@ export class GossipNode {
       if (this.store.addDurable(f, now)) {
         this.lastLearnAt = now;
         out.learned.push(f);
+        if (!this.relayAllowed(f.origin, now)) continue; // kept, but not spent airtime on
         const heardAt = senderAt ? [senderAt] : undefined;
         const gain = this.newCoverage(heardAt);
         if (gain === undefined || gain >= this.cfg.minNewCoverage)
@@ -557,6 +563,16 @@ export class GossipNode {
       if (!heardAt.some((h) => (h.x - px) ** 2 + (h.y - py) ** 2 <= r * r)) open++;
     }
     return open / RING.length;
+  }
+
+  /** Per-origin relay limit over a sliding 10 minutes. */
+  private relayAllowed(origin: NodeId, now: number): boolean {
+    let ts = this.originRelays.get(origin);
+    if (!ts) this.originRelays.set(origin, (ts = []));
+    while (ts.length && ts[0]! < now - 600) ts.shift();
+    if (ts.length >= this.cfg.maxRelaysPerOrigin) return false;
+    ts.push(now);
+    return true;
   }
 
   /**
