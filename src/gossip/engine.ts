@@ -75,14 +75,14 @@ export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = 
     duty: EU868_1PCT,
     budgetShare: 0.95,
     lowPriorityReserve: 0.15,
-    relayDelayS: [0.5, 5],
+    relayDelayS: [1, 6],
     snrRange: [-15, 10],
     suppressCopies: 1,
-    coverageRangeM: 1000,
-    minNewCoverage: 0.3,
-    beaconIntervalS: 240,
+    coverageRangeM: 1300,
+    minNewCoverage: 0.45,
+    beaconIntervalS: 300,
     ownStatusEveryS: 300,
-    hbEveryS: 60,
+    hbEveryS: 180,
     statusRelayPerBeacon: 2,
     membership: { suspectAfterS: 600, deadAfterS: 1200 },
     repairSettleS: 30,
@@ -183,6 +183,9 @@ export class GossipNode {
   private beaconAt: number;
   private lastLearnAt = -Infinity;
   private odgDue: number | undefined;
+  /** A summary-only packet asked for by anti-entropy (see openAntiEntropy). */
+  private pollDue: number | undefined;
+  private polls = 0;
   private odgCursor = 0;
   private odgSentAt = -Infinity;
   private readonly haveSentAt = new Map<NodeId, number>();
@@ -330,6 +333,7 @@ export class GossipNode {
     for (const p of this.pending.values()) t = Math.min(t, p.due);
     for (const h of this.haves.values()) t = Math.min(t, h.due);
     if (this.odgDue !== undefined) t = Math.min(t, this.odgDue);
+    if (this.pollDue !== undefined) t = Math.min(t, this.pollDue);
     if (t <= now) {
       if (this.beaconAt <= now && !this.lowPriorityAllowed(now)) {
         // Budget reserve reached: skip this heartbeat rather than spend urgent airtime on it.
@@ -352,6 +356,7 @@ export class GossipNode {
     for (const p of this.pending.values()) if (p.due <= now) return 'urgent';
     for (const h of this.haves.values()) if (h.due <= now) return 'urgent';
     if (this.odgDue !== undefined && this.odgDue <= now) return 'urgent';
+    if (this.pollDue !== undefined && this.pollDue <= now) return 'urgent';
     if (this.beaconAt <= now && this.lowPriorityAllowed(now)) return 'beacon';
     return undefined;
   }
@@ -441,7 +446,7 @@ export class GossipNode {
     // 3. Heartbeats: own status when stale, freshest member news.
     const beacon = kind === 'beacon';
     let hbBytes = 0;
-    if (this.ownStatus && (beacon || (lowOk && now - this.ownStatusSentAt >= this.cfg.ownStatusEveryS))) {
+    if (this.ownStatus && (beacon || lowOk) && now - this.ownStatusSentAt >= this.cfg.ownStatusEveryS) {
       const size = this.codec.sizeOfFact(this.ownStatus);
       if (fits(0, size)) {
         facts.push(this.ownStatus);
@@ -489,6 +494,7 @@ export class GossipNode {
       this.sentAt.set(k, now);
     }
     this.lastTxAt = now;
+    this.pollDue = undefined;
     this.beaconAt = now + this.cfg.beaconIntervalS * this.random.range(0.8, 1.2);
     const s = this.stats;
     s.packetsSent++;
@@ -605,6 +611,7 @@ export class GossipNode {
         if (rec.count === this.store.count && rec.hash === this.store.hash) {
           this.synced.set(sender, this.store.arrivalCounter);
           this.mismatches.delete(sender);
+          this.polls = 0;
           // They caught up: repairs meant for them are no longer needed.
           for (const [k, p] of this.pending) if (p.forPeer === sender) this.pending.delete(k);
         } else {
@@ -664,13 +671,30 @@ export class GossipNode {
     };
     const found = pick(0, k, 0, []);
     if (!found) return;
-    for (const i of found) this.queueRepair(recent[i]!.fact, now, peer);
+    // Neighbours closest to the lagging peer answer first; the others hear it and stand down.
+    const snr = this.neighbours.get(peer)?.snr ?? this.cfg.snrRange[0];
+    const [s0, s1] = this.cfg.snrRange;
+    const w = Math.min(1, Math.max(0, (snr - s0) / (s1 - s0)));
+    const delay = 0.5 + 4 * (1 - w) + this.random.range(0, 1.5);
+    for (const i of found) this.queueRepair(recent[i]!.fact, now, peer, delay);
   }
 
   private openAntiEntropy(m: Mismatch, now: number): void {
-    // The node "behind" (fewer facts; on a tie, the smaller hash) opens anti-entropy with its digest.
+    // The node "behind" (fewer facts; on a tie, the smaller hash) opens anti-entropy. A few facts behind:
+    // a packet with our summary is enough (neighbours reconcile against their recent facts); twice
+    // unanswered, or further behind: our per-origin digest.
     const behind = this.store.count < m.count || (this.store.count === m.count && this.store.hash < m.hash);
-    if (behind && this.odgDue === undefined && now - this.odgSentAt >= this.cfg.odgMinIntervalS) {
+    if (!behind) return;
+    const gap = m.count - this.store.count;
+    if (gap >= 1 && gap <= 3 && this.polls < 2) {
+      if (now - this.lastTxAt >= 10 && this.pollDue === undefined) {
+        this.pollDue = now + this.random.range(0, 2);
+        this.polls++;
+      }
+      return;
+    }
+    this.polls = 0;
+    if (this.odgDue === undefined && now - this.odgSentAt >= this.cfg.odgMinIntervalS) {
       this.odgDue = now + this.random.range(0, 1);
       this.odgCursor = 0;
     }
@@ -730,11 +754,11 @@ export class GossipNode {
     if (seqs.some((s) => !mine.has(s)) && now - (this.haveSentAt.get(origin) ?? -Infinity) >= 60) this.queueHave(origin, now);
   }
 
-  private queueRepair(f: Fact, now: number, forPeer?: NodeId): void {
+  private queueRepair(f: Fact, now: number, forPeer?: NodeId, delay = this.random.range(0.3, 3)): void {
     const key = factKey(f);
     // Once sent, a fact is not repeated for a while: the neighbourhood needs time to show it got it.
     if (this.pending.has(key) || now - (this.sentAt.get(key) ?? -Infinity) < this.cfg.repeatAfterS) return;
-    this.pending.set(key, { fact: f, due: now + this.random.range(0.3, 3), copies: 0, repair: true, ...(forPeer !== undefined ? { forPeer } : {}) });
+    this.pending.set(key, { fact: f, due: now + delay, copies: 0, repair: true, ...(forPeer !== undefined ? { forPeer } : {}) });
   }
 
   private queueHave(origin: NodeId, now: number): void {
