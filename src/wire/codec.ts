@@ -19,7 +19,8 @@
  * structure before cbor-x sees it (only integers up to 32 bits and one trailing byte string are allowed,
  * so no tag, float, map or nesting ever reaches cbor-x), then the shape, then every range.
  */
-import { Encoder, decodeMultiple } from 'cbor-x';
+import { decodeMultiple } from 'cbor-x';
+import { encoder } from './cbor.js';
 import {
   ACTIVITIES,
   AREA_ROLES,
@@ -261,7 +262,6 @@ export function payloadSize(payload: PacketPayload, sender: NodeId): number {
   );
 }
 
-const encoder = new Encoder({ useRecords: false, tagUint8Array: false, variableMapSize: true });
 
 /** Encodes a payload (facts in any order; they are written in canonical order). Throws on invalid facts. */
 export function encodePayload(payload: PacketPayload, sender: NodeId): Uint8Array {
