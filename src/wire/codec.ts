@@ -5,8 +5,8 @@
  *
  * - `time`: the sender's mission seconds when the packet was built.
  * - facts go in canonical order: the sender's own facts first, then other origins ascending, each group
- *   by ascending seq. A negative token −o switches the current origin to o (the first group's origin is
- *   the sender, implied). Within a group the head carries the seq as a delta from the previous one
+ *   by ascending seq. A negative token −d switches the current origin to the previous switched-to origin
+ *   plus d (starting from 0; the first group's origin is the sender, implied). Within a group the head carries the seq as a delta from the previous one
  *   (0 = consecutive), so a run of one origin's facts pays almost nothing for ids.
  * - head = seqCode·16 + wide·8 + kind. seqCode is the seq (first fact of a group) or seq − previous − 1;
  *   a seqCode ≥ 2^28 − 1 is written as 2^28 − 1 with the value in the next token.
@@ -218,6 +218,7 @@ export function canonicalOrder(facts: readonly Fact[], sender: NodeId): Fact[] {
 function emitFacts(sorted: readonly Fact[], sender: NodeId, time: number, out?: number[]): number {
   let size = 0;
   let origin = sender;
+  let lastExplicit = 0;
   let started = false;
   let lastSeq = 0;
   let lastT = 0;
@@ -228,8 +229,8 @@ function emitFacts(sorted: readonly Fact[], sender: NodeId, time: number, out?: 
   for (const f of sorted) {
     const body = cachedBody(f);
     if (f.origin !== origin) {
-      put(-f.origin);
-      origin = f.origin;
+      put(lastExplicit - f.origin);
+      lastExplicit = origin = f.origin;
       started = false;
     }
     const seqCode = started ? f.seq - lastSeq - 1 : f.seq;
@@ -473,8 +474,8 @@ export function decodePayload(bytes: Uint8Array, sender: NodeId): Decoded<Packet
     const tp = timeProblem(time);
     if (tp) return reject('out_of_range', tp);
     const facts: Fact[] = [];
-    const seen = new Set<number>([sender]);
     let origin = sender;
+    let lastExplicit = 0;
     let started = false;
     let lastSeq = 0;
     let lastT = 0;
@@ -483,12 +484,11 @@ export function decodePayload(bytes: Uint8Array, sender: NodeId): Decoded<Packet
       if (typeof tok !== 'number' || !Number.isInteger(tok)) fail('malformed', 'fact token is not an integer');
       if ((tok as number) < 0) {
         r.i++;
-        const o = -(tok as number);
+        const o = lastExplicit - (tok as number);
         if (o > MAX_NODE_ID) fail('out_of_range', `origin ${o}`);
-        if (seen.has(o)) fail('malformed', `origin ${o} appears twice or out of order`);
+        if (o === sender) fail('malformed', 'the sender\'s own facts come first, without an origin switch');
         if (r.atEnd) fail('truncated', 'origin switch without a fact');
-        seen.add(o);
-        origin = o;
+        lastExplicit = origin = o;
         started = false;
         continue;
       }
