@@ -22,6 +22,8 @@ const MTU = 200;
 const ATTEST_EVERY = 32;
 
 interface Stream {
+  /** Payload bytes each kind added when it joined its packet (before re-timing). */
+  readonly byKind: Map<string, number[]>;
   readonly packets: Uint8Array[];
   readonly senders: NodeId[];
   readonly onAir: number;
@@ -31,6 +33,7 @@ interface Stream {
 function stream(facts: readonly Fact[], senderOf: (f: Fact) => NodeId, mtu = MTU, reserve = 0): Stream {
   const packets: Uint8Array[] = [];
   const senders: NodeId[] = [];
+  const byKind = new Map<string, number[]>();
   let onAir = 0;
   let i = 0;
   while (i < facts.length) {
@@ -38,7 +41,14 @@ function stream(facts: readonly Fact[], senderOf: (f: Fact) => NodeId, mtu = MTU
     let time = 0;
     for (let k = i; k < facts.length && k < i + 40; k++) time = Math.max(time, facts[k]!.t);
     const b = new BatchBuilder({ sender, time, maxPayload: maxPayloadFor(mtu, sender) - reserve });
-    while (i < facts.length && senderOf(facts[i]!) === sender && b.add(facts[i]!) !== undefined) i++;
+    while (i < facts.length && senderOf(facts[i]!) === sender) {
+      const added = b.add(facts[i]!);
+      if (added === undefined) break;
+      const list = byKind.get(facts[i]!.kind) ?? [];
+      list.push(added);
+      byKind.set(facts[i]!.kind, list);
+      i++;
+    }
     if (b.count === 0) throw new Error(`fact ${facts[i]!.origin}:${facts[i]!.seq} does not fit an empty packet`);
     // The sender sends as soon as it holds these facts: the packet time is the newest of them, which only
     // shortens ages, so the same facts still fit.
@@ -49,7 +59,7 @@ function stream(facts: readonly Fact[], senderOf: (f: Fact) => NodeId, mtu = MTU
     senders.push(sender);
     onAir += onAirLength(sender, payload.length) + reserve;
   }
-  return { packets, senders, onAir };
+  return { byKind, packets, senders, onAir };
 }
 
 /** The same greedy packing for an opaque per-fact representation (the baselines). */
@@ -223,6 +233,10 @@ export const benchmark: Benchmark = {
     log('');
     log(`murmur on air by traffic pattern: own outbox ${r.bytes_per_fact_batched} B/fact (${outbox.packets.length} packets), ` +
       `relay in arrival order ${r.bytes_per_fact_batched_relay_live}, catch-up relay ${r.bytes_per_fact_batched_catch_up}`);
+    const kindCost = (st: Stream) =>
+      [...st.byKind].map(([k, v]) => `${k} ${fmt(sum(v) / v.length)}`).join(', ');
+    log(`payload bytes per fact by kind, own outbox: ${kindCost(outbox)}`);
+    log(`                          relay in arrival order: ${kindCost(live)}`);
     log(`speed: send path ${fmt(r.encode_facts_per_s / 1000)} k facts/s, receive path ${fmt(r.decode_facts_per_s / 1000)} k facts/s`);
     log('');
     log('authorship (Ed25519, Node crypto)       on air B/fact   sign µs/fact   verify µs/fact');

@@ -52,6 +52,14 @@ export interface PacketPayload {
 
 /** Largest payload the decoder looks at (a LoRa frame is at most 255 bytes; UDP links may use more). */
 export const MAX_PAYLOAD_BYTES = 1024;
+/** Coverage cells one payload may expand to: bounds what a 1 KB hostile payload can make a decoder allocate. */
+export const MAX_PAYLOAD_CELLS = 16384;
+
+const cellsOf = (facts: readonly Fact[]): number => {
+  let n = 0;
+  for (const f of facts) if (f.kind === 'coverage') n += f.cells.length;
+  return n;
+};
 
 const KIND_CODE: Record<FactKind, number> = {
   status: 0,
@@ -269,6 +277,7 @@ export function encodePayload(payload: PacketPayload, sender: NodeId): Uint8Arra
   const tp = timeProblem(payload.time);
   if (tp) throw new RangeError(tp);
   if (!Number.isInteger(sender) || sender < 1 || sender > MAX_NODE_ID) throw new RangeError(`sender ${sender} outside 1..${MAX_NODE_ID}`);
+  if (cellsOf(payload.facts) > MAX_PAYLOAD_CELLS) throw new RangeError(`more than ${MAX_PAYLOAD_CELLS} coverage cells in one payload`);
   const items: (number | Uint8Array)[] = [payload.time];
   emitFacts(canonicalOrder(payload.facts, sender), sender, payload.time, items as number[]);
   if (payload.control) items.push(payload.control);
@@ -347,7 +356,7 @@ function enumAt<T extends string>(values: readonly T[], i: number, what: string)
   return v as T;
 }
 
-function readBody(r: Tokens, kind: FactKind, wide: boolean, id: { origin: number; seq: number; t: number }): Fact {
+function readBody(r: Tokens, kind: FactKind, wide: boolean, id: { origin: number; seq: number; t: number }, budget: { cells: number }): Fact {
   if (wide && (kind === 'supersede' || kind === 'coverage' || kind === 'command'))
     fail('malformed', `${kind} has no wide form`);
   switch (kind) {
@@ -448,6 +457,8 @@ function readBody(r: Tokens, kind: FactKind, wide: boolean, id: { origin: number
         const start = k === 0 ? a : prevEnd + 2 + a;
         const len = r.uint('run length') + 1;
         if (cells.length + len > MAX_COVERAGE_CELLS) fail('out_of_range', `coverage of more than ${MAX_COVERAGE_CELLS} cells`);
+        if (len > budget.cells) fail('oversize', `more than ${MAX_PAYLOAD_CELLS} coverage cells in one payload`);
+        budget.cells -= len;
         for (let c = 0; c < len; c++) cells.push(start + c);
         prevEnd = start + len - 1;
       }
@@ -474,6 +485,7 @@ export function decodePayload(bytes: Uint8Array, sender: NodeId): Decoded<Packet
     const tp = timeProblem(time);
     if (tp) return reject('out_of_range', tp);
     const facts: Fact[] = [];
+    const budget = { cells: MAX_PAYLOAD_CELLS };
     let origin = sender;
     let lastExplicit = 0;
     let started = false;
@@ -502,7 +514,7 @@ export function decodePayload(bytes: Uint8Array, sender: NodeId): Decoded<Packet
       const d = unzigzag(r.uint('age'));
       const t = started ? lastT + d : time - d;
       if (t < 0 || t > MAX_TIME) fail('out_of_range', `fact time ${t}`);
-      const fact = readBody(r, kind, wide, { origin, seq, t });
+      const fact = readBody(r, kind, wide, { origin, seq, t }, budget);
       const problem = factProblem(fact);
       if (problem) fail('out_of_range', problem);
       facts.push(fact);
@@ -539,6 +551,7 @@ export class BatchBuilder {
   private readonly sorted: Fact[] = [];
   private readonly keys = new Set<string>();
   private bytes: number;
+  private cells = 0;
 
   constructor(readonly options: BatchOptions) {
     const tp = timeProblem(options.time);
@@ -584,6 +597,8 @@ export class BatchBuilder {
   add(fact: Fact): number | undefined {
     const key = `${fact.origin}:${fact.seq}`;
     if (this.keys.has(key)) return undefined;
+    const cells = fact.kind === 'coverage' ? fact.cells.length : 0;
+    if (this.cells + cells > MAX_PAYLOAD_CELLS) return undefined;
     const at = this.insertionPoint(fact);
     this.sorted.splice(at, 0, fact);
     const size = this.measure();
@@ -593,6 +608,7 @@ export class BatchBuilder {
     }
     const added = size - this.bytes;
     this.bytes = size;
+    this.cells += cells;
     this.keys.add(key);
     return added;
   }

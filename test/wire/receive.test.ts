@@ -107,6 +107,10 @@ test('decoded ranges are checked: a battery or seq outside its range is out_of_r
   // coverage claiming a million cells from two tokens
   const hugeCoverage = tokens(100, 16 * 7 + 5, 0, 0, 5, 1_000_000);
   assert.equal((decodePayload(hugeCoverage, 2) as { reason: string }).reason, 'out_of_range');
+  // many legal-looking coverage facts that together would expand to more cells than a payload may hold
+  const bomb = tokens(100, 16 + 5, 0, 0, 0, 4095, ...[2, 3, 4, 5].flatMap(() => [5, 0, 0, 0, 4095]));
+  assert.equal((decodePayload(bomb, 2) as { reason: string }).reason, 'oversize');
+  assert.ok(decodePayload(tokens(100, 16 + 5, 0, 0, 0, 4095, 5, 0, 0, 0, 4095), 2).ok);
   // time after the packet beyond the 31-bit range
   assert.equal((decodePayload(tokens(0x7fffffff, 16 + 1, 1, 50, 0), 2) as { reason: string }).reason, 'out_of_range');
 });
