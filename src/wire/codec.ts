@@ -277,7 +277,6 @@ export function payloadSize(payload: PacketPayload, sender: NodeId): number {
   );
 }
 
-
 /** Encodes a payload (facts in any order; they are written in canonical order). Throws on invalid facts. */
 export function encodePayload(payload: PacketPayload, sender: NodeId): Uint8Array {
   const tp = timeProblem(payload.time);
@@ -505,6 +504,8 @@ export function decodePayload(bytes: Uint8Array, sender: NodeId): Decoded<Packet
         if (o > MAX_NODE_ID) fail('out_of_range', `origin ${o}`);
         if (o === origin) fail('malformed', `origin switch to the current origin ${o}`);
         if (r.atEnd) fail('truncated', 'origin switch without a fact');
+        const next = r.peek();
+        if (typeof next === 'number' && next < 0) fail('malformed', 'two origin switches in a row');
         origin = o;
         continue;
       }
