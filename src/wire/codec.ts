@@ -229,21 +229,23 @@ export function canonicalOrder(facts: readonly Fact[], _sender?: NodeId): Fact[]
  * Emits the token stream of facts already in canonical order (to `out` if given) and returns its size in
  * bytes. Sizes are exact: the same arithmetic as cbor-x's integer heads.
  */
-function emitFacts(sorted: readonly Fact[], sender: NodeId, time: number, out?: number[]): number {
+function emitFacts(sorted: readonly Fact[], sender: NodeId, time: number, out?: number[], unique = false): number {
   let size = 0;
   let origin = sender;
   let prev: Fact | undefined;
   const lastSeq = new Map<NodeId, number>();
-  const ids = new Set<number>();
+  const ids = unique ? undefined : new Set<number>();
   const put = (v: number) => {
     size += cborIntSize(v);
     out?.push(v);
   };
   for (const f of sorted) {
     const body = cachedBody(f);
-    const id = f.origin * 2 ** 32 + f.seq;
-    if (ids.has(id) || (prev && compareCanonical(prev, f) >= 0)) throw new RangeError(`fact ${f.origin}:${f.seq} twice or out of canonical order`);
-    ids.add(id);
+    if (ids) {
+      const id = f.origin * 2 ** 32 + f.seq;
+      if (ids.has(id) || (prev && compareCanonical(prev, f) >= 0)) throw new RangeError(`fact ${f.origin}:${f.seq} twice or out of canonical order`);
+      ids.add(id);
+    }
     if (f.origin !== origin) {
       put(-f.origin);
       origin = f.origin;
@@ -573,7 +575,8 @@ export class BatchBuilder {
     const tp = timeProblem(options.time);
     if (tp) throw new RangeError(tp);
     this.bytes = cborIntSize(options.time) + (options.control ? cborBytesSize(options.control.length) : 0);
-    if (this.bytes > options.maxPayload) throw new RangeError('control records alone exceed the payload budget');
+    if (this.bytes > options.maxPayload)
+      throw new RangeError(`a payload budget of ${options.maxPayload} bytes has no room for the packet time and control records`);
   }
 
   /** Payload bytes so far. */
@@ -640,7 +643,8 @@ export class BatchBuilder {
 
   private measure(): number {
     const { time, control, sender } = this.options;
-    return cborIntSize(time) + emitFacts(this.sorted, sender, time) + (control ? cborBytesSize(control.length) : 0);
+    // The builder keeps ids unique and sorted itself, so the emitter need not check them again.
+    return cborIntSize(time) + emitFacts(this.sorted, sender, time, undefined, true) + (control ? cborBytesSize(control.length) : 0);
   }
 
   private insertionPoint(f: Fact): number {
