@@ -90,10 +90,9 @@ test('every rejection class is produced by the input that deserves it, and count
   assert.equal(path.pushBytes(line).length, 0);
   assert.equal(path.rejects.counts.replay, 1);
   seen.add('replay');
-  // a payload longer than any packet may carry
-  const big = path.acceptPacket(sealPacket(2, counter++, new Uint8Array(1024), keys));
-  assert.ok(big.ok === false);
-  assert.equal(decodePayload(new Uint8Array(2000), 2).ok === false && (decodePayload(new Uint8Array(2000), 2) as { reason: string }).reason, 'oversize');
+  // a payload longer than any packet may carry: refused by the decoder, and never sealed
+  assert.equal((decodePayload(new Uint8Array(2000), 2) as { reason: string }).reason, 'oversize');
+  assert.throws(() => sealPacket(2, counter++, new Uint8Array(1025), keys), RangeError);
   seen.add('oversize');
   for (const r of REJECT_REASONS) assert.ok(seen.has(r), `no case for ${r}`);
 });
