@@ -35,6 +35,8 @@ export interface ConnectionOptions {
   readonly heartbeatTimeoutMs?: number;
   readonly backoffInitialMs?: number;
   readonly backoffMaxMs?: number;
+  /** Drops this fraction of packets in both directions (tests and benchmarks of lossy links). */
+  readonly injectLoss?: { readonly p: number; readonly random: { chance(p: number): boolean } };
 }
 
 type Listener = (msg: MavMessage) => void;
@@ -104,6 +106,8 @@ export class MavConnection {
   send(msg: MavLinkData): boolean {
     if (!this.link) return false;
     const bytes = this.encoder.encode(msg);
+    const loss = this.opts.injectLoss;
+    if (loss && loss.p > 0 && loss.random.chance(loss.p)) return true;
     this.stats.packetsOut++;
     this.stats.bytesOut += bytes.length;
     this.link.write(bytes);
@@ -193,7 +197,9 @@ export class MavConnection {
       this.rejects.add('malformed');
       return;
     }
+    const loss = this.opts.injectLoss;
     for (const msg of msgs) {
+      if (loss && loss.p > 0 && loss.random.chance(loss.p)) continue;
       const h = msg.header;
       if (h.msgid === MSG.HEARTBEAT) {
         const hb = msg.data as minimal.Heartbeat;

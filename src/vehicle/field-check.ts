@@ -131,12 +131,15 @@ export async function runFieldCheck(v: Vehicle, o: FieldCheckOptions): Promise<F
   started = clock.now();
   const armDeadline = started + (o.armableWaitMs ?? 120_000);
   let modeAck: CommandResult | undefined;
+  let modeStep: { at: number; ms: number } | undefined;
   let armAck: CommandResult | undefined;
   let armAttempts = 0;
   for (;;) {
     if (!tel.state.armed && tel.state.control === 'override') v.resumeControl(); // e.g. SITL's RC switch at boot
     if (tel.state.mode !== 'GUIDED') {
+      const modeStart = clock.now();
       modeAck = await v.action.setMode('GUIDED');
+      modeStep = { at: modeStart, ms: clock.now() - modeStart };
       if (!modeAck.ok) {
         step('set GUIDED', started, false, { ack: ackOf(modeAck), texts: modeAck.texts });
         return commandFailure(modeAck, 'set GUIDED');
@@ -148,7 +151,11 @@ export async function runFieldCheck(v: Vehicle, o: FieldCheckOptions): Promise<F
     if (armAck.ok || armAck.result !== 'FAILED' || clock.now() + 1000 > armDeadline) break;
     await waitUntil(() => false, 1000, true);
   }
-  if (modeAck) step('set GUIDED', started, true, { ack: ackOf(modeAck) });
+  if (modeAck && modeStep) {
+    const s: StepReport = { name: 'set GUIDED', ok: true, at: modeStep.at - t0, ms: modeStep.ms, ack: ackOf(modeAck) };
+    report.steps.push(s);
+    log(`ok   set GUIDED ack=${modeAck.result} (${modeAck.ms} ms)`);
+  }
   if (!armAck.ok) {
     const texts = armAck.texts.length ? armAck.texts : tel.state.lastPrearmText ? [tel.state.lastPrearmText] : [];
     step('arm', started, false, { ack: ackOf(armAck), texts, detail: `${armAttempts} attempts` });

@@ -303,6 +303,35 @@ export class Vehicle {
     });
   }
 
+  /** PARAM_SET, confirmed by the PARAM_VALUE echo (or refused by PARAM_ERROR for an unknown name). */
+  async setParam(name: string, value: number, attempts = 3): Promise<CommandResult> {
+    const refused = this.blocked(`PARAM_SET ${name}`, true);
+    if (refused) return refused;
+    const start = this.clock.now();
+    for (let i = 1; i <= attempts; i++) {
+      const wait = this.waitMessage((m) => {
+        const id = m.header.msgid;
+        if (id !== MSG.PARAM_VALUE && id !== MSG.PARAM_ERROR) return false;
+        return String((m.data as unknown as { paramId: string }).paramId).replace(/\0.*$/, '') === name;
+      }, 1000);
+      const p = new common.ParamSet();
+      p.targetSystem = this.targetSystem;
+      p.targetComponent = this.targetComponent;
+      p.paramId = name;
+      p.paramValue = value;
+      p.paramType = 9;
+      this.send(p);
+      const got = await wait;
+      const base = { command: `PARAM_SET ${name}`, ms: this.clock.now() - start, attempts: i, texts: [] };
+      if (got === 'link_lost') return { ok: false, result: 'LINK_LOST', ...base };
+      if (got) {
+        if (got.header.msgid === MSG.PARAM_ERROR) return { ok: false, result: 'PARAM_ERROR', ...base };
+        return { ok: true, result: 'ACCEPTED', ...base };
+      }
+    }
+    return { ok: false, command: `PARAM_SET ${name}`, result: 'TIMEOUT', ms: this.clock.now() - start, attempts, texts: [] };
+  }
+
   send(msg: Parameters<MavConnection['send']>[0]): boolean {
     return this.connection.send(msg);
   }
