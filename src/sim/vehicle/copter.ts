@@ -287,8 +287,8 @@ export class SimCopter {
 
   /**
    * base_mode: ArduCopter sets GUIDED_ENABLED (0x08) when its horizontal position controller ran recently, not
-   * per mode, which gives the recorded quirks (STABILIZE 81, GUIDED disarmed 89, RTL disarmed 81, AUTO disarmed
-   * 89 before a flight and 81 after one, LAND disarmed 89, BOOT 89).
+   * per mode, which gives the recorded quirks (STABILIZE 81, GUIDED / LOITER / BRAKE / LAND disarmed 89, RTL
+   * disarmed 81, AUTO disarmed 89 before a flight and 81 after one, BOOT 89).
    */
   private baseMode(): number {
     let b = 0x51;
@@ -296,9 +296,8 @@ export class SimCopter {
     if (this.t() < BOOT_STATUS_MS) return b | 0x08;
     let posCtl: boolean;
     if (this.armed) posCtl = this.mode !== M.STABILIZE && this.mode !== M.ALT_HOLD;
-    else if (this.mode === M.GUIDED || this.mode === M.LAND) posCtl = true;
     else if (this.mode === M.AUTO) posCtl = !this.posCtlIdleAfterMission;
-    else posCtl = false;
+    else posCtl = this.mode !== M.STABILIZE && this.mode !== M.ALT_HOLD && this.mode !== M.RTL;
     return posCtl ? b | 0x08 : b;
   }
 
@@ -1299,7 +1298,7 @@ export class SimCopter {
   }
 
   private missionCount(c: common.MissionCount, from: { sysid: number; compid: number }): void {
-    if (c.missionType !== 0) {
+    if ((c.missionType ?? 0) !== 0) {
       this.missionAck(3, from);
       return;
     }
@@ -1328,7 +1327,7 @@ export class SimCopter {
 
   private missionItem(it: common.MissionItemInt, isFloat: boolean, from: { sysid: number; compid: number }): void {
     const up = this.upload;
-    if (it.missionType !== 0) return;
+    if ((it.missionType ?? 0) !== 0) return;
     if (!up) {
       this.missionAck(1, from);
       return;
