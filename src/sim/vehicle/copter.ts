@@ -1298,7 +1298,7 @@ export class SimCopter {
   }
 
   private missionCount(c: common.MissionCount, from: { sysid: number; compid: number }): void {
-    if ((c.missionType ?? 0) !== 0) {
+    if (typeof c.missionType === 'number' && c.missionType !== 0) {
       this.missionAck(3, from);
       return;
     }
@@ -1327,7 +1327,7 @@ export class SimCopter {
 
   private missionItem(it: common.MissionItemInt, isFloat: boolean, from: { sysid: number; compid: number }): void {
     const up = this.upload;
-    if ((it.missionType ?? 0) !== 0) return;
+    if (typeof it.missionType === 'number' && it.missionType !== 0) return;
     if (!up) {
       this.missionAck(1, from);
       return;

@@ -40,8 +40,11 @@ export class SimVehicleServer {
     return s;
   }
 
+  private boundPort = 0;
+
+  /** The TCP port (the real one when started with port 0). */
   get port(): number {
-    return this.opts.port;
+    return this.boundPort || this.opts.port;
   }
 
   setLoss(p: number): void {
@@ -64,8 +67,10 @@ export class SimVehicleServer {
         sock.on('close', () => this.links.delete(link));
       });
       server.once('error', reject);
-      server.listen(this.opts.port, this.opts.host ?? '127.0.0.1', () => {
+      server.listen(this.boundPort || this.opts.port, this.opts.host ?? '127.0.0.1', () => {
         server.removeListener('error', reject);
+        const addr = server.address();
+        if (addr && typeof addr === 'object') this.boundPort = addr.port;
         this.server = server;
         resolve();
       });
@@ -73,13 +78,13 @@ export class SimVehicleServer {
   }
 
   /** Drops all clients and refuses connections for `ms` of this server's clock. */
-  suspend(ms: number): Promise<void> {
+  suspend(ms: number, clock: Clock = this.clock): Promise<void> {
     const server = this.server;
     this.server = undefined;
     for (const l of this.links) l.detach();
     for (const s of this.sockets) s.destroy();
     return new Promise((resolve) => {
-      const reopen = () => this.clock.setTimeout(() => void this.listen().then(resolve, resolve), ms);
+      const reopen = () => clock.setTimeout(() => void this.listen().then(resolve, resolve), ms);
       if (server) server.close(() => reopen());
       else reopen();
     });
