@@ -215,7 +215,9 @@ export class MissionClient {
     const refused = this.v.blocked('MISSION_START');
     if (refused) return refused;
     this.v.expectMode(COPTER_MODES.AUTO);
-    return this.v.commandLong(CMD.MISSION_START, [0, 0]);
+    const r = await this.v.commandLong(CMD.MISSION_START, [0, 0]);
+    if (r.ok) this.v.confirmMode(COPTER_MODES.AUTO);
+    return r;
   }
 
   async setCurrent(seq: number): Promise<CommandResult> {

@@ -12,7 +12,7 @@ import type { Clock } from '../core/clock.js';
 import { sleep } from '../core/clock.js';
 import { MavConnection, type ConnectionOptions, type LinkState } from './connection.js';
 import type { MavMessage } from './mavlink/codec.js';
-import { common, MSG, CMD, COPTER_MODES, MAV_RESULT_NAMES, type CopterModeName } from './mavlink/messages.js';
+import { common, MSG, CMD, COPTER_MODES, MAV_RESULT_NAMES, modeName, type CopterModeName } from './mavlink/messages.js';
 import { applyMessage, initialState, type StatusTextEntry, type VehicleState, type OverrideInfo } from './telemetry.js';
 import { MissionClient, type MissionItem, type MissionResult } from './mission.js';
 import { connectorFor } from './transport.js';
@@ -158,6 +158,13 @@ export class Vehicle {
   expectMode(mode: number, forMs = 3000): void {
     this.engaged = true;
     this.expectedModes.set(mode, this.clock.now() + forMs);
+  }
+  /** @internal ArduCopter ACCEPTED a mode change we asked for: the mode is that now, whatever the next heartbeat. */
+  confirmMode(mode: number): void {
+    this.expectedModes.delete(mode);
+    this.state.customMode = mode;
+    this.state.mode = modeName(mode);
+    this.events.state.emit(this.state);
   }
   /** @internal */
   engage(): void {
@@ -395,6 +402,7 @@ export class Action {
     if (blocked) return blocked;
     this.v.expectMode(n);
     const r = await this.v.commandLong(CMD.DO_SET_MODE, [1, n]);
+    if (r.ok) this.v.confirmMode(n);
     return { ...r, command: `SET_MODE ${mode}` };
   }
 
@@ -459,14 +467,18 @@ export class Action {
     const blocked = this.v.blocked('RTL');
     if (blocked) return blocked;
     this.v.expectMode(COPTER_MODES.RTL);
-    return { ...(await this.v.commandLong(CMD.NAV_RETURN_TO_LAUNCH, [])), command: 'RTL' };
+    const r = await this.v.commandLong(CMD.NAV_RETURN_TO_LAUNCH, []);
+    if (r.ok) this.v.confirmMode(COPTER_MODES.RTL);
+    return { ...r, command: 'RTL' };
   }
 
   async land(): Promise<CommandResult> {
     const blocked = this.v.blocked('LAND');
     if (blocked) return blocked;
     this.v.expectMode(COPTER_MODES.LAND);
-    return { ...(await this.v.commandLong(CMD.NAV_LAND, [])), command: 'LAND' };
+    const r = await this.v.commandLong(CMD.NAV_LAND, []);
+    if (r.ok) this.v.confirmMode(COPTER_MODES.LAND);
+    return { ...r, command: 'LAND' };
   }
 
   /** Stops where it is (BRAKE, which holds altitude without a pilot); resume() restores the previous mode. */

@@ -156,7 +156,7 @@ for (const kind of kinds) {
       assert.equal(seen.at(-1), 'connected');
       assert.ok(await v.telemetry.waitFor((s) => (s.position?.at ?? 0) > back, 5000), 'telemetry streams requested again');
       assert.equal(v.telemetry.state.mode, 'GUIDED');
-      assert.equal(v.telemetry.state.control, 'agent');
+      assert.equal(v.telemetry.state.control, 'agent', JSON.stringify(v.telemetry.state.override));
       assert.equal((await v.action.setMode('GUIDED')).result, 'ACCEPTED');
     });
   });
