@@ -1,7 +1,7 @@
 /**
  * One MAVLink connection to one flight controller: opens the transport, frames MAVLink 2 (optionally signed),
  * finds the vehicle by its heartbeat, sends the companion heartbeat at 1 Hz, notices loss (transport closed or
- * 3 s without a vehicle heartbeat: `fc_lost`) and reconnects with exponential back-off. All timing goes
+ * 5 s without a vehicle heartbeat: `fc_lost`) and reconnects with exponential back-off. All timing goes
  * through the Clock, so it runs in real time, sped up, or in virtual time over an in-memory link.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
@@ -31,7 +31,7 @@ export interface ConnectionOptions {
   /** Only talk to this vehicle (default: the first autopilot heard). */
   readonly targetSystem?: number;
   readonly signing?: SigningOptions;
-  /** Vehicle silent this long → fc_lost and reconnect. Default 3000 ms. */
+  /** Vehicle silent this long → fc_lost and reconnect. Default 5000 ms (5 lost heartbeats: rare even at 20 % loss). */
   readonly heartbeatTimeoutMs?: number;
   readonly backoffInitialMs?: number;
   readonly backoffMaxMs?: number;
@@ -180,7 +180,7 @@ export class MavConnection {
 
   private checkSilence(): void {
     if (this.state !== 'connected') return;
-    if (this.opts.clock.now() - this.lastHeartbeatAt > (this.opts.heartbeatTimeoutMs ?? 3000)) {
+    if (this.opts.clock.now() - this.lastHeartbeatAt > (this.opts.heartbeatTimeoutMs ?? 5000)) {
       const link = this.link;
       this.link = undefined;
       link?.close();

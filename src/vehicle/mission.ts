@@ -38,7 +38,7 @@ export interface MissionResult {
 }
 
 export interface UploadOptions {
-  /** Resend the outstanding item if nothing arrives for this long (default 250 ms). */
+  /** Resend the outstanding item if nothing arrives for this long (default: 3 × the measured round trip, 60–1000 ms). */
   readonly itemTimeoutMs?: number;
   /** Give up an attempt after this long without progress (default 3000 ms). */
   readonly stallMs?: number;
@@ -56,16 +56,24 @@ export class MissionClient {
     this.v.engage();
     const all = [{ command: CMD.NAV_WAYPOINT, frame: 0, lat: 0, lon: 0, alt: 0 } as MissionItem, ...items];
     const count = all.length;
-    const itemTimeout = o.itemTimeoutMs ?? 250;
+    // Retransmission timeout from the round trips seen (item sent → next request), like TCP's RTO.
+    let srtt: number | undefined;
+    const sentAt = new Map<number, number>();
+    const rto = () => o.itemTimeoutMs ?? (srtt === undefined ? 250 : Math.min(1000, Math.max(60, 3 * srtt)));
     const stallMs = o.stallMs ?? 3000;
     let itemsSent = 0;
     let retransmissions = 0;
     const everSent = new Set<number>();
+    const everSentTwice = new Set<number>();
     const sendItem = (seq: number) => {
       const it = all[seq];
       if (!it) return;
-      if (everSent.has(seq)) retransmissions++;
+      if (everSent.has(seq)) {
+        retransmissions++;
+        everSentTwice.add(seq);
+      }
       everSent.add(seq);
+      sentAt.set(seq, this.v.clock.now());
       itemsSent++;
       this.v.send(this.itemMessage(seq, it));
     };
@@ -74,7 +82,7 @@ export class MissionClient {
       const outcome = await new Promise<{ kind: 'ack'; type: number } | { kind: 'stall' } | { kind: 'link_lost' }>((resolve) => {
         let lastRequested = -1;
         let lastProgress = this.v.clock.now();
-        let timer = this.v.clock.setTimeout(() => onTimeout(), itemTimeout);
+        let timer = this.v.clock.setTimeout(() => onTimeout(), rto());
         const finish = (r: { kind: 'ack'; type: number } | { kind: 'stall' } | { kind: 'link_lost' }) => {
           offMsg();
           offLink();
@@ -83,7 +91,7 @@ export class MissionClient {
         };
         const rearm = () => {
           this.v.clock.clearTimeout(timer);
-          timer = this.v.clock.setTimeout(() => onTimeout(), itemTimeout);
+          timer = this.v.clock.setTimeout(() => onTimeout(), rto());
         };
         const onTimeout = () => {
           if (this.v.clock.now() - lastProgress > stallMs) return finish({ kind: 'stall' });
@@ -101,7 +109,14 @@ export class MissionClient {
           if (id === MSG.MISSION_REQUEST || id === MSG.MISSION_REQUEST_INT) {
             const r = m.data as common.MissionRequestInt;
             if (r.missionType !== 0 || r.seq >= count) return;
-            if (r.seq > lastRequested) lastProgress = this.v.clock.now();
+            if (r.seq > lastRequested) {
+              lastProgress = this.v.clock.now();
+              const t = sentAt.get(r.seq - 1);
+              if (t !== undefined && !everSentTwice.has(r.seq - 1)) {
+                const sample = this.v.clock.now() - t;
+                srtt = srtt === undefined ? sample : 0.875 * srtt + 0.125 * sample;
+              }
+            }
             lastRequested = Math.max(lastRequested, r.seq);
             sendItem(r.seq);
             rearm();

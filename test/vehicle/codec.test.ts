@@ -29,10 +29,10 @@ function text(s: string): common.StatusText {
 }
 
 const enc = new MavlinkEncoder({ sysid: 1, compid: 1 });
-const good1 = enc.encode(heartbeat());
+const good1: Buffer = enc.encode(heartbeat());
 const good2 = enc.encode(text('after the noise'));
 const badCrc = Buffer.from(enc.encode(text('corrupted')));
-badCrc[12] ^= 0x55;
+badCrc[12] = (badCrc[12] ?? 0) ^ 0x55;
 const truncated = enc.encode(text('cut short')).subarray(0, 14);
 const consoleText = Buffer.from('Init Gyro***\r\nAP_Logger: \xfd\x20 garbage with a fake STX\r\n', 'latin1');
 

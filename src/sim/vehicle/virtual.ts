@@ -39,7 +39,7 @@ export function inProcessVehicle(opts: InProcessVehicleOptions): InProcessVehicl
     const sim = new SimLink(copter, b, {
       clock,
       loss,
-      seed: opts.sysid * 977 + n++,
+      seed: (opts.seed ?? 0) * 7919 + opts.sysid * 977 + n++,
       ...(opts.signingKey ? { signingKey: opts.signingKey } : {}),
     });
     current = { a, sim };
