@@ -166,6 +166,11 @@ export class Vehicle {
     this.state.mode = modeName(mode);
     this.events.state.emit(this.state);
   }
+  /** @internal ArduCopter ACCEPTED an arm/disarm: reflect it before the next heartbeat does. */
+  confirmArmed(armed: boolean): void {
+    this.state.armed = armed;
+    this.events.state.emit(this.state);
+  }
   /** @internal */
   engage(): void {
     this.engaged = true;
@@ -422,12 +427,15 @@ export class Action {
       if (this.v.clock.now() - start + (o.retryMs ?? 1000) > (o.waitArmableMs ?? 0)) break;
       await sleep(this.v.clock, o.retryMs ?? 1000);
     }
+    if (last.ok) this.v.confirmArmed(true);
     const texts = last.texts.length ? last.texts : this.v.state.lastPrearmText ? [this.v.state.lastPrearmText] : [];
     return { ...last, command: 'ARM', attempts, ms: this.v.clock.now() - start, texts };
   }
 
   async disarm(): Promise<CommandResult> {
-    return { ...(await this.v.commandLong(CMD.COMPONENT_ARM_DISARM, [0, 0])), command: 'DISARM' };
+    const r = await this.v.commandLong(CMD.COMPONENT_ARM_DISARM, [0, 0]);
+    if (r.ok) this.v.confirmArmed(false);
+    return { ...r, command: 'DISARM' };
   }
 
   /** NAV_TAKEOFF to `altM` above home (param7: the one node-mavlink calls _param7). GUIDED and armed only. */
