@@ -69,6 +69,9 @@ export const benchmark: Benchmark = {
     opts.log(`mission upload, ${n} waypoints (+home), in-memory link ${LATENCY_MS} ms each way (virtual time)`);
     opts.log(`  theoretical minimum ((n+2) round trips × ${rttMs} ms)  ${floorMs} ms`);
     opts.log(`  0 % loss                                            ${up0.ms} ms (${(up0.ms / floorMs).toFixed(2)}× the minimum)`);
+    // With loss p each way a round trip succeeds with (1-p)²: the floor for stop-and-wait with perfect loss detection.
+    const lossyFloorMs = Math.round(floorMs / (0.8 * 0.8));
+    opts.log(`  20 % loss: minimum for stop-and-wait (÷ 0.8²)        ${lossyFloorMs} ms`);
     opts.log(`  20 % loss each way, median of ${runs}                   ${percentile(lossyMs, 50)} ms (max ${Math.max(...lossyMs)} ms, ${Math.round(lossy.reduce((s, x) => s + x.retransmissions, 0) / runs)} retransmissions)`);
 
     // command → ACK over real TCP loopback, simulated vehicle at 1×
@@ -121,6 +124,7 @@ export const benchmark: Benchmark = {
       linkOneWayMs: LATENCY_MS,
       uploadTheoreticalMinMs: floorMs,
       upload0LossMs: up0.ms,
+      upload20LossTheoreticalMinMs: lossyFloorMs,
       upload20LossMedianMs: percentile(lossyMs, 50),
       upload20LossMaxMs: Math.max(...lossyMs),
       ackLatencyP50Ms: ack.p50,

@@ -81,6 +81,7 @@ export class MissionClient {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const outcome = await new Promise<{ kind: 'ack'; type: number } | { kind: 'stall' } | { kind: 'link_lost' }>((resolve) => {
         let lastRequested = -1;
+        let stalls = 0;
         let lastProgress = this.v.clock.now();
         let timer = this.v.clock.setTimeout(() => onTimeout(), rto());
         const finish = (r: { kind: 'ack'; type: number } | { kind: 'stall' } | { kind: 'link_lost' }) => {
@@ -97,10 +98,13 @@ export class MissionClient {
           if (this.v.clock.now() - lastProgress > stallMs) return finish({ kind: 'stall' });
           if (lastRequested < 0) this.sendCount(count);
           else {
-            // Our item or the next request was lost: resend it and the next one (the vehicle NACKs the one it
-            // does not expect, and takes the other), so either loss costs one timeout, not ArduPilot's 1 s.
-            sendItem(lastRequested);
-            if (lastRequested + 1 < count) sendItem(lastRequested + 1);
+            // Our item or the vehicle's next request was lost, and MISSION_ACK INVALID_SEQUENCE does not say
+            // which item it wants. Resend the outstanding item and the next few in order: the vehicle NACKs the
+            // ones it already has and takes the rest in sequence. The window doubles per silent timeout (1..8)
+            // and closes again on progress, so a loss costs one timeout, not ArduPilot's 1 s re-request.
+            const w = Math.min(8, 1 << stalls);
+            for (let s = lastRequested; s < count && s <= lastRequested + w; s++) sendItem(s);
+            stalls++;
           }
           rearm();
         };
@@ -111,6 +115,7 @@ export class MissionClient {
             if (r.missionType !== 0 || r.seq >= count) return;
             if (r.seq > lastRequested) {
               lastProgress = this.v.clock.now();
+              stalls = 0;
               const t = sentAt.get(r.seq - 1);
               if (t !== undefined && !everSentTwice.has(r.seq - 1)) {
                 const sample = this.v.clock.now() - t;
