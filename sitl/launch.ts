@@ -18,6 +18,8 @@ export interface LaunchPlan {
   readonly speedup: number;
   readonly homes: readonly Home[];
   readonly paramFile: string;
+  /** Simulated vehicles only: sign, and require signed packets, with this key. */
+  readonly signingKey?: Uint8Array;
 }
 
 export interface Launched {
@@ -39,7 +41,16 @@ export async function launchSimulated(plan: LaunchPlan): Promise<Launched> {
   const instances = describe(plan);
   try {
     for (const inst of instances)
-      servers.push(await SimVehicleServer.start({ clock, sysid: inst.sysid, home: inst.home, params, port: inst.port }));
+      servers.push(
+        await SimVehicleServer.start({
+          clock,
+          sysid: inst.sysid,
+          home: inst.home,
+          params,
+          port: inst.port,
+          ...(plan.signingKey ? { signingKey: plan.signingKey } : {}),
+        }),
+      );
   } catch (e) {
     await Promise.all(servers.map((s) => s.close()));
     throw e;

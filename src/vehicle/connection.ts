@@ -49,6 +49,8 @@ export class MavConnection {
   private encoder: MavlinkEncoder;
   private target: { sysid: number; compid: number } | undefined;
   private lastHeartbeatAt = -Infinity;
+  /** The vehicle's last heartbeat was signed (it has signing set up). */
+  peerSigns = false;
   private heartbeatTimer: TimerHandle | undefined;
   private watchdog: TimerHandle | undefined;
   private retryTimer: TimerHandle | undefined;
@@ -210,6 +212,7 @@ export class MavConnection {
         }
         if (this.target && h.sysid === this.target.sysid && h.compid === this.target.compid) {
           this.lastHeartbeatAt = this.opts.clock.now();
+          this.peerSigns = h.signed;
           this.backoff = this.opts.backoffInitialMs ?? 250;
           if (this.state !== 'connected') this.setState('connected');
         }

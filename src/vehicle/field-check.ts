@@ -103,7 +103,11 @@ export async function runFieldCheck(v: Vehicle, o: FieldCheckOptions): Promise<F
   };
   const commandFailure = (r: CommandResult, during: string): FieldCheckReport => {
     if (r.result === 'LINK_LOST' || r.result === 'NOT_CONNECTED') return fail('link_lost', `link to the flight controller lost during ${during}`);
-    if (r.result === 'TIMEOUT') return fail('timeout', `no COMMAND_ACK for ${r.command} after ${r.attempts} attempts`);
+    if (r.result === 'TIMEOUT')
+      return fail(
+        'timeout',
+        `no COMMAND_ACK for ${r.command} after ${r.attempts} attempts${v.connection.peerSigns ? ' (the vehicle signs its packets and may drop unsigned or wrongly signed ones: check the signing key)' : ''}`,
+      );
     if (r.result === 'OVERRIDE') return waitFailure('override', during);
     return fail('command_denied', `${r.command} refused by the vehicle: ${r.result}${r.texts.length ? ` (${r.texts.join('; ')})` : ''}`);
   };
@@ -197,6 +201,12 @@ export async function runFieldCheck(v: Vehicle, o: FieldCheckOptions): Promise<F
     if (arrived !== 'ok') {
       step('goto', started, false, { detail: `${Math.round(dist0)} m leg` });
       return waitFailure(arrived, 'goto');
+    }
+    // Let it settle, then measure how far from the target it holds.
+    const settled = await waitUntil(() => false, 2000);
+    if (settled !== 'timeout') {
+      step('goto', started, false);
+      return waitFailure(settled, 'goto');
     }
     const err = distanceM(tel.state.position!, target);
     errors.push(err);

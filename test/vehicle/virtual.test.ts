@@ -171,3 +171,22 @@ test('mission upload of 100 items completes at 20 % loss each way (virtual time)
   v.close();
   sim.copter.stop();
 });
+
+test('MAVLink 2 signing: same key flies; wrong key hears nothing; unsigned commands are dropped by the vehicle', async () => {
+  const { signingKeyFromPassphrase } = await import('../../src/vehicle/mavlink/codec.js');
+  const key = signingKeyFromPassphrase('field key 1');
+  const clock = new VirtualClock(T0);
+  const sim = inProcessVehicle({ clock, sysid: 9, home: HOME, signingKey: key });
+  const good = new Vehicle({ connection: sim.connect, clock, signing: { key } }).start();
+  const wrong = new Vehicle({ connection: sim.connect, clock, signing: { key: signingKeyFromPassphrase('other') } }).start();
+  const unsigned = new Vehicle({ connection: sim.connect, clock, commandAttempts: 1 }).start();
+  assert.ok(await drive(clock, good.telemetry.waitFor((s) => s.link === 'connected' && s.systemStatus === 'STANDBY', 10_000)));
+  assert.equal((await drive(clock, good.action.setMode('GUIDED'))).result, 'ACCEPTED');
+  assert.equal(wrong.telemetry.state.link, 'connecting');
+  assert.ok(wrong.connection.rejects.counts.bad_tag > 0);
+  assert.ok(await drive(clock, unsigned.telemetry.waitFor((s) => s.link === 'connected', 5000)), 'signed packets are readable without checking');
+  assert.equal((await drive(clock, unsigned.action.setMode('LOITER'))).result, 'TIMEOUT');
+  assert.equal(sim.copter.snapshot().mode, 'GUIDED');
+  for (const v of [good, wrong, unsigned]) v.close();
+  sim.copter.stop();
+});

@@ -9,6 +9,7 @@ import type { CommandModule } from '../registry.js';
 import { parseFlags, numberFlag, UsageError } from '../args.js';
 import { homesFor, BUILT_IN_HOME, HOME_SPACING_M } from '../../../sitl/homes.js';
 import { launchSimulated, launchSitl, DEFAULT_PARAM_FILE, type Launched } from '../../../sitl/launch.js';
+import { signingKeyFromPassphrase } from '../../vehicle/mavlink/codec.js';
 
 const usage = `Usage: murmur sitl --count N [--area maps/<area>.geojson] [--base-port P] [--speedup K] [--simulated] [--params FILE]
 
@@ -23,6 +24,7 @@ ArduPilot's CMAC test field) and go east; the demo area will be the default once
   --speedup K      vehicle time runs K times faster than wall time (default 1)
   --simulated      run Murmur's simulated ArduCopter instead of SITL (same ports, sysids and homes)
   --params FILE    parameter file (default sitl/murmur.parm)
+  --signing-passphrase S  (--simulated) vehicles sign with and require MAVLink 2 signing, key SHA-256(S)
 
 Real SITL: set ARDUPILOT_SITL to an arducopter SITL binary. To build one:
   git clone --recurse-submodules https://github.com/ArduPilot/ardupilot && cd ardupilot
@@ -42,6 +44,7 @@ export const command: CommandModule = {
         speedup: { type: 'string' },
         simulated: { type: 'boolean' },
         params: { type: 'string' },
+        'signing-passphrase': { type: 'string' },
       },
       usage,
     );
@@ -54,7 +57,9 @@ export const command: CommandModule = {
     if (!existsSync(paramFile)) throw new UsageError(`parameter file not found: ${paramFile}`);
     if (values.area && !existsSync(values.area)) throw new UsageError(`area file not found: ${values.area}`);
     const homes = homesFor(count, values.area);
-    const plan = { count, basePort, speedup, homes, paramFile };
+    const passphrase = values['signing-passphrase'];
+    if (passphrase && !values.simulated) throw new UsageError('--signing-passphrase applies to --simulated vehicles (set up SITL signing with SETUP_SIGNING)');
+    const plan = { count, basePort, speedup, homes, paramFile, ...(passphrase ? { signingKey: signingKeyFromPassphrase(passphrase) } : {}) };
 
     let launched: Launched;
     if (values.simulated) {

@@ -33,7 +33,8 @@ export class SimLink implements SimSink {
   ) {
     this.loss = opts.loss ?? 0;
     this.rnd = seededRandom(opts.seed ?? copter.sysid * 7919);
-    this.decoder = new MavlinkDecoder(opts.signingKey ? { signingKey: opts.signingKey } : {});
+    // With a key, like ArduPilot with signing set up: unsigned packets are dropped.
+    this.decoder = new MavlinkDecoder(opts.signingKey ? { signingKey: opts.signingKey, requireSigned: true } : {});
     this.encoder = new MavlinkEncoder({
       sysid: copter.sysid,
       compid: 1,
