@@ -466,6 +466,31 @@ export class Action {
     return { ok, command: 'GOTO', result: ok ? 'SENT' : 'NOT_CONNECTED', ms: 0, attempts: 1, texts: [] };
   }
 
+  /**
+   * Velocity target in m/s (north, east, down) in GUIDED. ArduCopter stops after 3 s without a new one, so
+   * resend at least every second while it should keep moving.
+   */
+  setVelocityNed(north: number, east: number, down: number): CommandResult {
+    const blocked = this.v.blocked('VELOCITY');
+    if (blocked) return blocked;
+    if (this.v.state.mode !== 'GUIDED') return { ok: false, command: 'VELOCITY', result: 'WRONG_MODE', ms: 0, attempts: 0, texts: [] };
+    this.v.engage();
+    const m = new common.SetPositionTargetGlobalInt();
+    m.timeBootMs = 0;
+    m.targetSystem = this.v.targetSystem;
+    m.targetComponent = this.v.targetComponent;
+    m.coordinateFrame = 6;
+    m.typeMask = 0x0dc7 as common.PositionTargetTypemask; // velocity only
+    m.latInt = m.lonInt = 0;
+    m.alt = 0;
+    m.vx = north;
+    m.vy = east;
+    m.vz = down;
+    m.afx = m.afy = m.afz = m.yaw = m.yawRate = 0;
+    const ok = this.v.send(m);
+    return { ok, command: 'VELOCITY', result: ok ? 'SENT' : 'NOT_CONNECTED', ms: 0, attempts: 1, texts: [] };
+  }
+
   /** Ground speed for the following targets (DO_CHANGE_SPEED type 1). */
   async setSpeed(ms: number): Promise<CommandResult> {
     return { ...(await this.v.commandLong(CMD.DO_CHANGE_SPEED, [1, ms, -1])), command: 'SET_SPEED' };

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { VirtualClock } from '../../src/core/clock.js';
 import { SimCopter } from '../../src/sim/vehicle/copter.js';
-import { common } from '../../src/vehicle/mavlink/messages.js';
+import { common, minimal } from '../../src/vehicle/mavlink/messages.js';
 import type { MavMessage } from '../../src/vehicle/mavlink/codec.js';
 import type { MavLinkData } from 'node-mavlink';
 
@@ -119,12 +119,14 @@ test('COMMAND_ACK results match the recorded ArduCopter, state by state', { skip
   assert.deepEqual(mismatches, []);
 });
 
-test('heartbeat base_mode matches the recorded quirks per state', { skip: records.length === 0 ? 'behaviour.json not found' : false }, () => {
+test('heartbeat base_mode and system_status match the recorded quirks per state', { skip: records.length === 0 ? 'behaviour.json not found' : false }, () => {
   const mismatches: string[] = [];
   for (const rec of records) {
     const b = rec.observed.before!;
     const h = setUp(rec);
-    if (h.baseMode() !== b.base_mode) mismatches.push(`${rec.id} ${rec.state}: sim ${h.baseMode()}, ArduCopter ${b.base_mode}`);
+    if (h.baseMode() !== b.base_mode) mismatches.push(`${rec.id} ${rec.state}: base_mode sim ${h.baseMode()}, ArduCopter ${b.base_mode}`);
+    const status = h.copter.snapshot().systemStatus;
+    if (status !== b.system_status) mismatches.push(`${rec.id} ${rec.state}: system_status sim ${status}, ArduCopter ${b.system_status}`);
   }
   assert.deepEqual(mismatches, []);
 });
@@ -240,4 +242,85 @@ test('unknown parameters answer PARAM_ERROR; known ones echo PARAM_VALUE with in
       assert.equal(v.paramIndex, 65535);
     }
   }
+});
+
+test('battery failsafe: 10 s below BATT_LOW_VOLT → recorded texts, RTL, CRITICAL (sticky), arming refused afterwards', () => {
+  const h = new Harness();
+  const texts = () => h.out.filter((m) => m instanceof common.StatusText).map((m) => (m as common.StatusText).text);
+  h.copter.params.set('BATT_FS_LOW_ACT', 2);
+  h.at(45_000);
+  h.setMode(4);
+  h.cmd(400, [1]);
+  h.cmd(22, [0, 0, 0, 0, 0, 0, 10]);
+  h.at(60_000);
+  h.copter.params.set('SIM_BATT_VOLTAGE', 10.0);
+  h.out.length = 0;
+  h.at(69_900);
+  assert.equal(h.copter.snapshot().mode, 'GUIDED', 'nothing before BATT_LOW_TIMER');
+  h.at(70_200);
+  assert.equal(h.copter.snapshot().mode, 'RTL');
+  assert.equal(h.copter.snapshot().systemStatus, 5);
+  assert.ok(texts().some((t) => /^Battery 1 is low 10\.00V used \d+ mAh$/.test(t)), texts().join('|'));
+  assert.ok(texts().includes('Battery Failsafe'));
+  h.setMode(4);
+  h.at(71_000);
+  assert.equal(h.copter.snapshot().mode, 'GUIDED', 'the failsafe does not lock the mode');
+  assert.equal(h.copter.snapshot().systemStatus, 5, 'stays CRITICAL');
+  h.setMode(9);
+  h.at(110_000);
+  assert.equal(h.copter.snapshot().armed, false, 'landed and disarmed');
+  h.copter.params.set('SIM_BATT_VOLTAGE', 12.6);
+  h.setMode(0);
+  assert.equal(h.cmd(400, [1]), 4);
+  assert.ok(texts().includes('Arm: Battery failsafe'));
+});
+
+test('battery drain: with a simulated pack capacity the voltage sags in flight until the failsafe fires', () => {
+  const h = new Harness();
+  h.copter.params.set('SIM_BATT_CAP_AH', 0.5);
+  h.copter.params.set('BATT_FS_LOW_ACT', 2);
+  h.at(45_000);
+  h.setMode(4);
+  h.cmd(400, [1]);
+  h.cmd(22, [0, 0, 0, 0, 0, 0, 10]);
+  const v0 = h.copter.snapshot().voltage;
+  let t = 45_000;
+  while (h.copter.snapshot().mode !== 'RTL' && t < 45_000 + 600_000) h.at((t += 1000));
+  const s = h.copter.snapshot();
+  assert.equal(s.mode, 'RTL');
+  assert.ok(s.voltage < 10.5 && s.voltage < v0, `voltage ${s.voltage}`);
+  assert.ok(s.consumedMah > 100, `consumed ${s.consumedMah} mAh`);
+});
+
+test('GCS failsafe counts only MAV_GCS_SYSID heartbeats (companion heartbeats do not prevent it)', () => {
+  const h = new Harness();
+  h.copter.params.set('FS_GCS_ENABLE', 1);
+  const hb = (sysid: number, compid: number) => {
+    const m = new minimal.Heartbeat();
+    m.type = 6;
+    m.autopilot = 8;
+    m.baseMode = 0 as minimal.MavModeFlag;
+    m.systemStatus = 4;
+    m.mavlinkVersion = 3;
+    h.copter.receive({ header: { sysid, compid, msgid: 0, seq: 0, version: 2, signed: false }, data: m });
+  };
+  h.at(45_000);
+  hb(255, 190);
+  h.setMode(4);
+  h.cmd(400, [1]);
+  h.cmd(22, [0, 0, 0, 0, 0, 0, 10]);
+  for (let t = 45_000; t <= 60_000; t += 1000) {
+    h.at(t);
+    hb(255, 190);
+  }
+  assert.equal(h.copter.snapshot().mode, 'GUIDED');
+  for (let t = 61_000; t <= 67_000; t += 1000) {
+    h.at(t);
+    hb(1, 191); // a companion on the vehicle's own system id
+  }
+  assert.equal(h.copter.snapshot().mode, 'RTL');
+  assert.equal(h.copter.snapshot().systemStatus, 5);
+  hb(255, 190);
+  h.at(68_000);
+  assert.equal(h.copter.snapshot().systemStatus, 4, 'cleared when GCS heartbeats resume');
 });

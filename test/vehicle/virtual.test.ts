@@ -190,3 +190,18 @@ test('MAVLink 2 signing: same key flies; wrong key hears nothing; unsigned comma
   for (const v of [good, wrong, unsigned]) v.close();
   sim.copter.stop();
 });
+
+test('a GUIDED velocity target moves the copter and expires after 3 s', async () => {
+  const { clock, v, sim } = setup();
+  await airborne(clock, v, 10);
+  assert.equal(v.action.setVelocityNed(3, 0, 0).result, 'SENT');
+  await advance(clock, 2500);
+  assert.ok(sim.copter.snapshot().groundSpeed > 2, 'moving north');
+  await advance(clock, 4000);
+  const stopped = sim.copter.snapshot();
+  assert.ok(stopped.groundSpeed < 0.3, `stopped after the target expired (${stopped.groundSpeed})`);
+  await advance(clock, 3000);
+  assert.ok(Math.abs(sim.copter.snapshot().north - stopped.north) < 0.5, 'holds where it stopped');
+  v.close();
+  sim.copter.stop();
+});
