@@ -131,6 +131,25 @@ test('heartbeat base_mode and system_status match the recorded quirks per state'
   assert.deepEqual(mismatches, []);
 });
 
+const facts = existsSync(RECORD) ? (JSON.parse(readFileSync(RECORD, 'utf8')).facts as Record<string, { arm_attempts?: { t_s: number; mode: string; result: number; texts: string[] }[] }>) : {};
+
+for (const probe of ['boot_STABILIZE', 'boot_GUIDED']) {
+  test(`arm attempts during boot give the recorded results and texts (${probe})`, { skip: facts[probe] ? false : 'behaviour.json not found' }, () => {
+    const h = new Harness();
+    const mismatches: string[] = [];
+    for (const a of facts[probe]!.arm_attempts!) {
+      h.at(Math.round(a.t_s * 1000));
+      if (a.mode !== '-1') h.setMode(a.mode === 'GUIDED' ? 4 : 0);
+      const result = h.cmd(400, [1]);
+      const texts = h.out.filter((m) => m instanceof common.StatusText).map((m) => (m as common.StatusText).text);
+      if (result !== a.result || JSON.stringify(texts) !== JSON.stringify(a.texts))
+        mismatches.push(`${a.t_s} s: sim ${result} ${JSON.stringify(texts)}, ArduCopter ${a.result} ${JSON.stringify(a.texts)}`);
+      if (result === 0) h.cmd(400, [0]);
+    }
+    assert.deepEqual(mismatches, []);
+  });
+}
+
 test('arming timeline: STABILIZE armable at ~24 s, GUIDED at ~43 s with the recorded texts', () => {
   const texts = (h: Harness) => h.out.filter((m) => m instanceof common.StatusText).map((m) => (m as common.StatusText).text);
   const h = new Harness();

@@ -29,9 +29,10 @@ const M = COPTER_MODES;
 const TICK_MS = 50;
 const BOOT_READY_MS = 2450;
 const BOOT_STATUS_MS = 2700;
-const STABILIZE_ARMABLE_MS = 24_400;
+const STABILIZE_ARMABLE_MS = 24_300;
 const GPS_ARMABLE_MS = 42_600;
 const HOME_SET_MS = 20_050;
+const EKF_ACTIVE_MS = 4450;
 const SPOOL_UP_MS = 1500;
 const TOUCHDOWN_TO_DISARM_MS = 2100;
 const UPLOAD_REREQUEST_MS = 1000;
@@ -526,27 +527,43 @@ export class SimCopter {
 
   // ───────────────────────────── arming ─────────────────────────────
 
-  /** The reason arming would fail now in `mode` (the text after "Arm: "), or undefined when armable. */
-  armCheck(mode: number): string | undefined {
+  /**
+   * Why arming would fail now in `mode` (each the text after "Arm: "), in ArduCopter's order; empty when
+   * armable. The timeline is the recorded boot: accelerometers settle at ~13 s, gyros at ~24 s, the EKF is
+   * up at 4.45 s, home is set at ~20 s, and GPS is used for position at ~42.6 s.
+   */
+  armFailures(mode: number): string[] {
     const t = this.t();
-    if (t < BOOT_READY_MS) return 'System not initialised';
-    if (t < 13_000) return 'Accels inconsistent';
-    if (t < 22_000) return 'Gyros inconsistent';
-    if (this.battFailsafe !== 'none') return 'Battery failsafe';
-    if (t < STABILIZE_ARMABLE_MS) return 'Gyros inconsistent';
-    if (NEEDS_POSITION.has(mode) && t < GPS_ARMABLE_MS) return 'Need Position Estimate';
-    if (mode === M.AUTO) return 'Auto mode not armable';
-    if (mode === M.LAND) return 'Land mode not armable';
-    if (mode === M.RTL) return 'RTL mode not armable';
-    if (mode === M.SMART_RTL) return 'SmartRTL mode not armable';
-    return undefined;
+    if (t < BOOT_READY_MS) return ['System not initialised'];
+    const needsPos = NEEDS_POSITION.has(mode);
+    const r: string[] = [];
+    if (needsPos && t < EKF_ACTIVE_MS) r.push('Need Alt Estimate');
+    if (t < 13_000) r.push('Accels inconsistent');
+    else if (t < STABILIZE_ARMABLE_MS) r.push('Gyros inconsistent');
+    if (t < EKF_ACTIVE_MS) r.push('EKF attitude is bad');
+    if (needsPos) {
+      if (t < HOME_SET_MS) r.push('AHRS: waiting for home');
+      else if (t < GPS_ARMABLE_MS) r.push('Need Position Estimate');
+    } else if (t < EKF_ACTIVE_MS) r.push('AHRS: not using configured AHRS type');
+    if (r.length) return r;
+    if (this.battFailsafe !== 'none') return ['Battery failsafe'];
+    if (mode === M.AUTO) return ['Auto mode not armable'];
+    if (mode === M.LAND) return ['Land mode not armable'];
+    if (mode === M.RTL) return ['RTL mode not armable'];
+    if (mode === M.SMART_RTL) return ['SmartRTL mode not armable'];
+    return [];
+  }
+
+  /** The first reason arming would fail now, or undefined when armable. */
+  armCheck(mode: number): string | undefined {
+    return this.armFailures(mode)[0];
   }
 
   private arm(): number {
     if (this.armed) return 0;
-    const why = this.armCheck(this.mode);
-    if (why !== undefined) {
-      this.text(SEVERITY.CRITICAL, `Arm: ${why}`);
+    const why = this.armFailures(this.mode);
+    if (why.length) {
+      for (const w of why) this.text(SEVERITY.CRITICAL, `Arm: ${w}`);
       return 4;
     }
     this.armed = true;
