@@ -343,3 +343,67 @@ test('GCS failsafe counts only MAV_GCS_SYSID heartbeats (companion heartbeats do
   h.at(68_000);
   assert.equal(h.copter.snapshot().systemStatus, 4, 'cleared when GCS heartbeats resume');
 });
+
+test('LAND from 10 m and RTL from 40 m out take the recorded times (20 s and 37 s to disarmed)', () => {
+  const timeTo = (setup: (h: Harness) => void, modeCmd: number) => {
+    const h = new Harness();
+    h.at(45_000);
+    h.setMode(4);
+    h.cmd(400, [1]);
+    h.cmd(22, [0, 0, 0, 0, 0, 0, 10]);
+    h.at(60_000);
+    setup(h);
+    const t0 = h.clock.now();
+    assert.equal(h.cmd(modeCmd, []), 0);
+    while (h.copter.snapshot().armed && h.clock.now() - t0 < 120_000) h.at(h.clock.now() + 100);
+    return (h.clock.now() - t0) / 1000;
+  };
+  const land = timeTo(() => undefined, 21);
+  assert.ok(land > 18 && land < 23, `LAND from 10 m → disarmed in ${land} s (recorded 20.0 s)`);
+  const rtl = timeTo((h) => {
+    const p = new common.SetPositionTargetGlobalInt();
+    p.targetSystem = 1;
+    p.coordinateFrame = 6;
+    p.typeMask = 0x0df8 as common.PositionTargetTypemask;
+    p.latInt = Math.round((HOME.lat + 40 / 111_319.49) * 1e7);
+    p.lonInt = Math.round(HOME.lon * 1e7);
+    p.alt = 10;
+    h.copter.receive(msg(p, 86));
+    h.at(h.clock.now() + 20_000);
+  }, 20);
+  assert.ok(rtl > 32 && rtl < 42, `RTL from 40 m → disarmed in ${rtl} s (recorded 37 s)`);
+});
+
+test('AUTO: MISSION_START on the ground reaches the 10 m takeoff item after ~8.7 s as recorded', () => {
+  const h = new Harness();
+  h.at(45_000);
+  const send = (m: MavLinkData, id: number) => h.copter.receive(msg(m, id));
+  const count = new common.MissionCount();
+  count.targetSystem = 1;
+  count.count = 3;
+  count.missionType = 0 as common.MavMissionType;
+  send(count, 44);
+  for (let seq = 0; seq < 3; seq++) {
+    const it = new common.MissionItemInt();
+    it.targetSystem = 1;
+    it.seq = seq;
+    it.frame = 3;
+    it.command = seq === 1 ? 22 : 16;
+    it.x = Math.round(HOME.lat * 1e7) + (seq === 2 ? 3000 : 0);
+    it.y = Math.round(HOME.lon * 1e7);
+    it.z = 10;
+    it.missionType = 0 as common.MavMissionType;
+    send(it, 73);
+  }
+  h.setMode(4);
+  h.cmd(400, [1]);
+  const t0 = h.clock.now();
+  assert.equal(h.cmd(300, [0, 0]), 0);
+  let reachedAt = 0;
+  while (!reachedAt && h.clock.now() - t0 < 30_000) {
+    h.at(h.clock.now() + 50);
+    if (h.out.some((m) => m instanceof common.MissionItemReached && m.seq === 1)) reachedAt = (h.clock.now() - t0) / 1000;
+  }
+  assert.ok(reachedAt > 7 && reachedAt < 10.5, `takeoff item reached after ${reachedAt} s (recorded 8.65 s)`);
+  assert.equal(h.copter.snapshot().mode, 'AUTO');
+});

@@ -860,23 +860,27 @@ export class SimCopter {
     this.vel.u += Math.max(-1 * dt, Math.min(1 * dt, dv));
   }
 
+  /**
+   * RTL: climb to max(current, RTL_ALT_M) while already heading home (ArduCopter blends the climb and the return
+   * leg), loiter RTL_LOIT_TIME once within WP_RADIUS_M, then land. 40 m out at 10 m this gives the recorded
+   * ~35 s to touchdown.
+   */
   private runRtl(dt: number): void {
-    const home = { n: 0, e: 0 };
+    const home = { n: 0, e: 0, u: this.rtlAlt };
     switch (this.rtlPhase) {
       case 'climb':
-        this.brakeXY(dt);
-        this.climbTo(this.rtlAlt, dt);
+      case 'return': {
+        this.flyTo(home, this.wpSpeed(), dt);
         if (this.pos.u >= this.rtlAlt - 0.3) this.rtlPhase = 'return';
-        return;
-      case 'return':
-        this.flyTo({ ...home, u: this.rtlAlt }, this.wpSpeed(), dt);
-        if (Math.hypot(this.pos.n, this.pos.e) < 0.5 && Math.hypot(this.vel.n, this.vel.e) < 0.3) {
+        const close = Math.hypot(this.pos.n, this.pos.e) < this.params.get('WP_RADIUS_M');
+        if (this.rtlPhase === 'return' && close) {
           this.rtlPhase = 'loiter';
           this.rtlLoiterUntil = this.t() + this.params.get('RTL_LOIT_TIME');
         }
         return;
+      }
       case 'loiter':
-        this.holdAt({ ...home, u: this.rtlAlt }, dt);
+        this.holdAt(home, dt);
         if (this.t() >= this.rtlLoiterUntil) this.rtlPhase = 'descend';
         return;
       case 'descend':
