@@ -12,6 +12,7 @@ import { SimVehicleServer } from '../src/sim/vehicle/server.js';
 import { Vehicle } from '../src/vehicle/vehicle.js';
 import { CMD } from '../src/vehicle/mavlink/messages.js';
 import { offsetLatLon } from '../src/vehicle/geo.js';
+import { runFieldCheck } from '../src/vehicle/field-check.js';
 
 const HOME = { lat: -35.363261, lon: 149.16523, alt: 584 };
 const LATENCY_MS = 5;
@@ -119,7 +120,29 @@ export const benchmark: Benchmark = {
     opts.log(`CPU per vehicle (${N} vehicles, ${windowMs} ms window, GLOBAL_POSITION_INT 5 Hz + 5 streams at 1 Hz)`);
     opts.log(`  baseline: simulated vehicles, nobody connected      ${idlePct.toFixed(2)} % of a core`);
     opts.log(`  connected: adapter + simulated vehicle              ${perVehiclePct.toFixed(2)} % of a core`);
+    // Virtual time: a fleet flying the field check together on one clock (the swarm simulator's use).
+    const fleetN = opts.quick ? 5 : 20;
+    const vclock = new VirtualClock(0);
+    const fleet = Array.from({ length: fleetN }, (_, i) => {
+      const sim = inProcessVehicle({ clock: vclock, sysid: i + 1, home: { ...offsetLatLon(HOME, 0, 15 * i), alt: HOME.alt }, latencyMs: 3, seed: i });
+      return { sim, v: new Vehicle({ connection: sim.connect, clock: vclock }).start() };
+    });
+    const w0 = process.hrtime.bigint();
+    const reports = await drive(vclock, Promise.all(fleet.map(({ v }) => runFieldCheck(v, { takeoffAltM: 15, goto: { north: 100, east: 50 }, rtl: true }))));
+    const wallMs = Number(process.hrtime.bigint() - w0) / 1e6;
+    for (const { v, sim } of fleet) {
+      v.close();
+      sim.copter.stop();
+    }
+    if (!reports.every((r) => r.ok)) throw new Error('a virtual-time field check failed');
+    const vehicleSeconds = (vclock.now() / 1000) * fleetN;
+    const virtualX = vehicleSeconds / (wallMs / 1000);
+    opts.log(`virtual time: ${fleetN} vehicles fly the field check together (${(vclock.now() / 1000).toFixed(0)} s of vehicle time each)`);
+    opts.log(`  baseline: real time                                  1 vehicle-second per second`);
+    opts.log(`  in-process, virtual clock                            ${Math.round(virtualX)} vehicle-seconds per second (${wallMs.toFixed(0)} ms wall)`);
     return {
+      virtualVehicleSecondsPerSecond: virtualX,
+      virtualFleet: fleetN,
       waypoints: n,
       linkOneWayMs: LATENCY_MS,
       uploadTheoreticalMinMs: floorMs,

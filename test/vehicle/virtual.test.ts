@@ -205,3 +205,21 @@ test('a GUIDED velocity target moves the copter and expires after 3 s', async ()
   v.close();
   sim.copter.stop();
 });
+
+test('ten vehicles fly the field check at once in one process on one virtual clock', async () => {
+  const clock = new VirtualClock(T0);
+  const fleet = Array.from({ length: 10 }, (_, i) => {
+    const sim = inProcessVehicle({ clock, sysid: i + 1, home: { ...offsetLatLon(HOME, 0, 15 * i), alt: HOME.alt }, latencyMs: 3, seed: i });
+    const v = new Vehicle({ connection: sim.connect, clock }).start();
+    return { sim, v };
+  });
+  const reports = await drive(clock, Promise.all(fleet.map(({ v }, i) => runFieldCheck(v, { takeoffAltM: 10 + i, goto: { north: 30, east: 10 * i }, rtl: true }))));
+  for (const [i, r] of reports.entries()) {
+    assert.equal(r.ok, true, `vehicle ${i + 1}: ${r.error}`);
+    assert.equal(r.sysid, i + 1);
+  }
+  for (const { v, sim } of fleet) {
+    v.close();
+    sim.copter.stop();
+  }
+});
