@@ -61,6 +61,7 @@ export async function launchSimulated(plan: LaunchPlan): Promise<Launched> {
 export function launchSitl(binary: string, plan: LaunchPlan, workRoot: string): Launched {
   const instances = describe(plan);
   const children: ChildProcess[] = [];
+  let stopping = false;
   for (const inst of instances) {
     const dir = join(workRoot, `instance-${inst.instance}`);
     mkdirSync(dir, { recursive: true });
@@ -76,12 +77,17 @@ export function launchSitl(binary: string, plan: LaunchPlan, workRoot: string): 
       '-w',
     ];
     const child = spawn(binary, args, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('error', (e) => process.stderr.write(`SITL instance ${inst.instance}: ${e.message}\n`));
+    child.on('exit', (code, sig) => {
+      if (!stopping) process.stderr.write(`SITL instance ${inst.instance} exited (${sig ?? code})\n`);
+    });
     children.push(child);
   }
   return {
     instances,
-    stop: () =>
-      Promise.all(
+    stop: () => {
+      stopping = true;
+      return Promise.all(
         children.map(
           (c) =>
             new Promise<void>((res) => {
@@ -94,6 +100,7 @@ export function launchSitl(binary: string, plan: LaunchPlan, workRoot: string): 
               c.kill('SIGTERM');
             }),
         ),
-      ).then(() => undefined),
+      ).then(() => undefined);
+    },
   };
 }
