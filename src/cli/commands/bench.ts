@@ -21,6 +21,7 @@ export interface Benchmark {
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   // name: async () => (await import('../../../bench/<name>.js')).benchmark,
   wire: async () => (await import('../../../bench/wire.js')).benchmark,
+  vehicle: async () => (await import('../../../bench/vehicle.js')).benchmark,
 };
 
 const usage = `Usage: murmur bench <name|all> [--json] [--quick] [--seed N]
