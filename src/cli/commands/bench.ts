@@ -20,6 +20,8 @@ export interface Benchmark {
 
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   // name: async () => (await import('../../../bench/<name>.js')).benchmark,
+  wire: async () => (await import('../../../bench/wire.js')).benchmark,
+  vehicle: async () => (await import('../../../bench/vehicle.js')).benchmark,
   gossip: async () => (await import('../../../bench/gossip.js')).benchmark,
 };
 

@@ -1,0 +1,174 @@
+/**
+ * Who belongs to the swarm: the shared swarm key (packet encryption), each member's Ed25519 public key
+ * (fact attestations) and the revocation list. Built from a node's provisioning file (written by
+ * `murmur keys export`); parsing is strict and its errors say which field is wrong.
+ */
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { MAX_NODE_ID, type NodeId } from './facts.js';
+import { SWARM_KEY_BYTES, type PacketKeyring } from './packet.js';
+
+export interface MemberIdentity {
+  readonly id: NodeId;
+  readonly name: string;
+  /** Raw 32-byte Ed25519 public key. */
+  readonly publicKey: Uint8Array;
+}
+
+export interface NodeIdentity extends MemberIdentity {
+  /** Raw 32-byte Ed25519 private key (seed). */
+  readonly secretKey: Uint8Array;
+}
+
+export const PROVISIONING_FORMAT = 'murmur-provisioning/1';
+
+/** The provisioning file of one node, as JSON (keys base64url). */
+export interface ProvisioningFile {
+  readonly format: typeof PROVISIONING_FORMAT;
+  readonly swarm: string;
+  readonly swarmKey: string;
+  readonly self: { id: number; name: string; publicKey: string; secretKey: string };
+  readonly members: { id: number; name: string; publicKey: string }[];
+  readonly revoked: number[];
+}
+
+const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
+
+export function newSwarmKey(): Uint8Array {
+  return new Uint8Array(randomBytes(SWARM_KEY_BYTES));
+}
+
+export function generateIdentity(id: NodeId, name: string): NodeIdentity {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const jwk = privateKey.export({ format: 'jwk' });
+  void publicKey;
+  return { id, name, publicKey: Buffer.from(jwk.x!, 'base64url'), secretKey: Buffer.from(jwk.d!, 'base64url') };
+}
+
+export function signingKeyOf(identity: NodeIdentity): KeyObject {
+  return createPrivateKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: b64(identity.publicKey), d: b64(identity.secretKey) },
+    format: 'jwk',
+  });
+}
+
+export function verifyingKeyOf(publicKey: Uint8Array): KeyObject {
+  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64(publicKey) }, format: 'jwk' });
+}
+
+export class Keyring implements PacketKeyring {
+  private readonly byId = new Map<NodeId, MemberIdentity>();
+  private readonly revokedIds: ReadonlySet<NodeId>;
+  private readonly verifiers = new Map<NodeId, KeyObject>();
+
+  constructor(
+    readonly swarmKey: Uint8Array,
+    members: readonly MemberIdentity[],
+    revoked: Iterable<NodeId> = [],
+  ) {
+    if (swarmKey.length !== SWARM_KEY_BYTES) throw new RangeError('swarm key must be 32 bytes');
+    for (const m of members) this.byId.set(m.id, m);
+    this.revokedIds = new Set(revoked);
+  }
+
+  isMember(id: NodeId): boolean {
+    return this.byId.has(id);
+  }
+
+  isRevoked(id: NodeId): boolean {
+    return this.revokedIds.has(id);
+  }
+
+  member(id: NodeId): MemberIdentity | undefined {
+    return this.byId.get(id);
+  }
+
+  get members(): MemberIdentity[] {
+    return [...this.byId.values()];
+  }
+
+  get revoked(): NodeId[] {
+    return [...this.revokedIds];
+  }
+
+  /** Ed25519 public key object of a member (cached), undefined if unknown. */
+  verifier(id: NodeId): KeyObject | undefined {
+    let k = this.verifiers.get(id);
+    if (!k) {
+      const m = this.byId.get(id);
+      if (!m) return undefined;
+      k = verifyingKeyOf(m.publicKey);
+      this.verifiers.set(id, k);
+    }
+    return k;
+  }
+}
+
+function field<T>(ok: boolean, value: T, what: string): T {
+  if (!ok) throw new Error(`provisioning file: ${what}`);
+  return value;
+}
+
+function key(v: unknown, bytes: number, what: string): Uint8Array {
+  const s = field(typeof v === 'string' && /^[A-Za-z0-9_-]+$/.test(v), v as string, `${what} must be base64url text`);
+  const b = Buffer.from(s, 'base64url');
+  return field(b.length === bytes, new Uint8Array(b), `${what} must be ${bytes} bytes, got ${b.length}`);
+}
+
+function nodeId(v: unknown, what: string): NodeId {
+  return field(typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_NODE_ID, v as number, `${what} must be an integer 1..${MAX_NODE_ID}`);
+}
+
+/** Parses a provisioning file; throws an Error naming the faulty field. */
+export function parseProvisioning(text: string): { keyring: Keyring; self: NodeIdentity; swarm: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`provisioning file: not JSON (${(err as Error).message})`);
+  }
+  const o = field(typeof raw === 'object' && raw !== null, raw as Record<string, unknown>, 'not an object');
+  field(o.format === PROVISIONING_FORMAT, 0, `format must be "${PROVISIONING_FORMAT}"`);
+  const swarm = field(typeof o.swarm === 'string', o.swarm as string, 'swarm must be a name');
+  const swarmKey = key(o.swarmKey, SWARM_KEY_BYTES, 'swarmKey');
+  const s = field(typeof o.self === 'object' && o.self !== null, o.self as Record<string, unknown>, 'self missing');
+  const self: NodeIdentity = {
+    id: nodeId(s.id, 'self.id'),
+    name: field(typeof s.name === 'string', s.name as string, 'self.name must be text'),
+    publicKey: key(s.publicKey, 32, 'self.publicKey'),
+    secretKey: key(s.secretKey, 32, 'self.secretKey'),
+  };
+  const list = field(Array.isArray(o.members), o.members as unknown[], 'members must be a list');
+  const members = list.map((m, i) => {
+    const e = field(typeof m === 'object' && m !== null, m as Record<string, unknown>, `members[${i}] is not an object`);
+    return {
+      id: nodeId(e.id, `members[${i}].id`),
+      name: field(typeof e.name === 'string', e.name as string, `members[${i}].name must be text`),
+      publicKey: key(e.publicKey, 32, `members[${i}].publicKey`),
+    };
+  });
+  const revoked = field(Array.isArray(o.revoked), o.revoked as unknown[], 'revoked must be a list').map((r, i) =>
+    nodeId(r, `revoked[${i}]`),
+  );
+  const ids = new Set(members.map((m) => m.id));
+  field(ids.size === members.length, 0, 'members lists an id twice');
+  field(members.some((m) => m.id === self.id && Buffer.from(m.publicKey).equals(self.publicKey)), 0, 'self is not among the members');
+  return { keyring: new Keyring(swarmKey, members, revoked), self, swarm };
+}
+
+/** Builds a node's provisioning file. */
+export function provisioningFile(
+  swarm: string,
+  swarmKey: Uint8Array,
+  self: NodeIdentity,
+  members: readonly MemberIdentity[],
+  revoked: readonly NodeId[],
+): ProvisioningFile {
+  return {
+    format: PROVISIONING_FORMAT,
+    swarm,
+    swarmKey: b64(swarmKey),
+    self: { id: self.id, name: self.name, publicKey: b64(self.publicKey), secretKey: b64(self.secretKey) },
+    members: members.map((m) => ({ id: m.id, name: m.name, publicKey: b64(m.publicKey) })),
+    revoked: [...revoked].sort((a, b) => a - b),
+  };
+}
