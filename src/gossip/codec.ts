@@ -33,6 +33,8 @@ export interface PacketCodec {
   sizeOfFact(fact: Fact): number;
   /** Encoded size of a control field of n bytes (0 when absent). */
   sizeOfControl(n: number): number;
+  /** Exact bytes on air of this payload once sealed (the final check before sending). */
+  packetBytes(payload: GossipPayload): number;
   seal(payload: GossipPayload): Uint8Array;
   open(bytes: Uint8Array): OpenResult;
 }

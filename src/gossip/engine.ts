@@ -482,7 +482,18 @@ export class GossipNode {
       }
     }
 
-    const bytes = this.codec.seal({ time, facts, control: encodeControl(records) });
+    // Sizes above are estimates (the codec packs facts against each other); trim to the exact size.
+    const control = encodeControl(records);
+    while (facts.length > 0 && this.codec.packetBytes({ time, facts, control }) > maxBytes) {
+      const dropped = facts.pop()!;
+      const i = sentKeys.indexOf(factKey(dropped));
+      if (i >= 0) sentKeys.splice(i, 1); // stays pending
+      if (dropped.kind === 'status') {
+        if (dropped.origin === this.self) this.ownStatusSentAt = -Infinity;
+        else this.statusDirty.set(dropped.origin, dropped);
+      }
+    }
+    const bytes = this.codec.seal({ time, facts, control });
     const air = loraTimeOnAir(bytes.length, this.cfg.lora);
     if (!this.duty.allows(now, air)) {
       this.holdUntil = now + 1; // cannot happen by construction; never exceed anyway

@@ -185,6 +185,11 @@ export function provisionalCodec(opts: ProvisionalCodecOptions): PacketCodec {
     overhead: HEADER + TAG + 1 + 5 + 3,
     sizeOfFact: (f) => cbor.encode(factToArray(f)).length,
     sizeOfControl: (n) => (n === 0 ? 0 : n + (n < 24 ? 1 : n < 256 ? 2 : 3)),
+    packetBytes(p: GossipPayload) {
+      const body: unknown[] = [p.time, p.facts.map(factToArray)];
+      if (p.control && p.control.length) body.push(p.control);
+      return HEADER + (cbor.encode(body) as Uint8Array).length + TAG;
+    },
     seal(p: GossipPayload) {
       counter++;
       const body: unknown[] = [p.time, p.facts.map(factToArray)];

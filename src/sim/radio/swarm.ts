@@ -8,7 +8,8 @@ import { EU868_1PCT, SF9_125, type LoraParams } from '../../gossip/airtime.js';
 import type { PacketCodec } from '../../gossip/codec.js';
 import { defaultGossipConfig, GossipNode, type GossipConfig } from '../../gossip/engine.js';
 import type { MembershipChange, MembershipTimings } from '../../gossip/membership.js';
-import { provisionalCodec } from '../../gossip/provisional-codec.js';
+import { wireCodec } from '../../gossip/wire-codec.js';
+import { Keyring } from '../../wire/keyring.js';
 import { factKey, type Fact, type NodeId, type RoadFact, type StatusFact, type VictimFact } from '../../wire/facts.js';
 import { FloodingNode } from '../flooding/managed-flooding.js';
 import { RadioMedium, type RadioEndpoint, type RxMeta } from './medium.js';
@@ -105,7 +106,7 @@ export function runSwarm(sc: SwarmScenario): SwarmResult {
     root.fork('medium'),
   );
   medium.linkFilter = sc.link;
-  const makeCodec = sc.codec ?? ((self: NodeId) => provisionalCodec({ self }));
+  const makeCodec = sc.codec ?? simWireCodecs(sc.n, sc.rogues?.map((r) => r.id) ?? []);
   const created: CreatedFact[] = [];
   const learned = new Map<string, Map<NodeId, number>>();
   const changes: { observer: NodeId; change: MembershipChange }[] = [];
@@ -262,3 +263,29 @@ export function runSwarm(sc: SwarmScenario): SwarmResult {
 }
 
 export { fixed };
+
+/** A fixed swarm key for simulations (the simulator's packets never leave the process). */
+export const SIM_SWARM_KEY = new Uint8Array(32).map((_, i) => (i * 37 + 11) & 0xff);
+
+export function simKeyring(members: readonly NodeId[]): Keyring {
+  return new Keyring(SIM_SWARM_KEY, members.map((id) => ({ id, name: `node-${id}`, publicKey: new Uint8Array(32) })));
+}
+
+/**
+ * The project's wire codec for every simulated node (members 1..n plus any `extra` insiders holding the
+ * key). Packet counters survive a node's reboot, as the persisted sequence does on a drone.
+ */
+export function simWireCodecs(n: number, extra: readonly NodeId[] = []): (self: NodeId) => PacketCodec {
+  const keyring = simKeyring([...Array.from({ length: n }, (_, i) => i + 1), ...extra]);
+  const counters = new Map<NodeId, number>();
+  return (self) =>
+    wireCodec({
+      self,
+      keyring,
+      nextCounter: () => {
+        const c = counters.get(self) ?? 0;
+        counters.set(self, c + 1);
+        return c;
+      },
+    });
+}
