@@ -28,7 +28,7 @@ function scenario(protocol: ProtocolName, n: number, seed: number, durationS: nu
     node: 1 + r.int(n),
     kind: r.chance(0.5) ? ('victim' as const) : ('road' as const),
   }));
-  const crashes = [{ node: 1 + r.int(n), at: durationS * 0.3 }];
+  const crashes = [{ node: 1 + r.int(n), at: durationS * 0.2 }];
   return { protocol, seed: `${seed}/${n}`, n, durationS, extraLoss: 0.2, facts, crashes, statusEveryS: 30 };
 }
 
@@ -47,6 +47,7 @@ function partition(seed: number) {
   const codec = provisionalCodec({ self: 1 });
   let missingBytes = 0;
   let healedAt = healAt;
+  const unhealed: string[] = [];
   for (const c of res.created) {
     if (c.fact.kind === 'status' || c.at >= healAt) continue;
     const other = side(c.fact.origin) === 0 ? [9, 10, 11, 12, 13, 14, 15, 16] : [1, 2, 3, 4, 5, 6, 7, 8];
@@ -54,7 +55,11 @@ function partition(seed: number) {
     const missingThere = other.some((id) => (learned?.get(id) ?? Infinity) >= healAt);
     if (!missingThere) continue;
     missingBytes += codec.sizeOfFact(c.fact);
-    for (const id of other) healedAt = Math.max(healedAt, learned?.get(id) ?? Infinity);
+    for (const id of other) {
+      const t = learned?.get(id);
+      if (t === undefined) unhealed.push(`${factKey(c.fact)}@${id}`);
+      else healedAt = Math.max(healedAt, t);
+    }
   }
   let aeBytes = 0;
   let digestBytes = 0;
@@ -63,7 +68,9 @@ function partition(seed: number) {
     digestBytes += g.stats.digestBytes;
   }
   return {
-    heal_s: Number.isFinite(healedAt) ? +(healedAt - healAt).toFixed(1) : null,
+    heal_s: unhealed.length === 0 ? +(healedAt - healAt).toFixed(1) : null,
+    unhealed_pairs: unhealed.length,
+    unhealed: unhealed.slice(0, 10),
     missing_bytes: missingBytes,
     antientropy_bytes: aeBytes,
     antientropy_bytes_over_missing_bytes: missingBytes ? +(aeBytes / missingBytes).toFixed(3) : null,

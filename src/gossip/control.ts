@@ -22,7 +22,7 @@ import { accept, reject, type Decoded } from '../wire/reject.js';
 
 const cbor = new Encoder({ useRecords: false, mapsAsObjects: false } as never);
 
-export const HB_EPOCH_S = 60;
+export const HB_EPOCH_S = 120;
 export const HB_MAX_AGE = 14;
 const MAX_RECORDS = 16;
 const MAX_ITEMS = 400;

@@ -82,9 +82,9 @@ export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = 
     minNewCoverage: 0.45,
     beaconIntervalS: 300,
     ownStatusEveryS: 300,
-    hbEveryS: 180,
+    hbEveryS: 120,
     statusRelayPerBeacon: 2,
-    membership: { suspectAfterS: 600, deadAfterS: 1200 },
+    membership: { suspectAfterS: 900, deadAfterS: 1800 },
     repairSettleS: 30,
     reconcileAfterS: 30,
     repeatAfterS: 120,
@@ -744,6 +744,9 @@ export class GossipNode {
         // are that origin's newest, so send those; a remaining difference shows in their next summary.
         const facts = this.store.factsOf(o);
         for (const f of facts.slice(theirCount)) this.queueRepair(f, now);
+        // If they hold some of this origin's facts, the newest may not be what they miss: our exact list
+        // lets them ask for the rest (HAVE answers HAVE).
+        if (theirCount > 0) this.queueHave(o, now);
       } else if (d.count === theirCount) {
         // Same count, different sets: say exactly what we hold; they answer with what we lack and learn theirs.
         this.queueHave(o, now);

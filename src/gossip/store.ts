@@ -111,7 +111,7 @@ export class FactStore {
   }
 }
 
-const RECENT = 12;
+const RECENT = 24;
 
 function insertSorted(a: number[], v: number): void {
   let lo = 0;
