@@ -64,8 +64,8 @@ export interface GossipConfig {
   /** Bytes of ODG per packet. */
   readonly odgPageBytes: number;
   readonly defence: DefenceConfig;
-  /** New durable facts of one origin relayed per 10 minutes at most (a member creating more is flooding). */
-  readonly maxRelaysPerOrigin: number;
+  /** New durable facts accepted from one origin per 10 minutes (a member creating more is flooding). */
+  readonly maxFactsPerOrigin: number;
 }
 
 export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = {}): GossipConfig {
@@ -92,7 +92,7 @@ export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = 
     odgPageBytes: 110,
     // An honest engine paces itself well under 8% over two minutes; a flooder trips this within a minute or two.
     defence: { maxAirtimeFraction: 0.08, windowS: 120, throttleS: 900, invalidReportAfter: 5 },
-    maxRelaysPerOrigin: 30,
+    maxFactsPerOrigin: 30,
     ...over,
   };
 }
@@ -179,6 +179,7 @@ export class GossipNode {
   private hbSentAt = -Infinity;
   private readonly sentAt = new Map<string, number>();
   private readonly originRelays = new Map<NodeId, number[]>();
+  private readonly floodingOrigins = new Map<NodeId, number>();
   private lastTxAt: number;
   private beaconAt: number;
   private lastLearnAt = -Infinity;
@@ -290,13 +291,13 @@ export class GossipNode {
         }
         continue;
       }
+      const key = factKey(f);
+      if (!this.store.has(f) && !this.originAllowed(f.origin, now, out)) continue; // a flooding origin
       this.addHolder(f, sender);
       this.addHolder(f, f.origin);
-      const key = factKey(f);
       if (this.store.addDurable(f, now)) {
         this.lastLearnAt = now;
         out.learned.push(f);
-        if (!this.relayAllowed(f.origin, now)) continue; // kept, but not spent airtime on
         const heardAt = senderAt ? [senderAt] : undefined;
         const gain = this.newCoverage(heardAt);
         if (gain === undefined || gain >= this.cfg.minNewCoverage)
@@ -582,12 +583,25 @@ export class GossipNode {
     return open / RING.length;
   }
 
-  /** Per-origin relay limit over a sliding 10 minutes. */
-  private relayAllowed(origin: NodeId, now: number): boolean {
+  /**
+   * Per-origin fact rate: an origin creating more than `maxFactsPerOrigin` new durable facts in 10 minutes
+   * is flooding; its new facts are then ignored (not stored, relayed or repaired) for the throttle time,
+   * and it is reported once.
+   */
+  private originAllowed(origin: NodeId, now: number, out: GossipActions): boolean {
+    if (origin === this.self) return true;
+    if (now < (this.floodingOrigins.get(origin) ?? -Infinity)) return false;
     let ts = this.originRelays.get(origin);
     if (!ts) this.originRelays.set(origin, (ts = []));
     while (ts.length && ts[0]! < now - 600) ts.shift();
-    if (ts.length >= this.cfg.maxRelaysPerOrigin) return false;
+    if (ts.length >= this.cfg.maxFactsPerOrigin) {
+      this.floodingOrigins.set(origin, now + this.cfg.defence.throttleS);
+      const r: SenderReport = { sender: origin, reason: 'flooding', at: now, detail: `more than ${this.cfg.maxFactsPerOrigin} new facts in 10 minutes` };
+      this.guard.reports.push(r);
+      out.reports.push(r);
+      ts.length = 0;
+      return false;
+    }
     ts.push(now);
     return true;
   }
@@ -747,11 +761,13 @@ export class GossipNode {
         // If they hold some of this origin's facts, the newest may not be what they miss: our exact list
         // lets them ask for the rest (HAVE answers HAVE).
         if (theirCount > 0) this.queueHave(o, now);
-      } else if (d.count === theirCount) {
-        // Same count, different sets: say exactly what we hold; they answer with what we lack and learn theirs.
+      } else {
+        // They hold as many or more: say exactly what we hold; they answer with what we lack.
         this.queueHave(o, now);
       }
     }
+    // Origins they hold and we have nothing of: an empty HAVE asks for all of them.
+    for (const e of rec.entries) if (e.count > 0 && !this.store.origin(e.origin)) this.queueHave(e.origin, now);
   }
 
   private onHave(sender: NodeId, origin: NodeId, seqs: readonly number[], now: number): void {
@@ -772,6 +788,7 @@ export class GossipNode {
     const key = factKey(f);
     // Once sent, a fact is not repeated for a while: the neighbourhood needs time to show it got it.
     if (this.pending.has(key) || now - (this.sentAt.get(key) ?? -Infinity) < this.cfg.repeatAfterS) return;
+    if (this.guard.isThrottled(f.origin, now) || now < (this.floodingOrigins.get(f.origin) ?? -Infinity)) return; // no airtime for a flooder
     this.pending.set(key, { fact: f, due: now + delay, copies: 0, repair: true, ...(forPeer !== undefined ? { forPeer } : {}) });
   }
 
