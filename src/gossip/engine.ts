@@ -36,12 +36,16 @@ export interface GossipConfig {
   readonly budgetShare: number;
   /** Fraction of the budget kept for urgent facts: status/heartbeat-only packets stop above 1 − this. */
   readonly lowPriorityReserve: number;
+  /** Pending facts due within this many seconds ride along in a packet being sent anyway. */
+  readonly coalesceS: number;
   /** Relay contention delay range, seconds (weak signal → low end). */
   readonly relayDelayS: readonly [number, number];
   /** SNR range mapped onto the delay range (dB). */
   readonly snrRange: readonly [number, number];
   /** Copies heard from others that cancel a pending relay (Trickle's k), when positions are unknown. */
   readonly suppressCopies: number;
+  /** Copies heard that cancel a relay whatever the geometry says. */
+  readonly maxCopies: number;
   /** Range assumed for coverage estimates (metres; below the median range: the grey zone is not counted). */
   readonly coverageRangeM: number;
   /** Relay only if at least this fraction of our coverage is not already covered by those heard sending. */
@@ -76,17 +80,19 @@ export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = 
     budgetShare: 0.95,
     lowPriorityReserve: 0.15,
     relayDelayS: [1, 6],
+    coalesceS: 2,
     snrRange: [-15, 10],
     suppressCopies: 1,
     coverageRangeM: 1300,
+    maxCopies: 99,
     minNewCoverage: 0.45,
     beaconIntervalS: 300,
     ownStatusEveryS: 300,
     hbEveryS: 120,
     statusRelayPerBeacon: 2,
     membership: { suspectAfterS: 900, deadAfterS: 1800 },
-    repairSettleS: 30,
-    reconcileAfterS: 30,
+    repairSettleS: 15,
+    reconcileAfterS: 15,
     repeatAfterS: 120,
     odgMinIntervalS: 30,
     odgPageBytes: 110,
@@ -169,7 +175,9 @@ export class GossipNode {
   private readonly pending = new Map<string, Pending>();
   private readonly statusDirty = new Map<NodeId, StatusFact>();
   private readonly haves = new Map<NodeId, { due: number; seqs: number[] }>();
-  private readonly mismatches = new Map<NodeId, Mismatch>();
+  /** Since when summaries heard differ from ours (reset by learning something). */
+  private mismatchSince: number | undefined;
+  private lastMismatch: Mismatch | undefined;
   private readonly synced = new Map<NodeId, number>();
   private readonly heldBy = new Map<string, Set<NodeId>>();
   private readonly neighbours = new Map<NodeId, { at: number; snr: number; rssi: number }>();
@@ -277,6 +285,7 @@ export class GossipNode {
     const senderAt = pos && pos.type === 'pos' ? { x: pos.x, y: pos.y } : undefined;
     this.alive(out, sender, now, now);
 
+    let relayDue: number | undefined;
     for (const f of payload.facts) {
       if (f.kind === 'status') {
         if (f.origin === this.self) continue;
@@ -297,11 +306,14 @@ export class GossipNode {
       this.addHolder(f, f.origin);
       if (this.store.addDurable(f, now)) {
         this.lastLearnAt = now;
+        this.polls = 0; // progress: a later gap starts with cheap polls again
         out.learned.push(f);
         const heardAt = senderAt ? [senderAt] : undefined;
         const gain = this.newCoverage(heardAt);
+        // Facts that arrived together leave together: one contention delay per packet heard.
+        relayDue ??= now + this.relayDelay(rx.snr, gain) * this.pacing(now);
         if (gain === undefined || gain >= this.cfg.minNewCoverage)
-          this.pending.set(key, { fact: f, due: now + this.relayDelay(rx.snr, gain) * this.pacing(now), copies: 0, repair: false, ...(heardAt ? { heardAt } : {}) });
+          this.pending.set(key, { fact: f, due: relayDue, copies: 0, repair: false, ...(heardAt ? { heardAt } : {}) });
       } else {
         const p = this.pending.get(key);
         if (p) {
@@ -311,6 +323,7 @@ export class GossipNode {
             p.heardAt.push(senderAt);
             const gain = this.newCoverage(p.heardAt);
             if (gain !== undefined && gain < this.cfg.minNewCoverage) this.pending.delete(key);
+            else if (p.copies >= this.cfg.maxCopies) this.pending.delete(key); // enough relays heard around us
           } else if (p.copies >= this.cfg.suppressCopies) this.pending.delete(key); // Trickle's k
         }
       }
@@ -323,6 +336,7 @@ export class GossipNode {
   tick(now: number): GossipActions {
     const out = EMPTY();
     for (const c of this.members.tick(now)) out.membership.push(c);
+    this.checkMismatch(now);
     return out;
   }
 
@@ -331,6 +345,8 @@ export class GossipNode {
   /** Earliest time something may change or be sent (call tick/transmit then). */
   nextWakeAt(now: number): number {
     let t = Math.min(this.beaconAt, this.members.nextTransitionAt());
+    if (this.lastMismatch && this.mismatchSince !== undefined && this.mismatchSince >= this.lastLearnAt)
+      t = Math.min(t, Math.max(this.mismatchSince, this.lastLearnAt) + this.cfg.repairSettleS + 1e-6);
     for (const p of this.pending.values()) t = Math.min(t, p.due);
     for (const h of this.haves.values()) t = Math.min(t, h.due);
     if (this.odgDue !== undefined) t = Math.min(t, this.odgDue);
@@ -411,7 +427,7 @@ export class GossipNode {
     for (const [key, p] of queue) {
       // Only due items: sending a fact before its contention delay ran out would defeat suppression;
       // under budget pressure, facts due soon ride along (batching).
-      if (p.due > now && !(pressured && p.due <= now + 20 && priorityOf(p.fact.kind) <= 1)) continue;
+      if (p.due > now + this.cfg.coalesceS && !(pressured && p.due <= now + 20 && priorityOf(p.fact.kind) <= 1)) continue;
       const size = this.codec.sizeOfFact(p.fact);
       if (!fits(0, size)) continue;
       facts.push(p.fact);
@@ -635,25 +651,18 @@ export class GossipNode {
       case 'sum':
         if (rec.count === this.store.count && rec.hash === this.store.hash) {
           this.synced.set(sender, this.store.arrivalCounter);
-          this.mismatches.delete(sender);
-          this.polls = 0;
+          // In step with this neighbour; a mismatch with others will show again in their next summary.
+          this.mismatchSince = undefined;
+          this.lastMismatch = undefined;
           // They caught up: repairs meant for them are no longer needed.
           for (const [k, p] of this.pending) if (p.forPeer === sender) this.pending.delete(k);
         } else {
           if (rec.count < this.store.count) this.reconcileRecent(sender, rec.count, rec.hash, now);
-          const m = this.mismatches.get(sender);
-          if (!m) this.mismatches.set(sender, { count: rec.count, hash: rec.hash, at: now });
-          else {
-            m.count = rec.count;
-            m.hash = rec.hash;
-          }
-          // A mismatch is normal while facts spread. We open anti-entropy (our digest) when we seem behind
-          // and have learned nothing for a while, and the mismatch has lasted `repairSettleS`.
-          const mm = this.mismatches.get(sender)!;
-          if (now - mm.at >= this.cfg.repairSettleS && now - this.lastLearnAt >= this.cfg.repairSettleS) {
-            this.mismatches.delete(sender);
-            this.openAntiEntropy(mm, now);
-          }
+          // A mismatch is normal while facts spread. Anti-entropy opens when summaries (from anyone) have kept
+          // differing from ours for `repairSettleS` while we learned nothing.
+          if (this.mismatchSince === undefined || this.mismatchSince < this.lastLearnAt) this.mismatchSince = now;
+          this.lastMismatch = { count: rec.count, hash: rec.hash, at: now };
+          this.checkMismatch(now);
         }
         break;
       case 'hb': {
@@ -665,7 +674,7 @@ export class GossipNode {
         break;
       }
       case 'odg':
-        this.onOdg(rec, now);
+        this.onOdg(sender, rec, now);
         break;
       case 'have':
         this.onHave(sender, rec.origin, rec.seqs, now);
@@ -696,12 +705,18 @@ export class GossipNode {
     };
     const found = pick(0, k, 0, []);
     if (!found) return;
-    // Neighbours closest to the lagging peer answer first; the others hear it and stand down.
-    const snr = this.neighbours.get(peer)?.snr ?? this.cfg.snrRange[0];
-    const [s0, s1] = this.cfg.snrRange;
-    const w = Math.min(1, Math.max(0, (snr - s0) / (s1 - s0)));
-    const delay = 0.5 + 4 * (1 - w) + this.random.range(0, 1.5);
+    const delay = this.answerDelay(peer);
     for (const i of found) this.queueRepair(recent[i]!.fact, now, peer, delay);
+  }
+
+  /** Opens anti-entropy once a mismatch has lasted `repairSettleS` with nothing learned (called on SUM and tick). */
+  private checkMismatch(now: number): void {
+    const m = this.lastMismatch;
+    if (!m || this.mismatchSince === undefined || this.mismatchSince < this.lastLearnAt) return;
+    if (now - this.mismatchSince < this.cfg.repairSettleS || now - this.lastLearnAt < this.cfg.repairSettleS) return;
+    this.mismatchSince = undefined;
+    this.lastMismatch = undefined;
+    this.openAntiEntropy(m, now);
   }
 
   private openAntiEntropy(m: Mismatch, now: number): void {
@@ -745,8 +760,23 @@ export class GossipNode {
     return { record, size: recordSize(record), next: done ? 0 : i };
   }
 
-  private onOdg(rec: Extract<ControlRecord, { type: 'odg' }>, now: number): void {
+  private onOdg(sender: NodeId, rec: Extract<ControlRecord, { type: 'odg' }>, now: number): void {
+    const delay = this.answerDelay(sender);
     const theirs = new Map(rec.entries.map((e) => [e.origin, e]));
+    // Someone in the same state already asked: our own digest would add nothing (Trickle suppression).
+    if (this.odgDue !== undefined && this.odgCursor === 0) {
+      const mine = this.store.originIds().filter((o) => o >= rec.lo && o <= rec.hi);
+      const same = mine.length === rec.entries.length && mine.every((o) => {
+        const d = this.store.origin(o)!;
+        const t = theirs.get(o);
+        return t !== undefined && t.count === d.count && t.hash === d.hash;
+      });
+      if (same) {
+        this.odgDue = undefined;
+        this.odgSentAt = now;
+        return;
+      }
+    }
     for (const o of this.store.originIds()) {
       if (o < rec.lo || o > rec.hi) continue;
       const d = this.store.origin(o)!;
@@ -756,11 +786,10 @@ export class GossipNode {
       if (d.count > theirCount) {
         // They miss (d.count − theirCount) facts of this origin. Facts missed across a partition or a reboot
         // are that origin's newest, so send those; a remaining difference shows in their next summary.
-        const facts = this.store.factsOf(o);
-        for (const f of facts.slice(theirCount)) this.queueRepair(f, now);
-        // If they hold some of this origin's facts, the newest may not be what they miss: our exact list
-        // lets them ask for the rest (HAVE answers HAVE).
-        if (theirCount > 0) this.queueHave(o, now);
+        // They hold none of this origin's facts: all of ours are missing there. Otherwise our exact list lets
+        // them ask for precisely what they lack (HAVE answers HAVE).
+        if (theirCount === 0) for (const f of this.store.factsOf(o)) this.queueRepair(f, now, undefined, delay);
+        else this.queueHave(o, now);
       } else {
         // They hold as many or more: say exactly what we hold; they answer with what we lack.
         this.queueHave(o, now);
@@ -773,7 +802,8 @@ export class GossipNode {
   private onHave(sender: NodeId, origin: NodeId, seqs: readonly number[], now: number): void {
     const theirs = new Set(seqs);
     for (const s of seqs) this.addHolder({ origin, seq: s }, sender);
-    for (const f of this.store.factsOf(origin)) if (!theirs.has(f.seq)) this.queueRepair(f, now);
+    const delay = this.answerDelay(sender);
+    for (const f of this.store.factsOf(origin)) if (!theirs.has(f.seq)) this.queueRepair(f, now, undefined, delay);
     const queued = this.haves.get(origin);
     if (queued && queued.seqs.length === seqs.length && queued.seqs.every((s, i) => s === seqs[i])) {
       this.haves.delete(origin); // someone said exactly what we would have said
@@ -784,7 +814,15 @@ export class GossipNode {
     if (seqs.some((s) => !mine.has(s)) && now - (this.haveSentAt.get(origin) ?? -Infinity) >= 60) this.queueHave(origin, now);
   }
 
-  private queueRepair(f: Fact, now: number, forPeer?: NodeId, delay = this.random.range(0.3, 3)): void {
+  /** Neighbours that hear the asking node best answer first; the others hear the answer and stand down. */
+  private answerDelay(peer: NodeId): number {
+    const snr = this.neighbours.get(peer)?.snr ?? this.cfg.snrRange[0];
+    const [s0, s1] = this.cfg.snrRange;
+    const w = Math.min(1, Math.max(0, (snr - s0) / (s1 - s0)));
+    return 0.5 + 6 * (1 - w) + this.random.range(0, 1.5);
+  }
+
+  private queueRepair(f: Fact, now: number, forPeer?: NodeId, delay = this.random.range(0.5, 6)): void {
     const key = factKey(f);
     // Once sent, a fact is not repeated for a while: the neighbourhood needs time to show it got it.
     if (this.pending.has(key) || now - (this.sentAt.get(key) ?? -Infinity) < this.cfg.repeatAfterS) return;

@@ -40,6 +40,8 @@ export interface SwarmScenario {
   readonly membership?: MembershipTimings;
   readonly gossip?: Partial<GossipConfig>;
   readonly codec?: (self: NodeId) => PacketCodec;
+  /** Called with every frame a protocol node puts on the air (measurements). */
+  readonly onTransmit?: (id: NodeId, bytes: Uint8Array, now: number) => void;
   /** Extra raw transmitters (attackers): id, position, and a schedule of frames. */
   readonly rogues?: readonly { id: NodeId; mobility: Mobility; every: number; frame: (i: number, t: number) => Uint8Array; from?: number }[];
 }
@@ -69,6 +71,7 @@ class GossipEndpoint implements RadioEndpoint {
   constructor(
     readonly node: GossipNode,
     private readonly where: (t: number) => Point,
+    private readonly sent: ((bytes: Uint8Array, now: number) => void) | undefined,
     private readonly onActions: (a: ReturnType<GossipNode['tick']>, now: number) => void,
   ) {}
   nextWakeAt(now: number) {
@@ -82,7 +85,9 @@ class GossipEndpoint implements RadioEndpoint {
   }
   transmit(now: number) {
     this.node.setPosition(this.where(now)); // the drone knows its GPS position
-    return this.node.transmit(now);
+    const bytes = this.node.transmit(now);
+    if (bytes) this.sent?.(bytes, now);
+    return bytes;
   }
   hear(bytes: Uint8Array, rx: RxMeta, now: number) {
     this.node.setPosition(this.where(now));
@@ -141,7 +146,8 @@ export function runSwarm(sc: SwarmScenario): SwarmResult {
         return { x: Math.round(p.x), y: Math.round(p.y) };
       };
       node.setPosition(where(now));
-      return new GossipEndpoint(node, where, (a, t) => {
+      const sent = sc.onTransmit ? (b: Uint8Array, t: number) => sc.onTransmit!(id, b, t) : undefined;
+      return new GossipEndpoint(node, where, sent, (a, t) => {
         for (const f of a.learned) noteLearned(id, f, t);
         for (const c of a.membership) changes.push({ observer: id, change: c });
       });
