@@ -7,8 +7,8 @@
  *                                          HB_EPOCH_S seconds before `epoch`, of the freshest evidence that member
  *                                          lo + 8·i + j was alive (15: nothing to say). Half a byte a member, ages
  *                                          absolute (epochs of mission time), so relaying never blurs them;
- * - ODG  [2, lo, hi, o1, c1, h1, d2, …]   per-origin digest of durable facts for origins lo..hi: count and a
- *                                          16-bit set hash per origin (origins absent in range: none held);
+ * - ODG  [2, lo, hi, o1, c1, h1, d2, …]   per-origin digest of durable facts for origins lo..hi: count and an 8-bit
+ *                                          set hash per origin (origins absent in range: none held);
  * - HAVE [3, origin, s1, d2, d3, …]       "of origin's durable facts I hold exactly these seqs": whoever holds
  *                                          others answers with them;
  * - POS  [4, zx, zy]                      sender's position, area frame, 10 m units, zigzag-coded (relay pruning).

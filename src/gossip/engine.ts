@@ -34,6 +34,8 @@ export interface GossipConfig {
   readonly duty: DutyCycleRule;
   /** Share of the regional budget the engine allows itself (headroom for rounding at the edge). */
   readonly budgetShare: number;
+  /** Fraction of the budget kept for this node's own facts: relays and repairs stop above 1 − this. */
+  readonly ownReserve: number;
   /** Fraction of the budget kept for urgent facts: status/heartbeat-only packets stop above 1 − this. */
   readonly lowPriorityReserve: number;
   /** Pending facts due within this many seconds ride along in a packet being sent anyway. */
@@ -78,7 +80,8 @@ export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = 
     lora: SF9_125,
     duty: EU868_1PCT,
     budgetShare: 0.95,
-    lowPriorityReserve: 0.15,
+    lowPriorityReserve: 0.2,
+    ownReserve: 0.1,
     relayDelayS: [1, 6],
     coalesceS: 2,
     snrRange: [-15, 10],
@@ -94,7 +97,7 @@ export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = 
     repairSettleS: 15,
     reconcileAfterS: 15,
     repeatAfterS: 120,
-    odgMinIntervalS: 30,
+    odgMinIntervalS: 90,
     odgPageBytes: 110,
     // An honest engine paces itself well under 8% over two minutes; a flooder trips this within a minute or two.
     defence: { maxAirtimeFraction: 0.08, windowS: 120, throttleS: 900, invalidReportAfter: 5 },
@@ -344,23 +347,24 @@ export class GossipNode {
 
   /** Earliest time something may change or be sent (call tick/transmit then). */
   nextWakeAt(now: number): number {
-    let t = Math.min(this.beaconAt, this.members.nextTransitionAt());
+    let t = this.members.nextTransitionAt();
     if (this.lastMismatch && this.mismatchSince !== undefined && this.mismatchSince >= this.lastLearnAt)
       t = Math.min(t, Math.max(this.mismatchSince, this.lastLearnAt) + this.cfg.repairSettleS + 1e-6);
-    for (const p of this.pending.values()) t = Math.min(t, p.due);
-    for (const h of this.haves.values()) t = Math.min(t, h.due);
-    if (this.odgDue !== undefined) t = Math.min(t, this.odgDue);
-    if (this.pollDue !== undefined) t = Math.min(t, this.pollDue);
-    if (t <= now) {
-      if (this.beaconAt <= now && !this.lowPriorityAllowed(now)) {
-        // Budget reserve reached: skip this heartbeat rather than spend urgent airtime on it.
-        this.beaconAt = now + this.cfg.beaconIntervalS;
-        return this.nextWakeAt(now);
-      }
-      // Something is due: if the budget blocks even a small packet, wake when it allows one.
-      const minAir = loraTimeOnAir(this.codec.overhead + 16, this.cfg.lora);
-      return Math.max(t, this.holdUntil, this.duty.nextAllowed(now, minAir));
+    // When each kind of traffic is due, and when its share of the duty budget lets it go.
+    let own = Infinity;
+    let others = Infinity;
+    for (const p of this.pending.values()) {
+      if (p.fact.origin === this.self) own = Math.min(own, p.due);
+      else others = Math.min(others, p.due);
     }
+    for (const h of this.haves.values()) others = Math.min(others, h.due);
+    if (this.odgDue !== undefined) others = Math.min(others, this.odgDue);
+    if (this.pollDue !== undefined) others = Math.min(others, this.pollDue);
+    const minAir = loraTimeOnAir(this.codec.overhead + 16, this.cfg.lora);
+    const budget = this.duty.budgetS;
+    const gate = (due: number, reserve: number) =>
+      due === Infinity ? Infinity : Math.max(due, this.holdUntil, this.duty.nextAllowed(Math.max(now, due), minAir + reserve * budget));
+    t = Math.min(t, gate(own, 0), gate(others, this.cfg.ownReserve), gate(this.beaconAt, this.cfg.lowPriorityReserve));
     return t;
   }
 
@@ -370,16 +374,26 @@ export class GossipNode {
   }
 
   private dueKind(now: number): 'urgent' | 'beacon' | undefined {
-    for (const p of this.pending.values()) if (p.due <= now) return 'urgent';
-    for (const h of this.haves.values()) if (h.due <= now) return 'urgent';
-    if (this.odgDue !== undefined && this.odgDue <= now) return 'urgent';
-    if (this.pollDue !== undefined && this.pollDue <= now) return 'urgent';
+    const relayOk = this.othersAllowed(now);
+    for (const p of this.pending.values()) if (p.due <= now && (relayOk || p.fact.origin === this.self)) return 'urgent';
+    if (relayOk) {
+      for (const h of this.haves.values()) if (h.due <= now) return 'urgent';
+      if (this.odgDue !== undefined && this.odgDue <= now) return 'urgent';
+      if (this.pollDue !== undefined && this.pollDue <= now) return 'urgent';
+    }
     if (this.beaconAt <= now && this.lowPriorityAllowed(now)) return 'beacon';
     return undefined;
   }
 
+  /** Others' facts (relays, repairs) stop short of the budget: the rest is kept for this node's own facts. */
+  private othersAllowed(now: number): boolean {
+    const air = loraTimeOnAir(this.codec.overhead + 16, this.cfg.lora);
+    return this.duty.allows(now, air + this.cfg.ownReserve * this.duty.budgetS);
+  }
+
   private lowPriorityAllowed(now: number): boolean {
-    return this.duty.used(now) < (1 - this.cfg.lowPriorityReserve) * this.duty.budgetS;
+    const air = loraTimeOnAir(this.codec.overhead + 16, this.cfg.lora);
+    return this.duty.allows(now, air + this.cfg.lowPriorityReserve * this.duty.budgetS);
   }
 
   /** Builds the packet to put on the air now (the edge must transmit it at once), or undefined. */
@@ -424,7 +438,9 @@ export class GossipNode {
     const queue = [...this.pending.entries()].sort(
       ([, a], [, b]) => Number(b.due <= now) - Number(a.due <= now) || priorityOf(a.fact.kind) - priorityOf(b.fact.kind) || a.due - b.due,
     );
+    const relayOk = this.othersAllowed(now);
     for (const [key, p] of queue) {
+      if (!relayOk && p.fact.origin !== this.self) continue;
       // Only due items: sending a fact before its contention delay ran out would defeat suppression;
       // under budget pressure, facts due soon ride along (batching).
       if (p.due > now + this.cfg.coalesceS && !(pressured && p.due <= now + 20 && priorityOf(p.fact.kind) <= 1)) continue;
@@ -436,7 +452,7 @@ export class GossipNode {
       if (p.repair) repairBytes += size;
     }
     // 2. Anti-entropy records that are due.
-    if (this.odgDue !== undefined && this.odgDue <= now) {
+    if (relayOk && this.odgDue !== undefined && this.odgDue <= now) {
       const page = this.odgPage(Math.min(this.cfg.odgPageBytes, maxBytes - this.codec.overhead - factBytes - controlBytes - 8));
       if (page) {
         records.push(page.record);
@@ -450,7 +466,7 @@ export class GossipNode {
       }
     }
     for (const [origin, h] of [...this.haves].sort((a, b) => a[1].due - b[1].due)) {
-      if (h.due > now) continue;
+      if (h.due > now || !relayOk) continue;
       const rec: ControlRecord = { type: 'have', origin, seqs: h.seqs };
       const size = recordSize(rec);
       if (!fits(size, 0)) continue;
@@ -749,9 +765,9 @@ export class GossipNode {
     let size = 8;
     for (; i < origins.length; i++) {
       const d = this.store.origin(origins[i]!)!;
-      const add = 2 + (d.count < 24 ? 1 : 2) + 3;
+      const add = 1 + (d.count < 24 ? 1 : 2) + 2;
       if (size + add > budget && entries.length > 0) break;
-      entries.push({ origin: origins[i]!, count: d.count, hash: d.hash });
+      entries.push({ origin: origins[i]!, count: d.count, hash: d.hash & 0xff }); // 8 bits suffice next to the count
       size += add;
     }
     const done = i >= origins.length;
@@ -769,7 +785,7 @@ export class GossipNode {
       const same = mine.length === rec.entries.length && mine.every((o) => {
         const d = this.store.origin(o)!;
         const t = theirs.get(o);
-        return t !== undefined && t.count === d.count && t.hash === d.hash;
+        return t !== undefined && t.count === d.count && t.hash === (d.hash & 0xff);
       });
       if (same) {
         this.odgDue = undefined;
@@ -781,7 +797,7 @@ export class GossipNode {
       if (o < rec.lo || o > rec.hi) continue;
       const d = this.store.origin(o)!;
       const t = theirs.get(o);
-      if (t && d.count === t.count && d.hash === t.hash) continue;
+      if (t && d.count === t.count && (d.hash & 0xff) === t.hash) continue;
       const theirCount = t?.count ?? 0;
       if (d.count > theirCount) {
         // They miss (d.count − theirCount) facts of this origin. Facts missed across a partition or a reboot
@@ -803,7 +819,8 @@ export class GossipNode {
     const theirs = new Set(seqs);
     for (const s of seqs) this.addHolder({ origin, seq: s }, sender);
     const delay = this.answerDelay(sender);
-    for (const f of this.store.factsOf(origin)) if (!theirs.has(f.seq)) this.queueRepair(f, now, undefined, delay);
+    // A HAVE list is an exact statement of what is missing there: answer even if we sent it recently.
+    for (const f of this.store.factsOf(origin)) if (!theirs.has(f.seq)) this.queueRepair(f, now, undefined, delay, true);
     const queued = this.haves.get(origin);
     if (queued && queued.seqs.length === seqs.length && queued.seqs.every((s, i) => s === seqs[i])) {
       this.haves.delete(origin); // someone said exactly what we would have said
@@ -822,10 +839,11 @@ export class GossipNode {
     return 0.5 + 6 * (1 - w) + this.random.range(0, 1.5);
   }
 
-  private queueRepair(f: Fact, now: number, forPeer?: NodeId, delay = this.random.range(0.5, 6)): void {
+  private queueRepair(f: Fact, now: number, forPeer?: NodeId, delay = this.random.range(0.5, 6), exact = false): void {
     const key = factKey(f);
-    // Once sent, a fact is not repeated for a while: the neighbourhood needs time to show it got it.
-    if (this.pending.has(key) || now - (this.sentAt.get(key) ?? -Infinity) < this.cfg.repeatAfterS) return;
+    if (this.pending.has(key)) return;
+    // Once sent, a fact is not repeated on a guess for a while: the neighbourhood needs time to show it got it.
+    if (!exact && now - (this.sentAt.get(key) ?? -Infinity) < this.cfg.repeatAfterS) return;
     if (this.guard.isThrottled(f.origin, now) || now < (this.floodingOrigins.get(f.origin) ?? -Infinity)) return; // no airtime for a flooder
     this.pending.set(key, { fact: f, due: now + delay, copies: 0, repair: true, ...(forPeer !== undefined ? { forPeer } : {}) });
   }
