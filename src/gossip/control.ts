@@ -11,7 +11,7 @@
  *                                          set hash per origin (origins absent in range: none held);
  * - HAVE [3, origin, s1, d2, d3, …]       "of origin's durable facts I hold exactly these seqs": whoever holds
  *                                          others answers with them;
- * - POS  [4, zx, zy]                      sender's position, area frame, 10 m units, zigzag-coded (relay pruning).
+ * - POS  [4, zx, zy]                      sender's position, area frame, 40 m units, zigzag-coded (relay pruning).
  *
  * Status facts are never in SUM/ODG/HAVE: a newer status supersedes an older one, so a missed old status is
  * not "missing"; freshness of members travels in HB instead.
@@ -39,7 +39,7 @@ export type ControlRecord =
   | { readonly type: 'have'; readonly origin: NodeId; readonly seqs: readonly number[] }
   | { readonly type: 'pos'; readonly x: number; readonly y: number };
 
-export const POS_UNIT_M = 10;
+export const POS_UNIT_M = 40;
 const zig = (v: number) => (v >= 0 ? 2 * v : -2 * v - 1);
 const unzig = (z: number) => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
 

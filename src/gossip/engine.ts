@@ -91,7 +91,7 @@ export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = 
     minNewCoverage: 0.45,
     beaconIntervalS: 300,
     ownStatusEveryS: 300,
-    hbEveryS: 120,
+    hbEveryS: 240,
     statusRelayPerBeacon: 2,
     membership: { suspectAfterS: 900, deadAfterS: 1800 },
     repairSettleS: 15,
