@@ -99,6 +99,60 @@ export function partition(seed: number) {
   };
 }
 
+/**
+ * A node that reboots with empty memory after 20 minutes down, in a 3 × 3 grid (700 m spacing) at 20% loss:
+ * how long until it holds every fact, and the bytes spent on it (facts it lacked, sent by anyone after its
+ * reboot, plus digests and HAVE lists) over the bytes of what it lacked.
+ */
+export function reboot(seed: number) {
+  const downAt = 600;
+  const upAt = 1800;
+  const r = seededRandom(`bench-gossip-reboot/${seed}`);
+  const facts = Array.from({ length: 30 }, (_, i) => ({ at: 60 + i * 55, node: [1, 2, 3, 4, 6, 7, 8, 9][r.int(8)]!, kind: i % 2 ? ('road' as const) : ('victim' as const) }));
+  const observer = simWireCodecs(9, [999])(999);
+  const sent: { at: number; facts: Fact[]; aeControl: number }[] = [];
+  const res = runSwarm({
+    protocol: 'murmur', seed: `reboot/${seed}`, n: 9, durationS: 3600, extraLoss: 0.2, facts,
+    mobility: (id) => fixed({ x: 500 + ((id - 1) % 3) * 700, y: 500 + Math.floor((id - 1) / 3) * 700 }),
+    crashes: [{ node: 5, at: downAt, rebootAt: upAt }],
+    onTransmit: (_, bytes, at) => {
+      if (at < upAt) return;
+      const o = observer.open(bytes);
+      if (!o.ok) return;
+      let aeControl = 0;
+      const c = o.value.payload.control ? decodeControl(o.value.payload.control) : undefined;
+      if (c?.ok) for (const rec of c.value) if (rec.type === 'odg' || rec.type === 'have') aeControl += recordSize(rec);
+      sent.push({ at, facts: [...o.value.payload.facts], aeControl });
+    },
+  });
+  const missing = new Map<string, number>();
+  let caughtUpAt = upAt;
+  let stillMissing = 0;
+  for (const c of res.created) {
+    if (c.fact.kind === 'status' || c.at >= upAt) continue;
+    missing.set(factKey(c.fact), observer.sizeOfFact(c.fact));
+    const t = res.learned.get(factKey(c.fact))?.get(5);
+    if (t === undefined || t < upAt) {
+      if (!res.gossip.get(5)!.knows(c.fact)) stillMissing++;
+    } else caughtUpAt = Math.max(caughtUpAt, t);
+  }
+  let bytes = 0;
+  for (const p of sent) {
+    if (p.at > caughtUpAt) continue;
+    for (const f of p.facts) bytes += missing.get(factKey(f)) ?? 0;
+    bytes += p.aeControl;
+  }
+  const missingBytes = [...missing.values()].reduce((a, b) => a + b, 0);
+  return {
+    catch_up_s: stillMissing === 0 ? +(caughtUpAt - upAt).toFixed(1) : null,
+    still_missing: stillMissing,
+    missing_facts: missing.size,
+    missing_bytes: missingBytes,
+    antientropy_bytes: bytes,
+    antientropy_bytes_over_missing_bytes: missingBytes ? +(bytes / missingBytes).toFixed(3) : null,
+  };
+}
+
 const round = (row: Row): Row => {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) out[k] = typeof v === 'number' ? +v.toFixed(4) : v;
@@ -123,6 +177,7 @@ export const benchmark: Benchmark = {
       }
     }
     const part = partition(opts.seed);
+    const boot = reboot(opts.seed);
     const table = [
       '| protocol | N | delivery (victims+roads) | latency p50 / p95 (s) | airtime per fact (s) | max duty cycle | dead detection p95 (s) | false deaths |',
       '|---|---|---|---|---|---|---|---|',
@@ -133,6 +188,7 @@ export const benchmark: Benchmark = {
     ];
     for (const l of table) opts.log(l);
     opts.log(`partition heal: ${part.heal_s} s, anti-entropy ${part.antientropy_bytes} B for ${part.missing_bytes} B missing (×${part.antientropy_bytes_over_missing_bytes})`);
+    opts.log(`reboot catch-up: ${boot.catch_up_s} s, anti-entropy ${boot.antientropy_bytes} B for ${boot.missing_bytes} B missing (×${boot.antientropy_bytes_over_missing_bytes})`);
     opts.log(`total ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     if (!opts.quick) {
       const here = dirname(fileURLToPath(import.meta.url));
@@ -147,6 +203,7 @@ export const benchmark: Benchmark = {
       setting: { area_m: [5000, 5000], median_range_m: 1500, extra_loss: 0.2, lora: 'SF9/125kHz/CR4:5', duty_cycle: 'EU868 1%/h', duration_s: durationS, status_every_s: 30, victim_road_facts: durable, seed: opts.seed },
       rows,
       partition: part,
+      reboot: boot,
       airtime_ratio_at_50: murmur50 && flood50 ? +(murmur50.airtime_s_per_fact / flood50.airtime_s_per_fact).toFixed(3) : null,
       table: table.join('\n'),
     };
