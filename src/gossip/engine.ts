@@ -357,9 +357,9 @@ export class GossipNode {
       if (p.fact.origin === this.self) own = Math.min(own, p.due);
       else others = Math.min(others, p.due);
     }
-    for (const h of this.haves.values()) others = Math.min(others, h.due);
-    if (this.odgDue !== undefined) others = Math.min(others, this.odgDue);
-    if (this.pollDue !== undefined) others = Math.min(others, this.pollDue);
+    for (const h of this.haves.values()) own = Math.min(own, h.due);
+    if (this.odgDue !== undefined) own = Math.min(own, this.odgDue);
+    if (this.pollDue !== undefined) own = Math.min(own, this.pollDue);
     const minAir = loraTimeOnAir(this.codec.overhead + 16, this.cfg.lora);
     const budget = this.duty.budgetS;
     const gate = (due: number, reserve: number) =>
@@ -376,11 +376,10 @@ export class GossipNode {
   private dueKind(now: number): 'urgent' | 'beacon' | undefined {
     const relayOk = this.othersAllowed(now);
     for (const p of this.pending.values()) if (p.due <= now && (relayOk || p.fact.origin === this.self)) return 'urgent';
-    if (relayOk) {
-      for (const h of this.haves.values()) if (h.due <= now) return 'urgent';
-      if (this.odgDue !== undefined && this.odgDue <= now) return 'urgent';
-      if (this.pollDue !== undefined && this.pollDue <= now) return 'urgent';
-    }
+    // Requests for what this node lacks (digest, HAVE lists, polls) may use the reserve: they serve it.
+    for (const h of this.haves.values()) if (h.due <= now) return 'urgent';
+    if (this.odgDue !== undefined && this.odgDue <= now) return 'urgent';
+    if (this.pollDue !== undefined && this.pollDue <= now) return 'urgent';
     if (this.beaconAt <= now && this.lowPriorityAllowed(now)) return 'beacon';
     return undefined;
   }
@@ -452,7 +451,7 @@ export class GossipNode {
       if (p.repair) repairBytes += size;
     }
     // 2. Anti-entropy records that are due.
-    if (relayOk && this.odgDue !== undefined && this.odgDue <= now) {
+    if (this.odgDue !== undefined && this.odgDue <= now) {
       const page = this.odgPage(Math.min(this.cfg.odgPageBytes, maxBytes - this.codec.overhead - factBytes - controlBytes - 8));
       if (page) {
         records.push(page.record);
@@ -466,7 +465,7 @@ export class GossipNode {
       }
     }
     for (const [origin, h] of [...this.haves].sort((a, b) => a[1].due - b[1].due)) {
-      if (h.due > now || !relayOk) continue;
+      if (h.due > now) continue;
       const rec: ControlRecord = { type: 'have', origin, seqs: h.seqs };
       const size = recordSize(rec);
       if (!fits(size, 0)) continue;
