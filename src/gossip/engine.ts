@@ -50,6 +50,8 @@ export interface GossipConfig {
   readonly maxCopies: number;
   /** Range assumed for coverage estimates (metres; below the median range: the grey zone is not counted). */
   readonly coverageRangeM: number;
+  /** Range at which a transmitter heard is assumed to have reached others (the median radio range). */
+  readonly coveredRangeM: number;
   /** Relay only if at least this fraction of our coverage is not already covered by those heard sending. */
   readonly minNewCoverage: number;
   /** A node that sent nothing for this long sends a heartbeat packet (± jitter). */
@@ -87,13 +89,14 @@ export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = 
     snrRange: [-15, 10],
     suppressCopies: 1,
     coverageRangeM: 1300,
+    coveredRangeM: 1500,
     maxCopies: 99,
-    minNewCoverage: 0.45,
+    minNewCoverage: 0.3,
     beaconIntervalS: 300,
     ownStatusEveryS: 300,
     hbEveryS: 240,
     statusRelayPerBeacon: 2,
-    membership: { suspectAfterS: 900, deadAfterS: 1800 },
+    membership: { suspectAfterS: 1200, deadAfterS: 1800 },
     repairSettleS: 15,
     reconcileAfterS: 15,
     repeatAfterS: 120,
@@ -605,11 +608,12 @@ export class GossipNode {
     const me = this.position;
     if (!me || !heardAt || heardAt.length === 0) return undefined;
     const r = this.cfg.coverageRangeM;
+    const c2 = this.cfg.coveredRangeM ** 2;
     let open = 0;
     for (const u of RING) {
       const px = me.x + u.x * r;
       const py = me.y + u.y * r;
-      if (!heardAt.some((h) => (h.x - px) ** 2 + (h.y - py) ** 2 <= r * r)) open++;
+      if (!heardAt.some((h) => (h.x - px) ** 2 + (h.y - py) ** 2 <= c2)) open++;
     }
     return open / RING.length;
   }
