@@ -179,11 +179,11 @@ export const benchmark: Benchmark = {
     const part = partition(opts.seed);
     const boot = reboot(opts.seed);
     const table = [
-      '| protocol | N | delivery (victims+roads) | latency p50 / p95 (s) | airtime per fact (s) | max duty cycle | dead detection p95 (s) | false deaths |',
-      '|---|---|---|---|---|---|---|---|',
+      '| protocol | N | delivery (victims+roads) | latency p50 / p95 (s) | airtime per fact (s) | airtime per delivered (fact, node) (s) | max duty cycle | dead detection p95 (s) | false deaths |',
+      '|---|---|---|---|---|---|---|---|---|',
       ...rows.map(
         (r) =>
-          `| ${r.protocol} | ${r.n} | ${(r.delivery_ratio * 100).toFixed(1)}% | ${fmt(r.latency_p50_s)} / ${fmt(r.latency_p95_s)} | ${r.airtime_s_per_fact.toFixed(3)} | ${r.max_duty_cycle_pct.toFixed(2)}% | ${r.dead_detect_p95_s === null ? '–' : fmt(r.dead_detect_p95_s)}${r.undetected_deaths ? ` (${r.undetected_deaths} undetected)` : ''} | ${r.false_deaths} |`,
+          `| ${r.protocol} | ${r.n} | ${(r.delivery_ratio * 100).toFixed(1)}% | ${fmt(r.latency_p50_s)} / ${fmt(r.latency_p95_s)} | ${r.airtime_s_per_fact.toFixed(3)} | ${r.airtime_s_per_delivered_pair === null ? '–' : r.airtime_s_per_delivered_pair.toFixed(3)} | ${r.max_duty_cycle_pct.toFixed(2)}% | ${r.dead_detect_p95_s === null ? '–' : fmt(r.dead_detect_p95_s)}${r.undetected_deaths ? ` (${r.undetected_deaths} undetected)` : ''} | ${r.false_deaths} |`,
       ),
     ];
     for (const l of table) opts.log(l);

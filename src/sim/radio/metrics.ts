@@ -8,6 +8,8 @@ export interface SwarmFigures {
   latency_p95_s: number;
   airtime_s_per_fact: number;
   airtime_total_s: number;
+  /** All airtime over the (victim/road fact, live node) pairs delivered: the cost of what actually arrived. */
+  airtime_s_per_delivered_pair: number | null;
   max_duty_cycle_pct: number;
   dead_detect_p95_s: number | null;
   undetected_deaths: number;
@@ -106,6 +108,7 @@ export function figures(r: SwarmResult): SwarmFigures {
     latency_p95_s: lat.length ? quantile(lat, 0.95) : NaN,
     airtime_s_per_fact: air / Math.max(1, r.created.length),
     airtime_total_s: air,
+    airtime_s_per_delivered_pair: got ? air / got : null,
     max_duty_cycle_pct: maxDuty * 100,
     dead_detect_p95_s: detect.length ? quantile(detect, 0.95) : null,
     undetected_deaths: undetected,
