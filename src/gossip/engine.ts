@@ -363,7 +363,7 @@ export class GossipNode {
     for (const h of this.haves.values()) own = Math.min(own, h.due);
     if (this.odgDue !== undefined) own = Math.min(own, this.odgDue);
     if (this.pollDue !== undefined) own = Math.min(own, this.pollDue);
-    const minAir = loraTimeOnAir(this.codec.overhead + 16, this.cfg.lora);
+    const minAir = this.wantedAirtime(Math.max(now, Math.min(own, others)));
     const budget = this.duty.budgetS;
     const gate = (due: number, reserve: number) =>
       due === Infinity ? Infinity : Math.max(due, this.holdUntil, this.duty.nextAllowed(Math.max(now, due), minAir + reserve * budget));
@@ -373,7 +373,17 @@ export class GossipNode {
 
   /** True if a packet is due now and the duty cycle allows one. */
   wantsToTransmit(now: number): boolean {
-    return now >= this.holdUntil && this.dueKind(now) !== undefined && this.duty.allows(now, loraTimeOnAir(this.codec.overhead + 16, this.cfg.lora));
+    return now >= this.holdUntil && this.dueKind(now) !== undefined && this.duty.allows(now, this.wantedAirtime(now));
+  }
+
+  /**
+   * Airtime of the packet worth sending now: everything due (up to the MTU). When the budget is short, a
+   * node waits until that fits rather than trickling out one small packet per fact (batching).
+   */
+  private wantedAirtime(now: number): number {
+    let bytes = this.codec.overhead + 24;
+    for (const p of this.pending.values()) if (p.due <= now) bytes += this.codec.sizeOfFact(p.fact);
+    return loraTimeOnAir(Math.min(this.codec.maxPacketBytes, bytes), this.cfg.lora);
   }
 
   private dueKind(now: number): 'urgent' | 'beacon' | undefined {

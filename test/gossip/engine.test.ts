@@ -1,0 +1,147 @@
+/** The pure engine, driven by hand: what a ground station or a drone agent relies on. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { seededRandom } from '../../src/core/random.js';
+import { maxWindowFraction, loraTimeOnAir, SF9_125 } from '../../src/gossip/airtime.js';
+import { defaultGossipConfig, GossipNode } from '../../src/gossip/engine.js';
+import { simWireCodecs } from '../../src/sim/radio/swarm.js';
+import type { Fact, StatusFact, VictimFact } from '../../src/wire/facts.js';
+
+const codecs = simWireCodecs(9);
+const node = (id: number, over = {}) => new GossipNode(defaultGossipConfig(id, over), codecs(id), seededRandom(id), 0);
+const rx = { rssi: -100, snr: 0 };
+const status = (origin: number, seq: number, t: number): StatusFact => ({
+  kind: 'status', origin, seq, t, pos: { x: 100, y: 100 }, alt: 50, battery: 90, mode: 4, armed: true, activity: 'searching', sector: 1, heading: 0,
+});
+const victim = (origin: number, seq: number, t: number): VictimFact => ({
+  kind: 'victim', origin, seq, t, pos: { x: 10 * seq, y: 5 }, count: 1, condition: 'injured', confidence: 80,
+});
+const opener = codecs(9);
+const factsIn = (bytes: Uint8Array): Fact[] => {
+  const o = opener.open(bytes);
+  assert.ok(o.ok, 'packet opens');
+  return [...o.value.payload.facts];
+};
+
+test('a local victim goes out at once; a newer status supersedes the older one, never sent twice', () => {
+  const a = node(1);
+  a.setPosition({ x: 0, y: 0 });
+  a.addLocal(status(1, 1, 0), 0);
+  a.addLocal(status(1, 2, 5), 5);
+  a.addLocal(victim(1, 3, 6), 6);
+  assert.ok(a.wantsToTransmit(6));
+  const facts = factsIn(a.transmit(6)!);
+  assert.deepEqual(facts.filter((f) => f.kind === 'victim').map((f) => f.seq), [3]);
+  assert.deepEqual(facts.filter((f) => f.kind === 'status').map((f) => f.seq), [2], 'only the newest status');
+  // A relay of the old status arriving later is not news.
+  const b = node(2);
+  b.addLocal(status(1, 2, 5), 5); // pretend b holds the newer one already (as if heard)
+  assert.equal(b.knows({ origin: 1, seq: 1, kind: 'status' }), true, 'an older status counts as known');
+});
+
+test('a received victim is relayed once and learned; a copy heard from enough neighbours cancels the relay', () => {
+  const a = node(1);
+  const b = node(2);
+  const c = node(3);
+  a.setPosition({ x: 0, y: 0 });
+  b.setPosition({ x: 1400, y: 0 });
+  c.setPosition({ x: 2800, y: 0 });
+  a.addLocal(victim(1, 1, 0), 0);
+  const p1 = a.transmit(0)!;
+  const learned = b.receive(p1, rx, 1).learned;
+  assert.deepEqual(learned.map((f) => `${f.origin}:${f.seq}`), ['1:1']);
+  // b is far from a: it adds coverage and plans a relay.
+  const wake = b.nextWakeAt(1);
+  assert.ok(wake > 1 && wake < 1 + 6 * 7, `relay planned at ${wake}`);
+  assert.ok(b.wantsToTransmit(wake));
+  const relay = b.transmit(wake)!;
+  assert.ok(factsIn(relay).some((f) => f.kind === 'victim' && f.seq === 1));
+  assert.deepEqual(c.receive(relay, rx, wake + 1).learned.map((f) => f.kind), ['victim']);
+  // b never relays it again on its own.
+  assert.equal(b.wantsToTransmit(wake + 100), false);
+  // A node right next to the origin adds nothing: it does not relay (its next packet is a heartbeat).
+  const d = node(4);
+  d.setPosition({ x: 50, y: 0 });
+  d.receive(p1, rx, 1);
+  const td = d.nextWakeAt(1);
+  assert.ok(!factsIn(d.transmit(td)!).some((f) => f.kind === 'victim'), 'no relay next to the sender');
+  // A node beside b planned a relay too, then heard b's: b covered its area, so it stands down.
+  const e = node(5);
+  e.setPosition({ x: 1450, y: 100 });
+  e.receive(p1, rx, 1);
+  e.receive(relay, rx, wake + 0.5);
+  for (let t = wake + 1; t < wake + 60; t += 1) {
+    if (!e.wantsToTransmit(t)) continue;
+    assert.ok(!factsIn(e.transmit(t)!).some((f) => f.kind === 'victim'), 'suppressed by the copy heard');
+  }
+});
+
+test('delivery visibility: holders are the senders heard with the fact and neighbours whose summary matches', () => {
+  const a = node(1);
+  const b = node(2);
+  a.setPosition({ x: 0, y: 0 });
+  b.setPosition({ x: 1400, y: 0 });
+  a.addLocal(victim(1, 1, 0), 0);
+  b.receive(a.transmit(0)!, rx, 1);
+  // b relays: a hears the fact from b, and b's summary now equals a's.
+  const t = b.nextWakeAt(1);
+  a.receive(b.transmit(t)!, rx, t + 1);
+  assert.deepEqual(a.holdersOf({ origin: 1, seq: 1 }), [1, 2]);
+  assert.deepEqual(b.holdersOf({ origin: 1, seq: 1 }), [1, 2]);
+  assert.deepEqual(a.holdersOf({ origin: 7, seq: 7 }), [], 'unknown fact: nobody known');
+});
+
+test('victims go first when the duty budget is short, and the budget is never exceeded', () => {
+  const a = node(1, { budgetShare: 1 });
+  a.setPosition({ x: 0, y: 0 });
+  const sent: [number, number][] = [];
+  const victimsSent = new Set<number>();
+  let statusesSent = 0;
+  let statuses = 0;
+  const victims: number[] = [];
+  let seq = 0;
+  // Three hours of a node given far more than it may send: a victim every 20 s and a status every 30 s.
+  for (let t = 0; t < 3 * 3600; t++) {
+    if (t % 30 === 0) {
+      a.addLocal(status(1, ++seq, t), t);
+      statuses++;
+    }
+    if (t % 20 === 0) {
+      a.addLocal(victim(1, ++seq, t), t);
+      if (t < 3 * 3600 - 1800) victims.push(seq);
+    }
+    a.tick(t);
+    if (!a.wantsToTransmit(t)) continue;
+    const bytes = a.transmit(t);
+    if (!bytes) continue;
+    sent.push([t, loraTimeOnAir(bytes.length, SF9_125)]);
+    for (const f of factsIn(bytes)) {
+      if (f.kind === 'victim') victimsSent.add(f.seq);
+      else if (f.kind === 'status') statusesSent++;
+    }
+  }
+  assert.ok(maxWindowFraction(sent, 3600) <= 0.01 + 1e-9, `worst hour ${maxWindowFraction(sent, 3600)}`);
+  assert.ok(victims.every((v) => victimsSent.has(v)), `every victim went out: ${victims.filter((v) => !victimsSent.has(v)).length} of ${victims.length} missing, ${sent.length} packets`);
+  assert.ok(statusesSent < statuses / 5, `status waits: ${statusesSent} of ${statuses} sent`);
+});
+
+test('bad input never throws: garbage and replays are typed, counted rejections', () => {
+  const a = node(1);
+  const b = node(2);
+  a.setPosition({ x: 0, y: 0 });
+  a.addLocal(victim(1, 1, 0), 0);
+  const p = a.transmit(0)!;
+  b.receive(p, rx, 1);
+  assert.deepEqual(b.receive(p, rx, 2).learned, [], 'a replay teaches nothing');
+  assert.equal(b.stats.rejects.counts.replay, 1);
+  const rnd = seededRandom('garbage');
+  for (let i = 0; i < 500; i++) {
+    const junk = Uint8Array.from({ length: 1 + rnd.int(255) }, () => rnd.int(256));
+    b.receive(junk, rx, 3 + i);
+  }
+  assert.ok(b.stats.rejects.total >= 500);
+  const flipped = p.slice();
+  flipped[8] = flipped[8]! ^ 0xff;
+  b.receive(flipped, rx, 600);
+  assert.ok(b.stats.rejects.counts.bad_tag + b.stats.rejects.counts.replay >= 2);
+});
