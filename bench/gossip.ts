@@ -155,7 +155,7 @@ export function reboot(seed: number) {
 
 const round = (row: Row): Row => {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) out[k] = typeof v === 'number' ? +v.toFixed(4) : v;
+  for (const [k, v] of Object.entries(row)) out[k] = typeof v === 'number' ? +v.toFixed(k === 'delivery_ratio' ? 6 : 4) : v;
   return out as unknown as Row;
 };
 
