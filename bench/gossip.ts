@@ -183,7 +183,7 @@ export const benchmark: Benchmark = {
       '|---|---|---|---|---|---|---|---|---|',
       ...rows.map(
         (r) =>
-          `| ${r.protocol} | ${r.n} | ${(r.delivery_ratio * 100).toFixed(1)}% | ${fmt(r.latency_p50_s)} / ${fmt(r.latency_p95_s)} | ${r.airtime_s_per_fact.toFixed(3)} | ${r.airtime_s_per_delivered_pair === null ? '–' : r.airtime_s_per_delivered_pair.toFixed(3)} | ${r.max_duty_cycle_pct.toFixed(2)}% | ${r.dead_detect_p95_s === null ? '–' : fmt(r.dead_detect_p95_s)}${r.undetected_deaths ? ` (${r.undetected_deaths} undetected)` : ''} | ${r.false_deaths} |`,
+          `| ${r.protocol} | ${r.n} | ${(r.delivery_ratio * 100).toFixed(2)}% | ${fmt(r.latency_p50_s)} / ${fmt(r.latency_p95_s)} | ${r.airtime_s_per_fact.toFixed(3)} | ${r.airtime_s_per_delivered_pair === null ? '–' : r.airtime_s_per_delivered_pair.toFixed(3)} | ${r.max_duty_cycle_pct.toFixed(2)}% | ${r.dead_detect_p95_s === null ? '–' : fmt(r.dead_detect_p95_s)}${r.undetected_deaths ? ` (${r.undetected_deaths} undetected)` : ''} | ${r.false_deaths} |`,
       ),
     ];
     for (const l of table) opts.log(l);
