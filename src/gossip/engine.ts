@@ -849,7 +849,7 @@ export class GossipNode {
     const snr = this.neighbours.get(peer)?.snr ?? this.cfg.snrRange[0];
     const [s0, s1] = this.cfg.snrRange;
     const w = Math.min(1, Math.max(0, (snr - s0) / (s1 - s0)));
-    return 0.5 + 6 * (1 - w) + this.random.range(0, 1.5);
+    return 0.5 + 12 * (1 - w) + this.random.range(0, 3);
   }
 
   private queueRepair(f: Fact, now: number, forPeer?: NodeId, delay = this.random.range(0.5, 6), exact = false): void {
