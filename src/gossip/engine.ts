@@ -184,8 +184,6 @@ export class GossipNode {
   /** Since when summaries heard differ from ours (reset by learning something). */
   private mismatchSince: number | undefined;
   private lastMismatch: Mismatch | undefined;
-  /** A neighbour heard holding more durable facts than us (best signal): the one our digest asks. */
-  private ahead: { peer: NodeId; snr: number; at: number } | undefined;
   private readonly synced = new Map<NodeId, number>();
   private readonly heldBy = new Map<string, Set<NodeId>>();
   private readonly neighbours = new Map<NodeId, { at: number; snr: number; rssi: number }>();
@@ -467,7 +465,7 @@ export class GossipNode {
     }
     // 2. Anti-entropy records that are due.
     if (this.odgDue !== undefined && this.odgDue <= now) {
-      const page = this.odgPage(Math.min(this.cfg.odgPageBytes, maxBytes - this.codec.overhead - factBytes - controlBytes - 8), now);
+      const page = this.odgPage(Math.min(this.cfg.odgPageBytes, maxBytes - this.codec.overhead - factBytes - controlBytes - 8));
       if (page) {
         records.push(page.record);
         controlBytes += page.size;
@@ -689,11 +687,6 @@ export class GossipNode {
           for (const [k, p] of this.pending) if (p.forPeer === sender) this.pending.delete(k);
         } else {
           if (rec.count < this.store.count) this.reconcileRecent(sender, rec.count, rec.hash, now);
-          else if (rec.count > this.store.count) {
-            const a = this.ahead;
-            const snr = this.neighbours.get(sender)?.snr ?? this.cfg.snrRange[0];
-            if (!a || now - a.at > 120 || snr >= a.snr || a.peer === sender) this.ahead = { peer: sender, snr, at: now };
-          }
           // A mismatch is normal while facts spread. Anti-entropy opens when summaries (from anyone) have kept
           // differing from ours for `repairSettleS` while we learned nothing.
           if (this.mismatchSince === undefined || this.mismatchSince < this.lastLearnAt) this.mismatchSince = now;
@@ -776,7 +769,7 @@ export class GossipNode {
     }
   }
 
-  private odgPage(budget: number, now: number): { record: ControlRecord; size: number; next: number } | undefined {
+  private odgPage(budget: number): { record: ControlRecord; size: number; next: number } | undefined {
     const origins = this.store.originIds();
     const start = this.odgCursor;
     const lo = start === 0 ? 1 : origins[start] ?? 1;
@@ -792,17 +785,13 @@ export class GossipNode {
     }
     const done = i >= origins.length;
     const hi = done ? 0xffff : origins[i]! - 1;
-    // Ask the neighbour that hears us best among those known to hold more; others hold back their answers.
-    const a = this.ahead;
-    const to = a && now - a.at <= 120 ? a.peer : 0;
-    const record: ControlRecord = { type: 'odg', to, lo, hi: Math.max(lo, hi), entries };
+    const record: ControlRecord = { type: 'odg', lo, hi: Math.max(lo, hi), entries };
     return { record, size: recordSize(record), next: done ? 0 : i };
   }
 
   private onOdg(sender: NodeId, rec: Extract<ControlRecord, { type: 'odg' }>, now: number): void {
     const delay = this.answerDelay(sender);
     const theirs = new Map(rec.entries.map((e) => [e.origin, e]));
-    const askedUs = rec.to === 0 || rec.to === this.self;
     // Someone in the same state already asked: our own digest would add nothing (Trickle suppression).
     if (this.odgDue !== undefined && this.odgCursor === 0) {
       const mine = this.store.originIds().filter((o) => o >= rec.lo && o <= rec.hi);
@@ -817,7 +806,6 @@ export class GossipNode {
         return;
       }
     }
-    if (!askedUs) return; // another neighbour was asked to answer
     for (const o of this.store.originIds()) {
       if (o < rec.lo || o > rec.hi) continue;
       const d = this.store.origin(o)!;
