@@ -5,17 +5,18 @@
  * suppression sees everything heard until then. `nextWakeAt()` says when to call `tick`/`transmit` next.
  *
  * Rules (see docs/gossip.md):
- * - new durable facts are relayed after a short contention delay, shorter for weaker signals (distant
- *   receivers relay first, as in Meshtastic) and cancelled once another copy is heard (Trickle's
- *   suppression with k = 1). No hop limit: every node relays until its neighbourhood has it.
- * - every packet carries SUM, a summary of the durable set; a persistent mismatch with a neighbour's summary
- *   starts anti-entropy: the node behind sends its per-origin digest (ODG), neighbours answer differing
- *   origins with HAVE lists, and whoever holds a fact missing from a HAVE list sends it. Only missing facts
- *   cross the air.
+ * - a new durable fact is relayed after a contention delay only if this node adds coverage: packets carry the
+ *   sender's position, and a relay is planned when enough of our disc lies outside the discs of those heard
+ *   sending the fact (location-based rebroadcast), and cancelled when later copies cover it (Trickle-style
+ *   suppression). No hop limit. Facts that arrived together leave together.
+ * - every packet carries SUM, a summary of the durable set. A neighbour 1–3 facts behind is repaired from our
+ *   recent facts without any digest; a node that stays behind polls, then sends its per-origin digest (ODG);
+ *   neighbours answer with what it lacks or with exact HAVE lists. Only missing facts cross the air.
  * - heartbeats: a node's own status is its heartbeat; freshness of every member travels in HB records
- *   (2 bytes a member), freshest news first, so a member heard only through others stays alive.
- * - priorities: victims, then roads/hazards/operator facts, then coverage, then status; status and
- *   heartbeats only use airtime while the duty window has room left (`lowPriorityReserve`).
+ *   (half a byte a member), so a member heard only through others stays alive.
+ * - priorities: victims, then roads/hazards/operator facts, then coverage, then status. Heartbeat-only
+ *   packets stop at 80% of the duty budget, others' facts at 90%; the rest is for this node's own facts and
+ *   requests. As the window fills, relays wait longer and share packets.
  * - the duty cycle (sliding window) is checked before every packet and never exceeded.
  */
 import { factKey, priorityOf, type Fact, type FactId, type NodeId, type StatusFact } from '../wire/facts.js';
