@@ -57,6 +57,8 @@ export interface GossipConfig {
   readonly minNewCoverage: number;
   /** A node that sent nothing for this long sends a heartbeat packet (± jitter). */
   readonly beaconIntervalS: number;
+  /** Summary records ride on packets at most this often (heartbeats, polls and digests always carry one). */
+  readonly sumEveryS: number;
   /** Heartbeat records ride on packets at most this often (beacons always carry one). */
   readonly hbEveryS: number;
   /** Own status goes into packets at most this often. */
@@ -96,6 +98,7 @@ export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = 
     beaconIntervalS: 300,
     ownStatusEveryS: 300,
     hbEveryS: 240,
+    sumEveryS: 20,
     statusRelayPerBeacon: 2,
     membership: { suspectAfterS: 1200, deadAfterS: 1800 },
     repairSettleS: 15,
@@ -192,6 +195,7 @@ export class GossipNode {
   private position: Point | undefined;
   private ownStatusSentAt = -Infinity;
   private hbSentAt = -Infinity;
+  private sumSentAt = -Infinity;
   private readonly sentAt = new Map<string, number>();
   private readonly originRelays = new Map<NodeId, number[]>();
   private readonly floodingOrigins = new Map<NodeId, number>();
@@ -437,14 +441,19 @@ export class GossipNode {
     let repairBytes = 0;
 
     const sum: ControlRecord = { type: 'sum', count: this.store.count, hash: this.store.hash };
-    records.push(sum);
-    controlBytes += recordSize(sum);
+    // The summary rides at most every `sumEveryS` (and always in heartbeats, polls and digests).
+    const withSum = kind === 'beacon' || this.pollDue !== undefined || this.odgDue !== undefined || now - this.sumSentAt >= this.cfg.sumEveryS;
+    if (withSum) {
+      records.push(sum);
+      controlBytes += recordSize(sum);
+      this.sumSentAt = now;
+    }
     if (this.position) {
       const pos: ControlRecord = { type: 'pos', x: this.position.x, y: this.position.y };
       records.push(pos);
       controlBytes += recordSize(pos);
     }
-    const digestBytes = recordSize(sum);
+    const digestBytes = withSum ? recordSize(sum) : 0;
     let aeBytes = 0;
 
     // 1. Urgent facts by priority, then the not-yet-due ones that fit (piggybacked).
