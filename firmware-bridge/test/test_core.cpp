@@ -192,7 +192,7 @@ static void testBootHelloConfigure() {
   CHECK(boot.size() == 5 && proto::get32(&boot[1]) == 0xA1B2C3D4);
   host(m, {proto::HELLO}, 1);
   Bytes h = hal.take(proto::HELLO_OK);
-  CHECK(h.size() == 10 && h[1] == proto::kVersion && h[6] == 255 && h[7] == ModemCore::kTxSlots);
+  CHECK(h.size() == 12 && proto::get16(&h[10]) == 0 && h[1] == proto::kVersion && h[6] == 255 && h[7] == ModemCore::kTxSlots);
   host(m, configureMsg(868100000, 250000, 11, 5, 20, 0x2B, 10), 2);
   CHECK(hal.take(proto::CONFIG_OK).size() == 17);
   CHECK(m.config().sf == 11 && m.config().bwHz == 250000 && m.config().syncWord == 0x2B);
@@ -294,8 +294,10 @@ static void testReceiveReliable() {
   hal.out.clear();
   host(m, rxAck(0), 20);
   CHECK(m.rxPending() == 1);
-  // the host reconnects before acking seq 1: HELLO replays it
+  // the host reconnects before acking seq 1: HELLO names it as the oldest pending and replays it
   host(m, {proto::HELLO}, 30);
+  Bytes h = hal.take(proto::HELLO_OK);
+  CHECK(h.size() == 12 && proto::get16(&h[10]) == 1);
   r = hal.take(proto::RX);
   CHECK(r.size() == 8 && proto::get16(&r[1]) == 1);
   host(m, rxAck(1), 40);

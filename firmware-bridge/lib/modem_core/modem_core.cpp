@@ -65,11 +65,12 @@ void ModemCore::handle(const uint8_t* msg, size_t len, uint32_t nowMs) {
 }
 
 void ModemCore::sendHello() {
-  uint8_t m[10] = {HELLO_OK, kVersion};
+  uint8_t m[12] = {HELLO_OK, kVersion};
   put32(m + 2, bootId_);
   m[6] = uint8_t(kMaxRadioPayload);
   m[7] = uint8_t(kTxSlots);
   put16(m + 8, uint16_t(kRxSlots));
+  put16(m + 10, rxCount_ ? rx_[rxHead_].seq : rxNextSeq_);
   emit(m, sizeof m);
 }
 

@@ -21,7 +21,8 @@ constexpr uint8_t STATUS = 0x04;     // []                                   -> 
 constexpr uint8_t RX_ACK = 0x05;     // seq u16: every RX up to seq arrived
 
 // modem -> host
-constexpr uint8_t HELLO_OK = 0x81;    // version u8, boot id u32, mtu u8, tx slots u8, rx slots u16
+constexpr uint8_t HELLO_OK = 0x81;    // version u8, boot id u32, mtu u8, tx slots u8, rx slots u16,
+                                      // seq u16 of the oldest RX not yet acknowledged (or the next)
 constexpr uint8_t CONFIG_OK = 0x82;   // the applied configuration, as in CONFIGURE
 constexpr uint8_t ACCEPTED = 0x83;    // tag u32, queued u8, slots u8
 constexpr uint8_t QUEUE_FULL = 0x84;  // tag u32, queued u8, slots u8
