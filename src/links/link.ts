@@ -14,10 +14,13 @@ export type LinkKind = 'modem' | 'meshtastic' | 'udp';
 export type LinkState = 'connecting' | 'up' | 'down' | 'closed';
 
 export interface LinkStateChange {
+  /** Equal to `to` when the state stayed but the reason changed (e.g. EIO, then ENOENT while retrying). */
   readonly from: LinkState;
   readonly to: LinkState;
   /** Why, in words an operator can act on ("ENOENT /dev/ttyUSB0", "radio rebooted", …). */
   readonly reason: string;
+  /** When down: the next reconnect attempt is in this many ms. */
+  readonly retryInMs?: number;
   readonly at: number;
 }
 
@@ -143,6 +146,7 @@ export class LinkEventHub {
 /** Tracks the state machine and announces each change. */
 export class LinkStateTracker {
   private current: LinkState = 'down';
+  private lastReason = '';
   readonly history: LinkStateChange[] = [];
 
   constructor(
@@ -155,10 +159,11 @@ export class LinkStateTracker {
     return this.current;
   }
 
-  set(to: LinkState, reason: string): void {
-    if (to === this.current) return;
-    const change: LinkStateChange = { from: this.current, to, reason, at: this.now() };
+  set(to: LinkState, reason: string, retryInMs?: number): void {
+    if (to === this.current && reason === this.lastReason) return;
+    const change: LinkStateChange = { from: this.current, to, reason, at: this.now(), ...(retryInMs === undefined ? {} : { retryInMs }) };
     this.current = to;
+    this.lastReason = reason;
     this.history.push(change);
     if (this.history.length > this.keep) this.history.shift();
     this.hub.emit('state', change);

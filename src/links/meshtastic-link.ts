@@ -100,7 +100,7 @@ export class MeshtasticLink implements Link {
       onData: (chunk) => this.onData(chunk),
       onLost: (reason, retry) => {
         this.handshaking = false;
-        this.tracker.set('down', `${reason}; retry in ${retry} ms`);
+        this.tracker.set('down', reason, retry);
       },
     });
   }

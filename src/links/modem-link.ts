@@ -100,7 +100,7 @@ export class ModemLink implements Link {
       backoff: opts.backoff,
       onOpen: () => this.onOpen(),
       onData: (chunk) => this.onData(chunk),
-      onLost: (reason, retry) => this.tracker.set('down', `${reason}; retry in ${retry} ms`),
+      onLost: (reason, retry) => this.tracker.set('down', reason, retry),
     });
   }
 

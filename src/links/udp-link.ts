@@ -193,7 +193,7 @@ export class UdpLink implements Link {
     if (this.closed || this.retry) return;
     this.teardown();
     const delay = this.backoff.next();
-    this.tracker.set('down', `${reason}; retry in ${delay} ms`);
+    this.tracker.set('down', reason, delay);
     this.retry = this.clock.setTimeout(() => void this.bind(), delay);
   }
 }
