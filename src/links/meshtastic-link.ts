@@ -2,7 +2,9 @@
  * Link over a stock Meshtastic radio's serial API. Murmur packets travel as PRIVATE_APP (port 256) payloads
  * broadcast on one channel. The link performs the config handshake (want_config_id → config_complete_id)
  * before it calls itself up, redoes it when the radio reports a reboot, and turns the radio's QueueStatus
- * answers into back-pressure.
+ * answers into back-pressure. Unlike our modem firmware, Meshtastic neither replays packets to a reconnecting
+ * client nor deduplicates a resent ToRadio, so a packet whose QueueStatus was lost on the cable is reported
+ * refused (it may still go out), and packets heard while the cable was out may be missed.
  */
 import { randomInt } from 'node:crypto';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
@@ -79,6 +81,7 @@ export class MeshtasticLink implements Link {
   private handshaking = false;
   private nextId = randomInt(1, 0x7fffffff);
   private ticker: TimerHandle | undefined;
+  private drainTimer: TimerHandle | undefined;
   private closed = false;
   private everUp = false;
   private queueFullSeen = false;
@@ -133,6 +136,7 @@ export class MeshtasticLink implements Link {
   async close(): Promise<void> {
     this.closed = true;
     this.clock.clearInterval(this.ticker);
+    this.clock.clearTimeout(this.drainTimer);
     if (this.transport.isOpen) this.writeToRadio(create(Mesh.ToRadioSchema, { payloadVariant: { case: 'disconnect', value: true } }));
     await this.transport.stop();
     this.failPending('closed', 'link closed');
@@ -243,6 +247,7 @@ export class MeshtasticLink implements Link {
         } else {
           this.stats.queueFull++;
           this.queueFullSeen = true;
+          this.expectDrain();
           p.resolve({ ok: false, reason: 'queue_full', detail: `radio queue ${q.maxlen - q.free}/${q.maxlen} (res ${q.res})` });
         }
         return;
@@ -279,6 +284,21 @@ export class MeshtasticLink implements Link {
       default:
         return; // node info, channels, config, logs: not needed to carry packets
     }
+  }
+
+  /**
+   * The radio answers each packet with a QueueStatus but need not say when its queue drains; after a refusal,
+   * announce room once the packet at the head of the queue has had time to go out.
+   */
+  private expectDrain(): void {
+    if (this.drainTimer) return;
+    this.drainTimer = this.clock.setTimeout(() => {
+      this.drainTimer = undefined;
+      if (!this.queueFullSeen || this.closed) return;
+      this.queueFullSeen = false;
+      const q = this.lastQueue;
+      this.hub.emit('writable', { used: q ? Math.max(0, q.capacity - 1) : 0, capacity: q?.capacity ?? 0 });
+    }, this.airtimeMs(this.mtu));
   }
 
   private noteQueue(q: QueueStatus): void {
