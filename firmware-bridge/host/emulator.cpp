@@ -28,11 +28,13 @@
 
 using namespace murmur;
 
-static uint32_t nowMs() {
+static uint64_t nowUs() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
-  return uint32_t(uint64_t(ts.tv_sec) * 1000 + uint64_t(ts.tv_nsec) / 1000000);
+  return uint64_t(ts.tv_sec) * 1000000 + uint64_t(ts.tv_nsec) / 1000;
 }
+
+static uint32_t nowMs() { return uint32_t(nowUs() / 1000); }
 
 static const uint8_t kMagic[4] = {'M', 'R', 'F', '1'};
 static const size_t kRadioHeader = 4 + 4 + 4 + 3;
@@ -89,12 +91,15 @@ class Emulator : public ModemHal {
         outIdx = n;
         fds[n++] = {out_, POLLOUT, 0};
       }
-      int timeout = 20;
+      // Sleep until input, the end of the transmission in progress (microsecond precision: at high time
+      // scales a packet lasts well under a millisecond), or 20 ms for housekeeping.
+      int64_t waitUs = 20000;
       if (txBusy_) {
-        int32_t left = int32_t(txEndMs_ - nowMs());
-        timeout = left < 0 ? 0 : (left < timeout ? left : timeout);
+        int64_t left = int64_t(txEndUs_) - int64_t(nowUs());
+        waitUs = left < 0 ? 0 : (left < waitUs ? left : waitUs);
       }
-      poll(fds, nfds_t(n), timeout);
+      timespec ts{time_t(waitUs / 1000000), long(waitUs % 1000000) * 1000};
+      ppoll(fds, nfds_t(n), &ts, nullptr);
       uint32_t now = nowMs();
       if (fds[0].revents & POLLIN) readRadio(now);
       if (serialIdx >= 0 && fds[serialIdx].revents) {
@@ -103,7 +108,7 @@ class Emulator : public ModemHal {
       }
       if (outIdx >= 0 && fds[outIdx].revents) flush();
       if (opt_.stdio && in_ < 0) return 0;  // stdin closed: the host went away for good
-      if (txBusy_ && int32_t(nowMs() - txEndMs_) >= 0) finishTransmit();
+      if (txBusy_ && nowUs() >= txEndUs_) finishTransmit();
       core_->poll(nowMs());
       if (in_ < 0 && !opt_.stdio && nowMs() - lastOpenTry >= 20) {
         lastOpenTry = nowMs();
@@ -134,8 +139,8 @@ class Emulator : public ModemHal {
     h[10] = cfg_.syncWord;
     txFrame_.insert(txFrame_.end(), h, h + 11);
     txFrame_.insert(txFrame_.end(), data, data + len);
-    double air = loraAirtimeUs(uint32_t(len), cfg_.sf, cfg_.bwHz, cfg_.cr) / 1000.0 / opt_.timeScale;
-    txEndMs_ = nowMs() + uint32_t(air);
+    const double airUs = loraAirtimeUs(uint32_t(len), cfg_.sf, cfg_.bwHz, cfg_.cr) / opt_.timeScale;
+    txEndUs_ = nowUs() + uint64_t(airUs);
     txBusy_ = true;
     return true;
   }
@@ -224,7 +229,7 @@ class Emulator : public ModemHal {
   std::vector<uint8_t> outBuf_;
   std::vector<uint8_t> txFrame_;
   bool txBusy_ = false;
-  uint32_t txEndMs_ = 0;
+  uint64_t txEndUs_ = 0;
 };
 
 static void usage() {

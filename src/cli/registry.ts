@@ -16,5 +16,6 @@ export interface CommandEntry {
 }
 
 export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'modem', summary: 'run host-emulated LoRa modems, or query / use a modem on a serial port', load: async () => (await import('./commands/modem.js')).command },
   { name: 'bench', summary: 'run a benchmark (wire, …) and print its figures beside the baseline', load: async () => (await import('./commands/bench.js')).command },
 ];

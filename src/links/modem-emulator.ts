@@ -33,6 +33,10 @@ export class ModemEmulator {
 
   constructor(readonly opts: EmulatorOptions) {}
 
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
   async start(): Promise<void> {
     const args = ['--serial', this.opts.serial, '--udp-port', String(this.opts.udpPort)];
     for (const p of this.opts.peers) args.push('--peer', String(p));

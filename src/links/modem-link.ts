@@ -47,6 +47,8 @@ export interface ModemLinkOptions {
   readonly baudRate?: number;
   /** Radio settings applied at every (re)connect. */
   readonly config?: ModemRadioConfig;
+  /** Leave the modem's settings alone (diagnostic tools); default false. */
+  readonly keepModemSettings?: boolean;
   readonly backoff?: BackoffPolicy;
   /** Resend an unanswered SEND / HELLO after this long, ms. */
   readonly answerTimeoutMs?: number;
@@ -242,6 +244,10 @@ export class ModemLink implements Link {
           this.rxExpected = m.rxBase;
         }
         this.modemMtu = m.mtu;
+        if (this.opts.keepModemSettings) {
+          this.becomeUp();
+          return;
+        }
         this.handshake = 'configure';
         this.handshakeAt = now;
         this.write(encodeConfigure(this.config));

@@ -104,7 +104,10 @@ export class UdpLink implements Link {
     if (data.length === 0 || data.length > this.mtu) return refuse('oversize', `${data.length} bytes, MTU ${this.mtu}`);
     const tx = this.tx;
     if (!tx || this.state !== 'up') return refuse('down', `link is ${this.state}`);
-    return new Promise((resolve) => {
+    return new Promise((done) => {
+      // Node may complete a datagram send without passing through the poll phase; answering on setImmediate
+      // lets receives run between sends, so a sending burst cannot starve our own socket's receive queue.
+      const resolve = (r: SendResult) => setImmediate(() => done(r));
       tx.send(data, this.opts.port, this.opts.address, (err) => {
         if (err) {
           const code = (err as NodeJS.ErrnoException).code;
@@ -146,6 +149,11 @@ export class UdpLink implements Link {
         rx.bind(this.opts.port, () => resolve());
       });
       if (multicast) rx.addMembership(this.opts.address, this.iface);
+      try {
+        rx.setRecvBufferSize(1 << 20); // room for bursts; the kernel caps it at net.core.rmem_max
+      } catch {
+        // keep the default
+      }
       await new Promise<void>((resolve, reject) => {
         tx.once('error', reject);
         tx.bind(0, this.iface, () => resolve());
