@@ -108,7 +108,7 @@ async function modemStations(dir: string, timeScale: number) {
     await pty.plug();
     const emu = new ModemEmulator({ serial: pty.b, udpPort: ports[i]!, peers: [ports[1 - i]!], timeScale, bootId: 0x100 + i });
     await emu.start();
-    const link = new ModemLink({ path: pty.a, config: FAST, backoff: BACKOFF, answerTimeoutMs: 300 });
+    const link = new ModemLink({ path: pty.a, config: FAST, backoff: BACKOFF, answerTimeoutMs: 300, keepaliveMs: 250 });
     st.push({ pty, emu, link });
   }
   for (const s of st) await s.link.open();

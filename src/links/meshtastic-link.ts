@@ -84,6 +84,8 @@ export class MeshtasticLink implements Link {
   private drainTimer: TimerHandle | undefined;
   private closed = false;
   private everUp = false;
+  private wasLost = false;
+  private lastWriteAt = 0;
   private queueFullSeen = false;
   private lastQueue: QueueStatus | undefined;
   /** The radio's own node number (from my_info). */
@@ -103,6 +105,7 @@ export class MeshtasticLink implements Link {
       onData: (chunk) => this.onData(chunk),
       onLost: (reason, retry) => {
         this.handshaking = false;
+        if (this.everUp) this.wasLost = true;
         this.tracker.set('down', reason, retry);
       },
     });
@@ -172,6 +175,7 @@ export class MeshtasticLink implements Link {
   }
 
   private writeToRadio(msg: Mesh.ToRadio): void {
+    this.lastWriteAt = this.clock.now();
     this.transport.write(encodeStreamFrame(toBinary(Mesh.ToRadioSchema, msg)));
   }
 
@@ -221,7 +225,8 @@ export class MeshtasticLink implements Link {
       case 'configCompleteId':
         if (this.handshaking && v.value === this.configNonce) {
           this.handshaking = false;
-          if (this.everUp) this.stats.reconnects++;
+          if (this.wasLost) this.stats.reconnects++;
+          this.wasLost = false;
           this.everUp = true;
           this.tracker.set('up', `radio ${this.myNodeNum?.toString(16) ?? '?'} configured`);
         }
@@ -229,6 +234,7 @@ export class MeshtasticLink implements Link {
       case 'rebooted':
         // The radio restarted: its queue is gone, and it wants a fresh handshake.
         this.rebootsSeen++;
+        if (this.everUp) this.wasLost = true;
         this.failPending('down', 'radio rebooted before confirming');
         this.startHandshake('radio rebooted');
         return;
@@ -322,6 +328,10 @@ export class MeshtasticLink implements Link {
     const now = this.clock.now();
     if (this.handshaking && this.transport.isOpen && now - this.handshakeAt >= (this.opts.handshakeTimeoutMs ?? 3000))
       this.startHandshake('no answer to want_config');
+    // A vanished port is not always reported on the read side; a write finds it. Meshtastic's heartbeat
+    // message exists for this (it also keeps the radio's serial API from timing out).
+    if (this.state === 'up' && now - this.lastWriteAt >= 1000)
+      this.writeToRadio(create(Mesh.ToRadioSchema, { payloadVariant: { case: 'heartbeat', value: create(Mesh.HeartbeatSchema, {}) } }));
     const limit = this.opts.answerTimeoutMs ?? 5000;
     for (const [id, p] of this.pending) {
       if (now - p.at < limit) continue;

@@ -54,6 +54,15 @@ export class ModemEmulator {
     });
   }
 
+  /** Freezes the firmware (SIGSTOP): a hung modem that still holds its port. */
+  freeze(): void {
+    this.proc?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.proc?.kill('SIGCONT');
+  }
+
   /** Kills the process: a power cycle when started again. */
   async stop(): Promise<void> {
     const proc = this.proc;

@@ -54,6 +54,12 @@ export interface ModemLinkOptions {
   readonly answerTimeoutMs?: number;
   /** Give up on a send that found no answer for this long (the link stayed down), ms. */
   readonly sendTimeoutMs?: number;
+  /**
+   * When the modem has been silent this long, ask for its status; if that goes unanswered too, reopen the
+   * port. (A pseudo-terminal or USB port that vanished is not always reported on the read side; a write
+   * finds it.) ms, default 1000.
+   */
+  readonly keepaliveMs?: number;
 }
 
 interface PendingSend {
@@ -84,6 +90,9 @@ export class ModemLink implements Link {
   private ticker: TimerHandle | undefined;
   private closed = false;
   private everUp = false;
+  private wasLost = false;
+  private lastHeardAt = 0;
+  private pingAt: number | undefined;
   private queueFullSeen = false;
   private lastQueue: QueueStatus | undefined;
   private modemMtu = MODEM_MTU;
@@ -102,7 +111,11 @@ export class ModemLink implements Link {
       backoff: opts.backoff,
       onOpen: () => this.onOpen(),
       onData: (chunk) => this.onData(chunk),
-      onLost: (reason, retry) => this.tracker.set('down', reason, retry),
+      onLost: (reason, retry) => {
+        if (this.everUp) this.wasLost = true;
+        this.handshake = 'hello';
+        this.tracker.set('down', reason, retry);
+      },
     });
   }
 
@@ -196,6 +209,8 @@ export class ModemLink implements Link {
 
   private onOpen(): void {
     this.decoder.reset();
+    this.lastHeardAt = this.clock.now();
+    this.pingAt = undefined;
     this.tracker.set('connecting', `${this.opts.path} open, waiting for the modem`);
     this.startHandshake();
   }
@@ -211,7 +226,11 @@ export class ModemLink implements Link {
       chunk,
       (payload) => {
         const d = decodeModemMessage(payload);
-        if (d.ok) this.handle(d.value);
+        if (d.ok) {
+          this.lastHeardAt = this.clock.now();
+          this.pingAt = undefined;
+          this.handle(d.value);
+        }
         else {
           this.stats.rejectedFrames++;
           this.rejects.add(d.reason);
@@ -229,8 +248,10 @@ export class ModemLink implements Link {
     switch (m.type) {
       case 'boot':
         // The modem (re)started: whatever it held is gone, its settings are the defaults again.
-        if (this.bootId !== undefined && this.bootId !== m.bootId && this.state === 'up')
+        if (this.bootId !== undefined && this.bootId !== m.bootId && this.state === 'up') {
+          this.wasLost = true;
           this.tracker.set('connecting', 'modem rebooted');
+        }
         this.startHandshake();
         return;
       case 'hello_ok':
@@ -309,7 +330,8 @@ export class ModemLink implements Link {
 
   private becomeUp(): void {
     this.handshake = 'done';
-    if (this.everUp) this.stats.reconnects++;
+    if (this.wasLost) this.stats.reconnects++;
+    this.wasLost = false;
     this.everUp = true;
     this.tracker.set('up', `modem ready (boot ${this.bootId?.toString(16)})`);
     // Sends the modem never answered: ask again (a repeated tag is answered, never queued twice).
@@ -333,6 +355,16 @@ export class ModemLink implements Link {
     const now = this.clock.now();
     const answer = this.opts.answerTimeoutMs ?? 1000;
     if (this.transport.isOpen && this.handshake !== 'done' && now - this.handshakeAt >= answer) this.startHandshake();
+    if (this.transport.isOpen && this.state === 'up') {
+      const quiet = this.opts.keepaliveMs ?? 1000;
+      if (this.pingAt === undefined && now - this.lastHeardAt >= quiet) {
+        this.pingAt = now;
+        this.write(encodeStatusRequest());
+      } else if (this.pingAt !== undefined && now - this.pingAt >= answer) {
+        this.pingAt = undefined;
+        this.transport.reconnect(`no answer from the modem for ${now - this.lastHeardAt} ms`);
+      }
+    }
     const giveUp = this.opts.sendTimeoutMs ?? 30_000;
     for (const [tag, p] of this.pending) {
       if (now - p.createdAt >= giveUp) {

@@ -47,6 +47,16 @@ export class SerialTransport {
     return true;
   }
 
+  /** Drops the port and reconnects (the far end stopped answering, or a write found the line dead). */
+  reconnect(reason: string): void {
+    const p = this.port;
+    if (!p || this.stopped) return;
+    this.port = undefined;
+    p.removeAllListeners('data');
+    if (p.isOpen) p.close(() => undefined);
+    this.scheduleRetry(reason);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.opts.clock.clearTimeout(this.retry);

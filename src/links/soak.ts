@@ -73,47 +73,60 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   });
   const start = Date.now();
   const deadline = start + (o.timeoutMs ?? 120_000);
+  // One pump keeps sends in flight up to the free slots the radio last reported (at most `window`), so a
+  // full queue is waited out instead of being hammered with sends that come back queue_full.
   let inFlight = 0;
+  let next = 0;
+  const retry: number[] = [];
   let wake: (() => void) | undefined;
-  const settle = () => {
-    inFlight--;
-    wake?.();
+  const poke = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
   };
-  const offer = async (i: number): Promise<void> => {
+  const offWritable = o.sender.on('writable', poke);
+  const waitEvent = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        wake = undefined;
+        resolve();
+      }, ms);
+      wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  const free = () => {
+    const q = o.sender.queue;
+    return q ? q.capacity - q.used : window;
+  };
+  while (next < o.frames || retry.length > 0 || inFlight > 0) {
+    if (Date.now() > deadline) break;
+    const haveWork = retry.length > 0 || next < o.frames;
+    if (o.sender.state !== 'up' || inFlight >= Math.min(window, free()) || !haveWork) {
+      await waitEvent(2);
+      continue;
+    }
+    let i: number;
+    if (retry.length > 0) i = retry.shift()!;
+    else {
+      i = next++;
+      await o.disrupt?.(i);
+    }
+    inFlight++;
     const data = frameFor(i, o.payloadBytes);
-    for (;;) {
-      if (Date.now() > deadline) return;
-      if (o.sender.state !== 'up') {
-        await sleep(5);
-        continue;
-      }
-      const r = await o.sender.send(data);
+    void o.sender.send(data).then((r) => {
+      inFlight--;
       if (r.ok) {
         accepted[i] = 1;
         acceptedCount++;
-        return;
+      } else {
+        refusals[r.reason] = (refusals[r.reason] ?? 0) + 1;
+        if (r.reason !== 'closed' && r.reason !== 'oversize') retry.push(i);
       }
-      refusals[r.reason] = (refusals[r.reason] ?? 0) + 1;
-      if (r.reason === 'closed' || r.reason === 'oversize') return;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(done, r.reason === 'queue_full' ? 50 : 5);
-        const un = o.sender.on('writable', done);
-        function done() {
-          clearTimeout(t);
-          un();
-          resolve();
-        }
-      });
-    }
-  };
-  for (let i = 0; i < o.frames; i++) {
-    if (Date.now() > deadline) break;
-    await o.disrupt?.(i);
-    while (inFlight >= window) await new Promise<void>((r) => (wake = r));
-    inFlight++;
-    void offer(i).then(settle, settle);
+      poke();
+    });
   }
-  while (inFlight > 0) await new Promise<void>((r) => (wake = r));
   // wait until every accepted frame arrived, or nothing new arrives for drainMs
   let last = received;
   let quietSince = Date.now();
@@ -130,6 +143,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   }
   const elapsedMs = Date.now() - start;
   off();
+  offWritable();
   let lost = 0;
   let duplicated = 0;
   let unconfirmedArrived = 0;

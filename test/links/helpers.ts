@@ -83,5 +83,5 @@ export async function stopStations(stations: ModemStation[]): Promise<void> {
 export const FAST_BACKOFF = { initialMs: 20, maxMs: 200, factor: 2 };
 
 export function modemLink(path: string, extra: Partial<ModemLinkOptions> = {}): ModemLink {
-  return new ModemLink({ path, backoff: FAST_BACKOFF, answerTimeoutMs: 300, ...extra });
+  return new ModemLink({ path, backoff: FAST_BACKOFF, answerTimeoutMs: 300, keepaliveMs: 250, ...extra });
 }
