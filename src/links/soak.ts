@@ -100,10 +100,14 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const q = o.sender.queue;
     return q ? q.capacity - q.used : window;
   };
+  // Radios that do not report their queue draining (Meshtastic) leave the figures stale: after a quiet
+  // spell with nothing in flight, probe with one send; its answer refreshes the figures.
+  let lastAnswerAt = Date.now();
   while (next < o.frames || retry.length > 0 || inFlight > 0) {
     if (Date.now() > deadline) break;
     const haveWork = retry.length > 0 || next < o.frames;
-    if (o.sender.state !== 'up' || inFlight >= Math.min(window, free()) || !haveWork) {
+    const probe = inFlight === 0 && Date.now() - lastAnswerAt > 50;
+    if (o.sender.state !== 'up' || (inFlight >= Math.min(window, free()) && !probe) || !haveWork) {
       await waitEvent(2);
       continue;
     }
@@ -117,6 +121,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const data = frameFor(i, o.payloadBytes);
     void o.sender.send(data).then((r) => {
       inFlight--;
+      lastAnswerAt = Date.now();
       if (r.ok) {
         accepted[i] = 1;
         acceptedCount++;
