@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <termios.h>
 #include <time.h>
@@ -241,6 +242,7 @@ static void usage() {
 
 int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
+  prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive the test or tool that started us
   Options o;
   o.bootId = uint32_t(getpid()) ^ (nowMs() << 8);
   for (int i = 1; i < argc; i++) {

@@ -45,6 +45,9 @@ export class ModemEmulator {
     if (this.opts.verbose) args.push('--verbose');
     const proc = spawn(EMULATOR_BIN, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.proc = proc;
+    const reap = () => proc.kill('SIGTERM');
+    process.once('exit', reap);
+    proc.once('exit', () => process.removeListener('exit', reap));
     await new Promise<void>((resolve, reject) => {
       proc.stderr!.on('data', (d: Buffer) => {
         if (this.log.length < 20_000) this.log += d.toString();

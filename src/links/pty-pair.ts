@@ -25,6 +25,9 @@ export class PtyPair {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     this.proc = proc;
+    const reap = () => proc.kill('SIGTERM');
+    process.once('exit', reap); // no stray socat if the owner dies without unplugging
+    proc.once('exit', () => process.removeListener('exit', reap));
     let log = '';
     proc.stderr!.on('data', (d: Buffer) => {
       if (log.length < 4000) log += d.toString();
