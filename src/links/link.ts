@@ -14,7 +14,7 @@ export type LinkKind = 'modem' | 'meshtastic' | 'udp';
 export type LinkState = 'connecting' | 'up' | 'down' | 'closed';
 
 export interface LinkStateChange {
-  /** Equal to `to` when the state stayed but the reason changed (e.g. EIO, then ENOENT while retrying). */
+  /** Equal to `to` when the state stayed but the reason changed or another retry was scheduled (EIO, then ENOENT …). */
   readonly from: LinkState;
   readonly to: LinkState;
   /** Why, in words an operator can act on ("ENOENT /dev/ttyUSB0", "radio rebooted", …). */
@@ -160,7 +160,8 @@ export class LinkStateTracker {
   }
 
   set(to: LinkState, reason: string, retryInMs?: number): void {
-    if (to === this.current && reason === this.lastReason) return;
+    // same state, same reason: nothing new, unless a new retry was scheduled (at most one per back-off step)
+    if (to === this.current && reason === this.lastReason && retryInMs === undefined) return;
     const change: LinkStateChange = { from: this.current, to, reason, at: this.now(), ...(retryInMs === undefined ? {} : { retryInMs }) };
     this.current = to;
     this.lastReason = reason;
