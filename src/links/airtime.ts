@@ -1,8 +1,10 @@
 /**
- * LoRa time on air (Semtech SX126x datasheet §6.1.4). Pure, so the gossip engine can budget airtime with the
- * same numbers the modem firmware charges (firmware-bridge/lib/modem_core/airtime.cpp: same formula, same
- * reference vectors in firmware-bridge/test/vectors/airtime.txt).
+ * LoRa time on air as the links describe their radios (bandwidth in Hz, coding rate as the 4/x denominator).
+ * The formula itself lives once, in the gossip core (src/gossip/airtime.ts), so the links, the gossip budget
+ * and the modem firmware (firmware-bridge/lib/modem_core/airtime.cpp, same reference vectors) agree.
  */
+import { loraTimeOnAir, symbolTime, type LoraParams } from '../gossip/airtime.js';
+
 export interface LoraModulation {
   /** Spreading factor 5..12. */
   readonly sf: number;
@@ -22,18 +24,22 @@ export interface LoraModulation {
 
 /** Symbol duration in milliseconds. */
 export function symbolMs(m: LoraModulation): number {
-  return (2 ** m.sf * 1000) / m.bwHz;
+  return symbolTime(toLoraParams(m)) * 1000;
 }
 
-/** Milliseconds a LoRa packet of `bytes` payload bytes occupies the channel. */
+/** Milliseconds a LoRa packet of `bytes` payload bytes occupies the channel (the gossip core's formula). */
 export function loraAirtimeMs(m: LoraModulation, bytes: number): number {
-  const tSym = symbolMs(m);
-  const de = (m.lowDataRateOptimize ?? tSym >= 16) ? 1 : 0;
-  const crc = m.crc === false ? 0 : 1;
-  const ih = m.explicitHeader === false ? 1 : 0;
-  const blocks = Math.max(Math.ceil((8 * bytes - 4 * m.sf + 28 + 16 * crc - 20 * ih) / (4 * (m.sf - 2 * de))), 0);
-  const payloadSymbols = 8 + blocks * m.cr;
-  return ((m.preamble ?? 8) + 4.25) * tSym + payloadSymbols * tSym;
+  return loraTimeOnAir(bytes, toLoraParams(m)) * 1000;
+}
+
+/** The radio settings as a link describes them, in the form the gossip core's airtime budget takes. */
+export function toLoraParams(m: LoraModulation): LoraParams {
+  const p: { -readonly [K in keyof LoraParams]: LoraParams[K] } = { sf: m.sf, bw: m.bwHz, cr: m.cr - 4 };
+  if (m.preamble !== undefined) p.preamble = m.preamble;
+  if (m.crc !== undefined) p.crc = m.crc;
+  if (m.explicitHeader !== undefined) p.implicitHeader = !m.explicitHeader;
+  if (m.lowDataRateOptimize !== undefined) p.lowDataRateOptimize = m.lowDataRateOptimize;
+  return p;
 }
 
 /** Meshtastic's default LongFast preset (SF11, 250 kHz, 4/5, 16-symbol preamble). */
