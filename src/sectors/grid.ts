@@ -1,0 +1,87 @@
+/**
+ * The searchable part of the area as cells of the area grid (AreaFrame: square cells of `cellSize` metres,
+ * row-major from the origin). Working on cells rather than polygons makes the partition exact, cheap and
+ * deterministic, and ties coverage accounting to the same cells that coverage facts carry on air.
+ */
+import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
+import { cellCentre } from '../wire/frame-of-reference.js';
+
+export type Ring = readonly LocalPoint[];
+/** A polygon: outer ring first, then holes. Rings are not closed. */
+export type Polygon = readonly Ring[];
+
+/** Even-odd ray casting: inside the outer ring and not inside a hole. */
+export function pointInPolygon(p: LocalPoint, poly: Polygon): boolean {
+  let inside = false;
+  for (const ring of poly) {
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const a = ring[i]!;
+      const b = ring[j]!;
+      if (a.y > p.y !== b.y > p.y && p.x < ((b.x - a.x) * (p.y - a.y)) / (b.y - a.y) + a.x) inside = !inside;
+    }
+  }
+  return inside;
+}
+
+function bounds(polys: readonly Polygon[]): { minX: number; minY: number; maxX: number; maxY: number } {
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (const poly of polys)
+    for (const p of poly[0] ?? []) {
+      minX = Math.min(minX, p.x);
+      minY = Math.min(minY, p.y);
+      maxX = Math.max(maxX, p.x);
+      maxY = Math.max(maxY, p.y);
+    }
+  return { minX, minY, maxX, maxY };
+}
+
+/**
+ * Cells whose centre lies in a search polygon and in no no-fly polygon, sorted ascending. A cell is the unit of
+ * search: one lane of a camera whose sweep width equals the cell size covers a column of cells exactly.
+ */
+export function searchableCells(frame: AreaFrame, search: readonly Polygon[], nofly: readonly Polygon[] = []): number[] {
+  if (search.length === 0) return [];
+  const b = bounds(search);
+  const c0 = Math.max(0, Math.floor(b.minX / frame.cellSize));
+  const c1 = Math.min(frame.cols - 1, Math.floor(b.maxX / frame.cellSize));
+  const r0 = Math.max(0, Math.floor(b.minY / frame.cellSize));
+  const r1 = Math.floor(b.maxY / frame.cellSize);
+  const out: number[] = [];
+  for (let r = r0; r <= r1; r++)
+    for (let c = c0; c <= c1; c++) {
+      const cell = r * frame.cols + c;
+      const centre = cellCentre(frame, cell);
+      if (!search.some((poly) => pointInPolygon(centre, poly))) continue;
+      if (nofly.some((poly) => pointInPolygon(centre, poly))) continue;
+      out.push(cell);
+    }
+  return out;
+}
+
+/** Cells whose centre a camera footprint of `sweepWidth` passes over flying the segment from → to. */
+export function sweptCells(frame: AreaFrame, from: LocalPoint, to: LocalPoint, sweepWidth: number): number[] {
+  const half = sweepWidth / 2;
+  const size = frame.cellSize;
+  const c0 = Math.max(0, Math.floor((Math.min(from.x, to.x) - half) / size));
+  const c1 = Math.min(frame.cols - 1, Math.floor((Math.max(from.x, to.x) + half) / size));
+  const r0 = Math.max(0, Math.floor((Math.min(from.y, to.y) - half) / size));
+  const r1 = Math.floor((Math.max(from.y, to.y) + half) / size);
+  const dx = to.x - from.x;
+  const dy = to.y - from.y;
+  const len2 = dx * dx + dy * dy;
+  const out: number[] = [];
+  for (let r = r0; r <= r1; r++)
+    for (let c = c0; c <= c1; c++) {
+      const cx = (c + 0.5) * size;
+      const cy = (r + 0.5) * size;
+      const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((cx - from.x) * dx + (cy - from.y) * dy) / len2));
+      const ex = from.x + t * dx - cx;
+      const ey = from.y + t * dy - cy;
+      // a hair of tolerance so a lane flown exactly through a column of centres counts them
+      if (ex * ex + ey * ey <= half * half + 1e-6) out.push(r * frame.cols + c);
+    }
+  return out;
+}

@@ -1,0 +1,3 @@
+export { pointInPolygon, searchableCells, sweptCells, type Polygon, type Ring } from './grid.js';
+export { planSectors, type LaneAxis, type PlanInput, type PlanMember, type SectorPlan } from './plan.js';
+export { overlapBetweenPlans } from './compare.js';

@@ -1,0 +1,130 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { AreaFrame, LocalPoint } from '../../src/wire/frame-of-reference.js';
+import { overlapBetweenPlans, planSectors, searchableCells, sweptCells, type PlanMember, type Polygon } from '../../src/sectors/index.js';
+import { seededRandom } from '../../src/core/random.js';
+
+const frame: AreaFrame = { originLat: 0, originLon: 0, epoch: 0, cellSize: 50, cols: 60 };
+// An L-shaped town (2.5 km × 2 km minus a corner) with a courtyard hole and a no-fly square.
+const town: Polygon = [
+  [
+    { x: 0, y: 0 },
+    { x: 2500, y: 0 },
+    { x: 2500, y: 1200 },
+    { x: 1500, y: 1200 },
+    { x: 1500, y: 2000 },
+    { x: 0, y: 2000 },
+  ],
+  [
+    { x: 600, y: 600 },
+    { x: 800, y: 600 },
+    { x: 800, y: 800 },
+    { x: 600, y: 800 },
+  ],
+];
+const nofly: Polygon = [
+  [
+    { x: 2000, y: 200 },
+    { x: 2300, y: 200 },
+    { x: 2300, y: 500 },
+    { x: 2000, y: 500 },
+  ],
+];
+const searchable = searchableCells(frame, [town], [nofly]);
+const members = (n: number): PlanMember[] =>
+  Array.from({ length: n }, (_, i) => ({ id: i + 1, pos: { x: 100 + i * 40, y: -50 } }));
+
+function centreOf(cell: number): LocalPoint {
+  const r = Math.floor(cell / frame.cols);
+  return { x: (cell - r * frame.cols + 0.5) * frame.cellSize, y: (r + 0.5) * frame.cellSize };
+}
+
+test('searchable cells exclude holes and no-fly zones', () => {
+  const inHole = searchable.filter((c) => {
+    const p = centreOf(c);
+    return p.x > 600 && p.x < 800 && p.y > 600 && p.y < 800;
+  });
+  const inNofly = searchable.filter((c) => {
+    const p = centreOf(c);
+    return p.x > 2000 && p.x < 2300 && p.y > 200 && p.y < 500;
+  });
+  assert.equal(inHole.length, 0);
+  assert.equal(inNofly.length, 0);
+  // area ≈ 2500×1200 + 1500×800 − 200×200 − 300×300 = 4.07 km² → 1628 cells of 50 m
+  assert.ok(Math.abs(searchable.length - 1628) <= 10, `cells ${searchable.length}`);
+});
+
+test('every unsearched cell goes to exactly one member, in sectors of equal effort', () => {
+  const plan = planSectors({ frame, searchable, covered: new Set(), members: members(7) });
+  const seen = new Map<number, number>();
+  for (const cells of plan.sectors.values()) for (const c of cells) seen.set(c, (seen.get(c) ?? 0) + 1);
+  assert.equal(seen.size, searchable.length);
+  assert.ok([...seen.values()].every((n) => n === 1));
+  const sizes = [...plan.sectors.values()].map((s) => s.length);
+  assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `sizes ${sizes}`);
+});
+
+test('the same view in any order gives the same plan', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 12 }), fc.integer(), (n, seed) => {
+      const rnd = seededRandom(seed);
+      const ms: PlanMember[] = Array.from({ length: n }, (_, i) => ({ id: 1 + i * 3, pos: { x: rnd.range(0, 2500), y: rnd.range(0, 2000) } }));
+      const shuffled = [...ms].sort(() => rnd.next() - 0.5);
+      const covered = new Set(searchable.filter(() => rnd.chance(0.3)));
+      const a = planSectors({ frame, searchable, covered, members: ms });
+      const b = planSectors({ frame, searchable: [...searchable].reverse(), covered: new Set([...covered].reverse()), members: shuffled });
+      assert.deepEqual([...a.paths.entries()].sort((x, y) => x[0] - y[0]), [...b.paths.entries()].sort((x, y) => x[0] - y[0]));
+      assert.deepEqual([...a.sectors.entries()].sort((x, y) => x[0] - y[0]), [...b.sectors.entries()].sort((x, y) => x[0] - y[0]));
+    }),
+    { numRuns: 40 },
+  );
+});
+
+test("a member's path sweeps every cell of its sector and starts near it", () => {
+  const ms: PlanMember[] = Array.from({ length: 5 }, (_, i) => ({ id: i + 1, pos: { x: 250 + i * 500, y: -50 } }));
+  const plan = planSectors({ frame, searchable, covered: new Set(), members: ms });
+  for (const m of ms) {
+    const path = plan.paths.get(m.id)!;
+    const swept = new Set<number>();
+    for (let i = 1; i < path.length; i++) for (const c of sweptCells(frame, path[i - 1]!, path[i]!, frame.cellSize)) swept.add(c);
+    if (path.length === 1) for (const c of sweptCells(frame, path[0]!, path[0]!, frame.cellSize)) swept.add(c);
+    const missing = plan.sectors.get(m.id)!.filter((c) => !swept.has(c));
+    assert.deepEqual(missing, [], `member ${m.id} misses ${missing.length} cells`);
+    // it starts at the end of its block nearest to it, not the far one
+    const d0 = Math.hypot(path[0]!.x - m.pos.x, path[0]!.y - m.pos.y);
+    const d1 = Math.hypot(path[path.length - 1]!.x - m.pos.x, path[path.length - 1]!.y - m.pos.y);
+    assert.ok(d0 <= d1, `member ${m.id} starts ${d0} m away, ends ${d1} m away`);
+  }
+});
+
+test("re-division after a death gives the dead member's remainder to the others and keeps done work done", () => {
+  const ms = members(4);
+  const first = planSectors({ frame, searchable, covered: new Set(), members: ms });
+  // each member has searched the first half of its sector; member 2 then dies
+  const covered = new Set<number>();
+  for (const cells of first.sectors.values()) for (const c of cells.slice(0, Math.floor(cells.length / 2))) covered.add(c);
+  const deadRemainder = first.sectors.get(2)!.filter((c) => !covered.has(c));
+  const after = planSectors({ frame, searchable, covered, members: ms.filter((m) => m.id !== 2) });
+  assert.equal(after.sectors.has(2), false);
+  const assigned = new Set([...after.sectors.values()].flat());
+  assert.ok(deadRemainder.every((c) => assigned.has(c)));
+  assert.ok([...covered].every((c) => !assigned.has(c)));
+  assert.equal(assigned.size, searchable.length - covered.size);
+});
+
+test('briefly different views overlap little', () => {
+  const ms = members(8);
+  const covered = new Set(searchable.filter((_, i) => i % 3 === 0));
+  const a = planSectors({ frame, searchable, covered, members: ms });
+  // another agent has not yet heard the latest coverage fact (20 cells)
+  const stale = new Set([...covered].slice(0, covered.size - 20));
+  const b = planSectors({ frame, searchable, covered: stale, members: ms });
+  // each sector boundary moves by at most the number of cells the views disagree on
+  const planned = [...a.sectors.values()].reduce((n, s) => n + s.length, 0);
+  const overlap = overlapBetweenPlans(a, b);
+  assert.ok(overlap * planned <= (ms.length - 1) * 20, `overlap ${overlap} of ${planned} cells`);
+  assert.ok(overlap > 0);
+  // once gossip converges the views agree and the overlap is gone
+  assert.equal(overlapBetweenPlans(a, planSectors({ frame, searchable, covered, members: [...ms].reverse() })), 0);
+});
