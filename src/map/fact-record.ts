@@ -1,8 +1,7 @@
 /**
- * How one fact is stored inside the map document: a small CBOR array of integers (kind and enums as
- * indices, points flattened), held as one Automerge byte string. Measured (bench/map.ts): a byte string
- * per fact costs Automerge one operation instead of one per field, which is what keeps merging 10,000
- * facts well under a second and the saved document near 10 bytes per fact.
+ * How facts are stored inside the map document: each fact a small array of integers (kind and enums as
+ * indices, points flattened); a batch of facts ingested together is one CBOR "segment", held as one
+ * Automerge byte string (see document.ts for why, by measurement).
  *
  * The layout is the map's own storage format, independent of the radio codec (src/wire/codec.ts), so
  * the two can evolve separately. Decoding validates strictly: a document merged from another ground
@@ -23,7 +22,7 @@ import {
 } from '../wire/facts.js';
 import type { LocalPoint } from '../wire/frame-of-reference.js';
 import { factProblem } from '../wire/fact-check.js';
-import { accept, reject, type Decoded } from '../wire/reject.js';
+import { accept, reject, type Decoded, type RejectReason } from '../wire/reject.js';
 
 /** Format version, first element of every record. */
 const RECORD_VERSION = 1;
@@ -53,8 +52,12 @@ function fields(f: Fact): unknown[] {
   }
 }
 
+export function factRecord(f: Fact): unknown[] {
+  return [RECORD_VERSION, FACT_KINDS.indexOf(f.kind), f.origin, f.seq, f.t, ...fields(f)];
+}
+
 export function encodeFactRecord(f: Fact): Uint8Array {
-  return encoder.encode([RECORD_VERSION, FACT_KINDS.indexOf(f.kind), f.origin, f.seq, f.t, ...fields(f)]);
+  return encoder.encode(factRecord(f));
 }
 
 class Shape extends Error {}
@@ -130,6 +133,11 @@ export function decodeFactRecord(bytes: Uint8Array): Decoded<Fact> {
   } catch (err) {
     return reject('malformed', `CBOR: ${(err as Error).message}`);
   }
+  return recordToFact(a);
+}
+
+/** Validates one decoded record array; never throws. */
+export function recordToFact(a: unknown): Decoded<Fact> {
   if (!Array.isArray(a) || a.length < 6) return reject('malformed', 'record is not an array of at least 6 items');
   if (a[0] !== RECORD_VERSION) return reject('unknown_version', `record version ${String(a[0])}`);
   let f: Fact;
@@ -141,4 +149,41 @@ export function decodeFactRecord(bytes: Uint8Array): Decoded<Fact> {
   }
   const problem = factProblem(f);
   return problem ? reject('out_of_range', problem) : accept(f);
+}
+
+const SEGMENT_VERSION = 1;
+/** Facts per segment at most (a larger ingest is split), and the byte cap checked before decoding. */
+export const MAX_SEGMENT_FACTS = 2000;
+export const MAX_SEGMENT_BYTES = 8 * 1024 * 1024;
+
+export function encodeSegment(facts: readonly Fact[]): Uint8Array {
+  return encoder.encode([SEGMENT_VERSION, facts.map(factRecord)]);
+}
+
+export interface DecodedSegment {
+  readonly facts: Fact[];
+  readonly rejected: RejectReason[];
+}
+
+/** Decodes a segment: the valid facts, and a rejection per bad record (or one for a bad segment). */
+export function decodeSegment(bytes: unknown): DecodedSegment {
+  if (!(bytes instanceof Uint8Array)) return { facts: [], rejected: ['malformed'] };
+  if (bytes.length > MAX_SEGMENT_BYTES) return { facts: [], rejected: ['oversize'] };
+  let a: unknown;
+  try {
+    a = decode(bytes);
+  } catch {
+    return { facts: [], rejected: ['malformed'] };
+  }
+  if (!Array.isArray(a) || a.length !== 2 || !Array.isArray(a[1])) return { facts: [], rejected: ['malformed'] };
+  if (a[0] !== SEGMENT_VERSION) return { facts: [], rejected: ['unknown_version'] };
+  if (a[1].length > MAX_SEGMENT_FACTS) return { facts: [], rejected: ['oversize'] };
+  const facts: Fact[] = [];
+  const rejected: RejectReason[] = [];
+  for (const rec of a[1] as unknown[]) {
+    const d = recordToFact(rec);
+    if (d.ok) facts.push(d.value);
+    else rejected.push(d.reason);
+  }
+  return { facts, rejected };
 }

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import * as Automerge from '@automerge/automerge';
 import { MapDocument, actorFor } from '../../src/map/document.js';
 import { deriveState } from '../../src/map/state.js';
-import { decodeFactRecord, encodeFactRecord } from '../../src/map/fact-record.js';
+import { decodeFactRecord, encodeFactRecord, factRecord } from '../../src/map/fact-record.js';
 import { anyFact } from '../wire/arbitraries.js';
 import { mission } from './arbitraries.js';
 import { factKey, type Fact } from '../../src/wire/facts.js';
@@ -165,17 +165,38 @@ test('search area: the newest drawn area replaces the previous one; a withdrawn 
   assert.equal(m.state().searchArea?.seq, 1);
 });
 
-test('a merged document with a record under the wrong key or garbage is rejected and counted', () => {
+test('a merged document with garbage or bad records: the bad parts are rejected and counted', () => {
   const a = MapDocument.create(actor(1));
   const cmd: Fact = { kind: 'command', origin: 7, seq: 1, t: 1, target: 0, action: 'rtl' };
   a.ingest([cmd]);
+  const good: Fact = { kind: 'command', origin: 7, seq: 2, t: 1, target: 3, action: 'hold' };
   const hostile = Automerge.change(Automerge.clone(a.doc, { actor: actor(2) as Automerge.ActorId }), (d) => {
-    d.facts['9:9'] = encodeFactRecord(cmd);
-    d.facts['9:10'] = new Uint8Array([1, 2, 3]);
+    d.segments['x:1'] = new Uint8Array([1, 2, 3]);
+    d.segments['x:2'] = encoder.encode([1, [factRecord(good), [1, 7, 0, 9, 1, 3, 0]]]); // second: origin 0
+    d.segments['x:3'] = encoder.encode([9, []]);
   });
   const b = MapDocument.create(actor(3));
   const learnt = b.merge(hostile);
-  assert.deepEqual(learnt.map(factKey), ['7:1']);
-  assert.equal(b.rejects.total, 2);
-  assert.equal(b.get('9:9'), undefined);
+  assert.deepEqual(learnt.map(factKey).sort(), ['7:1', '7:2']);
+  assert.deepEqual(b.rejects.summary(), { malformed: 1, out_of_range: 1, unknown_version: 1 });
+});
+
+test('two segments disagreeing on a fact: every node keeps the same one, whatever the merge order', () => {
+  const v1: Fact = { kind: 'victim', origin: 5, seq: 1, t: 1, pos: { x: 10, y: 10 }, count: 1, condition: 'unknown', confidence: 50 };
+  const v2: Fact = { ...v1, count: 3 };
+  const a = MapDocument.create(actor(1));
+  const b = MapDocument.create(actor(2));
+  a.ingest([v1]);
+  b.ingest([v2]);
+  const ab = MapDocument.create(actor(3));
+  ab.merge(a.doc);
+  ab.merge(b.doc);
+  const ba = MapDocument.create(actor(4));
+  ba.merge(b.doc);
+  ba.merge(a.doc);
+  assert.deepEqual(ab.get('5:1'), ba.get('5:1'));
+  a.merge(b.doc);
+  b.merge(a.doc);
+  assert.deepEqual(a.get('5:1'), ab.get('5:1'));
+  assert.deepEqual(b.get('5:1'), ab.get('5:1'));
 });

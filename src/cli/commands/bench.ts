@@ -20,6 +20,7 @@ export interface Benchmark {
 
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   // name: async () => (await import('../../../bench/<name>.js')).benchmark,
+  map: async () => (await import('../../../bench/map.js')).benchmark,
 };
 
 const usage = `Usage: murmur bench <name|all> [--json] [--quick] [--seed N]
