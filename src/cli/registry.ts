@@ -18,4 +18,5 @@ export interface CommandEntry {
 export const COMMANDS: readonly CommandEntry[] = [
   { name: 'keys', summary: 'create a swarm\'s keys, add and revoke members, export provisioning files', load: async () => (await import('./commands/keys.js')).command },
   { name: 'bench', summary: 'run a benchmark (wire, …) and print its figures beside the baseline', load: async () => (await import('./commands/bench.js')).command },
+  { name: 'gcs', summary: 'run a ground station: mesh node + offline live web map', load: async () => (await import('./commands/gcs.js')).command },
 ];

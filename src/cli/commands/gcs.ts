@@ -1,0 +1,97 @@
+/** `murmur gcs`: run a ground station (mesh node that never flies + live web map). */
+import { readFileSync } from 'node:fs';
+import type { CommandModule } from '../registry.js';
+import { numberFlag, parseFlags, UsageError } from '../args.js';
+import type { AreaFrame } from '../../wire/frame-of-reference.js';
+import { localMetres } from '../../wire/frame-of-reference.js';
+import { LoopbackHub, type MeshPort } from '../../gcs/mesh-port.js';
+
+const usage = `Usage: murmur gcs --radio <link> [--port 8080] --area <area.json> | --origin <lat,lon> [options]
+
+Runs a ground station: joins the mesh as a node that never flies, keeps the situational map on disk,
+and serves a live web map (works offline: every script and style is served locally).
+
+  --radio <link>      mesh link: "loopback" (in-process mesh, for trying the station out)
+  --node <id>         this station's node id (default 1)
+  --port <n>          web port (default 8080)
+  --host <addr>       address to listen on (default 127.0.0.1; 0.0.0.0 to serve other devices)
+  --data <dir>        data directory: map document, sequence numbers, sync storage (default .murmur/gcs)
+  --area <file>       area frame JSON: {"originLat","originLon","epoch","cellSize","cols"}
+  --origin <lat,lon>  area origin instead of --area (with --epoch, --cell, --cols)
+  --epoch <s>         mission epoch, Unix seconds (default: today 00:00 UTC)
+  --cell <m>          coverage cell side in metres (default 25)
+  --cols <n>          coverage cell columns (default 200)
+  --basemap <path>    a .pmtiles file or a {z}/{x}/{y} tile folder shown under the layers
+  --maps <dir>        folder of GeoJSON layers of the area (roads, buildings, boundary)
+  --mission <name>    share the map with other ground stations of this mission over IP
+  --peer <ws-url>     another station to sync with, e.g. ws://10.0.0.2:8080/sync (repeatable)
+  --tak <target>      stream CoT to tcp://host:8087 (TAK server) or udp://239.2.3.1:6969 (ATAK multicast)
+  --status-every <s>  own status heartbeat period, seconds (default 30)`;
+
+function readFrame(values: Record<string, unknown>): AreaFrame {
+  if (typeof values.area === 'string') {
+    const f = JSON.parse(readFileSync(values.area, 'utf8')) as Partial<AreaFrame>;
+    for (const k of ['originLat', 'originLon', 'epoch', 'cellSize', 'cols'] as const)
+      if (typeof f[k] !== 'number') throw new UsageError(`${values.area}: "${k}" must be a number`);
+    return f as AreaFrame;
+  }
+  if (typeof values.origin !== 'string') throw new UsageError(`give --area <file> or --origin <lat,lon>\n\n${usage}`);
+  const [lat, lon] = values.origin.split(',').map(Number);
+  if (!Number.isFinite(lat) || !Number.isFinite(lon)) throw new UsageError(`--origin expects lat,lon, got "${values.origin}"`);
+  const today = Math.floor(Date.now() / 86_400_000) * 86_400;
+  return {
+    originLat: lat!, originLon: lon!,
+    epoch: numberFlag(values.epoch as string | undefined, 'epoch', today),
+    cellSize: numberFlag(values.cell as string | undefined, 'cell', 25),
+    cols: numberFlag(values.cols as string | undefined, 'cols', 200),
+  };
+}
+
+function openMesh(radio: string, node: number): MeshPort {
+  if (radio === 'loopback') return new LoopbackHub().port(node);
+  throw new UsageError(`--radio ${radio}: no such link adapter in this build (available: loopback)`);
+}
+
+export const command: CommandModule = {
+  usage,
+  async run(args) {
+    const { values } = parseFlags(
+      args,
+      {
+        radio: { type: 'string' }, node: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' },
+        data: { type: 'string' }, area: { type: 'string' }, origin: { type: 'string' }, epoch: { type: 'string' },
+        cell: { type: 'string' }, cols: { type: 'string' }, basemap: { type: 'string' }, maps: { type: 'string' },
+        mission: { type: 'string' }, peer: { type: 'string', multiple: true }, tak: { type: 'string' },
+        'status-every': { type: 'string' },
+      },
+      usage,
+    );
+    if (!values.radio) throw new UsageError(`--radio is required\n\n${usage}`);
+    const frame = readFrame(values);
+    const node = numberFlag(values.node, 'node', 1);
+    const { startGroundStation } = await import('../../gcs/ground-station.js');
+    const gcs = await startGroundStation({
+      nodeId: node,
+      frame,
+      dataDir: values.data ?? '.murmur/gcs',
+      mesh: openMesh(values.radio, node),
+      port: numberFlag(values.port, 'port', 8080),
+      statusEveryMs: numberFlag(values['status-every'], 'status-every', 30) * 1000,
+      position: localMetres(frame, frame.originLat, frame.originLon),
+      ...(values.host ? { host: values.host } : {}),
+      ...(values.basemap ? { basemap: values.basemap } : {}),
+      ...(values.maps ? { mapsDir: values.maps } : {}),
+      ...(values.mission ? { mission: values.mission } : {}),
+      ...(values.peer ? { peers: values.peer } : {}),
+      ...(values.tak ? { tak: values.tak } : {}),
+    });
+    console.log(`ground station node ${node}: ${gcs.url} (${gcs.station.map.size} facts on disk)${gcs.sync ? `; IP sync on ${gcs.url.replace('http', 'ws')}sync` : ''}`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await gcs.close();
+    return 0;
+  },
+};
