@@ -83,6 +83,7 @@ export class IpSync {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     this.unsubscribe();
     if (this.onUpgrade && this.opts.server) this.opts.server.off('upgrade', this.onUpgrade);
