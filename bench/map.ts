@@ -16,6 +16,7 @@ import { DiskStore } from '../src/map/disk-store.js';
 import { encodeFactRecord } from '../src/map/fact-record.js';
 import { factKey, type Fact } from '../src/wire/facts.js';
 import { wireCorpus } from './wire-corpus.js';
+import { timePageFeatures, type PageFigures } from './map-page.js';
 
 const ms = (t0: number) => Math.round((performance.now() - t0) * 10) / 10;
 const actor = (n: number) => actorFor(n, new Uint8Array([1, 2, 3, 4]));
@@ -24,8 +25,6 @@ const actor = (n: number) => actorFor(n, new Uint8Array([1, 2, 3, 4]));
 const BATCH = 1000;
 /** Also timed: facts trickling in as from the radio, a few per packet. */
 const SMALL_BATCH = 10;
-/** The browser half (needs Chromium); loaded only when present. */
-const pageModule = './map-page.js';
 
 function ingestAll(map: MapDocument, facts: readonly Fact[]): void {
   for (let i = 0; i < facts.length; i += BATCH) map.ingest(facts.slice(i, i + BATCH));
@@ -127,10 +126,9 @@ export const benchmark: Benchmark = {
       const jsonLoadMs = ms(t0);
       if (Object.keys(back).length !== n) throw new Error('JSON baseline lost facts');
 
-      let page: { page_10k_features_ms: number | null; page_note?: string } = { page_10k_features_ms: null };
+      let page: Partial<Record<keyof PageFigures, number | null>> & { page_note?: string } = { page_10k_features_ms: null };
       try {
-        const { timePageFeatures } = (await import(pageModule)) as { timePageFeatures: (facts: Fact[], log: (l: string) => void) => Promise<number> };
-        page = { page_10k_features_ms: await timePageFeatures(facts, opts.log) };
+        page = await timePageFeatures(facts, opts.log);
       } catch (err) {
         page = { page_10k_features_ms: null, page_note: `browser timing skipped: ${(err as Error).message}` };
       }
@@ -161,7 +159,7 @@ export const benchmark: Benchmark = {
       opts.log(`load (ms)               ${String(r.load_10k_ms).padEnd(51)}${r.baseline_json_load_ms}`);
       opts.log(`merge ${n} facts ${SMALL_BATCH} at a time: ${r.merge_10k_in_batches_of_10_ms} ms`);
       opts.log(`doc merge of two halves ${r.doc_merge_two_halves_ms} ms; log before compaction ${r.bytes_per_fact_log_before_compaction} B/fact; compaction ${r.compact_ms} ms`);
-      opts.log(`page shows ${n} features: ${r.page_10k_features_ms ?? 'n/a'} ms ${page.page_note ?? ''}`);
+      if (page.page_note) opts.log(page.page_note);
       return r;
     } finally {
       rmSync(dir, { recursive: true, force: true });

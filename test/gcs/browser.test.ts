@@ -2,17 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync } from 'node:fs';
 import { LoopbackHub } from '../../src/gcs/mesh-port.js';
+import type {} from '../../src/gcs/page-probe.js';
 import { startGroundStation } from '../../src/gcs/ground-station.js';
 import type { Fact, SupersedeFact } from '../../src/wire/facts.js';
 import { FRAME, droneScene, launchBrowser, tempDir } from './helpers.js';
 
 const ARTIFACTS = 'test-artifacts';
 
-declare global {
-  interface Window {
-    __murmur: { renderer: string; markerIds(layer: string): string[]; featuresShown: number };
-  }
-}
 
 test('the web map shows facts heard on the mesh, and "rescued" reaches a drone', { timeout: 90_000 }, async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
