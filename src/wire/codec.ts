@@ -1,18 +1,20 @@
 /**
  * The packet payload codec: a CBOR sequence (RFC 8742) of small integers, written and read by cbor-x.
  *
- *   time · [origin-switch] head [seq] age body… · … · [control]
+ *   time · { [origin] head [kind] [seq] dt body… }* · [control]
  *
  * - `time`: the sender's mission seconds when the packet was built.
- * - facts go in canonical order: the sender's own facts first, then other origins ascending, each group
- *   by ascending seq. A negative token −o switches the current origin to o (the first group's origin is
- *   the sender, implied). Within a group the head carries the seq as a delta from the previous one
- *   (0 = consecutive), so a run of one origin's facts pays almost nothing for ids.
- * - head = seqCode·16 + wide·8 + kind. seqCode is the seq (first fact of a group) or seq − previous − 1;
- *   a seqCode ≥ 2^28 − 1 is written as 2^28 − 1 with the value in the next token.
- * - age: zig-zag of (packet time − t) for a group's first fact, of (t − previous t) after it.
+ * - facts go in canonical order, by time then origin then seq (whatever order they were added in), so
+ *   each fact's time is a small non-negative delta from the previous one (the first: zig-zag of the age
+ *   against the packet time).
+ * - a negative token −o switches the current origin to o (the first fact's origin is the sender unless a
+ *   switch says otherwise).
+ * - head = seqCode·8 + code. seqCode is the seq for an origin's first fact in the packet, otherwise the
+ *   zig-zag of (seq − that origin's previous seq − 1): 0 for the next fact of the same origin. A seqCode
+ *   of 2^29 − 1 means the absolute seq follows. Codes 0..6 are the compact forms of status, victim,
+ *   road, hazard, supersede, coverage, command; code 7 is followed by kind·2 + wide (areas, wide forms).
  * - body: the kind's fields packed into as few integers as their ranges allow ("compact" form); values
- *   outside the compact ranges use the "wide" form (flag in the head), one plainer token per field.
+ *   outside the compact ranges use the "wide" form, one plainer token per field.
  * - control: an optional byte string, last, carrying the gossip layer's own records.
  *
  * See docs/wire.md for every field, its unit and its cost. Decoding never throws: it checks the CBOR
@@ -52,21 +54,32 @@ export interface PacketPayload {
 
 /** Largest payload the decoder looks at (a LoRa frame is at most 255 bytes; UDP links may use more). */
 export const MAX_PAYLOAD_BYTES = 1024;
+/** Coverage cells one payload may expand to: bounds what a 1 KB hostile payload can make a decoder allocate. */
+export const MAX_PAYLOAD_CELLS = 16384;
 
-const KIND_CODE: Record<FactKind, number> = {
+const cellsOf = (facts: readonly Fact[]): number => {
+  let n = 0;
+  for (const f of facts) if (f.kind === 'coverage') n += f.cells.length;
+  return n;
+};
+
+/** Kind numbers, as written in the escape token (kind·2 + wide). */
+const KIND_INDEX: Record<FactKind, number> = {
   status: 0,
   victim: 1,
   road: 2,
   hazard: 3,
   supersede: 4,
   coverage: 5,
-  area: 6,
-  command: 7,
+  command: 6,
+  area: 7,
 };
-const KIND_OF_CODE: readonly FactKind[] = ['status', 'victim', 'road', 'hazard', 'supersede', 'coverage', 'area', 'command'];
+const KIND_OF_INDEX: readonly FactKind[] = ['status', 'victim', 'road', 'hazard', 'supersede', 'coverage', 'command', 'area'];
+/** Head codes 0..6 are the compact forms of kinds 0..6; code 7 means "kind·2 + wide follows" (areas, wide forms). */
+const ESCAPE_CODE = 7;
 /** ArduCopter modes a drone spends its flight in: STABILIZE, AUTO, GUIDED, LOITER, RTL, LAND, BRAKE. */
 const COMMON_MODES = [0, 3, 4, 5, 6, 9, 17] as const;
-const SEQ_ESC = 2 ** 28 - 1;
+const SEQ_ESC = 2 ** 29 - 1;
 /** Compact status ranges: altitude −10..245 m, sector −1..49. */
 const ALT_LO = -10;
 const ALT_CODES = 256;
@@ -202,48 +215,52 @@ function cachedBody(f: Fact): Body {
   return b;
 }
 
-/** Canonical order inside a packet: the sender's own facts first, then by origin, then seq. */
-export function canonicalOrder(facts: readonly Fact[], sender: NodeId): Fact[] {
-  return [...facts].sort((a, b) => {
-    const sa = a.origin === sender ? 0 : 1;
-    const sb = b.origin === sender ? 0 : 1;
-    return sa - sb || compareFactIds(a, b);
-  });
+/** Orders facts by time, then origin, then seq: the canonical order inside a packet. */
+export function compareCanonical(a: Fact, b: Fact): number {
+  return a.t - b.t || compareFactIds(a, b);
+}
+
+/** Canonical order inside a packet: by time, then origin, then seq (see compareCanonical). */
+export function canonicalOrder(facts: readonly Fact[], _sender?: NodeId): Fact[] {
+  return [...facts].sort(compareCanonical);
 }
 
 /**
  * Emits the token stream of facts already in canonical order (to `out` if given) and returns its size in
  * bytes. Sizes are exact: the same arithmetic as cbor-x's integer heads.
  */
-function emitFacts(sorted: readonly Fact[], sender: NodeId, time: number, out?: number[]): number {
+function emitFacts(sorted: readonly Fact[], sender: NodeId, time: number, out?: number[], unique = false): number {
   let size = 0;
   let origin = sender;
-  let started = false;
-  let lastSeq = 0;
-  let lastT = 0;
+  let prev: Fact | undefined;
+  const lastSeq = new Map<NodeId, number>();
+  const ids = unique ? undefined : new Set<number>();
   const put = (v: number) => {
     size += cborIntSize(v);
     out?.push(v);
   };
   for (const f of sorted) {
     const body = cachedBody(f);
+    if (ids) {
+      const id = f.origin * 2 ** 32 + f.seq;
+      if (ids.has(id) || (prev && compareCanonical(prev, f) >= 0)) throw new RangeError(`fact ${f.origin}:${f.seq} twice or out of canonical order`);
+      ids.add(id);
+    }
     if (f.origin !== origin) {
       put(-f.origin);
       origin = f.origin;
-      started = false;
     }
-    const seqCode = started ? f.seq - lastSeq - 1 : f.seq;
-    if (seqCode < 0) throw new RangeError(`duplicate fact ${f.origin}:${f.seq} in a batch`);
-    const kind = KIND_CODE[f.kind] + (body.wide ? 8 : 0);
-    if (seqCode >= SEQ_ESC) {
-      put(SEQ_ESC * 16 + kind);
-      put(seqCode);
-    } else put(seqCode * 16 + kind);
-    put(zigzag(started ? f.t - lastT : time - f.t));
+    const last = lastSeq.get(origin);
+    const seqCode = last === undefined ? f.seq : zigzag(f.seq - last - 1);
+    const kind = KIND_INDEX[f.kind];
+    const code = body.wide || kind >= ESCAPE_CODE ? ESCAPE_CODE : kind;
+    put(Math.min(seqCode, SEQ_ESC) * 8 + code);
+    if (code === ESCAPE_CODE) put(kind * 2 + (body.wide ? 1 : 0));
+    if (seqCode >= SEQ_ESC) put(f.seq);
+    put(prev ? f.t - prev.t : zigzag(time - f.t));
     for (const tok of body.tokens) put(tok);
-    started = true;
-    lastSeq = f.seq;
-    lastT = f.t;
+    lastSeq.set(origin, f.seq);
+    prev = f;
   }
   return size;
 }
@@ -262,12 +279,12 @@ export function payloadSize(payload: PacketPayload, sender: NodeId): number {
   );
 }
 
-
 /** Encodes a payload (facts in any order; they are written in canonical order). Throws on invalid facts. */
 export function encodePayload(payload: PacketPayload, sender: NodeId): Uint8Array {
   const tp = timeProblem(payload.time);
   if (tp) throw new RangeError(tp);
   if (!Number.isInteger(sender) || sender < 1 || sender > MAX_NODE_ID) throw new RangeError(`sender ${sender} outside 1..${MAX_NODE_ID}`);
+  if (cellsOf(payload.facts) > MAX_PAYLOAD_CELLS) throw new RangeError(`more than ${MAX_PAYLOAD_CELLS} coverage cells in one payload`);
   const items: (number | Uint8Array)[] = [payload.time];
   emitFacts(canonicalOrder(payload.facts, sender), sender, payload.time, items as number[]);
   if (payload.control) items.push(payload.control);
@@ -346,7 +363,7 @@ function enumAt<T extends string>(values: readonly T[], i: number, what: string)
   return v as T;
 }
 
-function readBody(r: Tokens, kind: FactKind, wide: boolean, id: { origin: number; seq: number; t: number }): Fact {
+function readBody(r: Tokens, kind: FactKind, wide: boolean, id: { origin: number; seq: number; t: number }, budget: { cells: number }): Fact {
   if (wide && (kind === 'supersede' || kind === 'coverage' || kind === 'command'))
     fail('malformed', `${kind} has no wide form`);
   switch (kind) {
@@ -447,6 +464,8 @@ function readBody(r: Tokens, kind: FactKind, wide: boolean, id: { origin: number
         const start = k === 0 ? a : prevEnd + 2 + a;
         const len = r.uint('run length') + 1;
         if (cells.length + len > MAX_COVERAGE_CELLS) fail('out_of_range', `coverage of more than ${MAX_COVERAGE_CELLS} cells`);
+        if (len > budget.cells) fail('oversize', `more than ${MAX_PAYLOAD_CELLS} coverage cells in one payload`);
+        budget.cells -= len;
         for (let c = 0; c < len; c++) cells.push(start + c);
         prevEnd = start + len - 1;
       }
@@ -473,11 +492,11 @@ export function decodePayload(bytes: Uint8Array, sender: NodeId): Decoded<Packet
     const tp = timeProblem(time);
     if (tp) return reject('out_of_range', tp);
     const facts: Fact[] = [];
-    const seen = new Set<number>([sender]);
+    const budget = { cells: MAX_PAYLOAD_CELLS };
     let origin = sender;
-    let started = false;
-    let lastSeq = 0;
-    let lastT = 0;
+    let prev: Fact | undefined;
+    const lastSeq = new Map<NodeId, number>();
+    const ids = new Set<number>();
     while (!r.atEnd) {
       const tok = r.peek();
       if (typeof tok !== 'number' || !Number.isInteger(tok)) fail('malformed', 'fact token is not an integer');
@@ -485,30 +504,41 @@ export function decodePayload(bytes: Uint8Array, sender: NodeId): Decoded<Packet
         r.i++;
         const o = -(tok as number);
         if (o > MAX_NODE_ID) fail('out_of_range', `origin ${o}`);
-        if (seen.has(o)) fail('malformed', `origin ${o} appears twice or out of order`);
+        if (o === origin) fail('malformed', `origin switch to the current origin ${o}`);
         if (r.atEnd) fail('truncated', 'origin switch without a fact');
-        seen.add(o);
+        const next = r.peek();
+        if (typeof next === 'number' && next < 0) fail('malformed', 'two origin switches in a row');
         origin = o;
-        started = false;
         continue;
       }
       const head = r.uint('fact head');
-      const kind = KIND_OF_CODE[head % 8]!;
-      const wide = (head & 8) !== 0;
-      let seqCode = Math.floor(head / 16);
-      if (seqCode === SEQ_ESC) seqCode = r.uint('sequence number');
-      const seq = started ? lastSeq + 1 + seqCode : seqCode;
+      let code = head % 8;
+      let wide = false;
+      if (code === ESCAPE_CODE) {
+        const k = r.uint('kind');
+        if (k > 15) fail('malformed', `kind token ${k}`);
+        code = k >> 1;
+        wide = (k & 1) === 1;
+        if (!wide && code < ESCAPE_CODE) fail('malformed', 'escaped compact form of a kind that has a code');
+      }
+      const kind = KIND_OF_INDEX[code]!;
+      const seqCode = Math.floor(head / 8);
+      const last = lastSeq.get(origin);
+      const seq =
+        seqCode === SEQ_ESC ? r.uint('sequence number') : last === undefined ? seqCode : last + 1 + unzigzag(seqCode);
       if (seq < 1 || seq > MAX_SEQ) fail('out_of_range', `seq ${seq}`);
-      const d = unzigzag(r.uint('age'));
-      const t = started ? lastT + d : time - d;
+      const dt = r.uint('time');
+      const t = prev ? prev.t + dt : time - unzigzag(dt);
       if (t < 0 || t > MAX_TIME) fail('out_of_range', `fact time ${t}`);
-      const fact = readBody(r, kind, wide, { origin, seq, t });
+      const fact = readBody(r, kind, wide, { origin, seq, t }, budget);
       const problem = factProblem(fact);
       if (problem) fail('out_of_range', problem);
+      const id = origin * 2 ** 32 + seq;
+      if (ids.has(id) || (prev && compareCanonical(prev, fact) >= 0)) fail('malformed', `fact ${origin}:${seq} repeated or out of canonical order`);
+      ids.add(id);
       facts.push(fact);
-      started = true;
-      lastSeq = seq;
-      lastT = t;
+      lastSeq.set(origin, seq);
+      prev = fact;
     }
     const last = r.peek();
     const control = last instanceof Uint8Array ? new Uint8Array(last) : undefined;
@@ -539,12 +569,14 @@ export class BatchBuilder {
   private readonly sorted: Fact[] = [];
   private readonly keys = new Set<string>();
   private bytes: number;
+  private cells = 0;
 
   constructor(readonly options: BatchOptions) {
     const tp = timeProblem(options.time);
     if (tp) throw new RangeError(tp);
     this.bytes = cborIntSize(options.time) + (options.control ? cborBytesSize(options.control.length) : 0);
-    if (this.bytes > options.maxPayload) throw new RangeError('control records alone exceed the payload budget');
+    if (this.bytes > options.maxPayload)
+      throw new RangeError(`a payload budget of ${options.maxPayload} bytes has no room for the packet time and control records`);
   }
 
   /** Payload bytes so far. */
@@ -584,6 +616,8 @@ export class BatchBuilder {
   add(fact: Fact): number | undefined {
     const key = `${fact.origin}:${fact.seq}`;
     if (this.keys.has(key)) return undefined;
+    const cells = fact.kind === 'coverage' ? fact.cells.length : 0;
+    if (this.cells + cells > MAX_PAYLOAD_CELLS) return undefined;
     const at = this.insertionPoint(fact);
     this.sorted.splice(at, 0, fact);
     const size = this.measure();
@@ -593,6 +627,7 @@ export class BatchBuilder {
     }
     const added = size - this.bytes;
     this.bytes = size;
+    this.cells += cells;
     this.keys.add(key);
     return added;
   }
@@ -608,18 +643,17 @@ export class BatchBuilder {
 
   private measure(): number {
     const { time, control, sender } = this.options;
-    return cborIntSize(time) + emitFacts(this.sorted, sender, time) + (control ? cborBytesSize(control.length) : 0);
+    // The builder keeps ids unique and sorted itself, so the emitter need not check them again.
+    return cborIntSize(time) + emitFacts(this.sorted, sender, time, undefined, true) + (control ? cborBytesSize(control.length) : 0);
   }
 
   private insertionPoint(f: Fact): number {
-    const sender = this.options.sender;
-    const rank = (x: Fact) => (x.origin === sender ? 0 : 1);
     let lo = 0;
     let hi = this.sorted.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       const m = this.sorted[mid]!;
-      if ((rank(m) - rank(f) || compareFactIds(m, f)) < 0) lo = mid + 1;
+      if (compareCanonical(m, f) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;

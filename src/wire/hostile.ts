@@ -10,9 +10,8 @@ import { encodePayload } from './codec.js';
 import type { Fact, NodeId } from './facts.js';
 import { factProblem } from './fact-check.js';
 import { encodeFrame } from './framing.js';
-import { sealPacket, type SealKeys } from './packet.js';
+import { sealPacket, type PacketKeyring, type SealKeys } from './packet.js';
 import { ReceivePath } from './receive.js';
-import type { PacketKeyring } from './packet.js';
 import type { RejectReason } from './reject.js';
 
 
@@ -38,6 +37,8 @@ export interface FuzzSetup {
   readonly samples: readonly Fact[];
 }
 
+const CBOR_TROUBLE = [0x18, 0x19, 0x1a, 0x1b, 0x3b, 0x5a, 0x5f, 0x7a, 0x9b, 0x9f, 0xbb, 0xbf, 0xd8, 0xdb, 0xf9, 0xfb, 0xff];
+
 function mutate(rnd: Random, src: Uint8Array): Uint8Array {
   let b = Array.from(src);
   const ops = 1 + rnd.int(4);
@@ -59,8 +60,8 @@ function mutate(rnd: Random, src: Uint8Array): Uint8Array {
       case 4:
         b = b.slice(0, rnd.int(b.length + 1));
         break;
-      case 5:
-        b.splice(at, 0, ...[0x18, 0x19, 0x1a, 0x1b, 0x5a, 0x9b, 0xbf, 0xd8, 0xfb, 0xff].slice(rnd.int(10), 10).slice(0, 1 + rnd.int(3)));
+      case 5: // CBOR heads that announce long arguments, big strings, arrays, maps, tags, floats, breaks
+        b.splice(at, 0, CBOR_TROUBLE[rnd.int(CBOR_TROUBLE.length)]!, rnd.int(256), rnd.int(256));
         break;
     }
   }

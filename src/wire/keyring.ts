@@ -149,6 +149,8 @@ export function parseProvisioning(text: string): { keyring: Keyring; self: NodeI
   const revoked = field(Array.isArray(o.revoked), o.revoked as unknown[], 'revoked must be a list').map((r, i) =>
     nodeId(r, `revoked[${i}]`),
   );
+  const ids = new Set(members.map((m) => m.id));
+  field(ids.size === members.length, 0, 'members lists an id twice');
   field(members.some((m) => m.id === self.id && Buffer.from(m.publicKey).equals(self.publicKey)), 0, 'self is not among the members');
   return { keyring: new Keyring(swarmKey, members, revoked), self, swarm };
 }

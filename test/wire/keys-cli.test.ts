@@ -108,3 +108,26 @@ test('murmur keys --help documents every action', () => {
   const top = spawnSync(process.execPath, ['bin/murmur.js', '--help'], { encoding: 'utf8' });
   assert.match(top.stdout, /keys\s+create a swarm/);
 });
+
+test('a damaged provisioning file is refused with the faulty field named', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'murmur-keys-'));
+  try {
+    await murmur('keys', 'create', '--dir', dir, '--swarm', 's');
+    await murmur('keys', 'add', '--dir', dir, '--id', '2', '--name', 'd2');
+    await murmur('keys', 'export', '--dir', dir, '--id', '2');
+    const good = JSON.parse(readFileSync(join(dir, 'provision', '2.json'), 'utf8'));
+    const cases: [unknown, RegExp][] = [
+      ['not json', /not JSON/],
+      [{ ...good, format: 'x' }, /format/],
+      [{ ...good, swarmKey: good.swarmKey.slice(0, 20) }, /swarmKey must be 32 bytes/],
+      [{ ...good, self: { ...good.self, id: 0 } }, /self\.id must be an integer/],
+      [{ ...good, members: [...good.members, good.members[0]] }, /id twice/],
+      [{ ...good, members: good.members.filter((m: { id: number }) => m.id !== 2) }, /self is not among the members/],
+      [{ ...good, revoked: ['2'] }, /revoked\[0\]/],
+    ];
+    for (const [content, pattern] of cases)
+      assert.throws(() => parseProvisioning(typeof content === 'string' ? content : JSON.stringify(content)), pattern);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -69,14 +69,14 @@ test('every rejection class is produced by the input that deserves it, and count
   // payload (sealed by an insider, so only the decoder stands in the way)
   cases.push(['truncated', frame(2, encodePayload({ time: 100, facts: [victim] }, 2).subarray(0, 4))]);
   cases.push(['truncated', frame(2, new Uint8Array([0x19, 0x01]))]); // integer head without its bytes
-  cases.push(['out_of_range', frame(2, tokens(100, 0 * 16 + 0 + 16, 0, 123, 360 * 101 * 9 * 256 * 51))]); // heading 360
-  cases.push(['out_of_range', frame(2, tokens(100, 16 + 1, 0, 5, 255 * 101))]); // victim count 256
+  cases.push(['out_of_range', frame(2, tokens(100, 8 + 0, 0, 123, 360 * 101 * 9 * 256 * 51))]); // heading 360
+  cases.push(['out_of_range', frame(2, tokens(100, 8 + 1, 0, 5, 255 * 101))]); // victim count 256
   cases.push(['malformed', frame(2, encoder.encode({ time: 1 }))]); // a map
   cases.push(['malformed', frame(2, tokens(100, 1.5))]); // a float
   cases.push(['malformed', frame(2, encoder.encode([[[[1]]]]))]); // nesting
   cases.push(['malformed', frame(2, new Uint8Array([0x01, 0xc1, 0x1a, 0, 0, 0, 1]))]); // a tag
-  cases.push(['malformed', frame(2, tokens(100, -2))]); // origin switch to the sender itself
-  cases.push(['malformed', frame(2, tokens(100, 8 + 16 * 3 + 7, 0, 1))]); // command has no wide form
+  cases.push(['malformed', frame(2, tokens(100, -2))]); // origin switch to the current origin (the sender)
+  cases.push(['malformed', frame(2, tokens(100, 3 * 8 + 7, 6 * 2 + 1, 0, 1))]); // command has no wide form
   const seen = new Set<RejectReason>();
   for (const [want, line] of cases) {
     const got = receiveOne(line);
@@ -90,25 +90,28 @@ test('every rejection class is produced by the input that deserves it, and count
   assert.equal(path.pushBytes(line).length, 0);
   assert.equal(path.rejects.counts.replay, 1);
   seen.add('replay');
-  // a payload longer than any packet may carry
-  const big = path.acceptPacket(sealPacket(2, counter++, new Uint8Array(1024), keys));
-  assert.ok(big.ok === false);
-  assert.equal(decodePayload(new Uint8Array(2000), 2).ok === false && (decodePayload(new Uint8Array(2000), 2) as { reason: string }).reason, 'oversize');
+  // a payload longer than any packet may carry: refused by the decoder, and never sealed
+  assert.equal((decodePayload(new Uint8Array(2000), 2) as { reason: string }).reason, 'oversize');
+  assert.throws(() => sealPacket(2, counter++, new Uint8Array(1025), keys), RangeError);
   seen.add('oversize');
   for (const r of REJECT_REASONS) assert.ok(seen.has(r), `no case for ${r}`);
 });
 
 test('decoded ranges are checked: a battery or seq outside its range is out_of_range', () => {
   // wide status with battery 101 (b = (battery*2+armed)*9+activity)
-  const wideStatus = tokens(100, 16 * 6 + 8 + 0, 0, 2000, 100, (101 * 2 + 1) * 9 + 2, 4, 4, 90);
+  const wideStatus = tokens(100, 6 * 8 + 7, 0 * 2 + 1, 0, 2000, 100, (101 * 2 + 1) * 9 + 2, 4, 4, 90);
   assert.equal((decodePayload(wideStatus, 2) as { reason: string }).reason, 'out_of_range');
-  const okStatus = tokens(100, 16 * 6 + 8 + 0, 0, 2000, 100, (100 * 2 + 1) * 9 + 2, 4, 4, 90);
+  const okStatus = tokens(100, 6 * 8 + 7, 0 * 2 + 1, 0, 2000, 100, (100 * 2 + 1) * 9 + 2, 4, 4, 90);
   assert.ok(decodePayload(okStatus, 2).ok);
   // coverage claiming a million cells from two tokens
-  const hugeCoverage = tokens(100, 16 * 7 + 5, 0, 0, 5, 1_000_000);
+  const hugeCoverage = tokens(100, 7 * 8 + 5, 0, 0, 5, 1_000_000);
   assert.equal((decodePayload(hugeCoverage, 2) as { reason: string }).reason, 'out_of_range');
+  // many legal-looking coverage facts that together would expand to more cells than a payload may hold
+  const bomb = tokens(100, 8 + 5, 0, 0, 0, 4095, ...[2, 3, 4, 5].flatMap(() => [5, 0, 0, 0, 4095]));
+  assert.equal((decodePayload(bomb, 2) as { reason: string }).reason, 'oversize');
+  assert.ok(decodePayload(tokens(100, 8 + 5, 0, 0, 0, 4095, 5, 0, 0, 0, 4095), 2).ok);
   // time after the packet beyond the 31-bit range
-  assert.equal((decodePayload(tokens(0x7fffffff, 16 + 1, 1, 50, 0), 2) as { reason: string }).reason, 'out_of_range');
+  assert.equal((decodePayload(tokens(0x7fffffff, 8 + 1, 1, 50, 0), 2) as { reason: string }).reason, 'out_of_range');
 });
 
 test('the decoder never throws and never accepts an out-of-range fact, whatever the payload bytes', () => {
@@ -143,4 +146,23 @@ test('fuzz: 24,000 hostile inputs through the full receive path, no crash, bound
   for (const r of ['bad_crc', 'bad_tag', 'replay', 'unknown_sender', 'revoked_sender', 'malformed', 'truncated'] as const)
     assert.ok((report.rejects[r] ?? 0) > 0, `fuzz never produced ${r}: ${JSON.stringify(report.rejects)}`);
   assert.ok(grown < 64 * 1024 * 1024, `heap grew by ${grown} bytes`);
+});
+
+test('a serial line with garbage between frames still delivers every valid packet, split in any chunks', () => {
+  const rnd = seededRandom('resync');
+  const path = new ReceivePath(testKeyring());
+  const parts: number[] = [];
+  for (let k = 0; k < 20; k++) {
+    parts.push(...Array.from({ length: rnd.int(40) }, () => rnd.int(256)), 0);
+    parts.push(...frame(3, encodePayload({ time: 100 + k, facts: [{ ...victim, origin: 3, seq: k + 1 }] }, 3)));
+  }
+  const line = new Uint8Array(parts);
+  const got: number[] = [];
+  for (let i = 0; i < line.length; ) {
+    const n = 1 + rnd.int(30);
+    for (const p of path.pushBytes(line.subarray(i, i + n))) got.push(p.payload.facts[0]!.seq);
+    i += n;
+  }
+  assert.deepEqual(got, Array.from({ length: 20 }, (_, k) => k + 1));
+  assert.equal(path.internalErrors, 0);
 });

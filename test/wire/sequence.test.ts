@@ -66,3 +66,26 @@ test('the file store survives a restart, writes mode 0600, and refuses a damaged
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a sender that reboots keeps being heard: its counters resume above the receiver\'s window', async () => {
+  const { sealPacket, openPacket } = await import('../../src/wire/packet.js');
+  const { ReplayWindow } = await import('../../src/wire/replay.js');
+  const { testKeyring, SWARM_KEY } = await import('./helpers.js');
+  const dir = mkdtempSync(join(tmpdir(), 'murmur-seq-'));
+  try {
+    const window = new ReplayWindow();
+    const kr = testKeyring();
+    const counters = new Set<number>();
+    for (let boot = 0; boot < 5; boot++) {
+      const { packets } = openNodeSequences(dir, 8);
+      for (let k = 0; k < 3 + boot; k++) {
+        const c = packets.take();
+        assert.ok(!counters.has(c), `counter ${c} reused after a reboot`);
+        counters.add(c);
+        assert.ok(openPacket(sealPacket(2, c, new Uint8Array([boot, k]), { swarmKey: SWARM_KEY }), kr, window).ok);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

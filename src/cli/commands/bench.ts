@@ -20,6 +20,9 @@ export interface Benchmark {
 
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   // name: async () => (await import('../../../bench/<name>.js')).benchmark,
+  wire: async () => (await import('../../../bench/wire.js')).benchmark,
+  vehicle: async () => (await import('../../../bench/vehicle.js')).benchmark,
+  link: async () => (await import('../../../bench/link.js')).benchmark,
   map: async () => (await import('../../../bench/map.js')).benchmark,
 };
 

@@ -1,0 +1,1439 @@
+/**
+ * A simulated ArduCopter: a deterministic state machine stepped by a Clock, with no transport of its own.
+ * It takes decoded MAVLink messages (`receive`) and hands the messages it sends to its sinks, so the same model
+ * runs behind a TCP port at K× real time (`murmur sitl --simulated`) or by the hundred in one process in
+ * virtual time. Every answer follows the recorded behaviour of ArduCopter 4.8.0-dev
+ * (/work/shared/ardupilot-behaviour, summarised in sitl/README.md); where the record is silent the choice is
+ * named in a comment.
+ */
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { seededRandom, type Random } from '../../core/random.js';
+import type { MavLinkData } from 'node-mavlink';
+import type { MavMessage } from '../../vehicle/mavlink/codec.js';
+import {
+  common,
+  minimal,
+  standard,
+  ParamError,
+  MSG,
+  CMD,
+  COPTER_MODES,
+  MAV_STATE,
+  SEVERITY,
+  modeName,
+} from '../../vehicle/mavlink/messages.js';
+import { offsetLatLon, northEastOf, type LatLon } from '../../vehicle/geo.js';
+import { ParamTable } from './params.js';
+
+const M = COPTER_MODES;
+const TICK_MS = 50;
+const BOOT_READY_MS = 2450;
+const BOOT_STATUS_MS = 2700;
+const STABILIZE_ARMABLE_MS = 24_300;
+const GPS_ARMABLE_MS = 42_600;
+const HOME_SET_MS = 20_050;
+const EKF_ACTIVE_MS = 4450;
+const SPOOL_UP_MS = 1500;
+const TOUCHDOWN_TO_DISARM_MS = 2100;
+const UPLOAD_REREQUEST_MS = 1000;
+const UPLOAD_TIMEOUT_MS = 8000;
+const FORCE_DISARM_MAGIC = 21196;
+const MAX_MISSION_ITEMS = 700;
+/** Modes that hold or follow their own altitude with no pilot input (LOITER and the others descend in SITL). */
+const AUTONOMOUS = new Set<number>([M.GUIDED, M.AUTO, M.RTL, M.LAND, M.BRAKE]);
+/** Modes whose arming needs a position estimate. */
+const NEEDS_POSITION = new Set<number>([M.GUIDED, M.AUTO, M.LOITER, M.RTL, M.BRAKE, M.SMART_RTL]);
+/** Message ids the simulated vehicle can stream or send on request. */
+const STREAMABLE = new Set<number>([
+  MSG.SYS_STATUS,
+  MSG.GPS_RAW_INT,
+  MSG.ATTITUDE,
+  MSG.GLOBAL_POSITION_INT,
+  MSG.MISSION_CURRENT,
+  MSG.VFR_HUD,
+  MSG.BATTERY_STATUS,
+  MSG.HOME_POSITION,
+  MSG.EXTENDED_SYS_STATE,
+  MSG.SYSTEM_TIME,
+]);
+
+/** Boot messages as recorded (seconds after start, severity, text). */
+const BOOT_TEXTS: ReadonlyArray<readonly [number, number, string]> = [
+  [0.32, SEVERITY.INFO, 'Calibrating barometer'],
+  [1.92, SEVERITY.INFO, 'Barometer 1 calibration complete'],
+  [2.45, SEVERITY.INFO, 'ArduPilot Ready'],
+  [2.45, SEVERITY.INFO, 'AHRS: DCM active'],
+  [4.45, SEVERITY.INFO, 'EKF3 IMU0 initialised'],
+  [4.45, SEVERITY.INFO, 'AHRS: EKF3 active'],
+  [5.8, SEVERITY.INFO, 'EKF3 IMU0 tilt alignment complete'],
+  [5.89, SEVERITY.INFO, 'EKF3 IMU0 MAG0 initial yaw alignment complete'],
+  [9.8, SEVERITY.INFO, 'GPS 1: probing for u-blox at 230400 baud'],
+  [9.83, SEVERITY.INFO, 'GPS 1: detected u-blox'],
+  [20.02, SEVERITY.INFO, 'EKF3 IMU0 origin set'],
+  [41.62, SEVERITY.INFO, 'EKF3 IMU0 is using GPS'],
+];
+
+export interface MissionItemStored {
+  frame: number;
+  command: number;
+  param1: number;
+  param2: number;
+  param3: number;
+  param4: number;
+  /** degE7 for positions */
+  x: number;
+  y: number;
+  z: number;
+}
+
+interface Vec3 {
+  n: number;
+  e: number;
+  u: number;
+}
+
+type RtlPhase = 'climb' | 'return' | 'loiter' | 'descend';
+
+export interface SimCopterOptions {
+  readonly clock: Clock;
+  readonly sysid: number;
+  readonly home: LatLon & { readonly alt: number };
+  readonly seed?: number;
+  /** Parameter overrides (Murmur's parameter file). */
+  readonly params?: Record<string, number>;
+}
+
+export interface SimSink {
+  message(data: MavLinkData): void;
+  /** Raw non-MAVLink bytes (SITL's console text on the port during boot). */
+  raw?(bytes: Uint8Array): void;
+}
+
+/** What tests and the swarm simulator may read directly. */
+export interface SimSnapshot {
+  readonly mode: string;
+  readonly customMode: number;
+  readonly armed: boolean;
+  readonly flying: boolean;
+  readonly lat: number;
+  readonly lon: number;
+  readonly relAlt: number;
+  readonly north: number;
+  readonly east: number;
+  readonly groundSpeed: number;
+  readonly systemStatus: number;
+  readonly baseMode: number;
+  readonly voltage: number;
+  readonly consumedMah: number;
+  readonly missionCount: number;
+  readonly missionCurrent: number;
+  readonly bootedMs: number;
+}
+
+export class SimCopter {
+  readonly params: ParamTable;
+  readonly sysid: number;
+  readonly home: LatLon & { readonly alt: number };
+  private readonly clock: Clock;
+  private readonly rnd: Random;
+  private readonly sinks = new Set<SimSink>();
+  private readonly timers: TimerHandle[] = [];
+  private bootAt: number | undefined;
+
+  // flight state
+  private mode: number = M.STABILIZE;
+  private armed = false;
+  private armedAt = 0;
+  private pos: Vec3 = { n: 0, e: 0, u: 0 };
+  private vel: Vec3 = { n: 0, e: 0, u: 0 };
+  private accXY = { n: 0, e: 0 };
+  private heading = 353;
+  private airborne = false;
+  private takeoffAlt: number | undefined;
+  private spoolUntil = 0;
+  private touchdownAt: number | undefined;
+  private groundSince = 0;
+  private guidedTarget: Vec3 | undefined;
+  private guidedVel: { v: Vec3; until: number } | undefined;
+  private holdPoint: Vec3 | undefined;
+  private speedOverride: number | undefined;
+  private rtlPhase: RtlPhase = 'climb';
+  private rtlAlt = 0;
+  private rtlLoiterUntil = 0;
+  private gust = { n: 0, e: 0 };
+  private posCtlIdleAfterMission = false;
+
+  // mission
+  private mission: MissionItemStored[] = [];
+  private missionCur = 0;
+  private missionRunning = false;
+  private missionStarted = false;
+  private itemReachedAt: number | undefined;
+  private upload:
+    | { expected: number; next: number; lastProgress: number; lastRequest: number; from: { sysid: number; compid: number } }
+    | undefined;
+
+  // streams and failsafes
+  private readonly streams = new Map<number, { intervalMs: number; timer: TimerHandle }>();
+  private consumedMah = 0;
+  private lowSince: number | undefined;
+  private crtSince: number | undefined;
+  private battFailsafe: 'none' | 'low' | 'critical' = 'none';
+  private gcsLastHeartbeat: number | undefined;
+  private gcsFailsafe = false;
+  private lastPrearmText = 0;
+
+  constructor(opts: SimCopterOptions) {
+    this.clock = opts.clock;
+    this.sysid = opts.sysid;
+    this.home = opts.home;
+    this.rnd = seededRandom(opts.seed ?? opts.sysid);
+    this.params = new ParamTable({ ...opts.params, MAV_SYSID: opts.sysid });
+  }
+
+  addSink(s: SimSink): void {
+    this.sinks.add(s);
+  }
+  removeSink(s: SimSink): void {
+    this.sinks.delete(s);
+  }
+
+  get booted(): boolean {
+    return this.bootAt !== undefined;
+  }
+
+  /** Starts the firmware (SITL's SERIAL0 boots when the first client connects). Idempotent. */
+  boot(): void {
+    if (this.bootAt !== undefined) return;
+    this.bootAt = this.clock.now();
+    this.timers.push(this.clock.setInterval(() => this.tick(), TICK_MS));
+    this.timers.push(this.clock.setInterval(() => this.sendHeartbeat(), 1000));
+    this.timers.push(this.clock.setInterval(() => this.sendTimesync(), 10_000));
+    for (const [s, sev, text] of BOOT_TEXTS) this.timers.push(this.clock.setTimeout(() => this.text(sev, text), s * 1000));
+    this.timers.push(
+      this.clock.setTimeout(() => this.text(SEVERITY.INFO, `Field Elevation Set: ${Math.round(this.home.alt)}m`), 20_050),
+    );
+    // The mode switch on RC5 (1800 µs) puts the mode back to STABILIZE when the firmware is ready.
+    this.timers.push(this.clock.setTimeout(() => (this.mode = M.STABILIZE), BOOT_READY_MS));
+    for (const [ms, line] of [
+      [40, 'Init ArduCopter V4.8.0-dev (64a9c787)\r\n\r\nFree RAM: 131072\r\n'],
+      [600, 'Init Gyro***\r\n'],
+      [1500, 'AP_Logger: directory /logs created\r\n'],
+    ] as const)
+      this.timers.push(this.clock.setTimeout(() => this.raw(Buffer.from(line)), ms));
+    this.sendHeartbeat();
+  }
+
+  stop(): void {
+    for (const t of this.timers) this.clock.clearInterval(t);
+    for (const s of this.streams.values()) this.clock.clearInterval(s.timer);
+    this.timers.length = 0;
+    this.streams.clear();
+  }
+
+  /** Milliseconds since boot. */
+  private t(): number {
+    return this.bootAt === undefined ? 0 : this.clock.now() - this.bootAt;
+  }
+
+  snapshot(): SimSnapshot {
+    const ll = this.latLon();
+    return {
+      mode: modeName(this.mode),
+      customMode: this.mode,
+      armed: this.armed,
+      flying: this.airborne,
+      lat: ll.lat,
+      lon: ll.lon,
+      relAlt: this.pos.u,
+      north: this.pos.n,
+      east: this.pos.e,
+      groundSpeed: Math.hypot(this.vel.n, this.vel.e),
+      systemStatus: this.systemStatus(),
+      baseMode: this.baseMode(),
+      voltage: this.voltage(),
+      consumedMah: this.consumedMah,
+      missionCount: this.mission.length,
+      missionCurrent: this.missionCur,
+      bootedMs: this.t(),
+    };
+  }
+
+  // ───────────────────────────── output ─────────────────────────────
+
+  private emit(data: MavLinkData): void {
+    for (const s of this.sinks) s.message(data);
+  }
+  private raw(bytes: Uint8Array): void {
+    for (const s of this.sinks) s.raw?.(bytes);
+  }
+  private text(severity: number, text: string): void {
+    const m = new common.StatusText();
+    m.severity = severity;
+    m.text = text.slice(0, 50);
+    m.id = 0;
+    m.chunkSeq = 0;
+    this.emit(m);
+  }
+
+  private latLon(): LatLon {
+    return offsetLatLon(this.home, this.pos.n, this.pos.e);
+  }
+
+  private systemStatus(): number {
+    if (this.t() < BOOT_STATUS_MS) return MAV_STATE.BOOT;
+    if (this.battFailsafe !== 'none' || this.gcsFailsafe) return MAV_STATE.CRITICAL;
+    return this.airborne ? MAV_STATE.ACTIVE : MAV_STATE.STANDBY;
+  }
+
+  /**
+   * base_mode: ArduCopter sets GUIDED_ENABLED (0x08) when its horizontal position controller ran recently, not
+   * per mode, which gives the recorded quirks (STABILIZE 81, GUIDED / LOITER / BRAKE / LAND disarmed 89, RTL
+   * disarmed 81, AUTO disarmed 89 before a flight and 81 after one, BOOT 89).
+   */
+  private baseMode(): number {
+    let b = 0x51;
+    if (this.armed) b |= 0x80;
+    if (this.t() < BOOT_STATUS_MS) return b | 0x08;
+    let posCtl: boolean;
+    if (this.armed) posCtl = this.mode !== M.STABILIZE && this.mode !== M.ALT_HOLD;
+    else if (this.mode === M.AUTO) posCtl = !this.posCtlIdleAfterMission;
+    else posCtl = this.mode !== M.STABILIZE && this.mode !== M.ALT_HOLD && this.mode !== M.RTL;
+    return posCtl ? b | 0x08 : b;
+  }
+
+  private sendHeartbeat(): void {
+    const h = new minimal.Heartbeat();
+    h.type = 2;
+    h.autopilot = 3;
+    h.baseMode = this.baseMode();
+    h.customMode = this.mode;
+    h.systemStatus = this.systemStatus();
+    h.mavlinkVersion = 3;
+    this.emit(h);
+  }
+
+  private sendTimesync(): void {
+    const m = new common.TimeSync();
+    m.tc1 = 0n;
+    m.ts1 = BigInt(Math.round(this.t())) * 1_000_000n;
+    this.emit(m);
+  }
+
+  private build(msgid: number): MavLinkData | undefined {
+    const ll = this.latLon();
+    switch (msgid) {
+      case MSG.GLOBAL_POSITION_INT: {
+        const m = new common.GlobalPositionInt();
+        m.timeBootMs = Math.round(this.t());
+        m.lat = Math.round(ll.lat * 1e7);
+        m.lon = Math.round(ll.lon * 1e7);
+        m.alt = Math.round((this.home.alt + this.pos.u) * 1000);
+        m.relativeAlt = Math.round(this.pos.u * 1000);
+        m.vx = Math.round(this.vel.n * 100);
+        m.vy = Math.round(this.vel.e * 100);
+        m.vz = Math.round(-this.vel.u * 100);
+        m.hdg = Math.round(((this.heading % 360) + 360) % 360 * 100);
+        return m;
+      }
+      case MSG.SYS_STATUS: {
+        const m = new common.SysStatus();
+        const present = 0x0020_002f | 0x0200_0000 | 0x1000_0000;
+        m.onboardControlSensorsPresent = present;
+        m.onboardControlSensorsEnabled = present;
+        let health = 0x0020_002f;
+        if (this.battFailsafe === 'none') health |= 0x0200_0000;
+        if (this.armCheck(this.mode) === undefined) health |= 0x1000_0000;
+        m.onboardControlSensorsHealth = health;
+        m.load = 150;
+        m.voltageBattery = Math.round(this.voltage() * 1000);
+        m.currentBattery = Math.round(this.current() * 100);
+        m.batteryRemaining = this.remainingPct();
+        return m;
+      }
+      case MSG.BATTERY_STATUS: {
+        const m = new common.BatteryStatus();
+        m.id = 0;
+        m.batteryFunction = 0;
+        m.type = 0;
+        m.temperature = 32767;
+        m.voltages = [Math.round(this.voltage() * 1000), 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535];
+        m.currentBattery = Math.round(this.current() * 100);
+        m.currentConsumed = Math.round(this.consumedMah);
+        m.energyConsumed = -1;
+        m.batteryRemaining = this.remainingPct();
+        m.timeRemaining = 0;
+        m.chargeState = this.battFailsafe === 'critical' ? 3 : this.battFailsafe === 'low' ? 2 : 1;
+        m.voltagesExt = [0, 0, 0, 0];
+        m.mode = 0;
+        m.faultBitmask = 0 as common.MavBatteryFault;
+        return m;
+      }
+      case MSG.GPS_RAW_INT: {
+        const m = new common.GpsRawInt();
+        const fix = this.t() >= 9830;
+        m.timeUsec = BigInt(Math.round(this.t())) * 1000n;
+        m.fixType = fix ? 6 : 0;
+        m.lat = fix ? Math.round(ll.lat * 1e7) : 0;
+        m.lon = fix ? Math.round(ll.lon * 1e7) : 0;
+        m.alt = fix ? Math.round((this.home.alt + this.pos.u) * 1000) : 0;
+        m.eph = fix ? 121 : 65535;
+        m.epv = fix ? 200 : 65535;
+        m.vel = Math.round(Math.hypot(this.vel.n, this.vel.e) * 100);
+        m.cog = Math.round(((this.heading % 360) + 360) % 360 * 100);
+        m.satellitesVisible = fix ? 10 : 0;
+        return m;
+      }
+      case MSG.ATTITUDE: {
+        const m = new common.Attitude();
+        m.timeBootMs = Math.round(this.t());
+        m.roll = this.accXY.e / 9.81;
+        m.pitch = -this.accXY.n / 9.81;
+        m.yaw = (((this.heading + 180) % 360) - 180) * (Math.PI / 180);
+        return m;
+      }
+      case MSG.VFR_HUD: {
+        const m = new common.VfrHud();
+        const gs = Math.hypot(this.vel.n, this.vel.e);
+        m.airspeed = gs;
+        m.groundspeed = gs;
+        m.heading = Math.round(((this.heading % 360) + 360) % 360);
+        m.throttle = this.airborne ? 38 : 0;
+        m.alt = this.home.alt + this.pos.u;
+        m.climb = this.vel.u;
+        return m;
+      }
+      case MSG.MISSION_CURRENT: {
+        const m = new common.MissionCurrent();
+        m.seq = this.missionCur;
+        m.total = Math.max(0, this.mission.length - 1);
+        m.missionState = this.mission.length <= 1 ? 1 : this.missionRunning ? 3 : this.missionStarted ? 4 : 2;
+        m.missionMode = this.mode === M.AUTO ? 1 : 0;
+        return m;
+      }
+      case MSG.HOME_POSITION: {
+        if (this.t() < HOME_SET_MS) return undefined;
+        const m = new common.HomePosition();
+        m.latitude = Math.round(this.home.lat * 1e7);
+        m.longitude = Math.round(this.home.lon * 1e7);
+        m.altitude = Math.round(this.home.alt * 1000);
+        m.q = [1, 0, 0, 0];
+        return m;
+      }
+      case MSG.EXTENDED_SYS_STATE: {
+        const m = new common.ExtendedSysState();
+        m.vtolState = 0;
+        m.landedState = !this.airborne ? 1 : this.mode === M.LAND ? 4 : 2;
+        return m;
+      }
+      case MSG.SYSTEM_TIME: {
+        const m = new common.SystemTime();
+        m.timeUnixUsec = 0n;
+        m.timeBootMs = Math.round(this.t());
+        return m;
+      }
+      case MSG.AUTOPILOT_VERSION: {
+        const m = new standard.AutopilotVersion();
+        m.capabilities = 0xf7efn as unknown as typeof m.capabilities;
+        m.flightSwVersion = 0x04080000;
+        m.middlewareSwVersion = 0;
+        m.osSwVersion = 0;
+        m.boardVersion = 0;
+        m.flightCustomVersion = [...Buffer.from('64a9c787')];
+        m.middlewareCustomVersion = [0, 0, 0, 0, 0, 0, 0, 0];
+        m.osCustomVersion = [0, 0, 0, 0, 0, 0, 0, 0];
+        m.vendorId = 0;
+        m.productId = 0;
+        m.uid = 0n;
+        m.uid2 = new Array(18).fill(0);
+        return m;
+      }
+    }
+    return undefined;
+  }
+
+  // ───────────────────────────── battery ─────────────────────────────
+
+  private current(): number {
+    if (!this.armed) return 0;
+    if (!this.airborne) return 3;
+    return 28.4 + 0.8 * Math.hypot(this.vel.n, this.vel.e) + 2 * Math.max(0, this.vel.u);
+  }
+  private voltage(): number {
+    const v = this.params.get('SIM_BATT_VOLTAGE');
+    const capAh = this.params.get('SIM_BATT_CAP_AH');
+    if (capAh <= 0) return v;
+    // Sag with use when the simulated pack has a capacity: 4.2 V/cell full to 3.3 V/cell empty, linear.
+    const used = Math.min(1, this.consumedMah / (capAh * 1000));
+    return v * (1 - 0.214 * used);
+  }
+  private remainingPct(): number {
+    const cap = this.params.get('BATT_CAPACITY');
+    if (cap <= 0) return -1;
+    return Math.max(0, Math.round(100 - (this.consumedMah / cap) * 100));
+  }
+
+  private checkBattery(now: number): void {
+    const v = this.voltage();
+    const cap = this.params.get('BATT_CAPACITY');
+    const remainingMah = cap - this.consumedMah;
+    const timer = this.params.get('BATT_LOW_TIMER') * 1000;
+    const crtV = this.params.get('BATT_CRT_VOLT');
+    const lowV = this.params.get('BATT_LOW_VOLT');
+    const crtMah = this.params.get('BATT_CRT_MAH');
+    const lowMah = this.params.get('BATT_LOW_MAH');
+    const crtNow = crtV > 0 && v < crtV;
+    const lowNow = lowV > 0 && v < lowV;
+    this.crtSince = crtNow ? (this.crtSince ?? now) : undefined;
+    this.lowSince = lowNow ? (this.lowSince ?? now) : undefined;
+    const critical = (this.crtSince !== undefined && now - this.crtSince >= timer) || (crtMah > 0 && remainingMah < crtMah);
+    const low = (this.lowSince !== undefined && now - this.lowSince >= timer) || (lowMah > 0 && remainingMah < lowMah);
+    if (critical && this.battFailsafe !== 'critical') {
+      this.battFailsafe = 'critical';
+      this.text(SEVERITY.CRITICAL, `Battery 1 is critical ${v.toFixed(2)}V used ${Math.round(this.consumedMah)} mAh`);
+      this.batteryAction(this.params.get('BATT_FS_CRT_ACT'));
+    } else if (low && this.battFailsafe === 'none') {
+      this.battFailsafe = 'low';
+      this.text(SEVERITY.WARNING, `Battery 1 is low ${v.toFixed(2)}V used ${Math.round(this.consumedMah)} mAh`);
+      this.batteryAction(this.params.get('BATT_FS_LOW_ACT'));
+    }
+  }
+
+  /** BATT_FS_*_ACT: 0 none, 1 LAND, 2 RTL, 3 SmartRTL→RTL, 4 SmartRTL→LAND, 5 terminate. */
+  private batteryAction(action: number): void {
+    this.text(SEVERITY.WARNING, 'Battery Failsafe');
+    if (!this.armed || action === 0) return;
+    if (!this.airborne) {
+      this.disarm('Disarming motors');
+      return;
+    }
+    if (action === 1 || action === 4) this.enterMode(M.LAND);
+    else if (action === 2 || action === 3) this.enterMode(M.RTL);
+    else if (action === 5) this.disarm('Disarming motors');
+  }
+
+  private checkGcsFailsafe(now: number): void {
+    if (this.params.get('FS_GCS_ENABLE') === 0 || this.gcsLastHeartbeat === undefined) return;
+    const silent = now - this.gcsLastHeartbeat > this.params.get('FS_GCS_TIMEOUT') * 1000;
+    if (silent && !this.gcsFailsafe && this.armed && this.airborne) {
+      this.gcsFailsafe = true;
+      this.text(SEVERITY.CRITICAL, 'GCS Failsafe');
+      this.enterMode(M.RTL);
+    } else if (!silent && this.gcsFailsafe) {
+      this.gcsFailsafe = false;
+      this.text(SEVERITY.CRITICAL, 'GCS Failsafe Cleared');
+    }
+  }
+
+  // ───────────────────────────── arming ─────────────────────────────
+
+  /**
+   * Why arming would fail now in `mode` (each the text after "Arm: "), in ArduCopter's order; empty when
+   * armable. The timeline is the recorded boot: accelerometers settle at ~13 s, gyros at ~24 s, the EKF is
+   * up at 4.45 s, home is set at ~20 s, and GPS is used for position at ~42.6 s.
+   */
+  armFailures(mode: number): string[] {
+    const t = this.t();
+    if (t < BOOT_READY_MS) return ['System not initialised'];
+    const needsPos = NEEDS_POSITION.has(mode);
+    const r: string[] = [];
+    if (needsPos && t < EKF_ACTIVE_MS) r.push('Need Alt Estimate');
+    if (t < 13_000) r.push('Accels inconsistent');
+    else if (t < STABILIZE_ARMABLE_MS) r.push('Gyros inconsistent');
+    if (t < EKF_ACTIVE_MS) r.push('EKF attitude is bad');
+    if (needsPos) {
+      if (t < HOME_SET_MS) r.push('AHRS: waiting for home');
+      else if (t < GPS_ARMABLE_MS) r.push('Need Position Estimate');
+    } else if (t < EKF_ACTIVE_MS) r.push('AHRS: not using configured AHRS type');
+    if (r.length) return r;
+    if (this.battFailsafe !== 'none') return ['Battery failsafe'];
+    if (mode === M.AUTO) return ['Auto mode not armable'];
+    if (mode === M.LAND) return ['Land mode not armable'];
+    if (mode === M.RTL) return ['RTL mode not armable'];
+    if (mode === M.SMART_RTL) return ['SmartRTL mode not armable'];
+    return [];
+  }
+
+  /** The first reason arming would fail now, or undefined when armable. */
+  armCheck(mode: number): string | undefined {
+    return this.armFailures(mode)[0];
+  }
+
+  private arm(): number {
+    if (this.armed) return 0;
+    const why = this.armFailures(this.mode);
+    if (why.length) {
+      for (const w of why) this.text(SEVERITY.CRITICAL, `Arm: ${w}`);
+      return 4;
+    }
+    this.armed = true;
+    this.armedAt = this.t();
+    this.groundSince = this.t();
+    this.text(SEVERITY.INFO, 'Arming motors');
+    return 0;
+  }
+
+  private disarm(text: string): void {
+    if (!this.armed) return;
+    this.armed = false;
+    this.takeoffAlt = undefined;
+    this.text(SEVERITY.INFO, text);
+    if (this.missionStarted && this.mode === M.AUTO) this.posCtlIdleAfterMission = true;
+  }
+
+  // ───────────────────────────── modes ─────────────────────────────
+
+  /** Tries to enter a mode as ArduCopter's set_mode would. Returns false with the failure text already sent. */
+  private enterMode(mode: number): boolean {
+    if (!(Object.values(M) as number[]).includes(mode)) {
+      this.text(SEVERITY.WARNING, `No such mode ${mode}`);
+      return false;
+    }
+    // Copter::set_mode: asking for the current mode succeeds and re-initialises nothing.
+    if (mode === this.mode && this.t() >= BOOT_READY_MS) return true;
+    if (mode === M.AUTO) {
+      const hasMission = this.mission.length > 1;
+      if (!hasMission && this.armed && this.airborne) {
+        this.text(SEVERITY.WARNING, 'Mode change to Auto failed: init failed');
+        return false;
+      }
+      if (!hasMission) {
+        this.text(SEVERITY.CRITICAL, 'PreArm: Mode requires mission');
+      }
+    }
+    const prev = this.mode;
+    this.mode = mode;
+    this.posCtlIdleAfterMission = false;
+    this.guidedVel = undefined;
+    const stopPoint = this.stoppingPoint();
+    switch (mode) {
+      case M.GUIDED:
+        this.guidedTarget = this.airborne ? stopPoint : undefined;
+        if (prev !== M.GUIDED) this.takeoffAlt = undefined;
+        break;
+      case M.RTL:
+        this.rtlPhase = 'climb';
+        this.rtlAlt = Math.max(this.pos.u, this.params.get('RTL_ALT_M'));
+        break;
+      case M.BRAKE:
+      case M.LOITER:
+      case M.LAND:
+        this.holdPoint = stopPoint;
+        break;
+      case M.AUTO:
+        if (this.mission.length > 1) {
+          if (this.missionCur < 1 || this.missionCur >= this.mission.length) this.missionCur = 1;
+          this.announceItem();
+          // Armed in flight, the mission resumes at once; on the ground it waits for MISSION_START.
+          if (this.armed && this.airborne) this.startItem();
+        }
+        break;
+    }
+    return true;
+  }
+
+  private stoppingPoint(): Vec3 {
+    const sp = Math.hypot(this.vel.n, this.vel.e);
+    const a = this.params.get('WP_ACC') * 1.3;
+    const d = sp > 0.01 ? (sp * sp) / (2 * a) : 0;
+    return {
+      n: this.pos.n + (sp > 0.01 ? (this.vel.n / sp) * d : 0),
+      e: this.pos.e + (sp > 0.01 ? (this.vel.e / sp) * d : 0),
+      u: this.pos.u,
+    };
+  }
+
+  private beginTakeoff(alt: number): void {
+    this.takeoffAlt = alt;
+    if (!this.airborne) this.spoolUntil = this.t() + SPOOL_UP_MS;
+    this.airborne = true;
+    this.touchdownAt = undefined;
+  }
+
+  // ───────────────────────────── mission execution ─────────────────────────────
+
+  private itemName(cmd: number): string {
+    switch (cmd) {
+      case CMD.NAV_TAKEOFF:
+        return 'Takeoff';
+      case CMD.NAV_WAYPOINT:
+        return 'WP';
+      case CMD.NAV_RETURN_TO_LAUNCH:
+        return 'RTL';
+      case CMD.NAV_LAND:
+        return 'Land';
+      case CMD.NAV_LOITER_TIME:
+        return 'LoitTime';
+      case CMD.NAV_LOITER_UNLIM:
+        return 'LoitUnlim';
+      case CMD.DO_CHANGE_SPEED:
+        return 'ChangeSpeed';
+      default:
+        return `Cmd${cmd}`;
+    }
+  }
+
+  private announceItem(): void {
+    const item = this.mission[this.missionCur];
+    if (item) this.text(SEVERITY.INFO, `Mission: ${this.missionCur} ${this.itemName(item.command)}`);
+  }
+
+  private itemTarget(item: MissionItemStored): Vec3 {
+    let n = this.pos.n;
+    let e = this.pos.e;
+    if (item.x !== 0 || item.y !== 0) {
+      const ne = northEastOf(this.home, { lat: item.x / 1e7, lon: item.y / 1e7 });
+      n = ne.north;
+      e = ne.east;
+    }
+    const relative = item.frame === 3 || item.frame === 6;
+    const u = relative ? item.z : item.frame === 0 || item.frame === 5 ? item.z - this.home.alt : item.z;
+    return { n, e, u };
+  }
+
+  /** Starts the current item (called on entering it). */
+  private startItem(): void {
+    this.missionRunning = true;
+    this.missionStarted = true;
+    this.itemReachedAt = undefined;
+    const item = this.mission[this.missionCur];
+    if (!item) {
+      this.missionRunning = false;
+      this.holdPoint = this.stoppingPoint();
+      return;
+    }
+    if (item.command === CMD.NAV_TAKEOFF) this.beginTakeoff(Math.max(item.z, this.pos.u));
+    if (item.command === CMD.NAV_RETURN_TO_LAUNCH) {
+      this.rtlPhase = 'climb';
+      this.rtlAlt = Math.max(this.pos.u, this.params.get('RTL_ALT_M'));
+    }
+    if (item.command === CMD.NAV_LAND) this.holdPoint = item.x !== 0 || item.y !== 0 ? this.itemTarget(item) : this.stoppingPoint();
+    if (item.command === CMD.DO_CHANGE_SPEED) {
+      if (item.param2 > 0) this.speedOverride = item.param2;
+      this.advanceItem(false);
+    }
+  }
+
+  private advanceItem(reached: boolean): void {
+    if (reached) {
+      const m = new common.MissionItemReached();
+      m.seq = this.missionCur;
+      this.emit(m);
+      const cmd = this.mission[this.missionCur]?.command;
+      if (cmd !== CMD.NAV_TAKEOFF) this.text(SEVERITY.INFO, `Reached command #${this.missionCur}`);
+    }
+    if (this.missionCur + 1 >= this.mission.length) {
+      this.missionRunning = false;
+      this.holdPoint = this.stoppingPoint();
+      return;
+    }
+    this.missionCur++;
+    this.announceItem();
+    this.startItem();
+  }
+
+  private runAuto(dt: number): void {
+    const item = this.mission[this.missionCur];
+    if (!this.missionRunning || !item) {
+      this.holdAt(this.holdPoint ?? this.pos, dt);
+      return;
+    }
+    const radius = this.params.get('WP_RADIUS_M');
+    switch (item.command) {
+      case CMD.NAV_TAKEOFF: {
+        this.climbTo(this.takeoffAlt ?? item.z, dt);
+        this.brakeXY(dt);
+        if (this.t() >= this.spoolUntil && this.pos.u >= (this.takeoffAlt ?? item.z) - 0.1) {
+          this.takeoffAlt = undefined;
+          this.advanceItem(true);
+        }
+        return;
+      }
+      case CMD.NAV_WAYPOINT:
+      case CMD.NAV_LOITER_TIME:
+      case CMD.NAV_LOITER_UNLIM: {
+        const tgt = this.itemTarget(item);
+        this.flyTo(tgt, this.wpSpeed(), dt);
+        const dist = Math.hypot(tgt.n - this.pos.n, tgt.e - this.pos.e, tgt.u - this.pos.u);
+        if (this.itemReachedAt === undefined && dist <= radius) this.itemReachedAt = this.t();
+        if (this.itemReachedAt !== undefined && item.command !== CMD.NAV_LOITER_UNLIM) {
+          if (this.t() - this.itemReachedAt >= Math.max(0, item.param1) * 1000) this.advanceItem(true);
+        }
+        return;
+      }
+      case CMD.NAV_RETURN_TO_LAUNCH:
+        this.runRtl(dt);
+        return;
+      case CMD.NAV_LAND:
+        this.runLand(this.holdPoint ?? this.pos, dt);
+        return;
+      default:
+        this.advanceItem(false);
+    }
+  }
+
+  // ───────────────────────────── kinematics ─────────────────────────────
+
+  private wpSpeed(): number {
+    return this.speedOverride ?? this.params.get('WP_SPD');
+  }
+
+  /**
+   * Horizontal position controller: the desired speed follows a square-root braking curve toward the target,
+   * capped at `speed`; acceleration is limited to WP_ACC (speeding up) and 1.3 × WP_ACC (braking) and its change
+   * to 2.5 m/s³. This reproduces the recorded 100 m leg (50 % of speed at 2.5 s, top speed ≈ WP_SPD, braking
+   * from ≈ 16 m, within 1 m after ≈ 13–14 s).
+   */
+  private driveXY(targetN: number, targetE: number, speed: number, dt: number): void {
+    const dn = targetN - this.pos.n;
+    const de = targetE - this.pos.e;
+    const dist = Math.hypot(dn, de);
+    const acc = this.params.get('WP_ACC');
+    const brake = acc * 1.3;
+    let vDes = Math.min(speed, Math.sqrt(2 * brake * dist), 1.2 * dist);
+    if (dist < 0.02) vDes = 0;
+    const vn = dist > 1e-6 ? (dn / dist) * vDes : 0;
+    const ve = dist > 1e-6 ? (de / dist) * vDes : 0;
+    this.applyVelXY(vn, ve, dt, acc, brake);
+  }
+
+  private applyVelXY(vn: number, ve: number, dt: number, acc: number, brake: number): void {
+    // Desired acceleration to close the velocity error in ~0.4 s, bounded.
+    let an = (vn - this.vel.n) / 0.4;
+    let ae = (ve - this.vel.e) / 0.4;
+    const speeding = vn * this.vel.n + ve * this.vel.e >= this.vel.n * this.vel.n + this.vel.e * this.vel.e;
+    const lim = speeding ? acc : brake;
+    const mag = Math.hypot(an, ae);
+    if (mag > lim) {
+      an = (an / mag) * lim;
+      ae = (ae / mag) * lim;
+    }
+    const jerk = 2.5 * dt * (speeding ? 1 : 2);
+    const dAn = an - this.accXY.n;
+    const dAe = ae - this.accXY.e;
+    const dMag = Math.hypot(dAn, dAe);
+    if (dMag > jerk) {
+      an = this.accXY.n + (dAn / dMag) * jerk;
+      ae = this.accXY.e + (dAe / dMag) * jerk;
+    }
+    this.accXY = { n: an, e: ae };
+    this.vel.n += an * dt;
+    this.vel.e += ae * dt;
+  }
+
+  private brakeXY(dt: number): void {
+    const acc = this.params.get('WP_ACC');
+    this.applyVelXY(0, 0, dt, acc, acc * 1.3);
+  }
+
+  private climbTo(alt: number, dt: number): void {
+    if (this.t() < this.spoolUntil) {
+      this.vel.u = 0;
+      return;
+    }
+    const up = this.params.get('WP_SPD_UP');
+    const dn = this.params.get('WP_SPD_DN');
+    const d = alt - this.pos.u;
+    const accZ = 1.0;
+    let vDes = Math.sign(d) * Math.min(d > 0 ? up : dn, Math.sqrt(2 * accZ * Math.abs(d)), 2 * Math.abs(d));
+    if (Math.abs(d) < 0.01) vDes = 0;
+    const dv = vDes - this.vel.u;
+    this.vel.u += Math.max(-accZ * dt * 2, Math.min(accZ * dt, dv));
+  }
+
+  private flyTo(tgt: Vec3, speed: number, dt: number): void {
+    this.driveXY(tgt.n, tgt.e, speed, dt);
+    this.climbTo(tgt.u, dt);
+  }
+
+  private holdAt(p: Vec3, dt: number): void {
+    this.driveXY(p.n, p.e, this.wpSpeed(), dt);
+    this.climbTo(p.u, dt);
+  }
+
+  /** Descent of LAND and of RTL's last phase: WP_SPD_DN above LAND_ALT_LOW_M, LAND_SPD_MS below it. */
+  private runLand(p: Vec3, dt: number): void {
+    this.driveXY(p.n, p.e, this.wpSpeed(), dt);
+    const low = this.params.get('LAND_ALT_LOW_M');
+    const vDes = -(this.pos.u > low ? this.params.get('WP_SPD_DN') : this.params.get('LAND_SPD_MS'));
+    const dv = vDes - this.vel.u;
+    this.vel.u += Math.max(-1 * dt, Math.min(1 * dt, dv));
+  }
+
+  /**
+   * RTL: climb to max(current, RTL_ALT_M) while already heading home (ArduCopter blends the climb and the return
+   * leg), loiter RTL_LOIT_TIME once within WP_RADIUS_M, then land. 40 m out at 10 m this gives the recorded
+   * ~35 s to touchdown.
+   */
+  private runRtl(dt: number): void {
+    const home = { n: 0, e: 0, u: this.rtlAlt };
+    switch (this.rtlPhase) {
+      case 'climb':
+      case 'return': {
+        this.flyTo(home, this.wpSpeed(), dt);
+        if (this.pos.u >= this.rtlAlt - 0.3) this.rtlPhase = 'return';
+        const close = Math.hypot(this.pos.n, this.pos.e) < this.params.get('WP_RADIUS_M');
+        if (this.rtlPhase === 'return' && close) {
+          this.rtlPhase = 'loiter';
+          this.rtlLoiterUntil = this.t() + this.params.get('RTL_LOIT_TIME');
+        }
+        return;
+      }
+      case 'loiter':
+        this.holdAt(home, dt);
+        if (this.t() >= this.rtlLoiterUntil) this.rtlPhase = 'descend';
+        return;
+      case 'descend':
+        this.runLand({ ...home, u: 0 }, dt);
+        return;
+    }
+  }
+
+  private tick(): void {
+    const dt = TICK_MS / 1000;
+    const now = this.t();
+    this.consumedMah += (this.current() * dt) / 3.6;
+    this.checkBattery(now);
+    this.checkGcsFailsafe(now);
+    this.checkUpload(now);
+
+    if (this.armed && this.airborne) {
+      this.fly(dt, now);
+    } else if (!this.armed && this.pos.u > 0) {
+      // Disarmed in the air: free fall.
+      this.vel.u -= 9.81 * dt;
+      this.airborne = true;
+      this.takeoffAlt = undefined;
+      this.spoolUntil = 0;
+    } else {
+      this.vel = { n: 0, e: 0, u: 0 };
+      this.accXY = { n: 0, e: 0 };
+      if (!this.armed) this.airborne = false;
+    }
+
+    // Wind: a seeded gust (Ornstein-Uhlenbeck) the position controller has to correct.
+    const wind = this.params.get('SIM_WIND_SPD');
+    const turb = this.params.get('SIM_WIND_TURB');
+    if (this.airborne && (wind > 0 || turb > 0)) {
+      const sigma = 0.05 * wind + 0.3 * turb;
+      this.gust.n += (-this.gust.n / 2) * dt + sigma * Math.sqrt(dt) * this.rnd.gaussian();
+      this.gust.e += (-this.gust.e / 2) * dt + sigma * Math.sqrt(dt) * this.rnd.gaussian();
+      this.vel.n += this.gust.n * dt;
+      this.vel.e += this.gust.e * dt;
+    }
+
+    this.pos.n += this.vel.n * dt;
+    this.pos.e += this.vel.e * dt;
+    this.pos.u += this.vel.u * dt;
+    const sp = Math.hypot(this.vel.n, this.vel.e);
+    if (sp > 1) this.heading = (Math.atan2(this.vel.e, this.vel.n) * 180) / Math.PI;
+
+    if (this.airborne && this.pos.u <= 0 && this.vel.u <= 0 && this.t() >= this.spoolUntil && this.takeoffAlt === undefined) {
+      if (this.touchdownAt === undefined) {
+        this.touchdownAt = now;
+        this.text(SEVERITY.INFO, `SIM Hit ground at ${Math.abs(this.vel.u).toFixed(6)} m/s`);
+      }
+      if (!this.armed) this.touchdownAt = undefined;
+      this.pos.u = 0;
+      this.vel = { n: 0, e: 0, u: 0 };
+      this.airborne = false;
+      this.groundSince = now;
+    }
+    if (this.pos.u < 0) this.pos.u = 0;
+
+    // Landed in LAND / RTL / AUTO: ArduCopter disarms once the land detector is sure (~2 s after touchdown).
+    if (this.armed && !this.airborne && this.touchdownAt !== undefined) {
+      const landingMode = this.mode === M.LAND || this.mode === M.RTL || this.mode === M.AUTO;
+      if (landingMode && now - this.touchdownAt >= TOUCHDOWN_TO_DISARM_MS) {
+        this.touchdownAt = undefined;
+        this.disarm('Disarming motors');
+      }
+    }
+    // Armed on the ground with nothing to do: auto-disarm after DISARM_DELAY.
+    if (this.armed && !this.airborne && now - this.groundSince >= this.params.get('DISARM_DELAY') * 1000) {
+      this.touchdownAt = undefined;
+      this.disarm('Disarming motors');
+    }
+    if (!this.armed && now - this.lastPrearmText >= 30_000 && now >= 30_000) {
+      this.lastPrearmText = now;
+      const why = this.armCheck(this.mode);
+      if (why !== undefined && !why.endsWith('not armable')) this.text(SEVERITY.CRITICAL, `PreArm: ${why}`);
+    }
+  }
+
+  private fly(dt: number, now: number): void {
+    switch (this.mode) {
+      case M.GUIDED: {
+        if (this.takeoffAlt !== undefined) {
+          this.climbTo(this.takeoffAlt, dt);
+          this.brakeXY(dt);
+          if (this.pos.u >= this.takeoffAlt - 0.05 && now >= this.spoolUntil) {
+            this.guidedTarget = { n: this.pos.n, e: this.pos.e, u: this.takeoffAlt };
+            this.takeoffAlt = undefined;
+          }
+        } else if (this.guidedVel && now < this.guidedVel.until) {
+          const acc = this.params.get('WP_ACC');
+          this.applyVelXY(this.guidedVel.v.n, this.guidedVel.v.e, dt, acc, acc * 1.3);
+          this.vel.u += Math.max(-dt, Math.min(dt, this.guidedVel.v.u - this.vel.u));
+        } else {
+          if (this.guidedVel) {
+            // A velocity target expires after 3 s: stop where the braking ends.
+            this.guidedVel = undefined;
+            this.guidedTarget = this.stoppingPoint();
+          }
+          this.flyTo(this.guidedTarget ?? this.pos, this.wpSpeed(), dt);
+        }
+        return;
+      }
+      case M.AUTO:
+        this.runAuto(dt);
+        return;
+      case M.RTL:
+        this.runRtl(dt);
+        return;
+      case M.LAND:
+        this.runLand(this.holdPoint ?? this.pos, dt);
+        return;
+      case M.BRAKE:
+        this.brakeXY(dt);
+        this.climbTo(this.holdPoint?.u ?? this.pos.u, dt);
+        return;
+      default: {
+        // LOITER / STABILIZE / ALT_HOLD with SITL's RC throttle at its minimum: the copter sinks to the ground.
+        if (this.takeoffAlt !== undefined) {
+          this.climbTo(this.takeoffAlt, dt);
+          if (this.pos.u >= this.takeoffAlt - 0.05) this.takeoffAlt = undefined;
+          return;
+        }
+        this.brakeXY(dt);
+        const dv = -2.5 - this.vel.u;
+        this.vel.u += Math.max(-2.5 * dt, Math.min(2.5 * dt, dv));
+      }
+    }
+  }
+
+  // ───────────────────────────── input ─────────────────────────────
+
+  /** Handles one decoded message addressed to anyone. Never throws. */
+  receive(msg: MavMessage): void {
+    if (this.bootAt === undefined) return;
+    const d = msg.data as unknown as Record<string, number>;
+    const tgt = d.targetSystem;
+    if (tgt !== undefined && tgt !== 0 && tgt !== this.sysid) return;
+    try {
+      this.dispatch(msg);
+    } catch {
+      // A message the model cannot interpret is dropped, like any malformed input.
+    }
+  }
+
+  private dispatch(msg: MavMessage): void {
+    const from = { sysid: msg.header.sysid, compid: msg.header.compid };
+    const d = msg.data;
+    switch (msg.header.msgid) {
+      case MSG.HEARTBEAT:
+        if (from.sysid === this.params.get('MAV_GCS_SYSID')) this.gcsLastHeartbeat = this.t();
+        return;
+      case MSG.COMMAND_LONG: {
+        const c = d as common.CommandLong;
+        const p = [c._param1, c._param2, c._param3, c._param4, c._param5, c._param6, c._param7];
+        this.ack(c.command, this.command(c.command, p, false), from);
+        return;
+      }
+      case MSG.COMMAND_INT: {
+        const c = d as common.CommandInt;
+        const p = [c._param1, c._param2, c._param3, c._param4, c._param5, c._param6, c._param7];
+        this.ack(c.command, this.command(c.command, p, true, c.frame), from);
+        return;
+      }
+      case MSG.SET_MODE: {
+        // No COMMAND_ACK for SET_MODE in this ArduPilot version: the mode just changes (or a text says why not).
+        const s = d as common.SetMode;
+        this.enterMode(s.customMode);
+        return;
+      }
+      case MSG.SET_POSITION_TARGET_GLOBAL_INT:
+        this.positionTarget(d as common.SetPositionTargetGlobalInt);
+        return;
+      case MSG.PARAM_SET:
+        this.paramSet(d as common.ParamSet, from);
+        return;
+      case MSG.PARAM_REQUEST_READ:
+        this.paramRead(d as common.ParamRequestRead, from);
+        return;
+      case MSG.PARAM_REQUEST_LIST:
+        for (let i = 0; i < this.params.count; i++) this.emit(this.paramValue(this.params.nameAt(i)!, i));
+        return;
+      case MSG.MISSION_COUNT:
+        this.missionCount(d as common.MissionCount, from);
+        return;
+      case MSG.MISSION_ITEM_INT:
+      case MSG.MISSION_ITEM:
+        this.missionItem(d as common.MissionItemInt, msg.header.msgid === MSG.MISSION_ITEM, from);
+        return;
+      case MSG.MISSION_REQUEST_LIST: {
+        const m = new common.MissionCount();
+        m.targetSystem = from.sysid;
+        m.targetComponent = from.compid;
+        m.count = this.mission.length;
+        m.missionType = 0;
+        this.emit(m);
+        return;
+      }
+      case MSG.MISSION_REQUEST_INT:
+      case MSG.MISSION_REQUEST:
+        this.missionDownloadItem((d as common.MissionRequestInt).seq, msg.header.msgid === MSG.MISSION_REQUEST_INT, from);
+        return;
+      case MSG.MISSION_CLEAR_ALL: {
+        const flyingAuto = this.mode === M.AUTO && this.armed && this.airborne;
+        if (!flyingAuto) {
+          this.mission = this.mission.slice(0, 1);
+          this.missionCur = 0;
+          this.missionRunning = false;
+        }
+        this.missionAck(flyingAuto ? 1 : 0, from);
+        return;
+      }
+    }
+  }
+
+  private ack(command: number, result: number | undefined, from: { sysid: number; compid: number }): void {
+    if (result === undefined) return;
+    const a = new common.CommandAck();
+    a.command = command;
+    a.result = result;
+    a.progress = 0;
+    a.resultParam2 = 0;
+    a.targetSystem = from.sysid;
+    a.targetComponent = from.compid;
+    this.emit(a);
+  }
+
+  /** Runs a command; returns the MAV_RESULT (0 ACCEPTED, 2 DENIED, 3 UNSUPPORTED, 4 FAILED). */
+  private command(cmd: number, p: number[], isInt: boolean, frame = 0): number {
+    const onGround = !this.airborne;
+    switch (cmd) {
+      case CMD.COMPONENT_ARM_DISARM: {
+        if (p[0] === 1) return this.arm();
+        if (!this.armed) return 0;
+        if (onGround) {
+          this.disarm('Disarming motors');
+          return 0;
+        }
+        if (p[1] === FORCE_DISARM_MAGIC) {
+          // Forced disarm in the air: the motors stop and the copter falls (the tick brings it down).
+          this.disarm('Disarming motors');
+          return 0;
+        }
+        return 4;
+      }
+      case CMD.DO_SET_MODE:
+        return this.enterMode(Math.round(p[1] ?? 0)) ? 0 : 4;
+      case CMD.NAV_TAKEOFF: {
+        const alt = p[6] ?? 0;
+        const ok = this.armed && onGround && (this.mode === M.GUIDED || this.mode === M.LOITER);
+        if (!ok) return 4;
+        this.beginTakeoff(Math.max(alt, 0));
+        return 0;
+      }
+      case CMD.DO_CHANGE_SPEED: {
+        if (this.mode !== M.GUIDED && this.mode !== M.AUTO && this.mode !== M.RTL) return 4;
+        if ((p[1] ?? 0) > 0) {
+          this.speedOverride = p[1];
+          if (this.mode === M.GUIDED && this.guidedTarget) this.guidedTarget = { ...this.guidedTarget };
+        }
+        return 0;
+      }
+      case CMD.MISSION_START: {
+        if (this.mission.length <= 1 && this.armed && this.airborne) {
+          this.text(SEVERITY.WARNING, 'Mode change to Auto failed: init failed');
+          return 4;
+        }
+        if (this.mode !== M.AUTO) {
+          if (!this.enterMode(M.AUTO)) return 4;
+        } else if (this.missionRunning) {
+          return 0;
+        }
+        if (this.mission.length > 1) {
+          if (this.missionCur < 1) this.missionCur = 1;
+          this.announceItem();
+          if (this.armed && !this.missionRunning) this.startItem();
+        }
+        return 0;
+      }
+      case CMD.NAV_RETURN_TO_LAUNCH:
+        return this.enterMode(M.RTL) ? 0 : 4;
+      case CMD.NAV_LAND:
+        return this.enterMode(M.LAND) ? 0 : 4;
+      case CMD.DO_SET_MISSION_CURRENT: {
+        const seq = Math.round(p[0] ?? 0);
+        if (seq < 1 || seq >= this.mission.length) return 4;
+        this.missionCur = seq;
+        if (this.mode === M.AUTO) {
+          this.announceItem();
+          if (this.armed && this.airborne) this.startItem();
+        }
+        return 0;
+      }
+      case CMD.CONDITION_YAW: {
+        if (!this.armed) return 4;
+        this.heading = p[3] === 1 ? this.heading + (p[0] ?? 0) * (p[2] === -1 ? -1 : 1) : (p[0] ?? 0);
+        return 0;
+      }
+      case CMD.DO_REPOSITION: {
+        if (!isInt || this.mode !== M.GUIDED || !this.armed || !this.airborne) return 4;
+        const lat = (p[4] ?? 0) / 1e7;
+        const lon = (p[5] ?? 0) / 1e7;
+        const ne = northEastOf(this.home, { lat, lon });
+        const u = frame === 6 || frame === 3 ? (p[6] ?? this.pos.u) : (p[6] ?? this.home.alt) - this.home.alt;
+        this.guidedTarget = { n: ne.north, e: ne.east, u: Number.isFinite(u) ? u : this.pos.u };
+        if ((p[0] ?? -1) > 0) this.speedOverride = p[0];
+        return 0;
+      }
+      case CMD.SET_MESSAGE_INTERVAL:
+        return this.setInterval(Math.round(p[0] ?? 0), p[1] ?? 0);
+      case CMD.GET_MESSAGE_INTERVAL: {
+        const id = Math.round(p[0] ?? 0);
+        const m = new common.MessageInterval();
+        m.messageId = id;
+        m.intervalUs = id === MSG.HEARTBEAT ? 1_000_000 : this.streams.has(id) ? this.streams.get(id)!.intervalMs * 1000 : -1;
+        this.clock.setTimeout(() => this.emit(m), 1);
+        return 0;
+      }
+      case CMD.REQUEST_MESSAGE:
+      case CMD.REQUEST_AUTOPILOT_CAPABILITIES: {
+        const id = cmd === CMD.REQUEST_AUTOPILOT_CAPABILITIES ? MSG.AUTOPILOT_VERSION : Math.round(p[0] ?? 0);
+        if (id !== MSG.AUTOPILOT_VERSION && !STREAMABLE.has(id)) return 4;
+        const m = this.build(id);
+        if (m) this.clock.setTimeout(() => this.emit(m), 2);
+        return 0;
+      }
+      default:
+        return 3;
+    }
+  }
+
+  private setInterval(id: number, intervalUs: number): number {
+    if (id !== MSG.HEARTBEAT && !STREAMABLE.has(id)) {
+      this.text(SEVERITY.INFO, `No ap_message for mavlink id (${id})`);
+      return 2;
+    }
+    if (id === MSG.HEARTBEAT) return 0;
+    const old = this.streams.get(id);
+    if (old) this.clock.clearInterval(old.timer);
+    this.streams.delete(id);
+    // 0 = default rate (off on this port), -1 = off.
+    if (intervalUs > 0) {
+      const intervalMs = Math.max(1, intervalUs / 1000);
+      const timer = this.clock.setInterval(() => {
+        const m = this.build(id);
+        if (m) this.emit(m);
+      }, intervalMs);
+      this.streams.set(id, { intervalMs, timer });
+    }
+    return 0;
+  }
+
+  private positionTarget(s: common.SetPositionTargetGlobalInt): void {
+    // Silently ignored unless flying in GUIDED (no ACK, no text), as recorded.
+    if (this.mode !== M.GUIDED || !this.armed || !this.airborne) return;
+    const mask = s.typeMask;
+    const ignorePos = (mask & 0x7) === 0x7;
+    const ignoreVel = (mask & 0x38) === 0x38;
+    if (!ignorePos) {
+      const ne = northEastOf(this.home, { lat: s.latInt / 1e7, lon: s.lonInt / 1e7 });
+      const relative = s.coordinateFrame === 6 || s.coordinateFrame === 3 || s.coordinateFrame === 11;
+      const u = relative ? s.alt : s.alt - this.home.alt;
+      this.guidedTarget = { n: ne.north, e: ne.east, u };
+      this.takeoffAlt = undefined;
+      this.guidedVel = undefined;
+    } else if (!ignoreVel) {
+      this.guidedVel = { v: { n: s.vx, e: s.vy, u: -s.vz }, until: this.t() + 3000 };
+      this.takeoffAlt = undefined;
+    }
+  }
+
+  // ───────────────────────────── parameters ─────────────────────────────
+
+  private paramValue(name: string, index: number): common.ParamValue {
+    const m = new common.ParamValue();
+    m.paramId = name;
+    m.paramValue = this.params.get(name);
+    m.paramType = 9;
+    m.paramCount = this.params.count;
+    m.paramIndex = index;
+    return m;
+  }
+
+  private paramError(name: string, index: number, from: { sysid: number; compid: number }): void {
+    const e = new ParamError();
+    e.targetSystem = from.sysid;
+    e.targetComponent = from.compid;
+    e.paramId = name;
+    e.paramIndex = index;
+    e.error = 1;
+    this.emit(e);
+  }
+
+  private paramSet(s: common.ParamSet, from: { sysid: number; compid: number }): void {
+    const name = s.paramId.replace(/\0.*$/, '');
+    if (!this.params.set(name, s.paramValue)) {
+      this.paramError(name, -1, from);
+      return;
+    }
+    if (name === 'MAV_GCS_SYSID') this.gcsLastHeartbeat = undefined;
+    this.emit(this.paramValue(name, 65535));
+  }
+
+  private paramRead(r: common.ParamRequestRead, from: { sysid: number; compid: number }): void {
+    const name = r.paramIndex >= 0 ? this.params.nameAt(r.paramIndex) : r.paramId.replace(/\0.*$/, '');
+    if (name === undefined || !this.params.has(name)) {
+      this.paramError(r.paramId.replace(/\0.*$/, ''), r.paramIndex, from);
+      return;
+    }
+    this.emit(this.paramValue(name, this.params.index(name)));
+  }
+
+  // ───────────────────────────── mission protocol ─────────────────────────────
+
+  private missionAck(type: number, from: { sysid: number; compid: number }): void {
+    const a = new common.MissionAck();
+    a.targetSystem = from.sysid;
+    a.targetComponent = from.compid;
+    a.type = type;
+    a.missionType = 0;
+    a.opaqueId = 0;
+    this.emit(a);
+  }
+
+  private requestItem(seq: number): void {
+    const up = this.upload;
+    if (!up) return;
+    const r = new common.MissionRequest();
+    r.targetSystem = up.from.sysid;
+    r.targetComponent = up.from.compid;
+    r.seq = seq;
+    r.missionType = 0;
+    up.lastRequest = this.t();
+    this.emit(r);
+  }
+
+  private missionCount(c: common.MissionCount, from: { sysid: number; compid: number }): void {
+    if (typeof c.missionType === 'number' && c.missionType !== 0) {
+      this.missionAck(3, from);
+      return;
+    }
+    if (this.t() < 50) {
+      this.text(SEVERITY.WARNING, 'Only 0 items are supported');
+      this.missionAck(4, from);
+      return;
+    }
+    if (c.count > MAX_MISSION_ITEMS) {
+      this.missionAck(4, from);
+      return;
+    }
+    if (c.count === 0) {
+      this.mission = this.mission.slice(0, 1);
+      this.missionCur = 0;
+      this.upload = undefined;
+      this.missionAck(0, from);
+      this.text(SEVERITY.INFO, 'Flight plan received');
+      return;
+    }
+    // Not atomic: the stored mission is truncated now and grows as items arrive.
+    this.mission = this.mission.slice(0, 0);
+    this.upload = { expected: c.count, next: 0, lastProgress: this.t(), lastRequest: 0, from };
+    this.requestItem(0);
+  }
+
+  private missionItem(it: common.MissionItemInt, isFloat: boolean, from: { sysid: number; compid: number }): void {
+    const up = this.upload;
+    if (typeof it.missionType === 'number' && it.missionType !== 0) return;
+    if (!up) {
+      this.missionAck(1, from);
+      return;
+    }
+    if (it.seq !== up.next) {
+      this.missionAck(13, from);
+      return;
+    }
+    const stored: MissionItemStored = {
+      frame: it.frame,
+      command: it.command,
+      param1: it.param1,
+      param2: it.param2,
+      param3: it.param3,
+      param4: it.param4,
+      x: isFloat ? Math.round(it.x * 1e7) : it.x,
+      y: isFloat ? Math.round(it.y * 1e7) : it.y,
+      z: it.z,
+    };
+    // Item 0 is always home, whatever was sent.
+    this.mission[it.seq] = it.seq === 0 ? this.homeItem() : stored;
+    up.next++;
+    up.lastProgress = this.t();
+    if (up.next >= up.expected) {
+      this.upload = undefined;
+      if (this.missionCur >= this.mission.length) this.missionCur = 0;
+      this.missionAck(0, from);
+      this.text(SEVERITY.INFO, 'Flight plan received');
+      return;
+    }
+    this.requestItem(up.next);
+  }
+
+  private checkUpload(now: number): void {
+    const up = this.upload;
+    if (!up) return;
+    if (now - up.lastProgress >= UPLOAD_TIMEOUT_MS) {
+      this.upload = undefined;
+      this.missionAck(15, up.from);
+      this.text(SEVERITY.WARNING, 'Mission upload timeout');
+      return;
+    }
+    if (now - up.lastRequest >= UPLOAD_REREQUEST_MS) this.requestItem(up.next);
+  }
+
+  private homeItem(): MissionItemStored {
+    const set = this.t() >= HOME_SET_MS;
+    return {
+      frame: 0,
+      command: CMD.NAV_WAYPOINT,
+      param1: 0,
+      param2: 0,
+      param3: 0,
+      param4: 0,
+      x: set ? Math.round(this.home.lat * 1e7) : 0,
+      y: set ? Math.round(this.home.lon * 1e7) : 0,
+      z: set ? this.home.alt : 0,
+    };
+  }
+
+  private missionDownloadItem(seq: number, asInt: boolean, from: { sysid: number; compid: number }): void {
+    const stored = seq === 0 ? this.homeItem() : this.mission[seq];
+    if (!stored || seq >= Math.max(1, this.mission.length)) {
+      this.missionAck(5, from);
+      return;
+    }
+    // Downloads report relative frames as 3 and RTL items with frame 0 and no position.
+    const rtl = stored.command === CMD.NAV_RETURN_TO_LAUNCH;
+    const frame = rtl ? 0 : stored.frame === 6 ? 3 : stored.frame === 5 ? 0 : stored.frame;
+    const m = asInt ? new common.MissionItemInt() : new common.MissionItem();
+    m.targetSystem = from.sysid;
+    m.targetComponent = from.compid;
+    m.seq = seq;
+    m.frame = frame;
+    m.command = stored.command;
+    m.current = 0;
+    m.autocontinue = 1;
+    m.param1 = stored.param1;
+    m.param2 = stored.param2;
+    m.param3 = stored.param3;
+    m.param4 = stored.param4;
+    m.x = rtl ? 0 : asInt ? stored.x : stored.x / 1e7;
+    m.y = rtl ? 0 : asInt ? stored.y : stored.y / 1e7;
+    m.z = rtl ? 0 : stored.z;
+    m.missionType = 0;
+    this.emit(m);
+  }
+}

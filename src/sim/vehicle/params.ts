@@ -1,0 +1,86 @@
+/**
+ * Parameters the simulated ArduCopter supports, with the defaults the recorded ArduCopter (4.8.0-dev, SITL,
+ * copter.parm) reported. Names are the current SI-unit ones (WP_SPD, RTL_ALT_M, MAV_SYSID...): the old names
+ * (WPNAV_SPEED, RTL_ALT, SYSID_THISMAV) answer PARAM_ERROR, as on the real vehicle.
+ */
+export const PARAM_DEFAULTS: ReadonlyArray<readonly [string, number]> = [
+  ['MAV_SYSID', 1],
+  ['MAV_GCS_SYSID', 255],
+  ['WP_SPD', 10],
+  ['WP_SPD_UP', 2.5],
+  ['WP_SPD_DN', 1.5],
+  ['WP_ACC', 2.5],
+  ['WP_RADIUS_M', 2],
+  ['RTL_ALT_M', 15],
+  ['RTL_LOIT_TIME', 5000],
+  ['LAND_SPD_MS', 0.5],
+  ['LAND_ALT_LOW_M', 10],
+  ['PILOT_SPD_UP', 2.5],
+  ['PILOT_SPD_DN', 0],
+  ['DISARM_DELAY', 10],
+  ['FS_GCS_ENABLE', 0],
+  ['FS_GCS_TIMEOUT', 5],
+  ['FS_OPTIONS', 16],
+  ['BATT_MONITOR', 4],
+  ['BATT_CAPACITY', 3300],
+  ['BATT_LOW_VOLT', 10.5],
+  ['BATT_CRT_VOLT', 0],
+  ['BATT_LOW_MAH', 0],
+  ['BATT_CRT_MAH', 0],
+  ['BATT_LOW_TIMER', 10],
+  ['BATT_FS_LOW_ACT', 0],
+  ['BATT_FS_CRT_ACT', 0],
+  ['SIM_BATT_VOLTAGE', 12.6],
+  ['SIM_BATT_CAP_AH', 0],
+  ['SIM_WIND_SPD', 0],
+  ['SIM_WIND_DIR', 180],
+  ['SIM_WIND_TURB', 0],
+  ['SIM_SPEEDUP', 1],
+  ['STAT_RUNTIME', 0],
+];
+
+export class ParamTable {
+  private readonly values = new Map<string, number>();
+  private readonly order: string[] = [];
+
+  constructor(overrides: Record<string, number> = {}) {
+    for (const [k, v] of PARAM_DEFAULTS) {
+      this.values.set(k, v);
+      this.order.push(k);
+    }
+    for (const [k, v] of Object.entries(overrides)) if (this.values.has(k)) this.values.set(k, v);
+  }
+
+  has(name: string): boolean {
+    return this.values.has(name);
+  }
+  get(name: string): number {
+    return this.values.get(name) ?? 0;
+  }
+  set(name: string, value: number): boolean {
+    if (!this.values.has(name)) return false;
+    this.values.set(name, value);
+    return true;
+  }
+  index(name: string): number {
+    return this.order.indexOf(name);
+  }
+  nameAt(index: number): string | undefined {
+    return this.order[index];
+  }
+  get count(): number {
+    return this.order.length;
+  }
+}
+
+/** Parses an ArduPilot .parm file ("NAME value" or "NAME,value" per line, # comments). Unknown names are kept. */
+export function parseParmFile(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/#.*/, '').trim();
+    if (!line) continue;
+    const [name, value] = line.split(/[\s,]+/);
+    if (name && value !== undefined && Number.isFinite(Number(value))) out[name] = Number(value);
+  }
+  return out;
+}
