@@ -1,5 +1,6 @@
 /** `murmur gcs`: run a ground station (mesh node that never flies + live web map). */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { Link } from '../../links/link.js';
 import type { CommandModule } from '../registry.js';
 import { numberFlag, parseFlags, UsageError } from '../args.js';
 import type { AreaFrame } from '../../wire/frame-of-reference.js';
@@ -11,8 +12,10 @@ const usage = `Usage: murmur gcs --radio <link> [--port 8080] --area <area.json>
 Runs a ground station: joins the mesh as a node that never flies, keeps the situational map on disk,
 and serves a live web map (works offline: every script and style is served locally).
 
-  --radio <link>      mesh link: "loopback" (in-process mesh, for trying the station out)
-  --node <id>         this station's node id (default 1)
+  --radio <link>      mesh link: udp://<group-or-broadcast>:<port>, modem:<serial path> (LoRa modem
+                      firmware), meshtastic:<serial path>, or "loopback" (in-process, for trying it out)
+  --keys <file>       this station's provisioning file (murmur keys); required for a radio link
+  --node <id>         node id with --radio loopback (a radio link takes it from --keys)
   --port <n>          web port (default 8080)
   --host <addr>       address to listen on (default 127.0.0.1; 0.0.0.0 to serve other devices)
   --data <dir>        data directory: map document, sequence numbers, sync storage (default .murmur/gcs)
@@ -47,9 +50,29 @@ function readFrame(values: Record<string, unknown>): AreaFrame {
   };
 }
 
-function openMesh(radio: string, node: number): MeshPort {
-  if (radio === 'loopback') return new LoopbackHub().port(node);
-  throw new UsageError(`--radio ${radio}: no such link adapter in this build (available: loopback)`);
+async function openMesh(radio: string, keysFile: string | undefined, dataDir: string, frame: AreaFrame, loopbackNode: number): Promise<{ mesh: MeshPort; node: number }> {
+  if (radio === 'loopback') return { mesh: new LoopbackHub().port(loopbackNode), node: loopbackNode };
+  if (!keysFile) throw new UsageError(`--radio ${radio} needs --keys <provisioning file>`);
+  const { parseProvisioning } = await import('../../wire/keyring.js');
+  const { openNodeSequences } = await import('../../wire/sequence-file.js');
+  const { DirectLinkMesh } = await import('../../gcs/link-mesh.js');
+  const { keyring, self } = parseProvisioning(readFileSync(keysFile, 'utf8'));
+  let link: Link;
+  const udp = /^udp:\/\/([^:/]+):(\d+)$/.exec(radio);
+  if (udp) {
+    const { UdpLink } = await import('../../links/udp-link.js');
+    link = new UdpLink({ address: udp[1]!, port: Number(udp[2]) });
+  } else if (radio.startsWith('modem:')) {
+    const { ModemLink } = await import('../../links/modem-link.js');
+    link = new ModemLink({ path: radio.slice('modem:'.length) });
+  } else if (radio.startsWith('meshtastic:')) {
+    const { MeshtasticLink } = await import('../../links/meshtastic-link.js');
+    link = new MeshtasticLink({ path: radio.slice('meshtastic:'.length) });
+  } else throw new UsageError(`--radio ${radio}: expected udp://host:port, modem:<path>, meshtastic:<path> or loopback`);
+  await link.open();
+  mkdirSync(dataDir, { recursive: true });
+  const packetCounter = openNodeSequences(dataDir).packets;
+  return { mesh: new DirectLinkMesh({ link, keyring, self: self.id, frame, packetCounter }), node: self.id };
 }
 
 export const command: CommandModule = {
@@ -58,7 +81,7 @@ export const command: CommandModule = {
     const { values } = parseFlags(
       args,
       {
-        radio: { type: 'string' }, node: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' },
+        radio: { type: 'string' }, keys: { type: 'string' }, node: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' },
         data: { type: 'string' }, area: { type: 'string' }, origin: { type: 'string' }, epoch: { type: 'string' },
         cell: { type: 'string' }, cols: { type: 'string' }, basemap: { type: 'string' }, maps: { type: 'string' },
         mission: { type: 'string' }, peer: { type: 'string', multiple: true }, tak: { type: 'string' },
@@ -68,13 +91,15 @@ export const command: CommandModule = {
     );
     if (!values.radio) throw new UsageError(`--radio is required\n\n${usage}`);
     const frame = readFrame(values);
-    const node = numberFlag(values.node, 'node', 1);
+    const dataDir = values.data ?? '.murmur/gcs';
+    const opened = await openMesh(values.radio, values.keys, dataDir, frame, numberFlag(values.node, 'node', 1));
+    const node = opened.node;
     const { startGroundStation } = await import('../../gcs/ground-station.js');
     const gcs = await startGroundStation({
       nodeId: node,
       frame,
-      dataDir: values.data ?? '.murmur/gcs',
-      mesh: openMesh(values.radio, node),
+      dataDir,
+      mesh: opened.mesh,
       port: numberFlag(values.port, 'port', 8080),
       statusEveryMs: numberFlag(values['status-every'], 'status-every', 30) * 1000,
       position: localMetres(frame, frame.originLat, frame.originLon),
