@@ -129,8 +129,13 @@ export class GroundStation {
 
   /** Another map document (an IP peer's) merged in. */
   mergeDoc(doc: A.Doc<MapSchema>): Fact[] {
+    const notesBefore = this.map.annotations().length;
     const fresh = this.map.merge(doc);
     if (fresh.length) this.afterChange(fresh);
+    else if (this.map.annotations().length !== notesBefore) {
+      this.store.flush(this.map);
+      for (const cb of this.listeners) cb([]);
+    }
     return fresh;
   }
 

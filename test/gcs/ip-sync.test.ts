@@ -45,6 +45,7 @@ test('two ground stations on separate meshes converge over IP, also after editin
     a.station.act({ action: 'recall', target: 0 });
     b.station.act({ action: 'victim', target: '8:4', outcome: 'rescued' });
     b.station.act({ action: 'road_clear', target: '7:6' });
+    b.station.act({ action: 'note', pos: [5.73, 45.19], text: 'bridge unsafe for trucks' });
     droneB.publish([{ kind: 'victim', origin: 8, seq: 20, t: 50, pos: { x: 10, y: 10 }, count: 1, condition: 'unknown', confidence: 40 }]);
     await until('B to merge its drone\'s new fact', () => b.station.map.size === 20);
     assert.equal(a.station.map.size, 19);
@@ -59,6 +60,8 @@ test('two ground stations on separate meshes converge over IP, also after editin
     const v = a.station.map.state().victims.find((x) => x.id === '8:4')!;
     assert.equal(v.state, 'rescued'); // rescued outranks confirmed, whichever station merged first
     assert.equal(a.station.map.state().roads.find((r) => r.id === '7:6')!.state, 'cleared');
+    await until('the note to reach A', () => a.station.map.annotations().length === 1);
+    assert.equal(a.station.map.annotations()[0]!.text, 'bridge unsafe for trucks');
   } finally {
     await bSync?.close();
     await b.close();

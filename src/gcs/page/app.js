@@ -154,6 +154,7 @@ function renderPanels(v) {
       return tr;
     }),
   );
+  $('notes').replaceChildren(...v.notes.map((n) => li(`<b>node ${n.author}</b>: ${esc(n.text)} <small>(${n.lat.toFixed(5)}, ${n.lon.toFixed(5)})</small>`, { 'data-note': n.id })));
   const rej = Object.entries(v.rejects);
   $('rejects').textContent = rej.length ? `map rejects: ${rej.map(([k, n]) => `${k} ${n}`).join(', ')}` : '';
   $('timeline').replaceChildren(...v.timeline.slice(0, 150).map((t) => li(`<b>${esc(t.id)}</b> ${esc(t.kind)} t=${t.t}s — ${esc(t.summary)}`, { 'data-fact': t.id })));
