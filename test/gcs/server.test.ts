@@ -103,3 +103,25 @@ test('CoT stream: a TAK server on TCP receives schema-valid events for the map',
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('CoT stream: ATAK-style UDP datagrams carry one schema-valid event each', async () => {
+  const { createSocket } = await import('node:dgram');
+  const rx = createSocket('udp4');
+  const got: string[] = [];
+  rx.on('message', (m) => got.push(m.toString('utf8')));
+  await new Promise<void>((r) => rx.bind(0, '127.0.0.1', () => r()));
+  const dir = tempDir('gcs-tak-udp');
+  const hub = new LoopbackHub();
+  const gcs = await startGroundStation({ nodeId: 1, frame: FRAME, dataDir: dir, mesh: hub.port(1), port: 0, statusEveryMs: 0, tak: `udp://127.0.0.1:${rx.address().port}` });
+  try {
+    hub.port(7).publish(droneScene());
+    const end = Date.now() + 10_000;
+    while (!got.some((x) => x.includes('murmur-road-7-6')) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    const road = got.map((x) => new CoT(x)).find((e) => e.raw.event._attributes.uid === 'murmur-road-7-6');
+    assert.equal(road?.raw.event._attributes.type, 'u-d-f');
+  } finally {
+    await gcs.close();
+    rx.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -29,7 +29,8 @@ and serves a live web map (works offline: every script and style is served local
   --mission <name>    share the map with other ground stations of this mission over IP
   --peer <ws-url>     another station to sync with, e.g. ws://10.0.0.2:8080/sync (repeatable)
   --tak <target>      stream CoT to tcp://host:8087 (TAK server) or udp://239.2.3.1:6969 (ATAK multicast)
-  --status-every <s>  own status heartbeat period, seconds (default 30)`;
+  --status-every <s>  own status heartbeat period, seconds (default 30)
+  --demo <n>          with --radio loopback: n simulated drones fly the area (to try the station out)`;
 
 function readFrame(values: Record<string, unknown>): AreaFrame {
   if (typeof values.area === 'string') {
@@ -50,8 +51,16 @@ function readFrame(values: Record<string, unknown>): AreaFrame {
   };
 }
 
-async function openMesh(radio: string, keysFile: string | undefined, dataDir: string, frame: AreaFrame, loopbackNode: number): Promise<{ mesh: MeshPort; node: number }> {
-  if (radio === 'loopback') return { mesh: new LoopbackHub().port(loopbackNode), node: loopbackNode };
+async function openMesh(radio: string, keysFile: string | undefined, dataDir: string, frame: AreaFrame, loopbackNode: number, demo: number): Promise<{ mesh: MeshPort; node: number; stop?: () => void }> {
+  if (radio === 'loopback') {
+    const hub = new LoopbackHub();
+    const mesh = hub.port(loopbackNode);
+    if (demo <= 0) return { mesh, node: loopbackNode };
+    const { startDemoDrone } = await import('../../gcs/demo-drone.js');
+    const stops = Array.from({ length: demo }, (_, i) => startDemoDrone(hub.port(100 + i), frame, 100 + i, i + 1));
+    return { mesh, node: loopbackNode, stop: () => stops.forEach((s) => s()) };
+  }
+  if (demo > 0) throw new UsageError('--demo only goes with --radio loopback');
   if (!keysFile) throw new UsageError(`--radio ${radio} needs --keys <provisioning file>`);
   const { parseProvisioning } = await import('../../wire/keyring.js');
   const { openNodeSequences } = await import('../../wire/sequence-file.js');
@@ -85,14 +94,14 @@ export const command: CommandModule = {
         data: { type: 'string' }, area: { type: 'string' }, origin: { type: 'string' }, epoch: { type: 'string' },
         cell: { type: 'string' }, cols: { type: 'string' }, basemap: { type: 'string' }, maps: { type: 'string' },
         mission: { type: 'string' }, peer: { type: 'string', multiple: true }, tak: { type: 'string' },
-        'status-every': { type: 'string' },
+        'status-every': { type: 'string' }, demo: { type: 'string' },
       },
       usage,
     );
     if (!values.radio) throw new UsageError(`--radio is required\n\n${usage}`);
     const frame = readFrame(values);
     const dataDir = values.data ?? '.murmur/gcs';
-    const opened = await openMesh(values.radio, values.keys, dataDir, frame, numberFlag(values.node, 'node', 1));
+    const opened = await openMesh(values.radio, values.keys, dataDir, frame, numberFlag(values.node, 'node', 1), numberFlag(values.demo, 'demo', 0));
     const node = opened.node;
     const { startGroundStation } = await import('../../gcs/ground-station.js');
     const gcs = await startGroundStation({
@@ -116,6 +125,7 @@ export const command: CommandModule = {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+    opened.stop?.();
     await gcs.close();
     return 0;
   },
