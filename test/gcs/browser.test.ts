@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { toLatLon } from '../../src/wire/frame-of-reference.js';
 import { LoopbackHub } from '../../src/gcs/mesh-port.js';
 import type {} from '../../src/gcs/page-probe.js';
 import { startGroundStation } from '../../src/gcs/ground-station.js';
@@ -85,13 +87,21 @@ test('drawing a search area on the page becomes an area fact on the mesh', { tim
   drone.onFacts((fs) => heard.push(...fs));
   const data = tempDir('gcs-draw');
   const profile = tempDir('chromium');
-  const gcs = await startGroundStation({ nodeId: 1, frame: FRAME, dataDir: data, mesh: hub.port(1), port: 0, statusEveryMs: 0 });
+  // The area's own vector layers (no basemap configured): a road and a boundary.
+  const maps = join(data, 'maps');
+  mkdirSync(maps, { recursive: true });
+  const at = (x: number, y: number) => { const p = toLatLon(FRAME, { x, y }); return [p.lon, p.lat]; };
+  writeFileSync(join(maps, 'roads.geojson'), JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: [at(0, 1000), at(3000, 1100)] } }] }));
+  writeFileSync(join(maps, 'boundary.geojson'), JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [[at(-100, -100), at(3100, -100), at(3100, 2100), at(-100, 2100), at(-100, -100)]] } }] }));
+  const gcs = await startGroundStation({ nodeId: 1, frame: FRAME, dataDir: data, mesh: hub.port(1), port: 0, statusEveryMs: 0, mapsDir: maps });
   const browser = await launchBrowser(profile, false);
   try {
     drone.publish(droneScene());
     const page = await browser.newPage();
     await page.goto(`${gcs.url}?renderer=fallback`);
     await page.waitForSelector('li[data-victim="7:4"]');
+    assert.equal(await page.locator('svg [data-area-layer="roads"]').count(), 1);
+    assert.equal(await page.locator('svg [data-area-layer="boundary"]').count(), 1);
     await page.click('#tool-nofly');
     const box = (await page.locator('#map svg').boundingBox())!;
     for (const [fx, fy] of [[0.3, 0.3], [0.5, 0.3], [0.5, 0.5], [0.3, 0.5]] as const) await page.mouse.click(box.x + box.width * fx, box.y + box.height * fy);
@@ -102,6 +112,7 @@ test('drawing a search area on the page becomes an area fact on the mesh', { tim
     assert.equal(area.role, 'nofly');
     assert.equal(area.rings[0]!.length, 4);
     assert.equal(gcs.station.map.state().noFly.length, 1);
+    await page.screenshot({ path: `${ARTIFACTS}/gcs-map-nofly-fallback.png` });
   } finally {
     await browser.close();
     await gcs.close();

@@ -143,7 +143,7 @@ function renderPanels(v) {
   const rows = v.members.map((m) => {
     const tr = document.createElement('tr');
     tr.setAttribute('data-member', m.id);
-    tr.innerHTML = `<td>${m.id}</td><td>${m.activity}${m.health && m.health !== 'alive' ? ` (${m.health})` : ''}</td><td class="${m.battery < 25 ? 'low' : ''}">${m.battery}%</td><td>${m.alt} m</td><td>${ago(m.lastHeardMs)}</td><td>${m.activity === 'ground_station' ? '' : '<button data-do="recall">RTL</button>'}</td>`;
+    tr.innerHTML = `<td>${m.id}</td><td>${m.activity}${m.health && m.health !== 'alive' ? ` (${m.health})` : ''}</td><td>${m.sector >= 0 ? m.sector : '—'}</td><td class="${m.battery < 25 ? 'low' : ''}">${m.battery}%</td><td>${m.alt} m</td><td>${ago(m.lastHeardMs)}</td><td>${m.activity === 'ground_station' ? '' : '<button data-do="recall">RTL</button>'}</td>`;
     return tr;
   });
   $('members').tBodies[0].replaceChildren(...rows);

@@ -94,7 +94,7 @@ export class FallbackMap {
         const g = f.geometry;
         const style = l.name.includes('building') ? { fill: '#d6d0c8', stroke: 'none' } : l.name.includes('boundary') ? { fill: 'none', stroke: '#7a5c99', 'stroke-dasharray': '6 4' } : { fill: 'none', stroke: '#b0b8c0', 'stroke-width': 2 };
         const lines = g.type === 'LineString' ? [g.coordinates] : g.type === 'MultiLineString' ? g.coordinates : g.type === 'Polygon' ? g.coordinates : g.type === 'MultiPolygon' ? g.coordinates.flat() : [];
-        for (const line of lines) frag.appendChild(this.el('path', { d: this.path(line, g.type.includes('Polygon')), ...style }));
+        for (const line of lines) frag.appendChild(this.el('path', { d: this.path(line, g.type.includes('Polygon')), 'data-area-layer': l.name, ...style }));
       }
     }
     const order = ['coverage', 'search', 'priority', 'nofly', 'road', 'track', 'hazard', 'victim', 'member'];
