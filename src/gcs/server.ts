@@ -165,13 +165,19 @@ export class GcsServer {
     });
   }
 
+  /** Cost of the last state push, ms: a big map is pushed less often so the station stays responsive. */
+  private lastPushCostMs = 0;
+
   private schedulePush(): void {
     if (this.pushTimer || this.clients.size === 0) return;
+    const delay = Math.min(800, Math.max(this.opts.pushEveryMs ?? 200, 3 * this.lastPushCostMs));
     this.pushTimer = setTimeout(() => {
       this.pushTimer = undefined;
+      const t0 = performance.now();
       const data = JSON.stringify(pageView(this.opts.station));
       for (const c of this.clients) c.write(`event: state\ndata: ${data}\n\n`);
-    }, this.opts.pushEveryMs ?? 200);
+      this.lastPushCostMs = performance.now() - t0;
+    }, delay);
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
