@@ -20,6 +20,7 @@
 import * as A from '@automerge/automerge';
 import { factKey, type Fact, type FactId } from '../wire/facts.js';
 import { RejectCounter } from '../wire/reject.js';
+import { factProblem } from '../wire/fact-check.js';
 import { MAX_SEGMENT_FACTS, decodeSegment, encodeFactRecord, encodeSegment } from './fact-record.js';
 import { deriveState, type MapState } from './state.js';
 import { decodeAnnotation, encodeAnnotation, type Annotation } from './annotation.js';
@@ -104,7 +105,8 @@ export class MapDocument {
 
   /**
    * Adds facts not already held, in one Automerge change. Returns the facts that were new (duplicates,
-   * in the batch or already held, are dropped: merging is idempotent).
+   * in the batch or already held, are dropped: merging is idempotent). A fact outside the documented
+   * ranges is refused and counted in `rejects`.
    */
   ingest(facts: Iterable<Fact>): Fact[] {
     const fresh: Fact[] = [];
@@ -112,6 +114,10 @@ export class MapDocument {
     for (const f of facts) {
       const key = factKey(f);
       if (this.byKey.has(key) || seen.has(key)) continue;
+      if (factProblem(f) !== undefined) {
+        this.rejects.add('out_of_range');
+        continue;
+      }
       seen.add(key);
       fresh.push(f);
     }

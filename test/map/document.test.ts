@@ -200,3 +200,11 @@ test('two segments disagreeing on a fact: every node keeps the same one, whateve
   assert.deepEqual(a.get('5:1'), ab.get('5:1'));
   assert.deepEqual(b.get('5:1'), ab.get('5:1'));
 });
+
+test('ingest refuses a fact outside the documented ranges and counts it', () => {
+  const m = MapDocument.create(actor(1));
+  const bad = { kind: 'victim', origin: 3, seq: 1, t: 1, pos: { x: 0.5, y: 0 }, count: 1, condition: 'unknown', confidence: 50 } as Fact;
+  assert.deepEqual(m.ingest([bad]), []);
+  assert.equal(m.size, 0);
+  assert.deepEqual(m.rejects.summary(), { out_of_range: 1 });
+});
