@@ -49,7 +49,11 @@ export async function timePageFeatures(facts: readonly Fact[], log: (l: string) 
       const t0 = performance.now();
       await page.goto(gcs.url + query);
       await page.waitForFunction((k) => (window.__murmur?.featuresShown ?? 0) >= k, n, { timeout: 60_000, polling: 20 });
-      await page.evaluate(() => window.__murmur.whenDrawn());
+      await page.evaluate(() => {
+        (window as unknown as { __drawn: boolean }).__drawn = false;
+        void window.__murmur.whenDrawn().then(() => ((window as unknown as { __drawn: boolean }).__drawn = true));
+      });
+      await page.waitForFunction(() => (window as unknown as { __drawn: boolean }).__drawn, undefined, { timeout: 60_000 });
       const ms = Math.round(performance.now() - t0);
       await page.close();
       return ms;

@@ -1,5 +1,6 @@
 /** Shared pieces of the ground station tests: an area, a scene of facts, a browser. */
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type {} from '../../src/gcs/page-probe.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,4 +43,13 @@ export async function launchBrowser(dir: string, webgl = false): Promise<Browser
       ...(webgl ? ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'] : []),
     ],
   });
+}
+
+/** Waits (bounded) until the page's map renderer has drawn everything it was given. */
+export async function waitDrawn(page: Page, timeout = 30_000): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { __drawn: boolean }).__drawn = false;
+    void window.__murmur.whenDrawn().then(() => ((window as unknown as { __drawn: boolean }).__drawn = true));
+  });
+  await page.waitForFunction(() => (window as unknown as { __drawn: boolean }).__drawn, undefined, { timeout });
 }

@@ -109,7 +109,11 @@ async function makeMapLibre(container, config, extra) {
       }
       return fc.features.length;
     },
-    whenDrawn: () => new Promise((r) => map.once('idle', r)),
+    // A repaint ends in an 'idle' event once every source is loaded and drawn (also when already idle).
+    whenDrawn: () => new Promise((r) => {
+      map.once('idle', r);
+      map.triggerRepaint();
+    }),
     markerIds: (layer) => map.queryRenderedFeatures({ layers: [layer === 'victim' ? 'victims' : layer === 'member' ? 'members' : layer === 'road' ? 'roads' : 'hazards'] }).map((f) => f.properties.id ?? f.properties.member),
   };
 }
