@@ -42,18 +42,20 @@ export async function timePageFeatures(facts: readonly Fact[], log: (l: string) 
     viewport: { width: 1280, height: 800 },
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
   });
+  // The whole browser part stays within about a minute even on a loaded machine: every wait is bounded.
+  ctx.setDefaultTimeout(25_000);
   try {
     gcs.station.merge(victims);
     const time = async (query: string): Promise<number> => {
       const page = await ctx.newPage();
       const t0 = performance.now();
       await page.goto(gcs.url + query);
-      await page.waitForFunction((k) => (window.__murmur?.featuresShown ?? 0) >= k, n, { timeout: 60_000, polling: 20 });
+      await page.waitForFunction((k) => (window.__murmur?.featuresShown ?? 0) >= k, n, { polling: 20 });
       await page.evaluate(() => {
         (window as unknown as { __drawn: boolean }).__drawn = false;
         void window.__murmur.whenDrawn().then(() => ((window as unknown as { __drawn: boolean }).__drawn = true));
       });
-      await page.waitForFunction(() => (window as unknown as { __drawn: boolean }).__drawn, undefined, { timeout: 60_000 });
+      await page.waitForFunction(() => (window as unknown as { __drawn: boolean }).__drawn);
       const ms = Math.round(performance.now() - t0);
       await page.close();
       return ms;
@@ -74,7 +76,7 @@ export async function timePageFeatures(facts: readonly Fact[], log: (l: string) 
     for (let i = 1; i <= 7; i++) {
       const t0 = performance.now();
       drone.publish([{ kind: 'victim', origin: 9, seq: i, t: i, pos: { x: 100 * i, y: 100 }, count: 1, condition: 'unknown', confidence: 50 }]);
-      await page.waitForSelector(`li[data-victim="9:${i}"]`, { timeout: 10_000 });
+      await page.waitForSelector(`li[data-victim="9:${i}"]`, { timeout: 5_000 });
       delays.push(performance.now() - t0);
     }
     await page.close();
