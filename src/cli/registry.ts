@@ -21,4 +21,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'bench', summary: 'run a benchmark (wire, …) and print its figures beside the baseline', load: async () => (await import('./commands/bench.js')).command },
   { name: 'sitl', summary: 'start N ArduCopter vehicles: ArduPilot SITL, or the simulated one (--simulated)', load: async () => (await import('./commands/sitl.js')).command },
   { name: 'fly', summary: 'field check: arm, take off, fly to a point, return and land, with a JSON report', load: async () => (await import('./commands/fly.js')).command },
+  { name: 'gcs', summary: 'run a ground station: mesh node + offline live web map', load: async () => (await import('./commands/gcs.js')).command },
 ];

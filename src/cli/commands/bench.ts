@@ -24,6 +24,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   vehicle: async () => (await import('../../../bench/vehicle.js')).benchmark,
   link: async () => (await import('../../../bench/link.js')).benchmark,
   gossip: async () => (await import('../../../bench/gossip.js')).benchmark,
+  map: async () => (await import('../../../bench/map.js')).benchmark,
 };
 
 const usage = `Usage: murmur bench <name|all> [--json] [--quick] [--seed N]

@@ -1,0 +1,132 @@
+/** `murmur gcs`: run a ground station (mesh node that never flies + live web map). */
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { Link } from '../../links/link.js';
+import type { CommandModule } from '../registry.js';
+import { numberFlag, parseFlags, UsageError } from '../args.js';
+import type { AreaFrame } from '../../wire/frame-of-reference.js';
+import { localMetres } from '../../wire/frame-of-reference.js';
+import { LoopbackHub, type MeshPort } from '../../gcs/mesh-port.js';
+
+const usage = `Usage: murmur gcs --radio <link> [--port 8080] --area <area.json> | --origin <lat,lon> [options]
+
+Runs a ground station: joins the mesh as a node that never flies, keeps the situational map on disk,
+and serves a live web map (works offline: every script and style is served locally).
+
+  --radio <link>      mesh link: udp://<group-or-broadcast>:<port>, modem:<serial path> (LoRa modem
+                      firmware), meshtastic:<serial path>, or "loopback" (in-process, for trying it out)
+  --keys <file>       this station's provisioning file (murmur keys); required for a radio link
+  --node <id>         node id with --radio loopback (a radio link takes it from --keys)
+  --port <n>          web port (default 8080)
+  --host <addr>       address to listen on (default 127.0.0.1; 0.0.0.0 to serve other devices)
+  --data <dir>        data directory: map document, sequence numbers, sync storage (default .murmur/gcs)
+  --area <file>       area frame JSON: {"originLat","originLon","epoch","cellSize","cols"}
+  --origin <lat,lon>  area origin instead of --area (with --epoch, --cell, --cols)
+  --epoch <s>         mission epoch, Unix seconds (default: today 00:00 UTC)
+  --cell <m>          coverage cell side in metres (default 25)
+  --cols <n>          coverage cell columns (default 200)
+  --basemap <path>    a .pmtiles file or a {z}/{x}/{y} tile folder shown under the layers
+  --maps <dir>        folder of GeoJSON layers of the area (roads, buildings, boundary)
+  --mission <name>    share the map with other ground stations of this mission over IP
+  --peer <ws-url>     another station to sync with, e.g. ws://10.0.0.2:8080/sync (repeatable)
+  --tak <target>      stream CoT to tcp://host:8087 (TAK server) or udp://239.2.3.1:6969 (ATAK multicast)
+  --status-every <s>  own status heartbeat period, seconds (default 30)
+  --demo <n>          with --radio loopback: n simulated drones fly the area (to try the station out)`;
+
+function readFrame(values: Record<string, unknown>): AreaFrame {
+  if (typeof values.area === 'string') {
+    const f = JSON.parse(readFileSync(values.area, 'utf8')) as Partial<AreaFrame>;
+    for (const k of ['originLat', 'originLon', 'epoch', 'cellSize', 'cols'] as const)
+      if (typeof f[k] !== 'number') throw new UsageError(`${values.area}: "${k}" must be a number`);
+    return f as AreaFrame;
+  }
+  if (typeof values.origin !== 'string') throw new UsageError(`give --area <file> or --origin <lat,lon>\n\n${usage}`);
+  const [lat, lon] = values.origin.split(',').map(Number);
+  if (!Number.isFinite(lat) || !Number.isFinite(lon)) throw new UsageError(`--origin expects lat,lon, got "${values.origin}"`);
+  const today = Math.floor(Date.now() / 86_400_000) * 86_400;
+  return {
+    originLat: lat!, originLon: lon!,
+    epoch: numberFlag(values.epoch as string | undefined, 'epoch', today),
+    cellSize: numberFlag(values.cell as string | undefined, 'cell', 25),
+    cols: numberFlag(values.cols as string | undefined, 'cols', 200),
+  };
+}
+
+async function openMesh(radio: string, keysFile: string | undefined, dataDir: string, frame: AreaFrame, loopbackNode: number, demo: number): Promise<{ mesh: MeshPort; node: number; stop?: () => void }> {
+  if (radio === 'loopback') {
+    const hub = new LoopbackHub();
+    const mesh = hub.port(loopbackNode);
+    if (demo <= 0) return { mesh, node: loopbackNode };
+    const { startDemoDrone } = await import('../../gcs/demo-drone.js');
+    const stops = Array.from({ length: demo }, (_, i) => startDemoDrone(hub.port(100 + i), frame, 100 + i, i + 1));
+    return { mesh, node: loopbackNode, stop: () => stops.forEach((s) => s()) };
+  }
+  if (demo > 0) throw new UsageError('--demo only goes with --radio loopback');
+  if (!keysFile) throw new UsageError(`--radio ${radio} needs --keys <provisioning file>`);
+  const { parseProvisioning } = await import('../../wire/keyring.js');
+  const { openNodeSequences } = await import('../../wire/sequence-file.js');
+  const { DirectLinkMesh } = await import('../../gcs/link-mesh.js');
+  const { keyring, self } = parseProvisioning(readFileSync(keysFile, 'utf8'));
+  let link: Link;
+  const udp = /^udp:\/\/([^:/]+):(\d+)$/.exec(radio);
+  if (udp) {
+    const { UdpLink } = await import('../../links/udp-link.js');
+    link = new UdpLink({ address: udp[1]!, port: Number(udp[2]) });
+  } else if (radio.startsWith('modem:')) {
+    const { ModemLink } = await import('../../links/modem-link.js');
+    link = new ModemLink({ path: radio.slice('modem:'.length) });
+  } else if (radio.startsWith('meshtastic:')) {
+    const { MeshtasticLink } = await import('../../links/meshtastic-link.js');
+    link = new MeshtasticLink({ path: radio.slice('meshtastic:'.length) });
+  } else throw new UsageError(`--radio ${radio}: expected udp://host:port, modem:<path>, meshtastic:<path> or loopback`);
+  await link.open();
+  mkdirSync(dataDir, { recursive: true });
+  const packetCounter = openNodeSequences(dataDir).packets;
+  return { mesh: new DirectLinkMesh({ link, keyring, self: self.id, frame, packetCounter }), node: self.id };
+}
+
+export const command: CommandModule = {
+  usage,
+  async run(args) {
+    const { values } = parseFlags(
+      args,
+      {
+        radio: { type: 'string' }, keys: { type: 'string' }, node: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' },
+        data: { type: 'string' }, area: { type: 'string' }, origin: { type: 'string' }, epoch: { type: 'string' },
+        cell: { type: 'string' }, cols: { type: 'string' }, basemap: { type: 'string' }, maps: { type: 'string' },
+        mission: { type: 'string' }, peer: { type: 'string', multiple: true }, tak: { type: 'string' },
+        'status-every': { type: 'string' }, demo: { type: 'string' },
+      },
+      usage,
+    );
+    if (!values.radio) throw new UsageError(`--radio is required\n\n${usage}`);
+    const frame = readFrame(values);
+    const dataDir = values.data ?? '.murmur/gcs';
+    const opened = await openMesh(values.radio, values.keys, dataDir, frame, numberFlag(values.node, 'node', 1), numberFlag(values.demo, 'demo', 0));
+    const node = opened.node;
+    const { startGroundStation } = await import('../../gcs/ground-station.js');
+    const gcs = await startGroundStation({
+      nodeId: node,
+      frame,
+      dataDir,
+      mesh: opened.mesh,
+      port: numberFlag(values.port, 'port', 8080),
+      statusEveryMs: numberFlag(values['status-every'], 'status-every', 30) * 1000,
+      position: localMetres(frame, frame.originLat, frame.originLon),
+      ...(values.host ? { host: values.host } : {}),
+      ...(values.basemap ? { basemap: values.basemap } : {}),
+      ...(values.maps ? { mapsDir: values.maps } : {}),
+      ...(values.mission ? { mission: values.mission } : {}),
+      ...(values.peer ? { peers: values.peer } : {}),
+      ...(values.tak ? { tak: values.tak } : {}),
+    });
+    console.log(`ground station node ${node}: ${gcs.url} (${gcs.station.map.size} facts on disk)${gcs.sync ? `; IP sync on ${gcs.url.replace('http', 'ws')}sync` : ''}`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    opened.stop?.();
+    await gcs.close();
+    return 0;
+  },
+};

@@ -1,0 +1,18 @@
+/**
+ * What the page exposes for tests and the benchmark to observe (window.__murmur, set by page/app.js):
+ * which renderer drew the map, how many features it drew, the ids of drawn markers, and a promise
+ * for the renderer having finished drawing.
+ */
+export interface PageProbe {
+  renderer: 'maplibre' | 'fallback' | null;
+  featuresShown: number;
+  renders: number;
+  markerIds(layer: 'victim' | 'road' | 'hazard' | 'member'): string[];
+  whenDrawn(): Promise<void>;
+}
+
+declare global {
+  interface Window {
+    __murmur: PageProbe;
+  }
+}

@@ -1,0 +1,265 @@
+// The ground station page: a live map (MapLibre GL when WebGL is available, an SVG rendering
+// otherwise), the lists and panels beside it, and the operator's actions. State arrives by
+// server-sent events after every merge; actions go back as POST /api/action.
+import { COLORS } from './app-colors.js';
+import { FallbackMap } from './fallback.js';
+
+const $ = (id) => document.getElementById(id);
+const perf = (window.__murmur = { renderer: null, featuresShown: 0, renders: 0, lastView: null, lastRenderAt: 0 });
+
+function hasWebGL() {
+  try {
+    const c = document.createElement('canvas');
+    return !!(c.getContext('webgl2') || c.getContext('webgl'));
+  } catch {
+    return false;
+  }
+}
+
+async function post(action) {
+  const r = await fetch('/api/action', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(action) });
+  const body = await r.json();
+  if (!r.ok) flash(`refused: ${body.error}`);
+  else flash(`sent ${body.facts.map((f) => `${f.kind} ${f.origin}:${f.seq}`).join(', ') || action.action}`);
+  return body;
+}
+
+function flash(text) {
+  const s = $('status');
+  s.textContent = text;
+  s.style.display = 'block';
+  clearTimeout(flash.t);
+  flash.t = setTimeout(() => (s.style.display = 'none'), 3000);
+}
+
+// ---------- MapLibre renderer ----------
+async function makeMapLibre(container, config, extra) {
+  const maplibregl = await import('/vendor/maplibre/maplibre-gl.mjs');
+  const sources = {};
+  const layers = [{ id: 'bg', type: 'background', paint: { 'background-color': '#e9eef2' } }];
+  const bm = config.basemap;
+  if (bm.kind === 'pmtiles' && window.pmtiles) {
+    const protocol = new window.pmtiles.Protocol();
+    maplibregl.addProtocol('pmtiles', protocol.tile);
+    const archive = new window.pmtiles.PMTiles(location.origin + bm.url);
+    protocol.add(archive);
+    const header = await archive.getHeader();
+    if (header.tileType === 1) {
+      const meta = await archive.getMetadata().catch(() => ({}));
+      sources.basemap = { type: 'vector', url: `pmtiles://${location.origin}${bm.url}` };
+      for (const vl of meta.vector_layers ?? []) {
+        layers.push({ id: `bm-${vl.id}-fill`, type: 'fill', source: 'basemap', 'source-layer': vl.id, filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#d8d4cc', 'fill-opacity': 0.6 } });
+        layers.push({ id: `bm-${vl.id}-line`, type: 'line', source: 'basemap', 'source-layer': vl.id, filter: ['==', ['geometry-type'], 'LineString'], paint: { 'line-color': '#a9b1b9', 'line-width': 1.2 } });
+      }
+    } else {
+      sources.basemap = { type: 'raster', url: `pmtiles://${location.origin}${bm.url}`, tileSize: 256 };
+      layers.push({ id: 'basemap', type: 'raster', source: 'basemap' });
+    }
+  } else if (bm.kind === 'tiles') {
+    sources.basemap = { type: 'raster', tiles: [location.origin + bm.url], tileSize: 256 };
+    layers.push({ id: 'basemap', type: 'raster', source: 'basemap' });
+  }
+  for (const l of extra) {
+    sources[`area-${l.name}`] = { type: 'geojson', data: l.geojson };
+    if (l.name.includes('building')) layers.push({ id: `area-${l.name}`, type: 'fill', source: `area-${l.name}`, paint: { 'fill-color': '#d6d0c8' } });
+    else layers.push({ id: `area-${l.name}`, type: 'line', source: `area-${l.name}`, paint: { 'line-color': l.name.includes('boundary') ? '#7a5c99' : '#b0b8c0', 'line-width': l.name.includes('boundary') ? 1.5 : 2 } });
+  }
+  sources.murmur = { type: 'geojson', data: { type: 'FeatureCollection', features: [] } };
+  sources.draft = { type: 'geojson', data: { type: 'FeatureCollection', features: [] } };
+  const L = (id, type, layer, paint, extraFilter) => ({ id, type, source: 'murmur', filter: extraFilter ? ['all', ['==', ['get', 'layer'], layer], extraFilter] : ['==', ['get', 'layer'], layer], paint });
+  const victimColor = ['match', ['get', 'state'], 'reported', COLORS.victim.reported, 'confirmed', COLORS.victim.confirmed, 'rescued', COLORS.victim.rescued, '#9e9e9e'];
+  layers.push(
+    L('coverage', 'fill', 'coverage', { 'fill-color': COLORS.coverage, 'fill-opacity': 0.3 }),
+    L('search', 'line', 'search', { 'line-color': COLORS.search, 'line-width': 2, 'line-dasharray': [3, 2] }),
+    L('nofly', 'fill', 'nofly', { 'fill-color': COLORS.nofly, 'fill-opacity': 0.25, 'fill-outline-color': COLORS.nofly }),
+    L('roads', 'line', 'road', { 'line-color': ['case', ['==', ['get', 'state'], 'blocked'], COLORS.roadBlocked, COLORS.roadCleared], 'line-width': 4 }),
+    L('tracks', 'line', 'track', { 'line-color': COLORS.track, 'line-width': 1.5, 'line-opacity': 0.7 }),
+    L('hazards', 'circle', 'hazard', { 'circle-radius': 6, 'circle-color': COLORS.hazard, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 }),
+    L('victims', 'circle', 'victim', { 'circle-radius': 7, 'circle-color': victimColor, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 }),
+    L('members', 'circle', 'member', { 'circle-radius': 6, 'circle-color': ['case', ['<', ['get', 'battery'], 25], COLORS.droneLow, COLORS.drone], 'circle-stroke-color': '#000', 'circle-stroke-width': 1 }),
+    { id: 'draft', type: 'line', source: 'draft', paint: { 'line-color': '#000', 'line-width': 2, 'line-dasharray': [1, 1] } },
+  );
+  const map = new maplibregl.Map({ container, style: { version: 8, sources, layers }, center: config.centre, zoom: 13, attributionControl: false });
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
+  await new Promise((r) => map.once('load', r));
+  let fitted = false;
+  const clickHandlers = [];
+  const featureHandlers = [];
+  let drawing = false;
+  map.on('click', (e) => {
+    if (!drawing) {
+      const hit = map.queryRenderedFeatures(e.point, { layers: ['victims', 'roads', 'hazards'] })[0];
+      if (hit) return featureHandlers.forEach((h) => h(hit.properties.id));
+    }
+    clickHandlers.forEach((h) => h([e.lngLat.lng, e.lngLat.lat]));
+  });
+  return {
+    onClick: (h) => clickHandlers.push(h),
+    onFeatureClick: (h) => featureHandlers.push(h),
+    setDrawing: (on) => (drawing = on),
+    setDraft: (pts) => map.getSource('draft').setData({ type: 'FeatureCollection', features: pts.length > 1 ? [{ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: pts } }] : [] }),
+    render(fc) {
+      map.getSource('murmur').setData(fc);
+      if (!fitted && fc.features.length) {
+        fitted = true;
+        let b = null;
+        const visit = (c) => (typeof c[0] === 'number' ? (b = b ? [Math.min(b[0], c[0]), Math.min(b[1], c[1]), Math.max(b[2], c[0]), Math.max(b[3], c[1])] : [c[0], c[1], c[0], c[1]]) : c.forEach(visit));
+        fc.features.forEach((f) => visit(f.geometry.coordinates));
+        if (b) map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 40, duration: 0, maxZoom: 16 });
+      }
+      return fc.features.length;
+    },
+    // A repaint ends in an 'idle' event once every source is loaded and drawn (also when already idle).
+    whenDrawn: () => new Promise((r) => {
+      map.once('idle', r);
+      map.triggerRepaint();
+    }),
+    markerIds: (layer) => map.queryRenderedFeatures({ layers: [layer === 'victim' ? 'victims' : layer === 'member' ? 'members' : layer === 'road' ? 'roads' : 'hazards'] }).map((f) => f.properties.id ?? f.properties.member),
+  };
+}
+
+// ---------- panels ----------
+function li(html, attrs = {}) {
+  const e = document.createElement('li');
+  e.innerHTML = html;
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  return e;
+}
+const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+const ago = (ms) => (ms === undefined ? '—' : `${Math.max(0, Math.round((Date.now() - ms) / 1000))} s`);
+
+function renderPanels(v) {
+  $('node').textContent = `node ${v.node}`;
+  $('counts').textContent = `${v.factCount} facts · ${v.victims.filter((x) => x.state === 'reported' || x.state === 'confirmed').length} victims open · ${v.coveredCells} cells searched`;
+  const victims = v.victims.slice().sort((a, b) => (a.state === b.state ? b.t - a.t : ['reported', 'confirmed', 'rescued', 'false_alarm', 'withdrawn'].indexOf(a.state) - ['reported', 'confirmed', 'rescued', 'false_alarm', 'withdrawn'].indexOf(b.state)));
+  $('victims').replaceChildren(
+    ...victims.slice(0, 300).map((x) => {
+      const open = x.state === 'reported' || x.state === 'confirmed';
+      return li(
+        `<span class="state s-${x.state}">${x.state}</span> ${esc(x.id)}: ${x.count}× ${esc(x.condition)} (${x.confidence}%)` +
+          (open ? `${x.state === 'reported' ? '<button data-do="confirmed">confirm</button>' : ''}<button data-do="rescued">rescued</button><button data-do="false_alarm">false alarm</button>` : ''),
+        { 'data-victim': x.id, 'data-state': x.state },
+      );
+    }),
+  );
+  $('roads').replaceChildren(...v.roads.map((r) => li(`<span class="state s-${r.state}">${r.state}</span> ${esc(r.id)} ${r.severity}${r.state === 'blocked' ? '<button data-do="clear">clear</button>' : ''}`, { 'data-road': r.id })));
+  $('hazards').replaceChildren(...v.hazards.map((h) => li(`<span class="state s-${h.state}">${h.state}</span> ${esc(h.id)} ${h.hazard} r=${h.radius} m${h.state === 'active' ? '<button data-do="resolve">resolved</button>' : ''}`, { 'data-hazard': h.id })));
+  const rows = v.members.map((m) => {
+    const tr = document.createElement('tr');
+    tr.setAttribute('data-member', m.id);
+    tr.innerHTML = `<td>${m.id}</td><td>${m.activity}${m.health && m.health !== 'alive' ? ` (${m.health})` : ''}</td><td>${m.sector >= 0 ? m.sector : '—'}</td><td class="${m.battery < 25 ? 'low' : ''}">${m.battery}%</td><td>${m.alt} m</td><td>${ago(m.lastHeardMs)}</td><td>${m.activity === 'ground_station' ? '' : '<button data-do="recall">RTL</button>'}</td>`;
+    return tr;
+  });
+  $('members').tBodies[0].replaceChildren(...rows);
+  $('links').tBodies[0].replaceChildren(
+    ...v.mesh.links.map((l) => {
+      const tr = document.createElement('tr');
+      tr.innerHTML = `<td>${esc(l.name)}</td><td>${l.framesSent}</td><td>${l.framesReceived}</td><td>${l.dutyCycleUsed === undefined ? '—' : `${Math.round(l.dutyCycleUsed * 100)}%`}</td>`;
+      return tr;
+    }),
+  );
+  $('notes').replaceChildren(...v.notes.map((n) => li(`<b>node ${n.author}</b>: ${esc(n.text)} <small>(${n.lat.toFixed(5)}, ${n.lon.toFixed(5)})</small>`, { 'data-note': n.id })));
+  const rej = Object.entries(v.rejects);
+  $('rejects').textContent = rej.length ? `map rejects: ${rej.map(([k, n]) => `${k} ${n}`).join(', ')}` : '';
+  $('timeline').replaceChildren(...v.timeline.slice(0, 150).map((t) => li(`<b>${esc(t.id)}</b> ${esc(t.kind)} t=${t.t}s — ${esc(t.summary)}`, { 'data-fact': t.id })));
+}
+
+async function showFact(id) {
+  const r = await fetch(`/api/fact?id=${encodeURIComponent(id)}`);
+  const body = await r.json();
+  $('fact').textContent = r.ok
+    ? `${JSON.stringify(body.fact)}\nheld by: ${body.holders ? (body.holders.length ? body.holders.join(', ') : 'none reported') : 'not reported by this mesh'}`
+    : body.error;
+}
+
+// ---------- main ----------
+async function main() {
+  const config = await (await fetch('/api/config')).json();
+  const extra = await Promise.all(config.layers.map(async (l) => ({ name: l.name, geojson: await (await fetch(l.url)).json() })));
+  let map;
+  const forced = new URLSearchParams(location.search).get('renderer');
+  if (forced !== 'fallback' && hasWebGL()) {
+    try {
+      map = await makeMapLibre($('map'), config, extra);
+      perf.renderer = 'maplibre';
+    } catch (err) {
+      console.warn('MapLibre failed, using the simplified map', err);
+    }
+  }
+  if (!map) {
+    $('map').replaceChildren();
+    map = new FallbackMap($('map'), config.centre, extra);
+    perf.renderer = 'fallback';
+  }
+  document.body.dataset.renderer = perf.renderer;
+
+  // Drawing tools: click points on the map, then Finish.
+  let tool = null;
+  let draft = [];
+  const setTool = (t) => {
+    tool = t;
+    draft = [];
+    map.setDraft([]);
+    map.setDrawing(!!t);
+    document.querySelectorAll('[data-tool]').forEach((b) => b.classList.toggle('active', b.dataset.tool === t));
+    $('tool-finish').hidden = !t || t === 'note';
+    $('tool-cancel').hidden = !t;
+    if (t) flash(t === 'note' ? 'click where the note goes' : 'click points on the map, then Finish');
+  };
+  document.querySelectorAll('[data-tool]').forEach((b) => b.addEventListener('click', () => setTool(tool === b.dataset.tool ? null : b.dataset.tool)));
+  $('tool-cancel').addEventListener('click', () => setTool(null));
+  $('tool-finish').addEventListener('click', async () => {
+    if (tool === 'road_block') await post({ action: 'road_block', path: draft });
+    else if (tool) await post({ action: tool, ring: draft });
+    setTool(null);
+  });
+  map.onClick(async (p) => {
+    if (!tool) return;
+    if (tool === 'note') {
+      const text = prompt('Note');
+      if (text) await post({ action: 'note', pos: p, text });
+      return setTool(null);
+    }
+    draft.push(p);
+    map.setDraft(tool === 'road_block' ? draft : [...draft, draft[0]]);
+  });
+  map.onFeatureClick((id) => showFact(id));
+  $('recall-all').addEventListener('click', () => confirm('Recall every drone (RTL)?') && post({ action: 'recall', target: 0 }));
+
+  document.querySelector('aside').addEventListener('click', (e) => {
+    const b = e.target.closest('button[data-do]');
+    const row = e.target.closest('[data-victim],[data-road],[data-hazard],[data-member],[data-fact]');
+    if (!row) return;
+    if (!b) return showFact(row.dataset.victim ?? row.dataset.road ?? row.dataset.hazard ?? row.dataset.fact ?? '');
+    const d = b.dataset.do;
+    if (row.dataset.victim) post({ action: 'victim', target: row.dataset.victim, outcome: d });
+    else if (row.dataset.road) post({ action: 'road_clear', target: row.dataset.road });
+    else if (row.dataset.hazard) post({ action: 'hazard_resolve', target: row.dataset.hazard });
+    else if (row.dataset.member) post({ action: 'recall', target: Number(row.dataset.member) });
+  });
+
+  const apply = (v) => {
+    perf.lastView = { factCount: v.factCount, features: v.geojson.features.length };
+    perf.featuresShown = map.render(v.geojson);
+    perf.renders++;
+    perf.lastRenderAt = performance.now();
+    renderPanels(v);
+  };
+  const es = new EventSource('/api/events');
+  es.addEventListener('state', (e) => apply(JSON.parse(e.data)));
+  es.onopen = () => {
+    $('conn').textContent = 'live';
+    $('conn').className = 'ok';
+  };
+  es.onerror = () => {
+    $('conn').textContent = 'reconnecting…';
+    $('conn').className = 'bad';
+  };
+  perf.whenDrawn = () => (map.whenDrawn ? map.whenDrawn() : Promise.resolve());
+  perf.markerIds = (layer) => map.markerIds(layer);
+}
+
+main().catch((err) => {
+  console.error(err);
+  flash(`page error: ${err.message}`);
+});

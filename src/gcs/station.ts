@@ -1,0 +1,250 @@
+/**
+ * The ground station's node: a mesh member that never flies. It merges every fact heard into its map
+ * (durably, before anything is shown), turns operator actions into facts of its own node id, and
+ * publishes them to the mesh. The web server and the IP sync observe it through `onChange`.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { DiskStore } from '../map/disk-store.js';
+import { actorFor, type MapDocument, type MapSchema } from '../map/document.js';
+import type * as A from '@automerge/automerge';
+import { openNodeSequences } from '../wire/sequence-file.js';
+import type { ReservedSequence } from '../wire/sequence.js';
+import { factProblem } from '../wire/fact-check.js';
+import { factKey, parseFactKey, type Fact, type NodeId, type Outcome } from '../wire/facts.js';
+import { localMetres, missionSeconds, type AreaFrame, type LocalPoint } from '../wire/frame-of-reference.js';
+import type { MeshPort } from './mesh-port.js';
+
+/** [longitude, latitude], as the page (and GeoJSON) speaks. */
+export type LonLat = [number, number];
+
+export type OperatorAction =
+  | { action: 'victim'; target: string; outcome: 'confirmed' | 'rescued' | 'false_alarm' }
+  | { action: 'road_clear'; target: string }
+  | { action: 'road_block'; path: LonLat[]; severity?: 'partial' | 'impassable' }
+  | { action: 'hazard_resolve'; target: string }
+  | { action: 'search_area'; ring: LonLat[] }
+  | { action: 'nofly'; ring: LonLat[] }
+  | { action: 'recall'; target: NodeId }
+  | { action: 'resume'; target: NodeId }
+  | { action: 'note'; pos: LonLat; text: string };
+
+export class ActionError extends Error {}
+
+export interface TimelineEntry {
+  readonly id: string;
+  readonly kind: Fact['kind'];
+  readonly origin: NodeId;
+  readonly t: number;
+  /** Unix ms when this station merged it. */
+  readonly mergedMs: number;
+  readonly summary: string;
+}
+
+export interface StationOptions {
+  readonly nodeId: NodeId;
+  readonly frame: AreaFrame;
+  readonly dataDir: string;
+  readonly mesh: MeshPort;
+  readonly clock?: () => number;
+  /** Own status (heartbeat) period in ms; 0 disables. Default 30 s. */
+  readonly statusEveryMs?: number;
+  /** Where the station stands (local metres), for its status facts. */
+  readonly position?: LocalPoint;
+}
+
+export type ChangeListener = (fresh: readonly Fact[]) => void;
+
+const TIMELINE_MAX = 500;
+
+export function describe(f: Fact): string {
+  switch (f.kind) {
+    case 'victim':
+      return `victim: ${f.count} ${f.condition} (${f.confidence}%) at ${f.pos.x},${f.pos.y}`;
+    case 'road':
+      return `road ${f.severity} (${f.path.length} points)`;
+    case 'hazard':
+      return `hazard ${f.hazard} r=${f.radius} m`;
+    case 'supersede':
+      return `${f.outcome} → ${factKey(f.target)}`;
+    case 'coverage':
+      return `coverage: ${f.cells.length} cells`;
+    case 'status':
+      return `status: ${f.activity}, battery ${f.battery}%`;
+    case 'area':
+      return `${f.role} area (${f.rings[0]?.length ?? 0} points)`;
+    case 'command':
+      return `${f.action} → ${f.target === 0 ? 'all' : `node ${f.target}`}`;
+  }
+}
+
+export class GroundStation {
+  readonly map: MapDocument;
+  readonly store: DiskStore;
+  readonly nodeId: NodeId;
+  readonly frame: AreaFrame;
+  readonly mesh: MeshPort;
+  private readonly seq: ReservedSequence;
+  private readonly clock: () => number;
+  private readonly listeners = new Set<ChangeListener>();
+  private readonly timeline: TimelineEntry[] = [];
+  private readonly unsubscribe: () => void;
+  private readonly heartbeat: NodeJS.Timeout | undefined;
+  private readonly position: LocalPoint;
+  private noteCounter = 0;
+
+  constructor(opts: StationOptions) {
+    this.nodeId = opts.nodeId;
+    this.frame = opts.frame;
+    this.mesh = opts.mesh;
+    this.clock = opts.clock ?? Date.now;
+    this.position = opts.position ?? { x: 0, y: 0 };
+    const opened = DiskStore.open(join(opts.dataDir, 'map'), actorFor(opts.nodeId, randomBytes(8)));
+    this.map = opened.map;
+    this.store = opened.store;
+    this.seq = openNodeSequences(opts.dataDir).facts;
+    const now = this.clock();
+    for (const f of [...this.map.facts()].sort((a, b) => a.t - b.t).slice(-TIMELINE_MAX)) this.record(f, now);
+    this.unsubscribe = this.mesh.onFacts((facts) => this.merge(facts));
+    const every = opts.statusEveryMs ?? 30_000;
+    if (every > 0) {
+      this.heartbeat = setInterval(() => this.publishStatus(), every);
+      this.heartbeat.unref();
+      this.publishStatus();
+    }
+  }
+
+  onChange(cb: ChangeListener): () => void {
+    this.listeners.add(cb);
+    return () => this.listeners.delete(cb);
+  }
+
+  /** Facts heard from the mesh (or from elsewhere): merged, made durable, then announced. */
+  merge(facts: readonly Fact[]): Fact[] {
+    const valid = facts.filter((f) => factProblem(f) === undefined);
+    const fresh = this.map.ingest(valid);
+    if (fresh.length) this.afterChange(fresh);
+    return fresh;
+  }
+
+  /** Another map document (an IP peer's) merged in. */
+  mergeDoc(doc: A.Doc<MapSchema>): Fact[] {
+    const notesBefore = this.map.annotations().length;
+    const fresh = this.map.merge(doc);
+    if (fresh.length) this.afterChange(fresh);
+    else if (this.map.annotations().length !== notesBefore) {
+      this.store.flush(this.map);
+      for (const cb of this.listeners) cb([]);
+    }
+    return fresh;
+  }
+
+  private afterChange(fresh: readonly Fact[]): void {
+    this.store.flush(this.map);
+    const now = this.clock();
+    for (const f of fresh) this.record(f, now);
+    for (const cb of this.listeners) cb(fresh);
+  }
+
+  private record(f: Fact, mergedMs: number): void {
+    this.timeline.push({ id: factKey(f), kind: f.kind, origin: f.origin, t: f.t, mergedMs, summary: describe(f) });
+    if (this.timeline.length > TIMELINE_MAX) this.timeline.splice(0, this.timeline.length - TIMELINE_MAX);
+  }
+
+  recentFacts(limit = 200): TimelineEntry[] {
+    return this.timeline.slice(-limit).reverse();
+  }
+
+  private base(): { origin: NodeId; seq: number; t: number } {
+    return { origin: this.nodeId, seq: this.seq.take(), t: Math.max(0, missionSeconds(this.frame, this.clock())) };
+  }
+
+  private local(p: LonLat): LocalPoint {
+    if (!Array.isArray(p) || typeof p[0] !== 'number' || typeof p[1] !== 'number') throw new ActionError('a position must be [lon, lat]');
+    return localMetres(this.frame, p[1], p[0]);
+  }
+
+  private target(key: string, kinds: readonly Fact['kind'][]): Fact {
+    const f = typeof key === 'string' ? this.map.get(key) : undefined;
+    if (!f || !kinds.includes(f.kind)) throw new ActionError(`no ${kinds.join('/')} fact ${String(key)}`);
+    return f;
+  }
+
+  private supersede(target: Fact, outcome: Outcome): Fact {
+    return { kind: 'supersede', ...this.base(), target: parseFactKey(factKey(target)), outcome };
+  }
+
+  private ring(ring: LonLat[]): LocalPoint[] {
+    if (!Array.isArray(ring) || ring.length < 3) throw new ActionError('an area needs at least 3 points');
+    const pts = ring.map((p) => this.local(p));
+    const last = pts[pts.length - 1]!;
+    if (pts.length > 3 && last.x === pts[0]!.x && last.y === pts[0]!.y) pts.pop(); // closed ring from the page
+    return pts;
+  }
+
+  /** Turns an operator action into facts of this node, merges and publishes them. */
+  act(a: OperatorAction): Fact[] {
+    let facts: Fact[];
+    switch (a?.action) {
+      case 'victim':
+        if (!['confirmed', 'rescued', 'false_alarm'].includes(a.outcome)) throw new ActionError(`unknown victim outcome ${String(a.outcome)}`);
+        facts = [this.supersede(this.target(a.target, ['victim']), a.outcome)];
+        break;
+      case 'road_clear':
+        facts = [this.supersede(this.target(a.target, ['road']), 'cleared')];
+        break;
+      case 'hazard_resolve':
+        facts = [this.supersede(this.target(a.target, ['hazard']), 'resolved')];
+        break;
+      case 'road_block':
+        if (!Array.isArray(a.path) || a.path.length < 2) throw new ActionError('a road needs at least 2 points');
+        facts = [{ kind: 'road', ...this.base(), path: a.path.map((p) => this.local(p)), severity: a.severity === 'partial' ? 'partial' : 'impassable' }];
+        break;
+      case 'search_area':
+        facts = [{ kind: 'area', ...this.base(), role: 'search', rings: [this.ring(a.ring)], priority: 1 }];
+        break;
+      case 'nofly':
+        facts = [{ kind: 'area', ...this.base(), role: 'nofly', rings: [this.ring(a.ring)], priority: 1 }];
+        break;
+      case 'recall':
+      case 'resume':
+        if (!Number.isInteger(a.target) || a.target < 0) throw new ActionError('target must be a node id or 0 for all');
+        facts = [{ kind: 'command', ...this.base(), target: a.target, action: a.action === 'recall' ? 'rtl' : 'resume' }];
+        break;
+      case 'note': {
+        const text = String(a.text ?? '').trim();
+        if (!text) throw new ActionError('a note needs text');
+        const pos = this.local(a.pos);
+        this.map.annotate({ id: `${this.nodeId}:${this.clock()}:${++this.noteCounter}`, author: this.nodeId, t: this.base().t, pos, text });
+        this.store.flush(this.map);
+        for (const cb of this.listeners) cb([]);
+        return [];
+      }
+      default:
+        throw new ActionError(`unknown action ${JSON.stringify((a as { action?: unknown })?.action)}`);
+    }
+    for (const f of facts) {
+      const problem = factProblem(f);
+      if (problem) throw new ActionError(problem);
+    }
+    this.merge(facts);
+    this.mesh.publish(facts);
+    return facts;
+  }
+
+  private publishStatus(): void {
+    const f: Fact = {
+      kind: 'status', ...this.base(), pos: this.position, alt: 0, battery: 100, mode: 0, armed: false,
+      activity: 'ground_station', sector: -1, heading: 0,
+    };
+    this.merge([f]);
+    this.mesh.publish([f]);
+  }
+
+  async close(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.unsubscribe();
+    this.store.flush(this.map);
+    this.store.close();
+  }
+}

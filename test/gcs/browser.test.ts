@@ -1,0 +1,182 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { toLatLon } from '../../src/wire/frame-of-reference.js';
+import { LoopbackHub } from '../../src/gcs/mesh-port.js';
+import type {} from '../../src/gcs/page-probe.js';
+import { startGroundStation } from '../../src/gcs/ground-station.js';
+import type { Fact, SupersedeFact } from '../../src/wire/facts.js';
+import { FRAME, droneScene, launchBrowser, tempDir, waitDrawn } from './helpers.js';
+import { PMTiles, type Source, type RangeResponse } from 'pmtiles';
+import { checkerTiles, pmtilesArchive } from './tiles.js';
+
+
+const ARTIFACTS = 'test-artifacts';
+
+
+test('the web map shows facts heard on the mesh, and "rescued" reaches a drone', { timeout: 90_000 }, async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const hub = new LoopbackHub();
+  const drone = hub.port(7); // the simulated drone's end of the mesh
+  const heardByDrone: Fact[] = [];
+  drone.onFacts((fs) => heardByDrone.push(...fs));
+  const data = tempDir('gcs-browser');
+  const profile = tempDir('chromium');
+  const gcs = await startGroundStation({ nodeId: 1, frame: FRAME, dataDir: data, mesh: hub.port(1), port: 0, statusEveryMs: 0 });
+  const browser = await launchBrowser(profile, true);
+  try {
+    drone.publish(droneScene());
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(gcs.url);
+    await page.waitForSelector('li[data-victim="7:4"][data-state="reported"]');
+    await page.waitForFunction(() => window.__murmur.markerIds('victim').length === 2);
+    assert.deepEqual((await page.evaluate(() => window.__murmur.markerIds('victim'))).sort(), ['7:4', '7:5']);
+    assert.deepEqual(await page.evaluate(() => window.__murmur.markerIds('road')), ['7:6']);
+
+    // A fact merged later is pushed to the open page.
+    drone.publish([{ kind: 'victim', origin: 7, seq: 9, t: 40, pos: { x: 2700, y: 1800 }, count: 3, condition: 'ambulatory', confidence: 75 }]);
+    await page.waitForSelector('li[data-victim="7:9"]');
+    await page.waitForFunction(() => window.__murmur.markerIds('victim').includes('7:9'));
+
+    // The operator marks 7:4 rescued: a supersede from the station's node reaches the drone.
+    await page.click('li[data-victim="7:4"] button[data-do="rescued"]');
+    await page.waitForSelector('li[data-victim="7:4"][data-state="rescued"]');
+    const deadline = Date.now() + 10_000;
+    let got: SupersedeFact | undefined;
+    while (!got && Date.now() < deadline) {
+      got = heardByDrone.find((f): f is SupersedeFact => f.kind === 'supersede' && f.target.origin === 7 && f.target.seq === 4);
+      if (!got) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(got, 'the drone never heard the rescue');
+    assert.equal(got.outcome, 'rescued');
+    assert.equal(got.origin, 1);
+
+    // Which members hold the fact is shown per fact.
+    await page.click('li[data-victim="7:4"]');
+    await page.waitForFunction(() => document.getElementById('fact')!.textContent!.includes('held by: 1, 7'));
+
+    // Recall one drone: an RTL command to node 7.
+    await page.click('tr[data-member="7"] button[data-do="recall"]');
+    const waitCmd = Date.now() + 10_000;
+    while (!heardByDrone.some((f) => f.kind === 'command' && f.target === 7 && f.action === 'rtl') && Date.now() < waitCmd) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(heardByDrone.some((f) => f.kind === 'command' && f.target === 7 && f.action === 'rtl'));
+
+    await page.waitForTimeout(300);
+    assert.equal(await page.evaluate(() => window.__murmur.renderer), 'maplibre');
+    await page.screenshot({ path: `${ARTIFACTS}/gcs-map-webgl.png` });
+
+    // Without WebGL the page falls back to an SVG map showing the same markers.
+    const plain = await browser.newPage();
+    await plain.goto(`${gcs.url}?renderer=fallback`);
+    await plain.waitForFunction(() => window.__murmur?.renderer === 'fallback' && window.__murmur.markerIds('victim').length === 3);
+    assert.equal(await plain.locator('svg [data-layer="victim"][data-state="rescued"]').count(), 1);
+    await plain.screenshot({ path: `${ARTIFACTS}/gcs-map-fallback.png` });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await gcs.close();
+    rmSync(data, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true });
+  }
+});
+
+test('drawing a search area on the page becomes an area fact on the mesh', { timeout: 60_000 }, async () => {
+  const hub = new LoopbackHub();
+  const drone = hub.port(7);
+  const heard: Fact[] = [];
+  drone.onFacts((fs) => heard.push(...fs));
+  const data = tempDir('gcs-draw');
+  const profile = tempDir('chromium');
+  // The area's own vector layers (no basemap configured): a road and a boundary.
+  const maps = join(data, 'maps');
+  mkdirSync(maps, { recursive: true });
+  const at = (x: number, y: number) => { const p = toLatLon(FRAME, { x, y }); return [p.lon, p.lat]; };
+  writeFileSync(join(maps, 'roads.geojson'), JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: [at(0, 1000), at(3000, 1100)] } }] }));
+  writeFileSync(join(maps, 'boundary.geojson'), JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [[at(-100, -100), at(3100, -100), at(3100, 2100), at(-100, 2100), at(-100, -100)]] } }] }));
+  const gcs = await startGroundStation({ nodeId: 1, frame: FRAME, dataDir: data, mesh: hub.port(1), port: 0, statusEveryMs: 0, mapsDir: maps });
+  const browser = await launchBrowser(profile, false);
+  try {
+    drone.publish(droneScene());
+    const page = await browser.newPage();
+    await page.goto(`${gcs.url}?renderer=fallback`);
+    await page.waitForSelector('li[data-victim="7:4"]');
+    assert.equal(await page.locator('svg [data-area-layer="roads"]').count(), 1);
+    assert.equal(await page.locator('svg [data-area-layer="boundary"]').count(), 1);
+    await page.click('#tool-nofly');
+    const box = (await page.locator('#map svg').boundingBox())!;
+    for (const [fx, fy] of [[0.3, 0.3], [0.5, 0.3], [0.5, 0.5], [0.3, 0.5]] as const) await page.mouse.click(box.x + box.width * fx, box.y + box.height * fy);
+    await page.click('#tool-finish');
+    await page.waitForSelector('svg [data-layer="nofly"]');
+    const area = heard.find((f) => f.kind === 'area');
+    assert.ok(area && area.kind === 'area');
+    assert.equal(area.role, 'nofly');
+    assert.equal(area.rings[0]!.length, 4);
+    assert.equal(gcs.station.map.state().noFly.length, 1);
+    await page.screenshot({ path: `${ARTIFACTS}/gcs-map-nofly-fallback.png` });
+  } finally {
+    await browser.close();
+    await gcs.close();
+    rmSync(data, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true });
+  }
+});
+
+// One file for every browser test: they run one after another, never two Chromiums at once.
+const sw = toLatLon(FRAME, { x: -500, y: -500 });
+const ne = toLatLon(FRAME, { x: 3500, y: 2500 });
+const BOUNDS: [number, number, number, number] = [sw.lon, sw.lat, ne.lon, ne.lat];
+
+class BufferSource implements Source {
+  constructor(private readonly buf: Buffer) {}
+  getKey(): string {
+    return 'buffer';
+  }
+  async getBytes(offset: number, length: number): Promise<RangeResponse> {
+    const b = this.buf.subarray(offset, offset + length);
+    return { data: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer };
+  }
+}
+
+test('the page draws a local PMTiles basemap under the layers, fetched by ranges from the station', { timeout: 60_000 }, async () => {
+  const dir = tempDir('gcs-basemap');
+  const tiles = checkerTiles(BOUNDS, 11, 14);
+  const archive = pmtilesArchive(tiles, BOUNDS);
+  // The fixture is a well-formed archive: the pmtiles reader finds every tile in it.
+  const reader = new PMTiles(new BufferSource(archive));
+  assert.equal((await reader.getHeader()).numAddressedTiles, tiles.length);
+  const t = tiles[tiles.length - 1]!;
+  assert.equal((await reader.getZxy(t.z, t.x, t.y))?.data.byteLength, t.data.length);
+
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'area.pmtiles');
+  writeFileSync(file, archive);
+  const hub = new LoopbackHub();
+  const gcs = await startGroundStation({ nodeId: 1, frame: FRAME, dataDir: join(dir, 'data'), mesh: hub.port(1), port: 0, statusEveryMs: 0, basemap: file });
+  const browser = await launchBrowser(join(dir, 'profile'), true);
+  try {
+    hub.port(7).publish(droneScene());
+    const page = await browser.newPage();
+    const ranges: number[] = [];
+    const foreign: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith(gcs.url)) foreign.push(r.url());
+    });
+    page.on('response', (r) => {
+      if (r.url().endsWith('/basemap/basemap.pmtiles')) ranges.push(r.status());
+    });
+    await page.goto(gcs.url);
+    await page.waitForFunction(() => window.__murmur?.renderer === 'maplibre' && window.__murmur.markerIds('victim').length === 2);
+    await waitDrawn(page);
+    // Header and directory, then tiles: all partial responses from this station.
+    assert.ok(ranges.length >= 2 && ranges.every((s) => s === 206), `basemap responses: ${ranges.join(',')}`);
+    assert.deepEqual(foreign, []);
+    await page.screenshot({ path: 'test-artifacts/gcs-map-pmtiles.png' });
+  } finally {
+    await browser.close();
+    await gcs.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
