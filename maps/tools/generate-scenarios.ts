@@ -123,14 +123,15 @@ function earthquakeTown() {
   );
   write('scenarios/earthquake-town.json', {
     name: 'earthquake-town',
-    description: 'A hill town of about 4 km² after a strong earthquake: collapsed buildings, blocked streets, a gas leak and a fire. Two drones are lost mid-search.',
+    description:
+      'A hill town of about 4 km² after a strong earthquake: collapsed buildings, blocked streets, a gas leak and a fire. Two drones are lost mid-search. The radios use the EU868 869.4–869.65 MHz sub-band, where 10% duty cycle is allowed: ten drones reporting coverage every minute for half an hour need more than the 1% of the other sub-bands.',
     area: [polygon(frame, town)],
     nofly: [],
     priority: [{ polygon: polygon(frame, [rect(1000, 900, 1500, 1400)]), weight: 2 }],
     frame: { originLat: frame.originLat, originLon: frame.originLon, epoch: EPOCH, cellSize: 50 },
     truth: { victims, roads: blocked, hazards },
     launch,
-    radio: { sf: 9, bwHz: 125000, cr: 5, dutyCyclePct: 1, medianRangeM: 1500, extraLoss: 0.1 },
+    radio: { sf: 9, bwHz: 125000, cr: 5, dutyCyclePct: 10, medianRangeM: 1500, extraLoss: 0.1 },
     search: { altitudeM: 60, sweepWidthM: 55, cruiseSpeedMps: 10, detectionProbability: 0.95, falsePositivesPerKm2: 0.3, batteryReturnPct: 25 },
     faults: [
       { type: 'crash', drone: 3, atS: 420 },

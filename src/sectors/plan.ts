@@ -5,8 +5,8 @@
  *
  * Method: lanes run along the longer extent of the area (fewer turns); the unsearched cells, ordered lane by
  * lane, are cut into as many consecutive runs of equal search effort as there are members (effort = cells
- * weighted by priority), and the runs go to the members in the order of their positions across the lanes, so
- * each drone gets a compact block of neighbouring lanes near where it is. Inside its block a drone flies a
+ * weighted by priority), and the runs go to the members in id order (so agents that heard different positions
+ * still agree) or, for a plan made in one place, in the order of their positions across the lanes. Inside its block a drone flies a
  * boustrophedon path: one lane per cell column (lane spacing = cell size = camera sweep width), alternating
  * direction, starting at the corner nearest to it. Re-planning with more covered cells or fewer members
  * re-divides only what is left, so a dead drone's remainder is taken over and done work is never searched again.
@@ -27,6 +27,11 @@ export interface PlanInput {
   readonly covered: ReadonlySet<number>;
   /** Live members able to search (any order). */
   readonly members: readonly PlanMember[];
+  /**
+   * How blocks are handed out across the lanes: by member position (nearest blocks, for a plan made in one
+   * place) or by member id (default: agents that heard different positions still agree).
+   */
+  readonly orderBy?: 'position' | 'id';
   /** Search effort of a cell (priority regions weigh more); default 1. */
   readonly weight?: (cell: number) => number;
 }
@@ -37,7 +42,7 @@ export interface SectorPlan {
   readonly axis: LaneAxis;
   /** Cells of each member's sector, in flying order. */
   readonly sectors: ReadonlyMap<NodeId, readonly number[]>;
-  /** Waypoints (local metres, cell centres) of each member's coverage path, in order. */
+  /** Waypoints (local metres, cell centres) of each member's coverage path, in pairs: lane start, lane end. */
   readonly paths: ReadonlyMap<NodeId, readonly LocalPoint[]>;
   /** Path length of each member including the leg from its position to the first waypoint, metres. */
   readonly lengths: ReadonlyMap<NodeId, number>;
@@ -103,12 +108,10 @@ function lanePath(frame: AreaFrame, axis: LaneAxis, cells: readonly Cell[], reve
       const next = seq[k + 1];
       const startsRun = !prev || Math.abs(prev.along - c.along) !== 1;
       const endsRun = !next || Math.abs(next.along - c.along) !== 1;
+      // Waypoints come in pairs (run start, run end), even for a one-cell run, so a follower knows that
+      // segment 2k→2k+1 is a lane to search and 2k+1→2k+2 a transition.
       if (startsRun) out.push(centre(frame, axis, c.lane, c.along));
-      if (endsRun) {
-        const p = centre(frame, axis, c.lane, c.along);
-        const last = out[out.length - 1]!;
-        if (last.x !== p.x || last.y !== p.y) out.push(p);
-      }
+      if (endsRun) out.push(centre(frame, axis, c.lane, c.along));
     }
   });
   return out;
@@ -137,9 +140,8 @@ export function planSectors(input: PlanInput): SectorPlan {
   const lengths = new Map<NodeId, number>();
   if (members.length === 0) return { axis, sectors, paths, lengths, remaining: cells.length };
 
-  // Members in the order of their position across the lanes (ties by id), so blocks go to the nearest drones.
   const across = (m: PlanMember) => (axis === 'north-south' ? m.pos.x : m.pos.y);
-  const order = [...members].sort((a, b) => across(a) - across(b) || a.id - b.id);
+  const order = input.orderBy === 'position' ? [...members].sort((a, b) => across(a) - across(b) || a.id - b.id) : members;
 
   // Cut the lane-ordered cells into runs of equal effort.
   const total = cells.reduce((s, c) => s + weight(c.cell), 0);

@@ -1,0 +1,147 @@
+/**
+ * The simulator's report, computed from what happened (coverage passes, detections, facts created and who
+ * learned them when), never from what was planned.
+ */
+import type { AreaFrame } from '../../wire/frame-of-reference.js';
+import type { Fact, NodeId } from '../../wire/facts.js';
+
+export interface RunRecord {
+  readonly frame: AreaFrame;
+  readonly searchable: readonly number[];
+  readonly cellArea: number;
+  readonly sweepWidthM: number;
+  readonly cruiseSpeedMps: number;
+  readonly victims: readonly { index: number; inArea: boolean }[];
+  /** Every cell swept on a search lane: one entry per cell per second of flight. */
+  readonly coverage: { cell: number; atS: number; drone: NodeId }[];
+  readonly detections: { truth: number; atS: number; fact: string | undefined; drone: NodeId }[];
+  /** Durable facts created (status excluded), by key. */
+  readonly created: Map<string, { fact: Fact; atS: number; origin: NodeId }>;
+  /** Fact key → node → mission second it first held the fact. */
+  readonly learned: Map<string, Map<NodeId, number>>;
+  /** Milliseconds each drone spent in the air. */
+  readonly flyingMs: Map<NodeId, number>;
+  /** Drone-milliseconds in the air during each mission second (index = second). */
+  readonly flyingBySecond: number[];
+  dronesLost: number;
+  endMs: number;
+  readonly startMs: number;
+}
+
+export interface SwarmFigures {
+  victims_total: number;
+  victims_in_area: number;
+  victims_found: number;
+  false_positives: number;
+  coverage_pct: number;
+  overlap_pct: number;
+  time_to_full_coverage_s: number | null;
+  ideal_time_s: number | null;
+  time_to_95pct_victims_s: number | null;
+  sighting_to_all_maps_p95_s: number | null;
+  max_duty_cycle_pct: number;
+  bytes_on_air: number;
+  facts_created: number;
+  facts_lost: number;
+  drones_lost: number;
+  drone_seconds_flown: number;
+  simulated_s: number;
+}
+
+export type SwarmReport = SwarmFigures;
+
+/** A pass: the same drone over the same cell within this many seconds is one look, not two. */
+const SAME_PASS_S = 60;
+/** Coverage counted as full (the acceptance threshold). */
+export const FULL_COVERAGE = 0.995;
+
+function quantile(xs: number[], q: number): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
+}
+
+const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
+
+export function swarmReport(rec: RunRecord, end: { liveIds: readonly NodeId[]; maxDutyPct: number; bytesOnAir: number }): SwarmFigures {
+  const searchable = new Set(rec.searchable);
+  // passes per cell, in time order
+  const passes = new Map<number, { drone: NodeId; last: number; n: number }>();
+  const firstCovered: number[] = [];
+  const events = rec.coverage.filter((e) => searchable.has(e.cell)).sort((a, b) => a.atS - b.atS);
+  for (const e of events) {
+    const p = passes.get(e.cell);
+    if (!p) {
+      passes.set(e.cell, { drone: e.drone, last: e.atS, n: 1 });
+      firstCovered.push(e.atS);
+    } else {
+      if (p.drone !== e.drone || e.atS - p.last > SAME_PASS_S) p.n++;
+      p.drone = e.drone;
+      p.last = e.atS;
+    }
+  }
+  const total = rec.searchable.length;
+  const covered = passes.size;
+  const twice = [...passes.values()].filter((p) => p.n > 1).length;
+  const needed = Math.ceil(FULL_COVERAGE * total);
+  const tFull = firstCovered.length >= needed ? firstCovered[needed - 1]! : null;
+
+  // drone-seconds flown up to full coverage (all flying time when it was never reached)
+  const flownS = [...rec.flyingMs.values()].reduce((a, b) => a + b, 0) / 1000;
+  const simS = (rec.endMs - rec.startMs) / 1000;
+  // Ideal time: the searchable area swept at cruise speed with the sweep width by the drones actually in
+  // the air on average until full coverage: area / (sweep × speed × N̄), N̄ = drone-seconds flown / time.
+  const horizon = tFull ?? simS;
+  let flownUntil = 0;
+  for (let i = 0; i < Math.min(rec.flyingBySecond.length, Math.ceil(horizon)); i++) flownUntil += (rec.flyingBySecond[i] ?? 0) / 1000;
+  const nAvg = horizon > 0 ? flownUntil / horizon : 0;
+  const areaM2 = total * rec.cellArea;
+  const ideal = nAvg > 0 ? areaM2 / (rec.sweepWidthM * rec.cruiseSpeedMps * nAvg) : null;
+
+  // victims
+  const inArea = rec.victims.filter((v) => v.inArea).length;
+  const foundAt = new Map<number, number>();
+  for (const d of rec.detections) if (d.truth >= 0 && !foundAt.has(d.truth)) foundAt.set(d.truth, d.atS);
+  const foundInArea = rec.victims.filter((v) => v.inArea && foundAt.has(v.index)).length;
+  const found = foundAt.size;
+  const fp = rec.detections.filter((d) => d.truth < 0 && d.fact !== undefined).length;
+  const times = [...foundAt.values()].sort((a, b) => a - b);
+  const need95 = Math.ceil(0.95 * inArea);
+  const t95 = need95 === 0 ? 0 : times.length >= need95 ? times[need95 - 1]! : null;
+
+  // facts: sighting → every live map, and facts lost
+  const live = new Set(end.liveIds);
+  const spread: number[] = [];
+  let lost = 0;
+  for (const [key, c] of rec.created) {
+    const holders = rec.learned.get(key) ?? new Map<NodeId, number>();
+    const gossiped = [...holders.keys()].some((n) => n !== c.origin);
+    const mustSurvive = live.has(c.origin) || gossiped;
+    const missing = [...live].filter((n) => !holders.has(n));
+    if (mustSurvive && missing.length > 0) lost++;
+    if (c.fact.kind === 'victim' && missing.length === 0 && live.size > 0)
+      spread.push(Math.max(...[...live].map((n) => holders.get(n)!)) - c.atS);
+  }
+  return {
+    victims_total: rec.victims.length,
+    victims_in_area: inArea,
+    victims_found: Math.max(found, foundInArea),
+    false_positives: fp,
+    coverage_pct: round((covered / Math.max(1, total)) * 100),
+    overlap_pct: round((twice / Math.max(1, total)) * 100),
+    time_to_full_coverage_s: tFull === null ? null : round(tFull, 1),
+    ideal_time_s: ideal === null ? null : round(ideal, 1),
+    time_to_95pct_victims_s: t95 === null ? null : round(t95, 1),
+    sighting_to_all_maps_p95_s: (() => {
+      const q = quantile(spread, 0.95);
+      return q === null ? null : round(q, 1);
+    })(),
+    max_duty_cycle_pct: round(end.maxDutyPct, 3),
+    bytes_on_air: end.bytesOnAir,
+    facts_created: rec.created.size,
+    facts_lost: lost,
+    drones_lost: rec.dronesLost,
+    drone_seconds_flown: Math.round(flownS),
+    simulated_s: Math.round(simS),
+  };
+}

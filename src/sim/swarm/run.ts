@@ -1,0 +1,331 @@
+/**
+ * The end-to-end swarm simulator: N real search agents, each flying an in-process simulated ArduCopter over
+ * MAVLink (src/sim/vehicle) and gossiping through a real gossip engine and the wire codec over the simulated
+ * LoRa channel (src/sim/radio), in one process on one virtual clock. Seeded: a run is a function of the
+ * scenario, the drone count and the seed. Scripted faults come from the scenario.
+ */
+import { VirtualClock } from '../../core/clock.js';
+import { seededRandom } from '../../core/random.js';
+import { createLogger, type Logger } from '../../core/log.js';
+import type { AreaFrame, LocalPoint } from '../../wire/frame-of-reference.js';
+import { toLatLon, toLocal } from '../../wire/frame-of-reference.js';
+import { factKey, type Fact, type NodeId } from '../../wire/facts.js';
+import { GossipNode, defaultGossipConfig, type GossipActions } from '../../gossip/engine.js';
+import { RadioMedium, type RadioEndpoint, type RxMeta } from '../radio/medium.js';
+import { DEFAULT_PROPAGATION, DEMOD_SNR_DB } from '../radio/propagation.js';
+import { fixed, type Mobility } from '../radio/mobility.js';
+import { simWireCodecs } from '../radio/swarm.js';
+import { inProcessVehicle, advance, type InProcessVehicle } from '../vehicle/virtual.js';
+import { Vehicle } from '../../vehicle/vehicle.js';
+import { SearchAgent } from '../../agent/search-agent.js';
+import { SimulatedCamera, type Detection, type GroundVictim } from '../sensors/camera.js';
+import { searchableCells, pointInPolygon } from '../../sectors/index.js';
+import { localPolygon, scenarioFrame, type Scenario } from '../scenario/index.js';
+import { swarmReport, type SwarmReport, type RunRecord } from './report.js';
+
+export interface SimOptions {
+  readonly scenario: Scenario;
+  readonly drones: number;
+  readonly seed: number;
+  /** false: the pre-flight-plan baseline (sectors planned at take-off, never re-divided). */
+  readonly redivide: boolean;
+  /** Pace virtual time against wall time K× (undefined: as fast as possible). */
+  readonly speedup?: number;
+  readonly log?: Logger;
+  readonly onProgress?: (simS: number, coveredPct: number) => void;
+  /** Extra things to do every step (e.g. feed a ground station). */
+  readonly onStep?: (world: SimWorld) => void;
+}
+
+export interface SimDrone {
+  readonly id: NodeId;
+  readonly sim: InProcessVehicle;
+  readonly vehicle: Vehicle;
+  gossip: GossipNode | undefined;
+  readonly agent: SearchAgent;
+  alive: boolean;
+}
+
+export interface SimWorld {
+  readonly frame: AreaFrame;
+  readonly clock: VirtualClock;
+  readonly medium: RadioMedium;
+  readonly drones: readonly SimDrone[];
+  readonly startMs: number;
+}
+
+const STEP_MS = 100;
+
+/** GossipNode on a simulated radio; learned facts and membership changes go to the agent. */
+class Endpoint implements RadioEndpoint {
+  bytesSent = 0;
+  constructor(
+    readonly node: GossipNode,
+    private readonly where: () => LocalPoint,
+    private readonly onActions: (a: GossipActions, nowS: number) => void,
+  ) {}
+  nextWakeAt(now: number): number {
+    return this.node.nextWakeAt(now);
+  }
+  wake(now: number): void {
+    this.onActions(this.node.tick(now), now);
+  }
+  wantsToTransmit(now: number): boolean {
+    return this.node.wantsToTransmit(now);
+  }
+  transmit(now: number): Uint8Array | undefined {
+    const p = this.where();
+    this.node.setPosition({ x: Math.round(p.x), y: Math.round(p.y) });
+    const b = this.node.transmit(now);
+    if (b) this.bytesSent += b.length;
+    return b;
+  }
+  hear(bytes: Uint8Array, rx: RxMeta, now: number): void {
+    this.onActions(this.node.receive(bytes, rx, now), now);
+  }
+}
+
+export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
+  const sc = opts.scenario;
+  const frame = scenarioFrame(sc);
+  const root = seededRandom(`sim/${sc.name}/${opts.seed}`);
+  const log = opts.log ?? createLogger({ level: 'warn' });
+  const startMs = sc.frame.epoch * 1000;
+  const clock = new VirtualClock(startMs);
+  const area = sc.area.map((p) => localPolygon(frame, p));
+  const nofly = sc.nofly.map((p) => localPolygon(frame, p));
+  const searchable = searchableCells(frame, area, nofly);
+  const roster = Array.from({ length: opts.drones }, (_, i) => i + 1);
+  const lora = { sf: sc.radio.sf, bw: sc.radio.bwHz, cr: sc.radio.cr - 4 };
+  const medium = new RadioMedium(
+    {
+      lora,
+      propagation: { ...DEFAULT_PROPAGATION, rangeM: sc.radio.medianRangeM, bandwidthHz: sc.radio.bwHz, demodSnrDb: DEMOD_SNR_DB[sc.radio.sf] ?? -12.5 },
+      extraLoss: sc.radio.extraLoss,
+      duty: { fraction: sc.radio.dutyCyclePct / 100, windowS: 3600 },
+      lbtBackoffS: [0.05, 0.6],
+    },
+    root.fork('medium'),
+  );
+  const codecs = simWireCodecs(opts.drones);
+  const victims: GroundVictim[] = sc.truth.victims.map((v, index) => ({ index, pos: toLocal(frame, v.lat, v.lon), count: v.count, condition: v.condition }));
+
+  const rec: RunRecord = {
+    frame,
+    searchable,
+    cellArea: frame.cellSize ** 2,
+    sweepWidthM: sc.search.sweepWidthM,
+    cruiseSpeedMps: sc.search.cruiseSpeedMps,
+    victims: victims.map((v) => ({ index: v.index, inArea: area.some((p) => pointInPolygon(v.pos, p)) && !nofly.some((p) => pointInPolygon(v.pos, p)) })),
+    coverage: [],
+    detections: [],
+    created: new Map(),
+    learned: new Map(),
+    flyingMs: new Map(),
+    flyingBySecond: [],
+    dronesLost: 0,
+    endMs: startMs,
+    startMs,
+  };
+  const mission = (ms: number) => (ms - startMs) / 1000;
+
+  const seqs = new Map<NodeId, number>();
+  const nextSeq = (id: NodeId) => () => {
+    const s = (seqs.get(id) ?? 0) + 1;
+    seqs.set(id, s);
+    return s;
+  };
+  const noteLearned = (id: NodeId, f: Fact, atS: number) => {
+    if (f.kind === 'status') return;
+    const k = factKey(f);
+    let m = rec.learned.get(k);
+    if (!m) rec.learned.set(k, (m = new Map()));
+    if (!m.has(id)) m.set(id, atS);
+  };
+
+  const drones: SimDrone[] = [];
+  const endpoints = new Map<NodeId, Endpoint>();
+  for (const id of roster) {
+    const launch = sc.launch[(id - 1) % sc.launch.length]!;
+    const base = toLocal(frame, launch.lat, launch.lon);
+    const home = toLatLon(frame, { x: base.x + 6 * Math.floor((id - 1) / sc.launch.length), y: base.y });
+    // A search multirotor's pack (22 Ah, about 35 minutes at cruise) instead of SITL's 3.3 Ah default.
+    const sim = inProcessVehicle({ clock, sysid: id, home: { ...home, alt: 0 }, seed: opts.seed * 1000 + id, latencyMs: 2, params: { BATT_CAPACITY: 22000 } });
+    const vehicle = new Vehicle({ connection: sim.connect, clock }).start();
+    const where = (): LocalPoint => {
+      const s = sim.copter.snapshot();
+      return toLocal(frame, s.lat, s.lon);
+    };
+    const gossip = new GossipNode(
+      defaultGossipConfig(id, {
+        lora,
+        duty: { fraction: sc.radio.dutyCyclePct / 100, windowS: 3600 },
+        // A search swarm must notice a lost drone within minutes, and its members publish more than a
+        // sensor mesh: a coverage fact every 30 s and every sighting.
+        membership: { suspectAfterS: 90, deadAfterS: 180 },
+        beaconIntervalS: 45,
+        hbEveryS: 45,
+        ownStatusEveryS: 45,
+        maxFactsPerOrigin: 400,
+      }),
+      codecs(id),
+      root.fork(`gossip/${id}`),
+      0,
+    );
+    const camera = new SimulatedCamera(
+      { sweepWidthM: sc.search.sweepWidthM, detectionProbability: sc.search.detectionProbability, falsePositivesPerKm2: sc.search.falsePositivesPerKm2, positionErrorM: 3 },
+      victims,
+      root.fork(`camera/${id}`),
+    );
+    const drone: SimDrone = { id, sim, vehicle, gossip, alive: true, agent: undefined as unknown as SearchAgent };
+    const agent = new SearchAgent({
+      self: id,
+      roster,
+      frame,
+      searchable,
+      sweepWidthM: sc.search.sweepWidthM,
+      altitudeM: sc.search.altitudeM,
+      cruiseSpeedMps: sc.search.cruiseSpeedMps,
+      batteryReturnPct: sc.search.batteryReturnPct,
+      redivide: opts.redivide,
+      clock,
+      vehicle,
+      sensor: camera,
+      nextSeq: nextSeq(id),
+      log: log.child(`drone${id}`),
+      mesh: {
+        publish: (f) => {
+          if (!drone.gossip) return;
+          const nowS = mission(clock.now());
+          if (f.kind !== 'status') rec.created.set(factKey(f), { fact: f, atS: nowS, origin: id });
+          noteLearned(id, f, nowS);
+          const a = drone.gossip.addLocal(f, nowS);
+          for (const x of a.learned) noteLearned(id, x, nowS);
+          medium.poke(id);
+        },
+        liveMembers: () => [id, ...(drone.gossip?.membership() ?? []).filter((m) => m.state !== 'dead').map((m) => m.id)],
+      },
+      onDetection: (d: Detection, fact) => rec.detections.push({ truth: d.truth, atS: mission(clock.now()), fact: fact ? factKey(fact) : undefined, drone: id }),
+      onCovered: (cells, atMs) => {
+        for (const c of cells) rec.coverage.push({ cell: c, atS: mission(atMs), drone: id });
+      },
+    });
+    (drone as { agent: SearchAgent }).agent = agent;
+    const mobility: Mobility = { at: () => where() };
+    const endpoint = new Endpoint(gossip, where, (a, nowS) => {
+      for (const f of a.learned) noteLearned(id, f, nowS);
+      if (a.learned.length) agent.learn(a.learned);
+      if (a.membership.length) agent.membershipChanged();
+    });
+    endpoints.set(id, endpoint);
+    medium.addNode(id, mobility, endpoint);
+    drones.push(drone);
+  }
+
+  const world: SimWorld = { frame, clock, medium, drones, startMs };
+  const kill = (d: SimDrone, why: string) => {
+    if (!d.alive) return;
+    d.alive = false;
+    rec.dronesLost++;
+    d.agent.stop();
+    d.vehicle.close();
+    d.sim.copter.stop();
+    d.gossip = undefined;
+    medium.setEndpoint(d.id, undefined);
+    log.warn('drone lost', { drone: d.id, why });
+  };
+  for (const f of sc.faults) {
+    const atMs = 'atS' in f ? startMs + f.atS * 1000 : startMs + f.fromS * 1000;
+    if ((f.type === 'crash' || f.type === 'battery_failure' || f.type === 'fc_reboot') && f.drone > opts.drones) continue;
+    clock.setTimeout(() => {
+      switch (f.type) {
+        case 'crash':
+          kill(drones[f.drone - 1]!, 'crash');
+          break;
+        case 'battery_failure':
+          drones[f.drone - 1]!.sim.copter.params.set('SIM_BATT_VOLTAGE', 10.0);
+          break;
+        case 'fc_reboot':
+          drones[f.drone - 1]!.sim.cut(f.downS * 1000);
+          break;
+        case 'radio_partition': {
+          const group = new Map<number, number>();
+          f.groups.forEach((g, i) => g.forEach((id) => group.set(id, i)));
+          medium.linkFilter = (a, b, t) => t < f.fromS || t >= f.toS || group.get(a) === group.get(b) || !group.has(a) || !group.has(b);
+          break;
+        }
+        case 'hostile_transmitter': {
+          const id = 9000;
+          medium.addNode(id, fixed(toLocal(frame, f.lat, f.lon)), undefined, true);
+          const rnd = root.fork('hostile');
+          const every = 60 / Math.max(0.001, f.packetsPerMin);
+          const fire = () => {
+            if (medium.now >= f.toS) return;
+            medium.sendRaw(id, Uint8Array.from({ length: 20 + rnd.int(150) }, () => rnd.int(256)));
+            medium.at(medium.now + every, fire);
+          };
+          medium.at(Math.max(medium.now, f.fromS), fire);
+          break;
+        }
+      }
+    }, atMs - startMs);
+  }
+
+  const runs = drones.map((d) =>
+    d.agent.run().catch((err: unknown) => log.error('agent failed', { drone: d.id, err: err as Error })),
+  );
+  void runs;
+
+  // Flight time accounting and the end condition: everything searched (or nobody left searching) and the
+  // swarm given a few minutes to spread the last facts, or the scenario's time limit.
+  const searchableSet = new Set(searchable);
+  const coveredByAnyone = new Set<number>();
+  let coverageDoneAt: number | undefined;
+  let lastProgress = 0;
+  let seen = 0;
+  const wallStart = Date.now();
+  const endMs = startMs + sc.durationS * 1000;
+  while (clock.now() < endMs) {
+    const next = clock.now() + STEP_MS;
+    medium.run(mission(next));
+    await advance(clock, STEP_MS);
+    for (const d of drones) {
+      if (!d.alive) continue;
+      const s = d.sim.copter.snapshot();
+      if (s.flying) {
+        rec.flyingMs.set(d.id, (rec.flyingMs.get(d.id) ?? 0) + STEP_MS);
+        const sec = Math.floor(mission(clock.now()));
+        rec.flyingBySecond[sec] = (rec.flyingBySecond[sec] ?? 0) + STEP_MS;
+      }
+    }
+    opts.onStep?.(world);
+    if (clock.now() - lastProgress >= 10_000) {
+      lastProgress = clock.now();
+      for (; seen < rec.coverage.length; seen++) {
+        const e = rec.coverage[seen]!;
+        if (searchableSet.has(e.cell)) coveredByAnyone.add(e.cell);
+      }
+      const pct = (coveredByAnyone.size / Math.max(1, searchable.length)) * 100;
+      opts.onProgress?.(mission(clock.now()), pct);
+      const searching = drones.some((d) => d.alive && (d.agent.activity === 'searching' || d.agent.activity === 'launching'));
+      if (coverageDoneAt === undefined && (coveredByAnyone.size === searchable.length || !searching)) coverageDoneAt = clock.now();
+      // a grace period for the last facts to reach every map, and the drones to land
+      if (coverageDoneAt !== undefined && clock.now() - coverageDoneAt >= 240_000) break;
+    }
+    if (opts.speedup) {
+      const due = wallStart + (clock.now() - startMs) / opts.speedup;
+      const wait = due - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+  rec.endMs = clock.now();
+  const maxDuty = Math.max(0, ...drones.map((d) => medium.maxDutyFraction(d.id)));
+  const bytes = [...endpoints.values()].reduce((n, e) => n + e.bytesSent, 0);
+  const liveIds = drones.filter((d) => d.alive).map((d) => d.id);
+  for (const d of drones) d.agent.stop();
+  for (const d of drones) {
+    d.vehicle.close();
+    d.sim.copter.stop();
+  }
+  return swarmReport(rec, { liveIds, maxDutyPct: maxDuty * 100, bytesOnAir: bytes });
+}
