@@ -132,7 +132,8 @@ function earthquakeTown() {
     truth: { victims, roads: blocked, hazards },
     launch,
     radio: { sf: 9, bwHz: 125000, cr: 5, dutyCyclePct: 10, medianRangeM: 1500, extraLoss: 0.1 },
-    search: { altitudeM: 60, sweepWidthM: 55, cruiseSpeedMps: 10, detectionProbability: 0.95, falsePositivesPerKm2: 0.3, batteryReturnPct: 25 },
+    // lanes north-south: the drones launch from the south edge, so every sector starts close to them
+    search: { altitudeM: 60, sweepWidthM: 55, cruiseSpeedMps: 10, detectionProbability: 0.95, falsePositivesPerKm2: 0.3, batteryReturnPct: 25, laneAxis: 'north-south' },
     faults: [
       { type: 'crash', drone: 3, atS: 420 },
       { type: 'crash', drone: 7, atS: 600 },

@@ -11,7 +11,7 @@ import type { Logger } from '../core/log.js';
 import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
 import { missionSeconds, toLatLon, toLocal } from '../wire/frame-of-reference.js';
 import type { Activity, CommandFact, Fact, NodeId, StatusFact, VictimFact } from '../wire/facts.js';
-import { planSectors, sweptCells } from '../sectors/index.js';
+import { planSectors, sweptCells, type LaneAxis } from '../sectors/index.js';
 import type { Vehicle } from '../vehicle/vehicle.js';
 import type { Detection } from '../sim/sensors/camera.js';
 
@@ -37,6 +37,8 @@ export interface SearchAgentOptions {
   readonly altitudeM: number;
   readonly cruiseSpeedMps: number;
   readonly batteryReturnPct: number;
+  /** Lane direction of the mission plan, when the mission sets one. */
+  readonly laneAxis?: LaneAxis;
   /** false: fly the take-off plan and never re-divide (the pre-flight-plan baseline). */
   readonly redivide: boolean;
   readonly clock: Clock;
@@ -55,12 +57,14 @@ export interface SearchAgentOptions {
   readonly onCovered?: (cells: readonly number[], atMs: number) => void;
 }
 
-const SEARCHING: ReadonlySet<Activity> = new Set(['launching', 'searching', 'transit']);
-
 export class SearchAgent {
   activity: Activity = 'idle';
   /** Cells known searched, by anyone. */
   readonly covered = new Set<number>();
+  /** Cells searched, by the member that searched them. */
+  private readonly coveredBy = new Map<NodeId, Set<number>>();
+  /** Members whose unsearched cells were handed to the others in the current plan. */
+  private orphanOwners = new Set<NodeId>();
   readonly victims: VictimFact[] = [];
   private readonly searchableSet: Set<number>;
   private readonly statusOf = new Map<NodeId, StatusFact>();
@@ -86,16 +90,24 @@ export class SearchAgent {
   learn(facts: readonly Fact[]): void {
     for (const f of facts) {
       switch (f.kind) {
-        case 'coverage':
-          for (const c of f.cells) this.covered.add(c);
+        case 'coverage': {
+          let mine = this.coveredBy.get(f.origin);
+          if (!mine) this.coveredBy.set(f.origin, (mine = new Set()));
+          for (const c of f.cells) {
+            this.covered.add(c);
+            mine.add(c);
+          }
+          // a late report from a member whose remainder was handed out changes that remainder
+          if (this.orphanOwners.has(f.origin)) this.replanWanted = true;
           break;
+        }
         case 'victim':
           this.victims.push(f);
           break;
         case 'status': {
           const prev = this.statusOf.get(f.origin);
           if (!prev || prev.t < f.t || (prev.t === f.t && prev.seq < f.seq)) this.statusOf.set(f.origin, f);
-          if (prev && SEARCHING.has(prev.activity) !== SEARCHING.has(f.activity)) this.replanWanted = true;
+          if (!prev || prev.activity !== f.activity) this.replanWanted = true;
           break;
         }
         case 'command':
@@ -132,39 +144,70 @@ export class SearchAgent {
     return toLocal(this.o.frame, p.lat, p.lon);
   }
 
-  /** Members the plan is divided among: the roster, minus the dead and those no longer searching. */
-  private searchers(): NodeId[] {
-    if (!this.o.redivide) return [...this.o.roster];
+  /**
+   * Who is searching, and whose remainder is orphaned: members that died (membership), went home early
+   * (battery, recall), lost their flight controller or yielded to a pilot. Members that finished their
+   * sector ('transit', 'landed') are neither.
+   */
+  private roles(): { recipients: NodeId[]; orphaned: NodeId[] } {
     const live = new Set(this.o.mesh.liveMembers());
-    return this.o.roster.filter((id) => {
-      if (id === this.o.self) return SEARCHING.has(this.activity);
-      if (!live.has(id)) return false;
-      const s = this.statusOf.get(id);
-      return !s || SEARCHING.has(s.activity);
-    });
+    const recipients: NodeId[] = [];
+    const orphaned: NodeId[] = [];
+    for (const id of this.o.roster) {
+      const activity = id === this.o.self ? this.activity : this.statusOf.get(id)?.activity;
+      const alive = id === this.o.self || live.has(id);
+      if (alive && (activity === undefined || activity === 'launching' || activity === 'searching')) recipients.push(id);
+      else if (!alive || activity === 'returning' || activity === 'override' || activity === 'fc_lost' || activity === 'idle')
+        orphaned.push(id);
+    }
+    return { recipients, orphaned };
   }
 
+  /**
+   * The plan, in two layers that every agent computes alike: (1) the whole searchable area divided among the
+   * whole roster, once and for all, so a member's own sector never moves under it; (2) the unsearched part
+   * of orphaned members' sectors divided among the members still searching. Layer 2 subtracts only the
+   * orphaned members' own coverage, which stops changing when they stop, so every agent soon holds the same
+   * view of it; survivors' coverage, always a little behind on air, never moves a boundary. Each drone then
+   * flies its own sector first, then its share of the orphans, skipping every cell it knows is searched.
+   */
   private replan(): void {
-    const members = this.searchers();
-    const key = members.join(',');
     this.replanWanted = false;
-    if (this.plannedOnce && (!this.o.redivide || (key === this.planMembers && this.wp < this.path.length))) return;
+    const { recipients, orphaned } = this.o.redivide ? this.roles() : { recipients: [...this.o.roster], orphaned: [] };
+    const key = `${recipients.join(',')}|${orphaned.join(',')}|${orphaned.map((id) => this.coveredBy.get(id)?.size ?? 0).join(',')}`;
+    if (this.plannedOnce && key === this.planMembers) return;
     this.plannedOnce = true;
     this.planMembers = key;
+    this.orphanOwners = new Set(orphaned);
     const here = this.position() ?? { x: 0, y: 0 };
-    // Blocks go out in member-id order, so equal views give equal plans whatever positions each has heard;
-    // only the corner this drone starts from depends on where it is.
-    const plan = planSectors({
-      frame: this.o.frame,
-      searchable: this.o.searchable,
-      covered: this.covered,
-      orderBy: 'id',
-      members: members.map((id) => ({ id, pos: id === this.o.self ? here : { x: 0, y: 0 } })),
-    });
-    this.path = plan.paths.get(this.o.self) ?? [];
+    const axis = this.o.laneAxis ? { axis: this.o.laneAxis } : {};
+    const roster = this.o.roster.map((id) => ({ id, pos: { x: 0, y: 0 } }));
+    const base = planSectors({ frame: this.o.frame, searchable: this.o.searchable, covered: new Set(), members: roster, orderBy: 'id', ...axis });
+    const orphanCells: number[] = [];
+    for (const id of orphaned) {
+      const done = this.coveredBy.get(id);
+      for (const c of base.sectors.get(id) ?? []) if (!done?.has(c)) orphanCells.push(c);
+    }
+    let share: readonly number[] = [];
+    if (orphanCells.length && recipients.includes(this.o.self)) {
+      const split = planSectors({
+        frame: this.o.frame,
+        searchable: orphanCells,
+        covered: new Set(),
+        members: recipients.map((id) => ({ id, pos: { x: 0, y: 0 } })),
+        orderBy: 'id',
+        ...axis,
+      });
+      share = split.sectors.get(this.o.self) ?? [];
+    }
+    const own = planSectors({ frame: this.o.frame, searchable: base.sectors.get(this.o.self) ?? [], covered: this.covered, members: [{ id: this.o.self, pos: here }], ...axis });
+    const ownPath = own.paths.get(this.o.self) ?? [];
+    const from = ownPath[ownPath.length - 1] ?? here;
+    const extra = planSectors({ frame: this.o.frame, searchable: share, covered: this.covered, members: [{ id: this.o.self, pos: from }], ...axis });
+    this.path = [...ownPath, ...(extra.paths.get(this.o.self) ?? [])];
     this.wp = 0;
     this.onLane = false;
-    this.o.log.info('plan', { members: members.length, waypoints: this.path.length, remaining: plan.remaining });
+    this.o.log.info('plan', { searching: recipients.length, orphaned, waypoints: this.path.length, share: share.length });
   }
 
   private publish(f: Fact): void {
@@ -208,7 +251,7 @@ export class SearchAgent {
     if (this.stopped) return;
     const pos = this.position();
     if (pos) this.sweepTo(pos);
-    if (this.now() - this.lastCoverage >= (this.o.coverageEveryS ?? 60) * 1000 || this.pendingCells.length >= 200) this.flushCoverage();
+    if (this.now() - this.lastCoverage >= (this.o.coverageEveryS ?? 20) * 1000 || this.pendingCells.length >= 200) this.flushCoverage();
     if (this.now() - this.lastStatus >= (this.o.statusEveryS ?? 30) * 1000) this.status();
   }
 
@@ -245,8 +288,8 @@ export class SearchAgent {
     this.o.onDetection?.(d, f);
   }
 
-  private async goHome(why: string): Promise<void> {
-    this.activity = 'returning';
+  private async goHome(why: string, activity: Activity = 'returning'): Promise<void> {
+    this.activity = activity;
     this.flushCoverage();
     this.status();
     this.o.log.info('returning home', { why });
@@ -294,14 +337,11 @@ export class SearchAgent {
       if (remaining >= 0 && remaining <= this.o.batteryReturnPct) return this.goHome('battery low');
       if (this.replanWanted || !this.plannedOnce) this.replan();
       if (this.wp >= this.path.length) {
-        if (this.o.redivide) {
-          // my sector is done: see whether anything is left for me after re-dividing what remains
-          this.planMembers = '';
-          this.replan();
-          if (this.path.length > 0) continue;
-        }
+        // My sector is searched. Taking over cells that others are still flying would only search them
+        // twice (their newest coverage is always a little behind), so go home in 'transit': the others keep
+        // counting this drone in the plan and do not re-divide for it.
         this.flushCoverage();
-        return this.goHome('sector searched');
+        return this.goHome('sector searched', 'transit');
       }
       const target = this.path[this.wp]!;
       const ll = toLatLon(this.o.frame, target);

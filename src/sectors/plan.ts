@@ -32,6 +32,8 @@ export interface PlanInput {
    * place) or by member id (default: agents that heard different positions still agree).
    */
   readonly orderBy?: 'position' | 'id';
+  /** Lane direction chosen by the mission (default: along the area's longer extent, for fewer turns). */
+  readonly axis?: LaneAxis;
   /** Search effort of a cell (priority regions weigh more); default 1. */
   readonly weight?: (cell: number) => number;
 }
@@ -133,7 +135,7 @@ export function planSectors(input: PlanInput): SectorPlan {
   const weight = input.weight ?? (() => 1);
   const todo = [...new Set(input.searchable)].filter((c) => !covered.has(c));
   const members = [...input.members].sort((a, b) => a.id - b.id);
-  const axis = laneAxis(frame, todo.length ? todo : input.searchable);
+  const axis = input.axis ?? laneAxis(frame, todo.length ? todo : input.searchable);
   const cells = todo.map((c) => toCell(frame, axis, c)).sort((a, b) => a.lane - b.lane || a.along - b.along);
   const sectors = new Map<NodeId, number[]>();
   const paths = new Map<NodeId, LocalPoint[]>();

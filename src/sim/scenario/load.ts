@@ -155,6 +155,7 @@ export function parseScenario(value: unknown, source = 'scenario'): Scenario {
       detectionProbability: num(search.detectionProbability, `${source}.search.detectionProbability`, 0, 1),
       falsePositivesPerKm2: num(search.falsePositivesPerKm2 ?? 0, `${source}.search.falsePositivesPerKm2`, 0, 100),
       batteryReturnPct: num(search.batteryReturnPct ?? 25, `${source}.search.batteryReturnPct`, 0, 100),
+      ...(search.laneAxis === undefined ? {} : { laneAxis: oneOf(search.laneAxis, `${source}.search.laneAxis`, ['north-south', 'east-west'] as const) }),
     },
     faults: arr(o.faults ?? [], `${source}.faults`).map((f, i) => fault(f, `${source}.faults[${i}]`)),
     durationS: num(o.durationS, `${source}.durationS`, 60, 24 * 3600),

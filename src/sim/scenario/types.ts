@@ -68,6 +68,8 @@ export interface Scenario {
     readonly detectionProbability: number;
     readonly falsePositivesPerKm2: number;
     readonly batteryReturnPct: number;
+    /** Lane direction; absent: along the area's longer extent. */
+    readonly laneAxis?: 'north-south' | 'east-west';
   };
   readonly faults: readonly ScenarioFault[];
   readonly durationS: number;

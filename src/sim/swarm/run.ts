@@ -35,6 +35,8 @@ export interface SimOptions {
   readonly onProgress?: (simS: number, coveredPct: number) => void;
   /** Extra things to do every step (e.g. feed a ground station). */
   readonly onStep?: (world: SimWorld) => void;
+  /** Receives the raw record of the run before it is summarised (for analysis and tests). */
+  readonly inspect?: (record: RunRecord) => void;
 }
 
 export interface SimDrone {
@@ -108,6 +110,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     root.fork('medium'),
   );
   const codecs = simWireCodecs(opts.drones);
+  const hbS = Math.max(15, Math.min(150, 1.5 / (sc.radio.dutyCyclePct / 100)));
   const victims: GroundVictim[] = sc.truth.victims.map((v, index) => ({ index, pos: toLocal(frame, v.lat, v.lon), count: v.count, condition: v.condition }));
 
   const rec: RunRecord = {
@@ -162,11 +165,14 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
         duty: { fraction: sc.radio.dutyCyclePct / 100, windowS: 3600 },
         // A search swarm must notice a lost drone within minutes, and its members publish more than a
         // sensor mesh: a coverage fact every 30 s and every sighting.
-        membership: { suspectAfterS: 90, deadAfterS: 180 },
-        beaconIntervalS: 45,
-        hbEveryS: 45,
-        ownStatusEveryS: 45,
+        // Heartbeats scale with the band's budget: every 15 s at 10% duty, every 150 s at 1%.
+        membership: { suspectAfterS: hbS * 3, deadAfterS: hbS * 6 },
+        beaconIntervalS: hbS,
+        hbEveryS: hbS,
+        ownStatusEveryS: hbS,
         maxFactsPerOrigin: 400,
+        // the flooding guard is relative to what an honest member may send under this band's duty cycle
+        defence: { ...defaultGossipConfig(id).defence, maxAirtimeFraction: Math.min(0.5, 8 * (sc.radio.dutyCyclePct / 100)) },
       }),
       codecs(id),
       root.fork(`gossip/${id}`),
@@ -187,6 +193,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       altitudeM: sc.search.altitudeM,
       cruiseSpeedMps: sc.search.cruiseSpeedMps,
       batteryReturnPct: sc.search.batteryReturnPct,
+      ...(sc.search.laneAxis ? { laneAxis: sc.search.laneAxis } : {}),
       redivide: opts.redivide,
       clock,
       vehicle,
@@ -327,5 +334,6 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     d.vehicle.close();
     d.sim.copter.stop();
   }
+  opts.inspect?.(rec);
   return swarmReport(rec, { liveIds, maxDutyPct: maxDuty * 100, bytesOnAir: bytes });
 }
