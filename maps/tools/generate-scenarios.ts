@@ -128,7 +128,7 @@ function earthquakeTown() {
     area: [polygon(frame, town)],
     nofly: [],
     priority: [{ polygon: polygon(frame, [rect(1000, 900, 1500, 1400)]), weight: 2 }],
-    frame: { originLat: frame.originLat, originLon: frame.originLon, epoch: EPOCH, cellSize: 50 },
+    frame: { originLat: frame.originLat, originLon: frame.originLon, epoch: EPOCH, cellSize: 55 },
     truth: { victims, roads: blocked, hazards },
     launch,
     radio: { sf: 9, bwHz: 125000, cr: 5, dutyCyclePct: 10, medianRangeM: 1500, extraLoss: 0.1 },
@@ -172,7 +172,7 @@ function floodValley() {
     area: [polygon(frame, [valley])],
     nofly: [],
     priority: [],
-    frame: { originLat: frame.originLat, originLon: frame.originLon, epoch: EPOCH, cellSize: 50 },
+    frame: { originLat: frame.originLat, originLon: frame.originLon, epoch: EPOCH, cellSize: 55 },
     truth: {
       victims,
       roads: [1500, 3200, 5100].map((y, i) => ({ path: [lonLat(frame, { x: 600 + 250 * Math.sin(y / 1500), y }), lonLat(frame, { x: 600 + 250 * Math.sin(y / 1500), y: y + 120 })], severity: i === 1 ? 'partial' : 'impassable' })),
@@ -212,7 +212,7 @@ function wildfireEdge() {
     area: [polygon(frame, [area])],
     nofly: nofly.map((z) => polygon(frame, [z])),
     priority: [],
-    frame: { originLat: frame.originLat, originLon: frame.originLon, epoch: EPOCH, cellSize: 50 },
+    frame: { originLat: frame.originLat, originLon: frame.originLon, epoch: EPOCH, cellSize: 55 },
     truth: {
       victims,
       roads: [{ path: [lonLat(frame, { x: 200, y: 700 }), lonLat(frame, { x: 900, y: 760 })], severity: 'impassable' }],
