@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadScenario } from '../../src/sim/scenario/index.js';
 import { runSimulation } from '../../src/sim/swarm/run.js';
+import type { RunRecord } from '../../src/sim/swarm/report.js';
 
 const town = loadScenario('maps/scenarios/earthquake-town.json');
 
@@ -24,4 +25,41 @@ test('a run is a function of scenario, drone count and seed', async () => {
   const b = await runSimulation({ scenario, drones: 3, seed: 11, redivide: true });
   assert.deepEqual(a, b);
   assert.ok(a.coverage_pct > 5, `coverage ${a.coverage_pct}`);
+});
+
+test("a ground station on the simulated radio hears the swarm's sightings, and its recall sends a drone home while the others take over its sector", async () => {
+  const scenario = { ...town, faults: [] };
+  const heard: string[] = [];
+  let recalled: number | undefined;
+  let record: RunRecord | undefined;
+  const r = await runSimulation({
+    scenario,
+    drones: 8,
+    seed: 3,
+    redivide: true,
+    inspect: (rec) => (record = rec),
+    groundStation: (port) => {
+      port.onFacts((facts) => {
+        for (const f of facts) heard.push(f.kind);
+      });
+      // the operator recalls drone 2 five minutes in
+      port.onFacts((facts) => {
+        const t = facts.find((f) => f.kind === 'status')?.t ?? 0;
+        if (recalled === undefined && t >= 300) {
+          recalled = t;
+          port.publish([{ kind: 'command', origin: port.nodeId, seq: 1, t, target: 2, action: 'rtl' }]);
+        }
+      });
+    },
+  });
+  assert.ok(recalled !== undefined, 'the recall was sent');
+  // drone 2 stops searching once the recall reaches it (gossip latency is minutes here, see the notes);
+  // the others search on long after
+  const last = (d: number) => Math.max(...record!.coverage.filter((e) => e.drone === d).map((e) => e.atS));
+  assert.ok(last(2) < recalled + 240, `drone 2 searched until ${last(2)} s, recalled at ${recalled} s`);
+  assert.ok(last(1) > recalled + 300, `drone 1 stopped at ${last(1)} s`);
+  assert.ok(heard.filter((k) => k === 'victim').length >= 10, `victims heard: ${heard.filter((k) => k === 'victim').length}`);
+  assert.ok(heard.includes('coverage'));
+  assert.ok(r.coverage_pct >= 99.5, `coverage ${r.coverage_pct} after the recall`);
+  assert.equal(r.facts_lost, 0);
 });

@@ -22,6 +22,10 @@ import { SimulatedCamera, type Detection, type GroundVictim } from '../sensors/c
 import { searchableCells, pointInPolygon } from '../../sectors/index.js';
 import { localPolygon, scenarioFrame, type Scenario } from '../scenario/index.js';
 import { swarmReport, type SwarmReport, type RunRecord } from './report.js';
+import { SimGcsPort } from './gcs-port.js';
+
+/** The simulated ground station's node id. */
+export const GCS_NODE_ID = 250;
 
 export interface SimOptions {
   readonly scenario: Scenario;
@@ -35,6 +39,11 @@ export interface SimOptions {
   readonly onProgress?: (simS: number, coveredPct: number) => void;
   /** Extra things to do every step (e.g. feed a ground station). */
   readonly onStep?: (world: SimWorld) => void;
+  /**
+   * Adds a ground-station node (id GCS_NODE_ID) on the simulated radio at the first launch point; the port
+   * is handed over before the run starts, for a ground station to be started on it.
+   */
+  readonly groundStation?: (port: SimGcsPort) => Promise<void> | void;
   /** Receives the raw record of the run before it is summarised (for analysis and tests). */
   readonly inspect?: (record: RunRecord) => void;
 }
@@ -109,8 +118,8 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     },
     root.fork('medium'),
   );
-  const codecs = simWireCodecs(opts.drones);
-  const hbS = Math.max(15, Math.min(150, 1.5 / (sc.radio.dutyCyclePct / 100)));
+  const codecs = simWireCodecs(opts.drones, opts.groundStation ? [GCS_NODE_ID] : []);
+  const hbS = Math.max(30, Math.min(150, 3 / (sc.radio.dutyCyclePct / 100)));
   const victims: GroundVictim[] = sc.truth.victims.map((v, index) => ({ index, pos: toLocal(frame, v.lat, v.lon), count: v.count, condition: v.condition }));
 
   const rec: RunRecord = {
@@ -146,6 +155,21 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     if (!m.has(id)) m.set(id, atS);
   };
 
+  const gossipConfig = (id: NodeId) =>
+    defaultGossipConfig(id, {
+        lora,
+        duty: { fraction: sc.radio.dutyCyclePct / 100, windowS: 3600 },
+        // A search swarm must notice a lost drone within minutes, and its members publish more than a
+        // sensor mesh: a coverage fact every 20 s and every sighting.
+        // Heartbeats scale with the band's budget: every 30 s at 10% duty, every 150 s at 1%.
+        membership: { suspectAfterS: hbS * 3, deadAfterS: hbS * 6 },
+        beaconIntervalS: hbS,
+        hbEveryS: hbS,
+        ownStatusEveryS: hbS,
+        maxFactsPerOrigin: 400,
+        // the flooding guard is relative to what an honest member may send under this band's duty cycle
+        defence: { ...defaultGossipConfig(id).defence, maxAirtimeFraction: Math.min(0.5, 8 * (sc.radio.dutyCyclePct / 100)) },
+      });
   const drones: SimDrone[] = [];
   const endpoints = new Map<NodeId, Endpoint>();
   for (const id of roster) {
@@ -160,20 +184,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       return toLocal(frame, s.lat, s.lon);
     };
     const gossip = new GossipNode(
-      defaultGossipConfig(id, {
-        lora,
-        duty: { fraction: sc.radio.dutyCyclePct / 100, windowS: 3600 },
-        // A search swarm must notice a lost drone within minutes, and its members publish more than a
-        // sensor mesh: a coverage fact every 30 s and every sighting.
-        // Heartbeats scale with the band's budget: every 15 s at 10% duty, every 150 s at 1%.
-        membership: { suspectAfterS: hbS * 3, deadAfterS: hbS * 6 },
-        beaconIntervalS: hbS,
-        hbEveryS: hbS,
-        ownStatusEveryS: hbS,
-        maxFactsPerOrigin: 400,
-        // the flooding guard is relative to what an honest member may send under this band's duty cycle
-        defence: { ...defaultGossipConfig(id).defence, maxAirtimeFraction: Math.min(0.5, 8 * (sc.radio.dutyCyclePct / 100)) },
-      }),
+      gossipConfig(id),
       codecs(id),
       root.fork(`gossip/${id}`),
       0,
@@ -229,6 +240,32 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     drones.push(drone);
   }
 
+  let gcs: SimGcsPort | undefined;
+  if (opts.groundStation) {
+    const node = new GossipNode(gossipConfig(GCS_NODE_ID), codecs(GCS_NODE_ID), root.fork('gossip/gcs'), 0);
+    const at = toLocal(frame, sc.launch[0]!.lat, sc.launch[0]!.lon);
+    const port: SimGcsPort = new SimGcsPort(
+      GCS_NODE_ID,
+      node,
+      (f) => {
+        const nowS = mission(clock.now());
+        if (f.kind !== 'status') rec.created.set(factKey(f), { fact: f, atS: nowS, origin: GCS_NODE_ID });
+        noteLearned(GCS_NODE_ID, f, nowS);
+        node.addLocal(f, nowS);
+        medium.poke(GCS_NODE_ID);
+      },
+      () => mission(clock.now()),
+      sc.radio.dutyCyclePct / 100,
+    );
+    gcs = port;
+    const endpoint = new Endpoint(node, () => at, (a, nowS) => {
+      for (const f of a.learned) noteLearned(GCS_NODE_ID, f, nowS);
+      port.heard(a.learned);
+    });
+    endpoints.set(GCS_NODE_ID, endpoint);
+    medium.addNode(GCS_NODE_ID, fixed(at), endpoint);
+    await opts.groundStation(port);
+  }
   const world: SimWorld = { frame, clock, medium, drones, startMs };
   const kill = (d: SimDrone, why: string) => {
     if (!d.alive) return;
@@ -326,9 +363,9 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     }
   }
   rec.endMs = clock.now();
-  const maxDuty = Math.max(0, ...drones.map((d) => medium.maxDutyFraction(d.id)));
+  const maxDuty = Math.max(0, ...[...endpoints.keys()].map((id) => medium.maxDutyFraction(id)));
   const bytes = [...endpoints.values()].reduce((n, e) => n + e.bytesSent, 0);
-  const liveIds = drones.filter((d) => d.alive).map((d) => d.id);
+  const liveIds = [...drones.filter((d) => d.alive).map((d) => d.id), ...(gcs ? [GCS_NODE_ID] : [])];
   for (const d of drones) d.agent.stop();
   for (const d of drones) {
     d.vehicle.close();

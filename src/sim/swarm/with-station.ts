@@ -1,0 +1,52 @@
+/**
+ * A simulation watched from a real ground station: the station's web map is served while the swarm flies,
+ * and operator actions on the page reach the simulated drones over the simulated radio.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startGroundStation, type RunningGroundStation } from '../../gcs/ground-station.js';
+import type { Scenario } from '../scenario/index.js';
+import { scenarioFrame } from '../scenario/index.js';
+import { toLocal } from '../../wire/frame-of-reference.js';
+import { runSimulation, GCS_NODE_ID } from './run.js';
+import type { SwarmReport } from './report.js';
+
+export interface StationRunOptions {
+  readonly scenario: Scenario;
+  readonly drones: number;
+  readonly seed: number;
+  readonly speedup: number;
+  readonly port: number;
+  readonly onReady?: (url: string) => void;
+  readonly onProgress?: (simS: number, pct: number) => void;
+}
+
+/** Runs the scenario paced at `speedup`× with a ground station; resolves with the report and the station. */
+export async function runWithStation(o: StationRunOptions): Promise<{ report: SwarmReport; station: RunningGroundStation }> {
+  // The mission starts now, so the station's own facts and the drones' share one timeline.
+  const scenario: Scenario = { ...o.scenario, frame: { ...o.scenario.frame, epoch: Math.floor(Date.now() / 1000) } };
+  const frame = scenarioFrame(scenario);
+  let station: RunningGroundStation | undefined;
+  const report = await runSimulation({
+    scenario,
+    drones: o.drones,
+    seed: o.seed,
+    redivide: true,
+    speedup: o.speedup,
+    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    groundStation: async (mesh) => {
+      station = await startGroundStation({
+        nodeId: GCS_NODE_ID,
+        frame,
+        dataDir: mkdtempSync(join(tmpdir(), 'murmur-demo-')),
+        mesh,
+        port: o.port,
+        position: toLocal(frame, scenario.launch[0]!.lat, scenario.launch[0]!.lon),
+        ...(scenario.layers ? { mapsDir: resolve('maps', scenario.layers) } : {}),
+      });
+      o.onReady?.(station.url);
+    },
+  });
+  return { report, station: station! };
+}
