@@ -167,6 +167,12 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
         hbEveryS: hbS,
         ownStatusEveryS: hbS,
         maxFactsPerOrigin: 400,
+        // Anti-entropy paced for minutes-long missions: a member that missed a sighting asks within seconds.
+        sumEveryS: Math.min(20, hbS / 6),
+        repairSettleS: Math.min(15, hbS / 10),
+        reconcileAfterS: Math.min(15, hbS / 10),
+        odgMinIntervalS: Math.min(90, hbS / 2),
+        repeatAfterS: Math.min(120, hbS),
         // the flooding guard is relative to what an honest member may send under this band's duty cycle
         defence: { ...defaultGossipConfig(id).defence, maxAirtimeFraction: Math.min(0.5, 8 * (sc.radio.dutyCyclePct / 100)) },
       });
