@@ -156,7 +156,9 @@ export class SearchAgent {
     for (const id of this.o.roster) {
       const activity = id === this.o.self ? this.activity : this.statusOf.get(id)?.activity;
       const alive = id === this.o.self || live.has(id);
-      if (alive && (activity === undefined || activity === 'launching' || activity === 'searching')) recipients.push(id);
+      // members that finished their sector stay recipients while airborne ('transit'), so a finish never moves
+      // anyone's share; they come back if a later loss gives them one
+      if (alive && (activity === undefined || activity === 'launching' || activity === 'searching' || activity === 'transit')) recipients.push(id);
       else if (!alive || activity === 'returning' || activity === 'override' || activity === 'fc_lost' || activity === 'idle')
         orphaned.push(id);
     }
@@ -341,7 +343,26 @@ export class SearchAgent {
         // twice (their newest coverage is always a little behind), so go home in 'transit': the others keep
         // counting this drone in the plan and do not re-divide for it.
         this.flushCoverage();
-        return this.goHome('sector searched', 'transit');
+        await this.goHome('sector searched', 'transit');
+        // Stand by on the way home: a member lost later hands this drone a share of its sector.
+        while (!this.stopped && v.telemetry.state.armed && this.activity === 'transit') {
+          await sleep(clock, 2000);
+          if (this.recalled || v.telemetry.state.control === 'override') return;
+          if (!this.replanWanted) continue;
+          this.replan();
+          if (this.wp < this.path.length) {
+            await v.action.setMode('GUIDED');
+            this.activity = 'searching';
+            this.status();
+            this.o.log.info('back to search: a share of a lost member\'s sector');
+          }
+        }
+        if ((this.activity as Activity) === 'searching') continue;
+        if (!v.telemetry.state.armed) {
+          this.activity = 'landed';
+          this.status();
+        }
+        return;
       }
       const target = this.path[this.wp]!;
       const ll = toLatLon(this.o.frame, target);
