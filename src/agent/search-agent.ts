@@ -345,7 +345,7 @@ export class SearchAgent {
         this.flushCoverage();
         await this.goHome('sector searched', 'transit');
         // Stand by on the way home: a member lost later hands this drone a share of its sector.
-        while (!this.stopped && v.telemetry.state.armed && this.activity === 'transit') {
+        while (!this.stopped && v.telemetry.state.armed && (this.activity as Activity) === 'transit') {
           await sleep(clock, 2000);
           if (this.recalled || v.telemetry.state.control === 'override') return;
           if (!this.replanWanted) continue;
