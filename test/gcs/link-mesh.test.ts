@@ -6,7 +6,12 @@ import { UdpLink } from '../../src/links/udp-link.js';
 import { Keyring, generateIdentity, newSwarmKey } from '../../src/wire/keyring.js';
 import { MemoryReservationStore, ReservedSequence } from '../../src/wire/sequence.js';
 import { MAX_COUNTER } from '../../src/wire/packet.js';
-import { DirectLinkMesh } from '../../src/gcs/link-mesh.js';
+import { GossipMeshPort } from '../../src/gcs/gossip-mesh-port.js';
+import { GossipLink } from '../../src/agent/gossip-link.js';
+import { GossipNode, defaultGossipConfig } from '../../src/gossip/engine.js';
+import { wireCodec } from '../../src/gossip/wire-codec.js';
+import { systemClock } from '../../src/core/clock.js';
+import { seededRandom } from '../../src/core/random.js';
 import { startGroundStation } from '../../src/gcs/ground-station.js';
 import type { Fact } from '../../src/wire/facts.js';
 import { FRAME, droneScene, tempDir } from './helpers.js';
@@ -35,9 +40,20 @@ test('a ground station on a real UDP radio link hears a drone and the drone hear
   const swarmKey = newSwarmKey();
   const keyring = new Keyring(swarmKey, [gcsId, droneId]);
   const counter = () => new ReservedSequence(new MemoryReservationStore(), MAX_COUNTER);
+  // each end is a gossip node running on a real UDP link, as `murmur gcs --radio udp://…` and a drone run them
   const mk = (self: number, ring = keyring) => {
     const link = new UdpLink({ address: '127.255.255.255', port, mtu: 255 });
-    return { link, mesh: new DirectLinkMesh({ link, keyring: ring, self, frame: FRAME, packetCounter: counter() }) };
+    const c = counter();
+    const epochMs = FRAME.epoch * 1000;
+    const nowS = () => (Date.now() - epochMs) / 1000;
+    const node = new GossipNode(defaultGossipConfig(self), wireCodec({ self, keyring: ring, nextCounter: () => c.take() }), seededRandom(self), nowS());
+    let mesh: GossipMeshPort | undefined;
+    const runner = new GossipLink({ node, link, clock: systemClock, epochMs, onActions: (a) => mesh?.heard(a.learned) });
+    mesh = new GossipMeshPort(self, node, (f) => runner.publish(f), nowS, 0.01, link.name, async () => {
+      runner.close();
+      await link.close();
+    });
+    return { link, mesh };
   };
   const g = mk(1);
   const d = mk(7);
@@ -48,8 +64,11 @@ test('a ground station on a real UDP radio link hears a drone and the drone hear
   const droneHeard: Fact[] = [];
   d.mesh.onFacts((fs) => droneHeard.push(...fs));
   try {
-    d.mesh.publish(droneScene(7));
-    await until('the station to merge the drone\'s facts', () => gcs.station.map.size === 9);
+    // the drone's own facts; gossip carries its newest status only (older ones are superseded)
+    d.mesh.publish(droneScene(7).filter((f) => f.origin === 7));
+    const keys = ['7:3', '7:4', '7:5', '7:6', '7:7', '7:8'];
+    await until('the station to merge the drone\'s facts', () => keys.every((k) => gcs.station.map.get(k) !== undefined));
+    assert.equal(gcs.station.map.get('7:1'), undefined);
     // Packets sealed with another swarm's key are rejected and counted, never merged.
     intruder.mesh.publish([{ kind: 'victim', origin: 9, seq: 1, t: 1, pos: { x: 1, y: 1 }, count: 1, condition: 'unknown', confidence: 1 }]);
     await until('the forged packet to be counted', () => Object.values(gcs.station.mesh.stats().links[0]!.rejects ?? {}).some((n) => n > 0));

@@ -64,7 +64,12 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
   if (!keysFile) throw new UsageError(`--radio ${radio} needs --keys <provisioning file>`);
   const { parseProvisioning } = await import('../../wire/keyring.js');
   const { openNodeSequences } = await import('../../wire/sequence-file.js');
-  const { DirectLinkMesh } = await import('../../gcs/link-mesh.js');
+  const { GossipNode, defaultGossipConfig } = await import('../../gossip/engine.js');
+  const { wireCodec } = await import('../../gossip/wire-codec.js');
+  const { GossipLink } = await import('../../agent/gossip-link.js');
+  const { GossipMeshPort } = await import('../../gcs/gossip-mesh-port.js');
+  const { systemClock } = await import('../../core/clock.js');
+  const { seededRandom } = await import('../../core/random.js');
   const { keyring, self } = parseProvisioning(readFileSync(keysFile, 'utf8'));
   let link: Link;
   const udp = /^udp:\/\/([^:/]+):(\d+)$/.exec(radio);
@@ -81,7 +86,22 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
   await link.open();
   mkdirSync(dataDir, { recursive: true });
   const packetCounter = openNodeSequences(dataDir).packets;
-  return { mesh: new DirectLinkMesh({ link, keyring, self: self.id, frame, packetCounter }), node: self.id };
+  // The station is one more gossip node: it relays, repairs and tracks membership like a drone.
+  const epochMs = frame.epoch * 1000;
+  const nowS = () => (Date.now() - epochMs) / 1000;
+  const node = new GossipNode(
+    defaultGossipConfig(self.id),
+    wireCodec({ self: self.id, keyring, nextCounter: () => packetCounter.take(), maxPacketBytes: link.mtu }),
+    seededRandom(`${self.id}/${Date.now()}`),
+    nowS(),
+  );
+  let port: InstanceType<typeof GossipMeshPort> | undefined;
+  const runner = new GossipLink({ node, link, clock: systemClock, epochMs, onActions: (a) => port?.heard(a.learned) });
+  port = new GossipMeshPort(self.id, node, (f) => runner.publish(f), nowS, 0.01, link.name, async () => {
+    runner.close();
+    await link.close();
+  });
+  return { mesh: port, node: self.id };
 }
 
 export const command: CommandModule = {

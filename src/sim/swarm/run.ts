@@ -22,7 +22,7 @@ import { SimulatedCamera, type Detection, type GroundVictim } from '../sensors/c
 import { searchableCells, pointInPolygon } from '../../sectors/index.js';
 import { localPolygon, scenarioFrame, type Scenario } from '../scenario/index.js';
 import { swarmReport, type SwarmReport, type RunRecord } from './report.js';
-import { SimGcsPort } from './gcs-port.js';
+import { GossipMeshPort } from '../../gcs/gossip-mesh-port.js';
 
 /** The simulated ground station's node id. */
 export const GCS_NODE_ID = 250;
@@ -43,7 +43,7 @@ export interface SimOptions {
    * Adds a ground-station node (id GCS_NODE_ID) on the simulated radio at the first launch point; the port
    * is handed over before the run starts, for a ground station to be started on it.
    */
-  readonly groundStation?: (port: SimGcsPort) => Promise<void> | void;
+  readonly groundStation?: (port: GossipMeshPort) => Promise<void> | void;
   /** Receives the raw record of the run before it is summarised (for analysis and tests). */
   readonly inspect?: (record: RunRecord) => void;
 }
@@ -246,11 +246,11 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     drones.push(drone);
   }
 
-  let gcs: SimGcsPort | undefined;
+  let gcs: GossipMeshPort | undefined;
   if (opts.groundStation) {
     const node = new GossipNode(gossipConfig(GCS_NODE_ID), codecs(GCS_NODE_ID), root.fork('gossip/gcs'), 0);
     const at = toLocal(frame, sc.launch[0]!.lat, sc.launch[0]!.lon);
-    const port: SimGcsPort = new SimGcsPort(
+    const port: GossipMeshPort = new GossipMeshPort(
       GCS_NODE_ID,
       node,
       (f) => {
@@ -262,6 +262,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       },
       () => mission(clock.now()),
       sc.radio.dutyCyclePct / 100,
+      'simulated LoRa',
     );
     gcs = port;
     const endpoint = new Endpoint(node, () => at, (a, nowS) => {

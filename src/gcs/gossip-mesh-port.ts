@@ -1,24 +1,28 @@
 /**
- * The ground station's seat in the simulated swarm: a gossip node on the simulated radio, seen by the ground
- * station through its MeshPort interface. Operator facts (recall, rescued, new area) go out over the same
- * simulated channel as everything else.
+ * The ground station's seat in the mesh: a gossip node (on a real radio link, or on the simulator's radio),
+ * seen through the station's MeshPort interface. Operator facts (recall, rescued, new area) are gossiped like
+ * any drone's, and the station shows per fact which members hold it.
  */
-import type { Fact, FactId, NodeId } from '../../wire/facts.js';
-import type { GossipNode } from '../../gossip/engine.js';
-import type { MeshPort, MeshStats } from '../../gcs/mesh-port.js';
+import type { Fact, FactId, NodeId } from '../wire/facts.js';
+import type { GossipNode } from '../gossip/engine.js';
+import type { MeshPort, MeshStats } from './mesh-port.js';
 
-export class SimGcsPort implements MeshPort {
+export class GossipMeshPort implements MeshPort {
   private readonly listeners = new Set<(facts: readonly Fact[]) => void>();
 
   constructor(
     readonly nodeId: NodeId,
     private readonly node: GossipNode,
+    /** Hands one of the station's facts to its gossip node (and wakes the radio side). */
     private readonly publishFact: (f: Fact) => void,
+    /** The gossip node's clock, seconds. */
     private readonly nowS: () => number,
     private readonly dutyFraction: number,
+    private readonly linkName = 'radio',
+    private readonly onClose?: () => Promise<void> | void,
   ) {}
 
-  /** Called by the simulator with what the station's gossip node learned. */
+  /** Called with what the station's gossip node learned. */
   heard(facts: readonly Fact[]): void {
     if (facts.length === 0) return;
     for (const l of this.listeners) l(facts);
@@ -36,10 +40,15 @@ export class SimGcsPort implements MeshPort {
   stats(): MeshStats {
     const s = this.node.stats;
     return {
-      members: this.node.membership().map((m) => ({ id: m.id, state: m.state === 'dead' ? 'gone' : m.state })),
+      // heartbeat is engine seconds; the page wants Unix ms
+      members: this.node.membership().map((m) => ({
+        id: m.id,
+        state: m.state === 'dead' ? 'gone' : m.state,
+        lastHeardMs: Math.round(Date.now() - (this.nowS() - m.heartbeat) * 1000),
+      })),
       links: [
         {
-          name: 'simulated LoRa',
+          name: this.linkName,
           framesSent: s.packetsSent,
           framesReceived: s.packetsHeard,
           bytesSent: s.bytesSent,
@@ -57,5 +66,6 @@ export class SimGcsPort implements MeshPort {
 
   async close(): Promise<void> {
     this.listeners.clear();
+    await this.onClose?.();
   }
 }
