@@ -6,8 +6,9 @@ import type { CommandModule } from '../registry.js';
 import { numberFlag, parseFlags, UsageError } from '../args.js';
 import { loadScenario, ScenarioError } from '../../sim/scenario/index.js';
 import { runSimulation } from '../../sim/swarm/run.js';
+import { runWithStation } from '../../sim/swarm/with-station.js';
 
-const usage = `Usage: murmur sim --scenario maps/scenarios/<name>.json [--drones N] [--seed S] [--speedup K] [--no-baseline] [--json]
+const usage = `Usage: murmur sim --scenario maps/scenarios/<name>.json [--drones N] [--seed S] [--speedup K] [--gcs [--port 8080]] [--no-baseline] [--json]
 
 Runs N search agents, each flying a simulated ArduCopter over MAVLink and gossiping over a simulated LoRa
 channel, in virtual time (as fast as the machine allows, or K× real time with --speedup), then the same run
@@ -16,6 +17,7 @@ with sectors planned once at take-off and never re-divided (the baseline), and r
   --drones     number of drones (default 6)
   --seed       random seed (default 1): a run is reproducible from scenario, drones and seed
   --speedup    pace the simulation K times faster than real time
+  --gcs        add a ground station on the simulated radio and serve its live map (paced, 10× by default)
   --no-baseline  skip the baseline run
   --json       print one JSON object with the figures on the last line of stdout`;
 
@@ -32,11 +34,11 @@ export const command: CommandModule = {
         'no-baseline': { type: 'boolean' },
         json: { type: 'boolean' },
         gcs: { type: 'boolean' },
+        port: { type: 'string' },
       },
       usage,
     );
     if (!values.scenario) throw new UsageError(`--scenario is required\n\n${usage}`);
-    if (values.gcs) throw new UsageError('--gcs is not available yet: start `murmur gcs` beside the simulation');
     let scenario;
     try {
       scenario = loadScenario(values.scenario);
@@ -55,7 +57,19 @@ export const command: CommandModule = {
       process.stderr.write(tty ? `\r${line}` : `${line}\n`);
     };
     const started = Date.now();
-    const report = await runSimulation({ scenario, drones, seed, redivide: true, ...(speedup ? { speedup } : {}), onProgress: progress('murmur  ') });
+    const report = values.gcs
+      ? (
+          await runWithStation({
+            scenario,
+            drones,
+            seed,
+            speedup: speedup ?? 10,
+            port: numberFlag(values.port, 'port', 8080),
+            onReady: (url) => process.stderr.write(`ground station at ${url}\n`),
+            onProgress: progress('murmur  '),
+          })
+        ).report
+      : await runSimulation({ scenario, drones, seed, redivide: true, ...(speedup ? { speedup } : {}), onProgress: progress('murmur  ') });
     if (tty) process.stderr.write('\n');
     const wallS = (Date.now() - started) / 1000;
     let baseline;
