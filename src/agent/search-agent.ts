@@ -57,6 +57,9 @@ export interface SearchAgentOptions {
   readonly onCovered?: (cells: readonly number[], atMs: number) => void;
 }
 
+/** A waypoint this close counts as reached, metres. */
+const REACHED_M = 10;
+
 export class SearchAgent {
   activity: Activity = 'idle';
   /** Cells known searched, by anyone. */
@@ -377,7 +380,8 @@ export class SearchAgent {
         if (this.stopped || this.replanWanted || this.recalled) break;
         if (v.telemetry.state.control === 'override') break;
         const p = this.position();
-        if (p && Math.hypot(p.x - target.x, p.y - target.y) < 2.5) {
+        // Fly-by: the camera sees 27 m either side, so a waypoint within 10 m is reached (no full stop)
+        if (p && Math.hypot(p.x - target.x, p.y - target.y) < REACHED_M) {
           // reaching an even waypoint starts a lane, an odd one ends it (a one-cell lane does both)
           this.sweepTo(p);
           if (this.wp % 2 === 0) {

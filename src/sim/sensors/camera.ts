@@ -1,8 +1,10 @@
 /**
  * A simulated downward camera with a detector, from the scenario's ground truth. Pure and seeded: the same
  * flight and seed give the same detections. A victim whose position passes within half the sweep width of
- * the flown segment is detected with the scenario's probability (once per pass), placed with a few metres of
- * error; false positives appear at the configured rate per km² swept.
+ * the flown segment is in that frame; each frame the detector flags it with the scenario's per-image probability
+ * (so a victim near the lane's centre line, in view for several frames, is very likely found, and one at the
+ * footprint's edge less so), placed with a few metres of error; false positives appear at the configured rate
+ * per km² swept. The agent calls sweep once per second of flight: one frame a second.
  */
 import type { Random } from '../../core/random.js';
 import type { LocalPoint } from '../../wire/frame-of-reference.js';
@@ -27,6 +29,7 @@ export interface Detection {
 
 export interface CameraModel {
   readonly sweepWidthM: number;
+  /** Probability that the detector flags a victim in view in one image (one image a second). */
   readonly detectionProbability: number;
   readonly falsePositivesPerKm2: number;
   /** Position error σ of a detection, metres. */
@@ -42,8 +45,8 @@ function distanceToSegment(p: LocalPoint, a: LocalPoint, b: LocalPoint): number 
 }
 
 export class SimulatedCamera {
-  /** Victims this camera already had its chance at (one draw per victim, as one pass of a lane). */
-  private readonly tried = new Set<number>();
+  /** Victims this camera already reported. */
+  private readonly detected = new Set<number>();
 
   constructor(
     private readonly model: CameraModel,
@@ -51,14 +54,14 @@ export class SimulatedCamera {
     private readonly random: Random,
   ) {}
 
-  /** Detections while the camera sweeps the segment a → b. */
+  /** Detections in the frame taken while the camera swept the segment a → b. */
   sweep(a: LocalPoint, b: LocalPoint): Detection[] {
     const out: Detection[] = [];
     const half = this.model.sweepWidthM / 2;
     for (const v of this.victims) {
-      if (this.tried.has(v.index) || distanceToSegment(v.pos, a, b) > half) continue;
-      this.tried.add(v.index);
+      if (this.detected.has(v.index) || distanceToSegment(v.pos, a, b) > half) continue;
       if (!this.random.chance(this.model.detectionProbability)) continue;
+      this.detected.add(v.index);
       out.push({
         pos: {
           x: Math.round(v.pos.x + this.random.gaussian() * this.model.positionErrorM),
