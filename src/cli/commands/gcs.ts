@@ -71,18 +71,14 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
   const { systemClock } = await import('../../core/clock.js');
   const { seededRandom } = await import('../../core/random.js');
   const { keyring, self } = parseProvisioning(readFileSync(keysFile, 'utf8'));
+  const { linkFromSpec, LinkSpecError, LINK_SPEC_HELP } = await import('../../links/open.js');
   let link: Link;
-  const udp = /^udp:\/\/([^:/]+):(\d+)$/.exec(radio);
-  if (udp) {
-    const { UdpLink } = await import('../../links/udp-link.js');
-    link = new UdpLink({ address: udp[1]!, port: Number(udp[2]) });
-  } else if (radio.startsWith('modem:')) {
-    const { ModemLink } = await import('../../links/modem-link.js');
-    link = new ModemLink({ path: radio.slice('modem:'.length) });
-  } else if (radio.startsWith('meshtastic:')) {
-    const { MeshtasticLink } = await import('../../links/meshtastic-link.js');
-    link = new MeshtasticLink({ path: radio.slice('meshtastic:'.length) });
-  } else throw new UsageError(`--radio ${radio}: expected udp://host:port, modem:<path>, meshtastic:<path> or loopback`);
+  try {
+    link = await linkFromSpec(radio);
+  } catch (err) {
+    if (err instanceof LinkSpecError) throw new UsageError(`--radio ${radio}: expected ${LINK_SPEC_HELP} or loopback`);
+    throw err;
+  }
   await link.open();
   mkdirSync(dataDir, { recursive: true });
   const packetCounter = openNodeSequences(dataDir).packets;

@@ -10,7 +10,8 @@ import { createLogger, type Logger } from '../../core/log.js';
 import type { AreaFrame, LocalPoint } from '../../wire/frame-of-reference.js';
 import { toLatLon, toLocal } from '../../wire/frame-of-reference.js';
 import { factKey, type Fact, type NodeId } from '../../wire/facts.js';
-import { GossipNode, defaultGossipConfig, type GossipActions } from '../../gossip/engine.js';
+import { GossipNode, type GossipActions } from '../../gossip/engine.js';
+import { searchGossipConfig } from '../../agent/gossip-settings.js';
 import { RadioMedium, type RadioEndpoint, type RxMeta } from '../radio/medium.js';
 import { DEFAULT_PROPAGATION, DEMOD_SNR_DB } from '../radio/propagation.js';
 import { fixed, type Mobility } from '../radio/mobility.js';
@@ -119,7 +120,6 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     root.fork('medium'),
   );
   const codecs = simWireCodecs(opts.drones, opts.groundStation ? [GCS_NODE_ID] : []);
-  const hbS = Math.max(30, Math.min(150, 3 / (sc.radio.dutyCyclePct / 100)));
   const victims: GroundVictim[] = sc.truth.victims.map((v, index) => ({ index, pos: toLocal(frame, v.lat, v.lon), count: v.count, condition: v.condition }));
 
   const rec: RunRecord = {
@@ -155,27 +155,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     if (!m.has(id)) m.set(id, atS);
   };
 
-  const gossipConfig = (id: NodeId) =>
-    defaultGossipConfig(id, {
-        lora,
-        duty: { fraction: sc.radio.dutyCyclePct / 100, windowS: 3600 },
-        // A search swarm must notice a lost drone within minutes, and its members publish more than a
-        // sensor mesh: a coverage fact every 20 s and every sighting.
-        // Heartbeats scale with the band's budget: every 30 s at 10% duty, every 150 s at 1%.
-        membership: { suspectAfterS: hbS * 3, deadAfterS: hbS * 6 },
-        beaconIntervalS: hbS,
-        hbEveryS: hbS,
-        ownStatusEveryS: hbS,
-        maxFactsPerOrigin: 400,
-        // Anti-entropy paced for minutes-long missions: a member that missed a sighting asks within seconds.
-        sumEveryS: Math.min(20, hbS / 6),
-        repairSettleS: Math.min(15, hbS / 10),
-        reconcileAfterS: Math.min(15, hbS / 10),
-        odgMinIntervalS: Math.min(90, hbS / 2),
-        repeatAfterS: Math.min(120, hbS),
-        // the flooding guard is relative to what an honest member may send under this band's duty cycle
-        defence: { ...defaultGossipConfig(id).defence, maxAirtimeFraction: Math.min(0.5, 8 * (sc.radio.dutyCyclePct / 100)) },
-      });
+  const gossipConfig = (id: NodeId) => searchGossipConfig(id, sc.radio);
   const drones: SimDrone[] = [];
   const endpoints = new Map<NodeId, Endpoint>();
   for (const id of roster) {

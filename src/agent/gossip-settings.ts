@@ -1,0 +1,39 @@
+/**
+ * Gossip settings for a search swarm: heartbeats, failure detection and anti-entropy paced to the band's
+ * duty cycle, so a lost drone is noticed within minutes and a member that missed a sighting asks within
+ * seconds, without outspending the budget. Used by the drone agent, the ground station and the simulator.
+ */
+import { defaultGossipConfig, type GossipConfig } from '../gossip/engine.js';
+import type { NodeId } from '../wire/facts.js';
+
+export interface BandSettings {
+  readonly sf: number;
+  readonly bwHz: number;
+  /** Coding rate as the 4/x denominator (5..8). */
+  readonly cr: number;
+  readonly dutyCyclePct: number;
+}
+
+export function searchGossipConfig(self: NodeId, band: BandSettings): GossipConfig {
+  const duty = band.dutyCyclePct / 100;
+  // every 30 s at 10% duty, every 150 s at 1%
+  const hbS = Math.max(30, Math.min(150, 3 / duty));
+  const base = defaultGossipConfig(self);
+  return defaultGossipConfig(self, {
+    lora: { sf: band.sf, bw: band.bwHz, cr: band.cr - 4 },
+    duty: { fraction: duty, windowS: 3600 },
+    membership: { suspectAfterS: hbS * 3, deadAfterS: hbS * 6 },
+    beaconIntervalS: hbS,
+    hbEveryS: hbS,
+    ownStatusEveryS: hbS,
+    // a searching drone publishes a coverage fact every 20 s and every sighting
+    maxFactsPerOrigin: 400,
+    sumEveryS: Math.min(20, hbS / 6),
+    repairSettleS: Math.min(15, hbS / 10),
+    reconcileAfterS: Math.min(15, hbS / 10),
+    odgMinIntervalS: Math.min(90, hbS / 2),
+    repeatAfterS: Math.min(120, hbS),
+    // the flooding guard is relative to what an honest member may send under this band's duty cycle
+    defence: { ...base.defence, maxAirtimeFraction: Math.min(0.5, 8 * duty) },
+  });
+}
