@@ -18,6 +18,7 @@ export interface CommandEntry {
 export const COMMANDS: readonly CommandEntry[] = [
   { name: 'keys', summary: 'create a swarm\'s keys, add and revoke members, export provisioning files', load: async () => (await import('./commands/keys.js')).command },
   { name: 'modem', summary: 'run host-emulated LoRa modems, or query / use a modem on a serial port', load: async () => (await import('./commands/modem.js')).command },
+  { name: 'agent', summary: 'run one drone\'s agent: flight controller + mesh radio + gossip + sectors', load: async () => (await import('./commands/agent.js')).command },
   { name: 'demo', summary: 'the demo: six simulated drones search a town, with the ground station\'s live map on :8080', load: async () => (await import('./commands/demo.js')).command },
   { name: 'sim', summary: 'run a search scenario with N simulated drones and report coverage, victims and facts', load: async () => (await import('./commands/sim.js')).command },
   { name: 'bench', summary: 'run a benchmark (wire, …) and print its figures beside the baseline', load: async () => (await import('./commands/bench.js')).command },

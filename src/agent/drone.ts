@@ -1,0 +1,121 @@
+/**
+ * The composition root of one drone: flight controller (Vehicle over MAVLink), radio (a Link), gossip node,
+ * the mission's sectors and the search agent, with an optional external detector. `murmur agent` runs it.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { systemClock, type Clock } from '../core/clock.js';
+import { createLogger, type Logger } from '../core/log.js';
+import { seededRandom } from '../core/random.js';
+import { GossipNode } from '../gossip/engine.js';
+import { wireCodec } from '../gossip/wire-codec.js';
+import { linkFromSpec } from '../links/open.js';
+import type { Link } from '../links/link.js';
+import { parseProvisioning } from '../wire/keyring.js';
+import { openNodeSequences } from '../wire/sequence-file.js';
+import { Vehicle } from '../vehicle/vehicle.js';
+import { searchableCells } from '../sectors/index.js';
+import { loadScenario, localPolygon, scenarioFrame } from '../sim/scenario/index.js';
+import type { AgentConfig } from './config.js';
+import { AgentConfigError } from './config.js';
+import { DetectorSocket } from './detector-socket.js';
+import { GossipLink } from './gossip-link.js';
+import { searchGossipConfig } from './gossip-settings.js';
+import { SearchAgent, type Sensor } from './search-agent.js';
+
+export interface RunningDrone {
+  readonly agent: SearchAgent;
+  readonly vehicle: Vehicle;
+  readonly link: Link;
+  readonly gossip: GossipNode;
+  /** Resolves when the sortie ends (home, yielded, or stopped). */
+  readonly done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: Logger } = {}): Promise<RunningDrone> {
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log ?? createLogger({ level: cfg.logLevel });
+  const mission = loadScenario(cfg.mission);
+  const frame = scenarioFrame(mission);
+  const { keyring, self } = parseProvisioning(readFileSync(cfg.provisioning, 'utf8'));
+  if (!cfg.roster.includes(self.id)) throw new AgentConfigError(`this node (${self.id}) is not in the roster ${cfg.roster.join(',')}`);
+  mkdirSync(cfg.dataDir, { recursive: true });
+  const seqs = openNodeSequences(cfg.dataDir);
+  const searchable = searchableCells(
+    frame,
+    mission.area.map((p) => localPolygon(frame, p)),
+    mission.nofly.map((p) => localPolygon(frame, p)),
+  );
+
+  const link = await linkFromSpec(cfg.radio);
+  link.on('state', (s) => log.info('radio', { link: link.name, from: s.from, to: s.to, reason: s.reason }));
+  await link.open();
+  const epochMs = frame.epoch * 1000;
+  const gossip = new GossipNode(
+    searchGossipConfig(self.id, mission.radio),
+    wireCodec({ self: self.id, keyring, nextCounter: () => seqs.packets.take(), maxPacketBytes: link.mtu }),
+    seededRandom(`${self.id}/${clock.now()}`),
+    (clock.now() - epochMs) / 1000,
+  );
+  const vehicle = new Vehicle({ connection: cfg.fc, clock }).start();
+  vehicle.telemetry.onLink((state) => log.info('flight controller', { link: state }));
+
+  let detector: DetectorSocket | undefined;
+  if (cfg.detector) {
+    detector = new DetectorSocket(cfg.detector, frame, (why) => log.warn('detector line rejected', { why }));
+    await detector.listen();
+  }
+  const sensor: Sensor = detector ?? { sweep: () => [] };
+
+  let runner: GossipLink | undefined;
+  const agent = new SearchAgent({
+    self: self.id,
+    roster: cfg.roster,
+    frame,
+    searchable,
+    sweepWidthM: mission.search.sweepWidthM,
+    altitudeM: mission.search.altitudeM,
+    cruiseSpeedMps: mission.search.cruiseSpeedMps,
+    batteryReturnPct: mission.search.batteryReturnPct,
+    ...(mission.search.laneAxis ? { laneAxis: mission.search.laneAxis } : {}),
+    redivide: true,
+    clock,
+    vehicle,
+    sensor,
+    nextSeq: () => seqs.facts.take(),
+    log: log.child('agent'),
+    mesh: {
+      publish: (f) => runner?.publish(f),
+      liveMembers: () => [self.id, ...gossip.membership().filter((m) => m.state !== 'dead').map((m) => m.id)],
+    },
+  });
+  runner = new GossipLink({
+    node: gossip,
+    link,
+    clock,
+    epochMs,
+    onActions: (a) => {
+      if (a.learned.length) agent.learn(a.learned);
+      if (a.membership.length) {
+        agent.membershipChanged();
+        for (const m of a.membership) log.info('member', { id: m.id, from: m.from, to: m.to });
+      }
+      for (const r of a.reports) log.warn('misbehaving sender', { report: r });
+    },
+  });
+  const done = agent.run().catch((err: unknown) => log.error('agent failed', { err: err as Error }));
+  return {
+    agent,
+    vehicle,
+    link,
+    gossip,
+    done,
+    async stop() {
+      agent.stop();
+      runner?.close();
+      detector?.close();
+      vehicle.close();
+      await link.close();
+    },
+  };
+}
