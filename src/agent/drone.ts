@@ -3,6 +3,10 @@
  * the mission's sectors and the search agent, with an optional external detector. `murmur agent` runs it.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { DiskStore, actorFor, type MapDocument } from '../map/index.js';
+import type { Fact } from '../wire/facts.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { seededRandom } from '../core/random.js';
@@ -27,6 +31,8 @@ export interface RunningDrone {
   readonly vehicle: Vehicle;
   readonly link: Link;
   readonly gossip: GossipNode;
+  /** The situational map, on disk in dataDir/map: what this drone knows survives a crash or reboot. */
+  readonly map: MapDocument;
   /** Resolves when the sortie ends (home, yielded, or stopped). */
   readonly done: Promise<void>;
   stop(): Promise<void>;
@@ -67,6 +73,12 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
   }
   const sensor: Sensor = detector ?? { sweep: () => [] };
 
+  // Every fact heard or made goes into the durable map before anything else happens with it.
+  const { map, store } = DiskStore.open(join(cfg.dataDir, 'map'), actorFor(self.id, randomBytes(8)));
+  const keep = (facts: readonly Fact[]) => {
+    if (map.ingest(facts).length) store.flush(map);
+  };
+
   let runner: GossipLink | undefined;
   const agent = new SearchAgent({
     self: self.id,
@@ -85,7 +97,10 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
     nextSeq: () => seqs.facts.take(),
     log: log.child('agent'),
     mesh: {
-      publish: (f) => runner?.publish(f),
+      publish: (f) => {
+        keep([f]);
+        runner?.publish(f);
+      },
       liveMembers: () => [self.id, ...gossip.membership().filter((m) => m.state !== 'dead').map((m) => m.id)],
     },
   });
@@ -95,7 +110,10 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
     clock,
     epochMs,
     onActions: (a) => {
-      if (a.learned.length) agent.learn(a.learned);
+      if (a.learned.length) {
+        keep(a.learned);
+        agent.learn(a.learned);
+      }
       if (a.membership.length) {
         agent.membershipChanged();
         for (const m of a.membership) log.info('member', { id: m.id, from: m.from, to: m.to });
@@ -103,12 +121,15 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
       for (const r of a.reports) log.warn('misbehaving sender', { report: r });
     },
   });
+  // After a restart the agent starts from what the map already held (coverage, victims, orders).
+  agent.learn([...map.facts()]);
   const done = agent.run().catch((err: unknown) => log.error('agent failed', { err: err as Error }));
   return {
     agent,
     vehicle,
     link,
     gossip,
+    map,
     done,
     async stop() {
       agent.stop();
@@ -116,6 +137,7 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
       detector?.close();
       vehicle.close();
       await link.close();
+      store.close();
     },
   };
 }

@@ -108,6 +108,8 @@ test('murmur agent end to end: a drone flies a simulated ArduCopter over TCP and
     sock.end();
     const status = heard.filter((f): f is StatusFact => f.kind === 'status' && f.origin === 3);
     assert.ok(status.length > 0, 'status heard');
+    // what the drone knows is in its durable map too
+    assert.ok([...running.map.facts()].some((f) => f.kind === 'victim' && f.origin === 3 && f.count === 3));
   } finally {
     await running.stop();
     ear.close();
