@@ -25,6 +25,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   link: async () => (await import('../../../bench/link.js')).benchmark,
   gossip: async () => (await import('../../../bench/gossip.js')).benchmark,
   map: async () => (await import('../../../bench/map.js')).benchmark,
+  agent: async () => (await import('../../../bench/agent.js')).benchmark,
 };
 
 const usage = `Usage: murmur bench <name|all> [--json] [--quick] [--seed N]

@@ -45,6 +45,8 @@ export interface SimOptions {
    * is handed over before the run starts, for a ground station to be started on it.
    */
   readonly groundStation?: (port: GossipMeshPort) => Promise<void> | void;
+  /** Run to the scenario's time limit even after the search is done (benchmarks of a whole mission). */
+  readonly untilEnd?: boolean;
   /** Receives the raw record of the run before it is summarised (for analysis and tests). */
   readonly inspect?: (record: RunRecord) => void;
 }
@@ -341,7 +343,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       const searching = drones.some((d) => d.alive && (d.agent.activity === 'searching' || d.agent.activity === 'launching'));
       if (coverageDoneAt === undefined && (coveredByAnyone.size === searchable.length || !searching)) coverageDoneAt = clock.now();
       // a grace period for the last facts to reach every map, and the drones to land
-      if (coverageDoneAt !== undefined && clock.now() - coverageDoneAt >= 240_000) break;
+      if (!opts.untilEnd && coverageDoneAt !== undefined && clock.now() - coverageDoneAt >= 240_000) break;
     }
     if (opts.speedup) {
       const due = wallStart + (clock.now() - startMs) / opts.speedup;

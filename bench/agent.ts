@@ -1,0 +1,61 @@
+/**
+ * `murmur bench agent`: what one agent costs on a Raspberry-Pi-class companion computer, and how fast the
+ * simulator runs a swarm.
+ * - resident memory of one drone's state with a 10,000-fact map (map on disk, gossip store), in a child
+ *   process, beside the same process holding no fact (the baseline: runtime, loader and libraries);
+ * - CPU per agent at steady state, from a 10-drone simulated search: process CPU / (simulated seconds ×
+ *   drones). It includes each drone's simulated ArduCopter and its share of the radio simulation, so it is
+ *   an upper bound of the agent alone at real time;
+ * - the simulator with 50 drones over a 1-hour mission: simulated seconds per wall second (target ≥ 20).
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Benchmark } from '../src/cli/commands/bench.js';
+import { loadScenario } from '../src/sim/scenario/index.js';
+import { runSimulation } from '../src/sim/swarm/run.js';
+
+const child = fileURLToPath(new URL('./agent-memory-child.ts', import.meta.url));
+
+function memory(n: number): { rss_mb: number; heap_mb: number } {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', child, String(n)], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop()!) as { rss_mb: number; heap_mb: number };
+}
+
+const r1 = (v: number) => Math.round(v * 10) / 10;
+
+export const benchmark: Benchmark = {
+  summary: 'agent memory with a 10,000-fact map, CPU per agent, simulator speed with 50 drones',
+  async run(opts) {
+    const full = memory(10_000);
+    const empty = memory(0);
+    opts.log(`memory   10,000 facts: ${r1(full.rss_mb)} MB RSS   no fact (runtime + libraries): ${r1(empty.rss_mb)} MB   target ≤ 150 MB`);
+
+    const town = loadScenario('maps/scenarios/earthquake-town.json');
+    const cpu0 = process.cpuUsage();
+    const w0 = Date.now();
+    const ten = await runSimulation({ scenario: town, drones: 10, seed: opts.seed, redivide: true });
+    const cpuS = (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6;
+    const droneSeconds = ten.simulated_s * 10;
+    const cpuPct = (cpuS / droneSeconds) * 100;
+    opts.log(`cpu      ${r1(cpuS)} s CPU for ${droneSeconds} drone-seconds: ≤ ${cpuPct.toFixed(3)}% of a core per agent at real time   target ≤ 10%   (wall ${((Date.now() - w0) / 1000).toFixed(1)} s)`);
+
+    const drones = opts.quick ? 20 : 50;
+    const w1 = Date.now();
+    const fifty = await runSimulation({ scenario: { ...town, faults: [] }, drones, seed: opts.seed, redivide: true, untilEnd: true });
+    const wallS = (Date.now() - w1) / 1000;
+    const speed = fifty.simulated_s / wallS;
+    opts.log(`speed    ${drones} drones, ${fifty.simulated_s} simulated s in ${wallS.toFixed(1)} s: ${speed.toFixed(1)}× real time   target ≥ 20×`);
+    return {
+      rss_mb_10k_facts: r1(full.rss_mb),
+      rss_mb_no_facts_baseline: r1(empty.rss_mb),
+      rss_target_mb: 150,
+      cpu_pct_per_agent_upper_bound: Math.round(cpuPct * 1000) / 1000,
+      cpu_target_pct: 10,
+      sim_drones: drones,
+      sim_simulated_s: fifty.simulated_s,
+      sim_wall_s: r1(wallS),
+      sim_speed_x: r1(speed),
+      sim_speed_target_x: 20,
+    };
+  },
+};
