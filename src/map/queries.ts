@@ -1,4 +1,5 @@
 /** Questions a drone agent (and the ground station) asks of the map. Pure functions of a MapState. */
+import { pointInPolygon } from '../sectors/grid.js';
 import type { LocalPoint, AreaFrame } from '../wire/frame-of-reference.js';
 import { cellCentre } from '../wire/frame-of-reference.js';
 import type { MapState, RoadView, VictimState, VictimView } from './state.js';
@@ -45,17 +46,9 @@ export function isBlockedNear(state: MapState, p: LocalPoint, radius: number): b
   return blockedRoads(state).some((r) => r.fact.path.some((a, i) => i > 0 && segmentDist2(p, r.fact.path[i - 1]!, a) <= r2));
 }
 
-/** Even-odd point-in-polygon over all rings (outer ring plus holes). */
+/** Even-odd point-in-polygon over all rings (outer ring plus holes): the sectors' test, so map and plan agree. */
 export function insideRings(p: LocalPoint, rings: readonly (readonly LocalPoint[])[]): boolean {
-  let inside = false;
-  for (const ring of rings) {
-    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-      const a = ring[i]!;
-      const b = ring[j]!;
-      if (a.y > p.y !== b.y > p.y && p.x < ((b.x - a.x) * (p.y - a.y)) / (b.y - a.y) + a.x) inside = !inside;
-    }
-  }
-  return inside;
+  return pointInPolygon(p, rings);
 }
 
 export interface PolygonCoverage {
