@@ -178,7 +178,8 @@ function floodValley() {
       roads: [1500, 3200, 5100].map((y, i) => ({ path: [lonLat(frame, { x: 600 + 250 * Math.sin(y / 1500), y }), lonLat(frame, { x: 600 + 250 * Math.sin(y / 1500), y: y + 120 })], severity: i === 1 ? 'partial' : 'impassable' })),
       hazards: [{ type: 'flood', ...Object.fromEntries(Object.entries(toLatLon(frame, { x: 650, y: 3500 })).map(([k, v]) => [k, r1(v)])), radiusM: 900 }],
     },
-    launch: [{ x: 600, y: 100 }].map((p) => Object.fromEntries(Object.entries(toLatLon(frame, p)).map(([k, v]) => [k, r1(v)]))),
+    // teams launch from three points along the valley road: a 7 km valley is beyond one battery from one end
+    launch: [{ x: 600, y: 100 }, { x: 650, y: 3500 }, { x: 600, y: 6800 }].map((p) => Object.fromEntries(Object.entries(toLatLon(frame, p)).map(([k, v]) => [k, r1(v)]))),
     radio: { sf: 9, bwHz: 125000, cr: 5, dutyCyclePct: 1, medianRangeM: 1500, extraLoss: 0.1 },
     search: { altitudeM: 60, sweepWidthM: 55, cruiseSpeedMps: 10, detectionProbability: 0.95, falsePositivesPerKm2: 0.3, batteryReturnPct: 25 },
     faults: [

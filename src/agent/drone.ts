@@ -23,7 +23,7 @@ import type { AgentConfig } from './config.js';
 import { AgentConfigError } from './config.js';
 import { DetectorSocket } from './detector-socket.js';
 import { GossipLink } from './gossip-link.js';
-import { searchGossipConfig } from './gossip-settings.js';
+import { coverageReportEveryS, searchGossipConfig } from './gossip-settings.js';
 import { SearchAgent, type Sensor } from './search-agent.js';
 
 export interface RunningDrone {
@@ -89,6 +89,7 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
     altitudeM: mission.search.altitudeM,
     cruiseSpeedMps: mission.search.cruiseSpeedMps,
     batteryReturnPct: mission.search.batteryReturnPct,
+    coverageEveryS: coverageReportEveryS(mission.radio),
     ...(mission.search.laneAxis ? { laneAxis: mission.search.laneAxis } : {}),
     redivide: true,
     clock,

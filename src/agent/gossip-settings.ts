@@ -37,3 +37,12 @@ export function searchGossipConfig(self: NodeId, band: BandSettings): GossipConf
     defence: { ...base.defence, maxAirtimeFraction: Math.min(0.5, 8 * duty) },
   });
 }
+
+/**
+ * How often a searching drone reports its coverage: every 20 s when the band allows 10% duty cycle, every 3
+ * minutes at 1%. Coverage is the bulk of a search swarm's traffic; a lost drone's last unreported minutes are
+ * searched again, which is cheaper than a saturated channel.
+ */
+export function coverageReportEveryS(band: BandSettings): number {
+  return Math.max(20, Math.min(180, 2 / (band.dutyCyclePct / 100)));
+}

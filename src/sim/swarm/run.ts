@@ -11,7 +11,7 @@ import type { AreaFrame, LocalPoint } from '../../wire/frame-of-reference.js';
 import { toLatLon, toLocal } from '../../wire/frame-of-reference.js';
 import { factKey, type Fact, type NodeId } from '../../wire/facts.js';
 import { GossipNode, type GossipActions } from '../../gossip/engine.js';
-import { searchGossipConfig } from '../../agent/gossip-settings.js';
+import { coverageReportEveryS, searchGossipConfig } from '../../agent/gossip-settings.js';
 import { RadioMedium, type RadioEndpoint, type RxMeta } from '../radio/medium.js';
 import { DEFAULT_PROPAGATION, DEMOD_SNR_DB } from '../radio/propagation.js';
 import { fixed, type Mobility } from '../radio/mobility.js';
@@ -192,6 +192,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       altitudeM: sc.search.altitudeM,
       cruiseSpeedMps: sc.search.cruiseSpeedMps,
       batteryReturnPct: sc.search.batteryReturnPct,
+      coverageEveryS: coverageReportEveryS(sc.radio),
       ...(sc.search.laneAxis ? { laneAxis: sc.search.laneAxis } : {}),
       redivide: opts.redivide,
       clock,
