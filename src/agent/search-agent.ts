@@ -10,7 +10,7 @@ import { sleep } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
 import { missionSeconds, toLatLon, toLocal } from '../wire/frame-of-reference.js';
-import type { Activity, CommandFact, Fact, NodeId, StatusFact, VictimFact } from '../wire/facts.js';
+import type { Activity, Fact, NodeId, StatusFact, VictimFact } from '../wire/facts.js';
 import { planSectors, sweptCells, type LaneAxis } from '../sectors/index.js';
 import type { Vehicle } from '../vehicle/vehicle.js';
 import type { Detection } from '../sim/sensors/camera.js';
@@ -76,7 +76,8 @@ export class SearchAgent {
   private wp = 0;
   private onLane = false;
   private replanWanted = true;
-  private planMembers = '';
+  /** The view the current plan was made from (searchers, orphaned members, their frozen coverage). */
+  private planKey = '';
   private lastPos: LocalPoint | undefined;
   private stopped = false;
   private recalled = false;
@@ -180,9 +181,9 @@ export class SearchAgent {
     this.replanWanted = false;
     const { recipients, orphaned } = this.o.redivide ? this.roles() : { recipients: [...this.o.roster], orphaned: [] };
     const key = `${recipients.join(',')}|${orphaned.join(',')}|${orphaned.map((id) => this.coveredBy.get(id)?.size ?? 0).join(',')}`;
-    if (this.plannedOnce && key === this.planMembers) return;
+    if (this.plannedOnce && key === this.planKey) return;
     this.plannedOnce = true;
-    this.planMembers = key;
+    this.planKey = key;
     this.orphanOwners = new Set(orphaned);
     const here = this.position() ?? { x: 0, y: 0 };
     const axis = this.o.laneAxis ? { axis: this.o.laneAxis } : {};
