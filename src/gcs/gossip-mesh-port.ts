@@ -17,7 +17,6 @@ export class GossipMeshPort implements MeshPort {
     private readonly publishFact: (f: Fact) => void,
     /** The gossip node's clock, seconds. */
     private readonly nowS: () => number,
-    private readonly dutyFraction: number,
     private readonly linkName = 'radio',
     private readonly onClose?: () => Promise<void> | void,
   ) {}
@@ -53,7 +52,7 @@ export class GossipMeshPort implements MeshPort {
           framesReceived: s.packetsHeard,
           bytesSent: s.bytesSent,
           bytesReceived: 0,
-          dutyCycleUsed: this.node.airtimeUsed(this.nowS()) / (3600 * this.dutyFraction),
+          dutyCycleUsed: this.node.airtimeUsed(this.nowS()) / (this.node.cfg.duty.windowS * this.node.cfg.duty.fraction),
           rejects: s.rejects.summary(),
         },
       ],

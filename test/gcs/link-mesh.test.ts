@@ -49,7 +49,7 @@ test('a ground station on a real UDP radio link hears a drone and the drone hear
     const node = new GossipNode(defaultGossipConfig(self), wireCodec({ self, keyring: ring, nextCounter: () => c.take() }), seededRandom(self), nowS());
     let mesh: GossipMeshPort | undefined;
     const runner = new GossipLink({ node, link, clock: systemClock, epochMs, onActions: (a) => mesh?.heard(a.learned) });
-    mesh = new GossipMeshPort(self, node, (f) => runner.publish(f), nowS, 0.01, link.name, async () => {
+    mesh = new GossipMeshPort(self, node, (f) => runner.publish(f), nowS, link.name, async () => {
       runner.close();
       await link.close();
     });

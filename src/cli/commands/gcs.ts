@@ -93,7 +93,7 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
   );
   let port: InstanceType<typeof GossipMeshPort> | undefined;
   const runner = new GossipLink({ node, link, clock: systemClock, epochMs, onActions: (a) => port?.heard(a.learned) });
-  port = new GossipMeshPort(self.id, node, (f) => runner.publish(f), nowS, 0.01, link.name, async () => {
+  port = new GossipMeshPort(self.id, node, (f) => runner.publish(f), nowS, link.name, async () => {
     runner.close();
     await link.close();
   });

@@ -67,7 +67,8 @@ export interface SwarmResult {
   knows(node: NodeId, f: Fact): boolean;
 }
 
-class GossipEndpoint implements RadioEndpoint {
+/** A GossipNode on a simulated radio: the medium wakes it, asks it to transmit, and hands it what it hears. */
+export class GossipEndpoint implements RadioEndpoint {
   constructor(
     readonly node: GossipNode,
     private readonly where: (t: number) => Point,

@@ -19,8 +19,6 @@ export interface RunRecord {
   readonly created: Map<string, { fact: Fact; atS: number; origin: NodeId }>;
   /** Fact key → node → mission second it first held the fact. */
   readonly learned: Map<string, Map<NodeId, number>>;
-  /** Milliseconds each drone spent in the air. */
-  readonly flyingMs: Map<NodeId, number>;
   /** Drone-milliseconds in the air during each mission second (index = second). */
   readonly flyingBySecond: number[];
   dronesLost: number;
@@ -87,7 +85,7 @@ export function swarmReport(rec: RunRecord, end: { liveIds: readonly NodeId[]; m
   const tFull = firstCovered.length >= needed ? firstCovered[needed - 1]! : null;
 
   // drone-seconds flown up to full coverage (all flying time when it was never reached)
-  const flownS = [...rec.flyingMs.values()].reduce((a, b) => a + b, 0) / 1000;
+  const flownS = rec.flyingBySecond.reduce((a, b) => a + (b ?? 0), 0) / 1000;
   const simS = (rec.endMs - rec.startMs) / 1000;
   // Ideal time: the searchable area swept at cruise speed with the sweep width by the drones actually in
   // the air on average until full coverage: area / (sweep × speed × N̄), N̄ = drone-seconds flown / time.
@@ -102,7 +100,6 @@ export function swarmReport(rec: RunRecord, end: { liveIds: readonly NodeId[]; m
   const inArea = rec.victims.filter((v) => v.inArea).length;
   const foundAt = new Map<number, number>();
   for (const d of rec.detections) if (d.truth >= 0 && !foundAt.has(d.truth)) foundAt.set(d.truth, d.atS);
-  const foundInArea = rec.victims.filter((v) => v.inArea && foundAt.has(v.index)).length;
   const found = foundAt.size;
   const fp = rec.detections.filter((d) => d.truth < 0 && d.fact !== undefined).length;
   const times = [...foundAt.values()].sort((a, b) => a - b);
@@ -125,7 +122,7 @@ export function swarmReport(rec: RunRecord, end: { liveIds: readonly NodeId[]; m
   return {
     victims_total: rec.victims.length,
     victims_in_area: inArea,
-    victims_found: Math.max(found, foundInArea),
+    victims_found: found,
     false_positives: fp,
     coverage_pct: round((covered / Math.max(1, total)) * 100),
     overlap_pct: round((twice / Math.max(1, total)) * 100),

@@ -10,12 +10,12 @@ import { createLogger, type Logger } from '../../core/log.js';
 import type { AreaFrame, LocalPoint } from '../../wire/frame-of-reference.js';
 import { toLatLon, toLocal } from '../../wire/frame-of-reference.js';
 import { factKey, type Fact, type NodeId } from '../../wire/facts.js';
-import { GossipNode, type GossipActions } from '../../gossip/engine.js';
+import { GossipNode } from '../../gossip/engine.js';
 import { coverageReportEveryS, searchGossipConfig } from '../../agent/gossip-settings.js';
-import { RadioMedium, type RadioEndpoint, type RxMeta } from '../radio/medium.js';
+import { RadioMedium } from '../radio/medium.js';
 import { DEFAULT_PROPAGATION, DEMOD_SNR_DB } from '../radio/propagation.js';
 import { fixed, type Mobility } from '../radio/mobility.js';
-import { simWireCodecs } from '../radio/swarm.js';
+import { GossipEndpoint, simWireCodecs } from '../radio/swarm.js';
 import { inProcessVehicle, advance, type InProcessVehicle } from '../vehicle/virtual.js';
 import { Vehicle } from '../../vehicle/vehicle.js';
 import { SearchAgent } from '../../agent/search-agent.js';
@@ -55,8 +55,10 @@ export interface SimDrone {
   readonly id: NodeId;
   readonly sim: InProcessVehicle;
   readonly vehicle: Vehicle;
-  gossip: GossipNode | undefined;
+  readonly gossip: GossipNode;
   readonly agent: SearchAgent;
+  /** Takes the drone's radio off the air (a crash). */
+  silence(): void;
   alive: boolean;
 }
 
@@ -69,35 +71,6 @@ export interface SimWorld {
 }
 
 const STEP_MS = 100;
-
-/** GossipNode on a simulated radio; learned facts and membership changes go to the agent. */
-class Endpoint implements RadioEndpoint {
-  bytesSent = 0;
-  constructor(
-    readonly node: GossipNode,
-    private readonly where: () => LocalPoint,
-    private readonly onActions: (a: GossipActions, nowS: number) => void,
-  ) {}
-  nextWakeAt(now: number): number {
-    return this.node.nextWakeAt(now);
-  }
-  wake(now: number): void {
-    this.onActions(this.node.tick(now), now);
-  }
-  wantsToTransmit(now: number): boolean {
-    return this.node.wantsToTransmit(now);
-  }
-  transmit(now: number): Uint8Array | undefined {
-    const p = this.where();
-    this.node.setPosition({ x: Math.round(p.x), y: Math.round(p.y) });
-    const b = this.node.transmit(now);
-    if (b) this.bytesSent += b.length;
-    return b;
-  }
-  hear(bytes: Uint8Array, rx: RxMeta, now: number): void {
-    this.onActions(this.node.receive(bytes, rx, now), now);
-  }
-}
 
 export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
   const sc = opts.scenario;
@@ -135,7 +108,6 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     detections: [],
     created: new Map(),
     learned: new Map(),
-    flyingMs: new Map(),
     flyingBySecond: [],
     dronesLost: 0,
     endMs: startMs,
@@ -159,7 +131,11 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
 
   const gossipConfig = (id: NodeId) => searchGossipConfig(id, sc.radio);
   const drones: SimDrone[] = [];
-  const endpoints = new Map<NodeId, Endpoint>();
+  const radios: NodeId[] = [];
+  let bytesOnAir = 0;
+  const countBytes = (bytes: Uint8Array) => {
+    bytesOnAir += bytes.length;
+  };
   for (const id of roster) {
     const launch = sc.launch[(id - 1) % sc.launch.length]!;
     const base = toLocal(frame, launch.lat, launch.lon);
@@ -182,7 +158,8 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       victims,
       root.fork(`camera/${id}`),
     );
-    const drone: SimDrone = { id, sim, vehicle, gossip, alive: true, agent: undefined as unknown as SearchAgent };
+    // the drone's radio: gone (undefined) once it crashes
+    let radio: GossipNode | undefined = gossip;
     const agent = new SearchAgent({
       self: id,
       roster,
@@ -202,31 +179,30 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       log: log.child(`drone${id}`),
       mesh: {
         publish: (f) => {
-          if (!drone.gossip) return;
+          if (!radio) return;
           const nowS = mission(clock.now());
           if (f.kind !== 'status') rec.created.set(factKey(f), { fact: f, atS: nowS, origin: id });
           noteLearned(id, f, nowS);
-          const a = drone.gossip.addLocal(f, nowS);
+          const a = radio.addLocal(f, nowS);
           for (const x of a.learned) noteLearned(id, x, nowS);
           medium.poke(id);
         },
-        liveMembers: () => [id, ...(drone.gossip?.membership() ?? []).filter((m) => m.state !== 'dead').map((m) => m.id)],
+        liveMembers: () => [id, ...(radio?.membership() ?? []).filter((m) => m.state !== 'dead').map((m) => m.id)],
       },
       onDetection: (d: Detection, fact) => rec.detections.push({ truth: d.truth, atS: mission(clock.now()), fact: fact ? factKey(fact) : undefined, drone: id }),
       onCovered: (cells, atMs) => {
         for (const c of cells) rec.coverage.push({ cell: c, atS: mission(atMs), drone: id });
       },
     });
-    (drone as { agent: SearchAgent }).agent = agent;
     const mobility: Mobility = { at: () => where() };
-    const endpoint = new Endpoint(gossip, where, (a, nowS) => {
+    const endpoint = new GossipEndpoint(gossip, where, countBytes, (a, nowS) => {
       for (const f of a.learned) noteLearned(id, f, nowS);
       if (a.learned.length) agent.learn(a.learned);
       if (a.membership.length) agent.membershipChanged();
     });
-    endpoints.set(id, endpoint);
+    radios.push(id);
     medium.addNode(id, mobility, endpoint);
-    drones.push(drone);
+    drones.push({ id, sim, vehicle, gossip, agent, alive: true, silence: () => (radio = undefined) });
   }
 
   let gcs: GossipMeshPort | undefined;
@@ -244,15 +220,14 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
         medium.poke(GCS_NODE_ID);
       },
       () => mission(clock.now()),
-      sc.radio.dutyCyclePct / 100,
       'simulated LoRa',
     );
     gcs = port;
-    const endpoint = new Endpoint(node, () => at, (a, nowS) => {
+    const endpoint = new GossipEndpoint(node, () => at, countBytes, (a, nowS) => {
       for (const f of a.learned) noteLearned(GCS_NODE_ID, f, nowS);
       port.heard(a.learned);
     });
-    endpoints.set(GCS_NODE_ID, endpoint);
+    radios.push(GCS_NODE_ID);
     medium.addNode(GCS_NODE_ID, fixed(at), endpoint);
     await opts.groundStation(port);
   }
@@ -264,7 +239,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     d.agent.stop();
     d.vehicle.close();
     d.sim.copter.stop();
-    d.gossip = undefined;
+    d.silence();
     medium.setEndpoint(d.id, undefined);
     log.warn('drone lost', { drone: d.id, why });
   };
@@ -305,10 +280,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     }, atMs - startMs);
   }
 
-  const runs = drones.map((d) =>
-    d.agent.run().catch((err: unknown) => log.error('agent failed', { drone: d.id, err: err as Error })),
-  );
-  void runs;
+  for (const d of drones) void d.agent.run().catch((err: unknown) => log.error('agent failed', { drone: d.id, err: err as Error }));
 
   // Flight time accounting and the end condition: everything searched (or nobody left searching) and the
   // swarm given a few minutes to spread the last facts, or the scenario's time limit.
@@ -327,7 +299,6 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       if (!d.alive) continue;
       const s = d.sim.copter.snapshot();
       if (s.flying) {
-        rec.flyingMs.set(d.id, (rec.flyingMs.get(d.id) ?? 0) + STEP_MS);
         const sec = Math.floor(mission(clock.now()));
         rec.flyingBySecond[sec] = (rec.flyingBySecond[sec] ?? 0) + STEP_MS;
       }
@@ -353,8 +324,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     }
   }
   rec.endMs = clock.now();
-  const maxDuty = Math.max(0, ...[...endpoints.keys()].map((id) => medium.maxDutyFraction(id)));
-  const bytes = [...endpoints.values()].reduce((n, e) => n + e.bytesSent, 0);
+  const maxDuty = Math.max(0, ...radios.map((id) => medium.maxDutyFraction(id)));
   const liveIds = [...drones.filter((d) => d.alive).map((d) => d.id), ...(gcs ? [GCS_NODE_ID] : [])];
   for (const d of drones) d.agent.stop();
   for (const d of drones) {
@@ -362,5 +332,5 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     d.sim.copter.stop();
   }
   opts.inspect?.(rec);
-  return swarmReport(rec, { liveIds, maxDutyPct: maxDuty * 100, bytesOnAir: bytes });
+  return swarmReport(rec, { liveIds, maxDutyPct: maxDuty * 100, bytesOnAir });
 }
