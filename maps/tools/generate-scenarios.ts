@@ -133,7 +133,7 @@ function earthquakeTown() {
     launch,
     radio: { sf: 9, bwHz: 125000, cr: 5, dutyCyclePct: 10, medianRangeM: 1500, extraLoss: 0.1 },
     // lanes north-south: the drones launch from the south edge, so every sector starts close to them
-    search: { altitudeM: 60, sweepWidthM: 55, cruiseSpeedMps: 10, detectionProbability: 0.95, falsePositivesPerKm2: 0.3, batteryReturnPct: 25, laneAxis: 'north-south' },
+    search: { altitudeM: 60, sweepWidthM: 55, cruiseSpeedMps: 10, transitSpeedMps: 15, detectionProbability: 0.95, falsePositivesPerKm2: 0.3, batteryReturnPct: 25, laneAxis: 'north-south' },
     faults: [
       { type: 'crash', drone: 3, atS: 420 },
       { type: 'crash', drone: 7, atS: 600 },
@@ -181,7 +181,7 @@ function floodValley() {
     // teams launch from three points along the valley road: a 7 km valley is beyond one battery from one end
     launch: [{ x: 600, y: 100 }, { x: 650, y: 3500 }, { x: 600, y: 6800 }].map((p) => Object.fromEntries(Object.entries(toLatLon(frame, p)).map(([k, v]) => [k, r1(v)]))),
     radio: { sf: 9, bwHz: 125000, cr: 5, dutyCyclePct: 1, medianRangeM: 1500, extraLoss: 0.1 },
-    search: { altitudeM: 60, sweepWidthM: 55, cruiseSpeedMps: 10, detectionProbability: 0.95, falsePositivesPerKm2: 0.3, batteryReturnPct: 25 },
+    search: { altitudeM: 60, sweepWidthM: 55, cruiseSpeedMps: 10, transitSpeedMps: 15, detectionProbability: 0.95, falsePositivesPerKm2: 0.3, batteryReturnPct: 25 },
     faults: [
       { type: 'radio_partition', groups: [[1, 2, 3], [4, 5, 6, 7, 8, 9, 10]], fromS: 600, toS: 1200 },
       { type: 'fc_reboot', drone: 2, atS: 900, downS: 30 },
@@ -221,7 +221,7 @@ function wildfireEdge() {
     },
     launch: [{ x: 100, y: 100 }].map((p) => Object.fromEntries(Object.entries(toLatLon(frame, p)).map(([k, v]) => [k, r1(v)]))),
     radio: { sf: 9, bwHz: 125000, cr: 5, dutyCyclePct: 1, medianRangeM: 1500, extraLoss: 0.1 },
-    search: { altitudeM: 60, sweepWidthM: 55, cruiseSpeedMps: 10, detectionProbability: 0.9, falsePositivesPerKm2: 0.5, batteryReturnPct: 25 },
+    search: { altitudeM: 60, sweepWidthM: 55, cruiseSpeedMps: 10, transitSpeedMps: 15, detectionProbability: 0.9, falsePositivesPerKm2: 0.5, batteryReturnPct: 25 },
     faults: [
       { type: 'hostile_transmitter', ...Object.fromEntries(Object.entries(toLatLon(frame, { x: 1500, y: 600 })).map(([k, v]) => [k, r1(v)])), fromS: 300, toS: 1500, packetsPerMin: 30 },
       { type: 'battery_failure', drone: 4, atS: 800 },

@@ -23,7 +23,8 @@ import type { AgentConfig } from './config.js';
 import { AgentConfigError } from './config.js';
 import { DetectorSocket } from './detector-socket.js';
 import { GossipLink } from './gossip-link.js';
-import { coverageReportEveryS, searchGossipConfig } from './gossip-settings.js';
+import { searchGossipConfig } from './gossip-settings.js';
+import { missionSearchSettings } from './mission-settings.js';
 import { SearchAgent, type Sensor } from './search-agent.js';
 
 export interface RunningDrone {
@@ -85,12 +86,7 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
     roster: cfg.roster,
     frame,
     searchable,
-    sweepWidthM: mission.search.sweepWidthM,
-    altitudeM: mission.search.altitudeM,
-    cruiseSpeedMps: mission.search.cruiseSpeedMps,
-    batteryReturnPct: mission.search.batteryReturnPct,
-    coverageEveryS: coverageReportEveryS(mission.radio),
-    ...(mission.search.laneAxis ? { laneAxis: mission.search.laneAxis } : {}),
+    ...missionSearchSettings(mission, frame),
     redivide: true,
     clock,
     vehicle,

@@ -11,7 +11,7 @@ import type { Logger } from '../core/log.js';
 import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
 import { missionSeconds, toLatLon, toLocal } from '../wire/frame-of-reference.js';
 import type { Activity, Fact, NodeId, StatusFact, VictimFact } from '../wire/facts.js';
-import { planSectors, sweptCells, type LaneAxis } from '../sectors/index.js';
+import { planSectors, shareOut, sweptCells, type LaneAxis, type SectorPlan } from '../sectors/index.js';
 import type { Vehicle } from '../vehicle/vehicle.js';
 import type { Detection } from '../sim/sensors/camera.js';
 
@@ -36,6 +36,10 @@ export interface SearchAgentOptions {
   readonly sweepWidthM: number;
   readonly altitudeM: number;
   readonly cruiseSpeedMps: number;
+  /** Speed between lanes and to and from a sector, where the camera is not searching (default: cruise). */
+  readonly transitSpeedMps?: number;
+  /** Where the swarm takes off: the take-off plan makes sectors far from it smaller (default: area origin). */
+  readonly launchSite?: LocalPoint;
   readonly batteryReturnPct: number;
   /** Lane direction of the mission plan, when the mission sets one. */
   readonly laneAxis?: LaneAxis;
@@ -85,9 +89,42 @@ export class SearchAgent {
   private lastStatus = -Infinity;
   private lastCoverage = -Infinity;
   private plannedOnce = false;
+  /** The speed last commanded (undefined: the flight controller's default, e.g. after a mode change). */
+  private speedSet: number | undefined;
+  private takeOffPlan: SectorPlan | undefined;
 
   constructor(private readonly o: SearchAgentOptions) {
     this.searchableSet = new Set(o.searchable);
+  }
+
+  private transitSpeed(): number {
+    return Math.max(this.o.cruiseSpeedMps, this.o.transitSpeedMps ?? this.o.cruiseSpeedMps);
+  }
+
+  /** Search effort (cells) of one metre flown outside a lane. */
+  private effortPerM(): number {
+    return this.o.cruiseSpeedMps / (this.transitSpeed() * this.o.frame.cellSize);
+  }
+
+  /**
+   * The whole roster's take-off plan: fixed for the mission, the same on every agent (it depends only on the
+   * mission and the roster), with sectors sized so that every member, flying from the launch site, finishes
+   * its own at about the same time.
+   */
+  private baseline(): SectorPlan {
+    if (!this.takeOffPlan) {
+      const launch = this.o.launchSite ?? { x: 0, y: 0 };
+      this.takeOffPlan = planSectors({
+        frame: this.o.frame,
+        searchable: this.o.searchable,
+        covered: new Set(),
+        members: this.o.roster.map((id) => ({ id, pos: launch })),
+        orderBy: 'id',
+        entryEffortPerM: this.effortPerM(),
+        ...(this.o.laneAxis ? { axis: this.o.laneAxis } : {}),
+      });
+    }
+    return this.takeOffPlan;
   }
 
   /** Facts learned from the mesh. */
@@ -186,9 +223,9 @@ export class SearchAgent {
     this.planKey = key;
     this.orphanOwners = new Set(orphaned);
     const here = this.position() ?? { x: 0, y: 0 };
-    const axis = this.o.laneAxis ? { axis: this.o.laneAxis } : {};
-    const roster = this.o.roster.map((id) => ({ id, pos: { x: 0, y: 0 } }));
-    const base = planSectors({ frame: this.o.frame, searchable: this.o.searchable, covered: new Set(), members: roster, orderBy: 'id', ...axis });
+    const base = this.baseline();
+    // one lane direction for every layer, so the snake order is the same everywhere
+    const axis = { axis: base.axis };
     const orphanCells: number[] = [];
     for (const id of orphaned) {
       const done = this.coveredBy.get(id);
@@ -196,15 +233,20 @@ export class SearchAgent {
     }
     let share: readonly number[] = [];
     if (orphanCells.length && recipients.includes(this.o.self)) {
-      const split = planSectors({
+      const launch = this.o.launchSite ?? { x: 0, y: 0 };
+      const shares = shareOut({
         frame: this.o.frame,
-        searchable: orphanCells,
-        covered: new Set(),
-        members: recipients.map((id) => ({ id, pos: { x: 0, y: 0 } })),
-        orderBy: 'id',
-        ...axis,
+        axis: base.axis,
+        cells: orphanCells,
+        effortPerM: this.effortPerM(),
+        // nominal, from the take-off plan: the same on every agent, whatever its view of others' progress
+        candidates: recipients.map((id) => {
+          const path = base.paths.get(id) ?? [];
+          const entryM = path[0] ? Math.hypot(path[0].x - launch.x, path[0].y - launch.y) : 0;
+          return { id, from: path[path.length - 1] ?? launch, busy: (base.sectors.get(id)?.length ?? 0) + entryM * this.effortPerM() };
+        }),
       });
-      share = split.sectors.get(this.o.self) ?? [];
+      share = shares.get(this.o.self) ?? [];
     }
     const own = planSectors({ frame: this.o.frame, searchable: base.sectors.get(this.o.self) ?? [], covered: this.covered, members: [{ id: this.o.self, pos: here }], ...axis });
     const ownPath = own.paths.get(this.o.self) ?? [];
@@ -302,6 +344,26 @@ export class SearchAgent {
     await this.o.vehicle.action.rtl();
   }
 
+  /**
+   * Lanes are flown at search speed; the legs to a lane, where the camera has nothing to search, at transit
+   * speed when they are long. ArduCopter applies a new speed from the next target on.
+   */
+  private async paceFor(target: LocalPoint): Promise<void> {
+    const p = this.position();
+    const leg = p ? Math.hypot(target.x - p.x, target.y - p.y) : 0;
+    const toLaneStart = this.wp % 2 === 0;
+    const speed = toLaneStart && leg > 2 * this.o.frame.cellSize ? this.transitSpeed() : this.o.cruiseSpeedMps;
+    if (speed === this.speedSet) return;
+    const r = await this.o.vehicle.action.setSpeed(speed);
+    this.speedSet = r.ok ? speed : undefined;
+  }
+
+  /** Mode changes reset ArduCopter's speed to its parameter: command it again afterwards. */
+  private async guided(): Promise<void> {
+    this.speedSet = undefined;
+    await this.o.vehicle.action.setMode('GUIDED');
+  }
+
   /** The whole sortie; resolves when the drone is on its way home, yielded, or stopped. */
   async run(): Promise<void> {
     const { vehicle: v, clock, log } = this.o;
@@ -315,7 +377,7 @@ export class SearchAgent {
       log.info('taking control on the ground after the boot-time mode reset');
       v.resumeControl();
     }
-    await v.action.setMode('GUIDED');
+    await this.guided();
     const armed = await v.action.arm({ waitArmableMs: 180_000 });
     if (!armed.ok) {
       log.error('cannot arm', { result: armed.result, texts: armed.texts });
@@ -323,11 +385,11 @@ export class SearchAgent {
       this.status();
       return;
     }
-    await v.action.setMode('GUIDED');
+    await this.guided();
     const took = await v.action.takeoff(this.o.altitudeM);
     if (!took.ok) log.warn('takeoff refused', { result: took.result });
     await v.telemetry.waitFor((s) => (s.position?.relAlt ?? 0) >= this.o.altitudeM - 2, 60_000);
-    await v.action.setSpeed(this.o.cruiseSpeedMps);
+    this.speedSet = undefined;
     this.activity = 'searching';
     this.status();
     while (!this.stopped) {
@@ -355,7 +417,7 @@ export class SearchAgent {
           if (!this.replanWanted) continue;
           this.replan();
           if (this.wp < this.path.length) {
-            await v.action.setMode('GUIDED');
+            await this.guided();
             this.activity = 'searching';
             this.status();
             this.o.log.info('back to search: a share of a lost member\'s sector');
@@ -369,6 +431,7 @@ export class SearchAgent {
         return;
       }
       const target = this.path[this.wp]!;
+      await this.paceFor(target);
       const ll = toLatLon(this.o.frame, target);
       const r = await v.action.gotoLocation(ll.lat, ll.lon, this.o.altitudeM);
       if (!r.ok && r.result !== 'SENT') {

@@ -152,6 +152,7 @@ export function parseScenario(value: unknown, source = 'scenario'): Scenario {
       altitudeM: num(search.altitudeM, `${source}.search.altitudeM`, 5, 500),
       sweepWidthM: num(search.sweepWidthM, `${source}.search.sweepWidthM`, 5, 1000),
       cruiseSpeedMps: num(search.cruiseSpeedMps, `${source}.search.cruiseSpeedMps`, 1, 30),
+      ...(search.transitSpeedMps === undefined ? {} : { transitSpeedMps: num(search.transitSpeedMps, `${source}.search.transitSpeedMps`, 1, 30) }),
       detectionProbability: num(search.detectionProbability, `${source}.search.detectionProbability`, 0, 1),
       falsePositivesPerKm2: num(search.falsePositivesPerKm2 ?? 0, `${source}.search.falsePositivesPerKm2`, 0, 100),
       batteryReturnPct: num(search.batteryReturnPct ?? 25, `${source}.search.batteryReturnPct`, 0, 100),

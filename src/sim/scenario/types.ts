@@ -65,6 +65,8 @@ export interface Scenario {
     readonly altitudeM: number;
     readonly sweepWidthM: number;
     readonly cruiseSpeedMps: number;
+    /** Speed to and between lanes, where the camera is not searching; absent: the cruise speed. */
+    readonly transitSpeedMps?: number;
     readonly detectionProbability: number;
     readonly falsePositivesPerKm2: number;
     readonly batteryReturnPct: number;

@@ -11,7 +11,8 @@ import type { AreaFrame, LocalPoint } from '../../wire/frame-of-reference.js';
 import { toLatLon, toLocal } from '../../wire/frame-of-reference.js';
 import { factKey, type Fact, type NodeId } from '../../wire/facts.js';
 import { GossipNode } from '../../gossip/engine.js';
-import { coverageReportEveryS, searchGossipConfig } from '../../agent/gossip-settings.js';
+import { searchGossipConfig } from '../../agent/gossip-settings.js';
+import { missionSearchSettings } from '../../agent/mission-settings.js';
 import { RadioMedium } from '../radio/medium.js';
 import { DEFAULT_PROPAGATION, DEMOD_SNR_DB } from '../radio/propagation.js';
 import { fixed, type Mobility } from '../radio/mobility.js';
@@ -165,12 +166,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       roster,
       frame,
       searchable,
-      sweepWidthM: sc.search.sweepWidthM,
-      altitudeM: sc.search.altitudeM,
-      cruiseSpeedMps: sc.search.cruiseSpeedMps,
-      batteryReturnPct: sc.search.batteryReturnPct,
-      coverageEveryS: coverageReportEveryS(sc.radio),
-      ...(sc.search.laneAxis ? { laneAxis: sc.search.laneAxis } : {}),
+      ...missionSearchSettings(sc, frame),
       redivide: opts.redivide,
       clock,
       vehicle,

@@ -1,0 +1,30 @@
+/**
+ * The search settings an agent takes from its mission (scenario format): the same on every drone of the
+ * roster, which is what lets each of them compute everyone's plan alike.
+ */
+import type { AreaFrame } from '../wire/frame-of-reference.js';
+import { toLocal } from '../wire/frame-of-reference.js';
+import type { Scenario } from '../sim/scenario/index.js';
+import { coverageReportEveryS } from './gossip-settings.js';
+import type { SearchAgentOptions } from './search-agent.js';
+
+export type MissionSearchSettings = Pick<
+  SearchAgentOptions,
+  'sweepWidthM' | 'altitudeM' | 'cruiseSpeedMps' | 'transitSpeedMps' | 'batteryReturnPct' | 'coverageEveryS' | 'laneAxis' | 'launchSite'
+>;
+
+export function missionSearchSettings(mission: Scenario, frame: AreaFrame): MissionSearchSettings {
+  const s = mission.search;
+  const launch = mission.launch[0];
+  return {
+    sweepWidthM: s.sweepWidthM,
+    altitudeM: s.altitudeM,
+    cruiseSpeedMps: s.cruiseSpeedMps,
+    ...(s.transitSpeedMps === undefined ? {} : { transitSpeedMps: s.transitSpeedMps }),
+    batteryReturnPct: s.batteryReturnPct,
+    coverageEveryS: coverageReportEveryS(mission.radio),
+    ...(s.laneAxis ? { laneAxis: s.laneAxis } : {}),
+    // the first launch point is the mission's launch site, whoever takes off from which point
+    ...(launch ? { launchSite: toLocal(frame, launch.lat, launch.lon) } : {}),
+  };
+}
