@@ -26,6 +26,10 @@ export function searchGossipConfig(self: NodeId, band: BandSettings): GossipConf
     beaconIntervalS: hbS,
     hbEveryS: hbS,
     ownStatusEveryS: hbS,
+    // Sightings are few and what the swarm exists for: every member relays one unless it hears three
+    // copies first, instead of trusting the relay geometry, which grey-zone links and collisions defeat.
+    urgentPriority: 0,
+    urgentCopies: 3,
     // a searching drone publishes a coverage fact every 20 s and every sighting
     maxFactsPerOrigin: 400,
     sumEveryS: Math.min(20, hbS / 6),

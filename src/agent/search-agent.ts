@@ -370,6 +370,11 @@ export class SearchAgent {
     this.timers.push(clock.setInterval(() => this.tick(), 1000));
     this.activity = 'launching';
     this.status();
+    // Drones powered up together would report in step and collide on air: each keeps its own phase
+    // (golden-ratio spacing over the ids spreads any roster evenly).
+    const phase = (this.o.self * 0.6180339887) % 1;
+    this.lastCoverage = this.now() - phase * (this.o.coverageEveryS ?? 20) * 1000;
+    this.lastStatus = this.now() - phase * (this.o.statusEveryS ?? 30) * 1000;
     // ArduCopter resets the mode to STABILIZE at the end of its boot (~2.5 s): take the mode after that.
     await v.telemetry.waitFor((s) => s.link === 'connected' && s.systemStatus !== 'BOOT' && s.systemStatus !== 'UNINIT', 120_000);
     await sleep(clock, 2000);

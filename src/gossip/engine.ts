@@ -55,6 +55,13 @@ export interface GossipConfig {
   readonly coveredRangeM: number;
   /** Relay only if at least this fraction of our coverage is not already covered by those heard sending. */
   readonly minNewCoverage: number;
+  /**
+   * Facts of this priority or more urgent (0: victims) are relayed by every node that learns them, unless it
+   * hears `urgentCopies` copies first: where airtime allows, a sighting should not depend on geometry that
+   * a grey zone or a collision proves wrong. -1: no fact is treated so.
+   */
+  readonly urgentPriority: number;
+  readonly urgentCopies: number;
   /** A node that sent nothing for this long sends a heartbeat packet (± jitter). */
   readonly beaconIntervalS: number;
   /** Summary records ride on packets at most this often (heartbeats, polls and digests always carry one). */
@@ -95,6 +102,8 @@ export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = 
     coveredRangeM: 1500,
     maxCopies: 99,
     minNewCoverage: 0.3,
+    urgentPriority: -1,
+    urgentCopies: 3,
     beaconIntervalS: 300,
     ownStatusEveryS: 300,
     hbEveryS: 240,
@@ -160,6 +169,8 @@ interface Pending {
   heardAt?: Point[];
   /** A repair for one neighbour (dropped when its summary matches ours). */
   forPeer?: NodeId;
+  /** Relayed whatever the geometry (see urgentPriority). */
+  urgent?: boolean;
 }
 
 /** Sample points on two rings of our coverage disc (unit radius), for the new-coverage estimate. */
@@ -169,6 +180,8 @@ const RING: readonly Point[] = [
 ];
 
 interface Mismatch {
+  /** The neighbour whose summary differed. */
+  from: NodeId;
   count: number;
   hash: number;
   at: number;
@@ -319,12 +332,13 @@ export class GossipNode {
         this.lastLearnAt = now;
         this.polls = 0; // progress: a later gap starts with cheap polls again
         out.learned.push(f);
-        const heardAt = senderAt ? [senderAt] : undefined;
+        const urgent = priorityOf(f.kind) <= this.cfg.urgentPriority;
+        const heardAt = senderAt && !urgent ? [senderAt] : undefined;
         const gain = this.newCoverage(heardAt);
         // Facts that arrived together leave together: one contention delay per packet heard.
         relayDue ??= now + this.relayDelay(rx.snr, gain) * this.pacing(now);
         if (gain === undefined || gain >= this.cfg.minNewCoverage)
-          this.pending.set(key, { fact: f, due: relayDue, copies: 0, repair: false, ...(heardAt ? { heardAt } : {}) });
+          this.pending.set(key, { fact: f, due: relayDue, copies: 0, repair: false, ...(heardAt ? { heardAt } : {}), ...(urgent ? { urgent } : {}) });
       } else {
         const p = this.pending.get(key);
         if (p) {
@@ -335,7 +349,7 @@ export class GossipNode {
             const gain = this.newCoverage(p.heardAt);
             if (gain !== undefined && gain < this.cfg.minNewCoverage) this.pending.delete(key);
             else if (p.copies >= this.cfg.maxCopies) this.pending.delete(key); // enough relays heard around us
-          } else if (p.copies >= this.cfg.suppressCopies) this.pending.delete(key); // Trickle's k
+          } else if (p.copies >= (p.urgent ? this.cfg.urgentCopies : this.cfg.suppressCopies)) this.pending.delete(key); // Trickle's k
         }
       }
     }
@@ -690,9 +704,12 @@ export class GossipNode {
       case 'sum':
         if (rec.count === this.store.count && rec.hash === this.store.hash) {
           this.synced.set(sender, this.store.arrivalCounter);
-          // In step with this neighbour; a mismatch with others will show again in their next summary.
-          this.mismatchSince = undefined;
-          this.lastMismatch = undefined;
+          // In step with this neighbour. Only the neighbour that differed clears the mismatch: when all our
+          // other neighbours lack the same facts, their matching summaries say nothing about the one ahead.
+          if (!this.lastMismatch || this.lastMismatch.from === sender) {
+            this.mismatchSince = undefined;
+            this.lastMismatch = undefined;
+          }
           // They caught up: repairs meant for them are no longer needed.
           for (const [k, p] of this.pending) if (p.forPeer === sender) this.pending.delete(k);
         } else {
@@ -700,7 +717,7 @@ export class GossipNode {
           // A mismatch is normal while facts spread. Anti-entropy opens when summaries (from anyone) have kept
           // differing from ours for `repairSettleS` while we learned nothing.
           if (this.mismatchSince === undefined || this.mismatchSince < this.lastLearnAt) this.mismatchSince = now;
-          this.lastMismatch = { count: rec.count, hash: rec.hash, at: now };
+          this.lastMismatch = { from: sender, count: rec.count, hash: rec.hash, at: now };
           this.checkMismatch(now);
         }
         break;

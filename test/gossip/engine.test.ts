@@ -76,6 +76,49 @@ test('a received victim is relayed once and learned; a copy heard from enough ne
   }
 });
 
+test('with urgent relaying on, a node next to the sender still relays a sighting, until it hears enough copies', () => {
+  const a = node(1);
+  a.setPosition({ x: 0, y: 0 });
+  a.addLocal(victim(1, 1, 0), 0);
+  const p1 = a.transmit(0)!;
+  const relays = (d: GossipNode, from: number) => {
+    for (let t = from; t < from + 60; t += 0.5) if (d.wantsToTransmit(t) && factsIn(d.transmit(t)!).some((f) => f.kind === 'victim')) return true;
+    return false;
+  };
+  // the geometry says a node 50 m from the sender adds nothing; with urgent relaying it relays anyway
+  const near = node(4, { urgentPriority: 0, urgentCopies: 3 });
+  near.setPosition({ x: 50, y: 0 });
+  near.receive(p1, rx, 1);
+  assert.equal(relays(near, 1), true);
+  // coverage reports keep the geometric rule
+  const cov = node(5, { urgentPriority: 0, urgentCopies: 3 });
+  cov.setPosition({ x: 50, y: 0 });
+  a.addLocal({ kind: 'coverage', origin: 1, seq: 2, t: 2, cells: [1, 2, 3] }, 2);
+  const p2 = a.transmit(a.nextWakeAt(2))!;
+  assert.ok(factsIn(p2).some((f) => f.kind === 'coverage'));
+  cov.receive(p2, rx, 3);
+  for (let t = 3; t < 63; t += 0.5) if (cov.wantsToTransmit(t)) assert.ok(!factsIn(cov.transmit(t)!).some((f) => f.kind === 'coverage'));
+  // three copies heard before its turn: it stands down
+  const quiet = node(6, { urgentPriority: 0, urgentCopies: 3 });
+  quiet.setPosition({ x: 50, y: 0 });
+  quiet.receive(p1, rx, 1);
+  const others = [node(7), node(8), node(2)].map((n, i) => {
+    n.receive(p1, rx, 1);
+    n.setPosition({ x: 3000 * (i + 1), y: 0 });
+    return n;
+  });
+  // each of the others relays it (their position unknown to the geometry); quiet hears all three at once
+  for (const o of others)
+    for (let t = 1; t < 60; t += 0.25) {
+      const bytes = o.wantsToTransmit(t) ? o.transmit(t) : undefined;
+      if (bytes && factsIn(bytes).some((f) => f.kind === 'victim')) {
+        quiet.receive(bytes, rx, 1.01);
+        break;
+      }
+    }
+  assert.equal(relays(quiet, 1.02), false);
+});
+
 test('delivery visibility: holders are the senders heard with the fact and neighbours whose summary matches', () => {
   const a = node(1);
   const b = node(2);

@@ -129,3 +129,40 @@ test('briefly different views overlap little', () => {
   // once gossip converges the views agree and the overlap is gone
   assert.equal(overlapBetweenPlans(a, planSectors({ frame, searchable, covered, members: [...ms].reverse() })), 0);
 });
+
+test('a sector is one stretch of the snake: lane changes are one cell long, not a return down the lane', () => {
+  const plan = planSectors({ frame, searchable, covered: new Set(), members: members(7), axis: 'north-south' });
+  for (const [id, path] of plan.paths) {
+    // transitions (odd → even waypoint) from one lane to the next are one cell wide, except where the
+    // area's outline (the L's notch, the hole) makes the next lane start elsewhere; never back down a lane
+    let long = 0;
+    for (let i = 1; i + 1 < path.length; i += 2) {
+      const a = path[i]!;
+      const b = path[i + 1]!;
+      if (a.x === b.x) continue; // a gap along the same lane (hole, no-fly zone)
+      if (Math.abs(a.x - b.x) === frame.cellSize && a.y === b.y) continue;
+      long += Math.hypot(a.x - b.x, a.y - b.y);
+    }
+    assert.ok(long <= 500, `member ${id} flies ${long} m of long lane changes`);
+  }
+});
+
+test('with an entry cost, sectors far from the launch site are smaller, and flying time evens out', () => {
+  const launch = { x: 0, y: -100 };
+  const ms = Array.from({ length: 6 }, (_, i) => ({ id: i + 1, pos: launch }));
+  const perM = 1 / (1.5 * frame.cellSize); // transit 1.5× search speed
+  const flat = planSectors({ frame, searchable, covered: new Set(), members: ms, orderBy: 'id', axis: 'north-south' });
+  const fair = planSectors({ frame, searchable, covered: new Set(), members: ms, orderBy: 'id', axis: 'north-south', entryEffortPerM: perM });
+  const time = (p: typeof flat, id: number) => {
+    const path = p.paths.get(id)!;
+    return p.sectors.get(id)!.length + Math.hypot(path[0]!.x - launch.x, path[0]!.y - launch.y) * perM;
+  };
+  const spread = (p: typeof flat) => {
+    const ts = ms.map((m) => time(p, m.id));
+    return Math.max(...ts) - Math.min(...ts);
+  };
+  assert.ok(fair.sectors.get(6)!.length < flat.sectors.get(6)!.length, 'the farthest sector shrinks');
+  assert.ok(spread(fair) < spread(flat) / 2, `spread ${spread(fair).toFixed(1)} vs ${spread(flat).toFixed(1)} cells`);
+  // still a partition of the whole area
+  assert.equal([...fair.sectors.values()].reduce((n, s) => n + s.length, 0), searchable.length);
+});
