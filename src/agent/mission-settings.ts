@@ -4,13 +4,13 @@
  */
 import type { AreaFrame } from '../wire/frame-of-reference.js';
 import { toLocal } from '../wire/frame-of-reference.js';
-import type { Scenario } from '../sim/scenario/index.js';
+import { localPolygon, type Scenario } from '../sim/scenario/index.js';
 import { coverageReportEveryS } from './gossip-settings.js';
 import type { SearchAgentOptions } from './search-agent.js';
 
 export type MissionSearchSettings = Pick<
   SearchAgentOptions,
-  'sweepWidthM' | 'altitudeM' | 'cruiseSpeedMps' | 'transitSpeedMps' | 'batteryReturnPct' | 'coverageEveryS' | 'laneAxis' | 'launchSite'
+  'sweepWidthM' | 'altitudeM' | 'cruiseSpeedMps' | 'transitSpeedMps' | 'batteryReturnPct' | 'coverageEveryS' | 'laneAxis' | 'launchSite' | 'nofly'
 >;
 
 export function missionSearchSettings(mission: Scenario, frame: AreaFrame): MissionSearchSettings {
@@ -26,5 +26,6 @@ export function missionSearchSettings(mission: Scenario, frame: AreaFrame): Miss
     ...(s.laneAxis ? { laneAxis: s.laneAxis } : {}),
     // the first launch point is the mission's launch site, whoever takes off from which point
     ...(launch ? { launchSite: toLocal(frame, launch.lat, launch.lon) } : {}),
+    nofly: mission.nofly.map((p) => localPolygon(frame, p)),
   };
 }

@@ -11,7 +11,7 @@ import type { Logger } from '../core/log.js';
 import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
 import { missionSeconds, toLatLon, toLocal } from '../wire/frame-of-reference.js';
 import type { Activity, Fact, NodeId, StatusFact, VictimFact } from '../wire/facts.js';
-import { planSectors, shareOut, sweptCells, type LaneAxis, type SectorPlan } from '../sectors/index.js';
+import { planSectors, routeAround, shareOut, sweptCells, type LaneAxis, type Polygon, type SectorPlan } from '../sectors/index.js';
 import type { Vehicle } from '../vehicle/vehicle.js';
 import type { Detection } from '../sim/sensors/camera.js';
 
@@ -40,6 +40,8 @@ export interface SearchAgentOptions {
   readonly transitSpeedMps?: number;
   /** Where the swarm takes off: the take-off plan makes sectors far from it smaller (default: area origin). */
   readonly launchSite?: LocalPoint;
+  /** Zones never to be flown over (local metres): legs between lanes go round them. */
+  readonly nofly?: readonly Polygon[];
   readonly batteryReturnPct: number;
   /** Lane direction of the mission plan, when the mission sets one. */
   readonly laneAxis?: LaneAxis;
@@ -341,6 +343,9 @@ export class SearchAgent {
     this.flushCoverage();
     this.status();
     this.o.log.info('returning home', { why });
+    // ArduCopter's RTL flies straight home: go round the no-fly zones first, in GUIDED
+    const home = this.o.vehicle.telemetry.state.home;
+    if (home && this.o.nofly?.length) await this.detourFor(toLocal(this.o.frame, home.lat, home.lon), false);
     await this.o.vehicle.action.rtl();
   }
 
@@ -356,6 +361,38 @@ export class SearchAgent {
     if (speed === this.speedSet) return;
     const r = await this.o.vehicle.action.setSpeed(speed);
     this.speedSet = r.ok ? speed : undefined;
+  }
+
+  /**
+   * Flies round the no-fly zones on the way to a waypoint (corner to corner, at transit speed). False when
+   * interrupted (new plan, recall, pilot), so the caller looks at the situation again.
+   */
+  private async detourFor(target: LocalPoint, interruptible = true): Promise<boolean> {
+    const from = this.position();
+    if (!from || !this.o.nofly?.length) return true;
+    const via = routeAround(from, target, this.o.nofly);
+    if (via.length === 0) return true;
+    this.onLane = false;
+    for (const p of via) {
+      if (this.speedSet !== this.transitSpeed()) {
+        const r = await this.o.vehicle.action.setSpeed(this.transitSpeed());
+        this.speedSet = r.ok ? this.transitSpeed() : undefined;
+      }
+      const ll = toLatLon(this.o.frame, p);
+      const r = await this.o.vehicle.action.gotoLocation(ll.lat, ll.lon, this.o.altitudeM);
+      if (!r.ok && r.result !== 'SENT') {
+        await sleep(this.o.clock, 1000);
+        return false;
+      }
+      for (;;) {
+        await sleep(this.o.clock, 250);
+        if (this.stopped || this.o.vehicle.telemetry.state.control === 'override') return false;
+        if (interruptible && (this.replanWanted || this.recalled)) return false;
+        const at = this.position();
+        if (at && Math.hypot(at.x - p.x, at.y - p.y) < REACHED_M) break;
+      }
+    }
+    return true;
   }
 
   /** Mode changes reset ArduCopter's speed to its parameter: command it again afterwards. */
@@ -436,6 +473,7 @@ export class SearchAgent {
         return;
       }
       const target = this.path[this.wp]!;
+      if (!(await this.detourFor(target))) continue;
       await this.paceFor(target);
       const ll = toLatLon(this.o.frame, target);
       const r = await v.action.gotoLocation(ll.lat, ll.lon, this.o.altitudeM);

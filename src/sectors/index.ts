@@ -2,3 +2,4 @@ export { pointInPolygon, searchableCells, sweptCells, type Polygon, type Ring } 
 export { planSectors, type LaneAxis, type PlanInput, type PlanMember, type SectorPlan } from './plan.js';
 export { overlapBetweenPlans } from './compare.js';
 export { shareOut, type ShareCandidate, type ShareInput } from './share.js';
+export { legEntersZone, routeAround } from './route.js';

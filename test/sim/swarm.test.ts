@@ -63,3 +63,11 @@ test("a ground station on the simulated radio hears the swarm's sightings, and i
   assert.ok(r.coverage_pct >= 99.5, `coverage ${r.coverage_pct} after the recall`);
   assert.equal(r.facts_lost, 0);
 });
+
+test('drones search round the wildfire’s no-fly zones and go home round them, where a straight line would cross', async () => {
+  const wildfire = loadScenario('maps/scenarios/wildfire-edge.json');
+  const r = await runSimulation({ scenario: wildfire, drones: 10, seed: 1, redivide: true });
+  assert.ok(r.coverage_pct >= 99.5, `coverage ${r.coverage_pct}`);
+  // only the overshoot at lane ends that lie a few metres from a slanted zone edge
+  assert.ok(r.nofly_drone_s <= 10, `${r.nofly_drone_s} drone-seconds inside no-fly zones`);
+});

@@ -21,6 +21,8 @@ export interface RunRecord {
   readonly learned: Map<string, Map<NodeId, number>>;
   /** Drone-milliseconds in the air during each mission second (index = second). */
   readonly flyingBySecond: number[];
+  /** Drone-milliseconds flown inside no-fly zones. */
+  noflyMs: number;
   dronesLost: number;
   endMs: number;
   readonly startMs: number;
@@ -43,6 +45,8 @@ export interface SwarmFigures {
   facts_lost: number;
   drones_lost: number;
   drone_seconds_flown: number;
+  /** Drone-seconds flown inside no-fly zones (0 is the only acceptable figure). */
+  nofly_drone_s: number;
   simulated_s: number;
 }
 
@@ -139,6 +143,7 @@ export function swarmReport(rec: RunRecord, end: { liveIds: readonly NodeId[]; m
     facts_lost: lost,
     drones_lost: rec.dronesLost,
     drone_seconds_flown: Math.round(flownS),
+    nofly_drone_s: Math.round(rec.noflyMs / 1000),
     simulated_s: Math.round(simS),
   };
 }

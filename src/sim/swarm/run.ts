@@ -110,6 +110,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     created: new Map(),
     learned: new Map(),
     flyingBySecond: [],
+    noflyMs: 0,
     dronesLost: 0,
     endMs: startMs,
     startMs,
@@ -297,6 +298,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       if (s.flying) {
         const sec = Math.floor(mission(clock.now()));
         rec.flyingBySecond[sec] = (rec.flyingBySecond[sec] ?? 0) + STEP_MS;
+        if (nofly.length && nofly.some((z) => pointInPolygon(toLocal(frame, s.lat, s.lon), z))) rec.noflyMs += STEP_MS;
       }
     }
     opts.onStep?.(world);

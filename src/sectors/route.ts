@@ -1,0 +1,96 @@
+/**
+ * Legs that stay out of no-fly zones. A search lane never enters one (lanes join searchable cells only), but
+ * the legs between lanes, to a sector, to a share of a lost member's and across a gap in a lane would fly
+ * straight over a zone. The shortest way around goes corner to corner: a visibility graph over the zones'
+ * corners, pushed outward by a margin, searched with Dijkstra. Pure; zones are few and small, so the
+ * quadratic graph costs microseconds.
+ */
+import type { LocalPoint } from '../wire/frame-of-reference.js';
+import { pointInPolygon, type Polygon } from './grid.js';
+
+const cross = (o: LocalPoint, a: LocalPoint, b: LocalPoint) => (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
+
+/** Do segments pq and uv cross (touching at an end does not count)? */
+function crosses(p: LocalPoint, q: LocalPoint, u: LocalPoint, v: LocalPoint): boolean {
+  const d1 = cross(u, v, p);
+  const d2 = cross(u, v, q);
+  const d3 = cross(p, q, u);
+  const d4 = cross(p, q, v);
+  return ((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0));
+}
+
+/** Does the straight leg a → b pass through the zone? */
+export function legEntersZone(a: LocalPoint, b: LocalPoint, zone: Polygon): boolean {
+  const outer = zone[0] ?? [];
+  for (let i = 0, j = outer.length - 1; i < outer.length; j = i++) if (crosses(a, b, outer[j]!, outer[i]!)) return true;
+  // entirely inside, or through two corners exactly
+  return pointInPolygon({ x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 }, [outer]);
+}
+
+/** Corners of a zone's outer ring pushed `margin` metres outward along their bisector. */
+function corners(zone: Polygon, margin: number): LocalPoint[] {
+  const ring = zone[0] ?? [];
+  const n = ring.length;
+  if (n < 3) return [];
+  // orientation: positive area is counter-clockwise
+  let area = 0;
+  for (let i = 0, j = n - 1; i < n; j = i++) area += ring[j]!.x * ring[i]!.y - ring[i]!.x * ring[j]!.y;
+  const ccw = area > 0;
+  const out: LocalPoint[] = [];
+  for (let i = 0; i < n; i++) {
+    const prev = ring[(i + n - 1) % n]!;
+    const cur = ring[i]!;
+    const next = ring[(i + 1) % n]!;
+    const e1 = { x: cur.x - prev.x, y: cur.y - prev.y };
+    const e2 = { x: next.x - cur.x, y: next.y - cur.y };
+    const l1 = Math.hypot(e1.x, e1.y) || 1;
+    const l2 = Math.hypot(e2.x, e2.y) || 1;
+    // outward normals of both edges (right of the direction for a counter-clockwise ring)
+    const n1 = ccw ? { x: e1.y / l1, y: -e1.x / l1 } : { x: -e1.y / l1, y: e1.x / l1 };
+    const n2 = ccw ? { x: e2.y / l2, y: -e2.x / l2 } : { x: -e2.y / l2, y: e2.x / l2 };
+    const bx = n1.x + n2.x;
+    const by = n1.y + n2.y;
+    const bl = Math.hypot(bx, by) || 1;
+    // reflex corners point inward: no way round them is needed
+    const turn = e1.x * e2.y - e1.y * e2.x;
+    if (ccw ? turn < 0 : turn > 0) continue;
+    // √2 × margin clears a right-angled corner by the margin along both edges
+    const k = margin * Math.min(3, 1 / Math.max(0.34, (bx * n1.x + by * n1.y) / bl));
+    out.push({ x: cur.x + (bx / bl) * k, y: cur.y + (by / bl) * k });
+  }
+  return out;
+}
+
+/**
+ * Via points for the leg a → b so that no part of it enters a zone (a and b excluded; empty when the straight
+ * leg is clear). Zones containing a or b are ignored: a drone inside one leaves it the shortest way.
+ */
+export function routeAround(a: LocalPoint, b: LocalPoint, zones: readonly Polygon[], marginM = 30): LocalPoint[] {
+  const active = zones.filter((z) => !pointInPolygon(a, [z[0] ?? []]) && !pointInPolygon(b, [z[0] ?? []]));
+  const clear = (p: LocalPoint, q: LocalPoint) => !active.some((z) => legEntersZone(p, q, z));
+  if (active.length === 0 || clear(a, b)) return [];
+  const nodes: LocalPoint[] = [a, b, ...active.flatMap((z) => corners(z, marginM)).filter((p) => !active.some((z) => pointInPolygon(p, [z[0] ?? []])))];
+  const n = nodes.length;
+  const dist = new Array<number>(n).fill(Infinity);
+  const prev = new Array<number>(n).fill(-1);
+  const done = new Array<boolean>(n).fill(false);
+  dist[0] = 0;
+  for (;;) {
+    let u = -1;
+    for (let i = 0; i < n; i++) if (!done[i] && (u < 0 || dist[i]! < dist[u]!)) u = i;
+    if (u < 0 || dist[u] === Infinity) return []; // unreachable: fly straight rather than not at all
+    if (u === 1) break;
+    done[u] = true;
+    for (let v = 0; v < n; v++) {
+      if (done[v] || v === u) continue;
+      const d = dist[u]! + Math.hypot(nodes[u]!.x - nodes[v]!.x, nodes[u]!.y - nodes[v]!.y);
+      if (d < dist[v]! && clear(nodes[u]!, nodes[v]!)) {
+        dist[v] = d;
+        prev[v] = u;
+      }
+    }
+  }
+  const via: LocalPoint[] = [];
+  for (let v = prev[1]!; v > 0; v = prev[v]!) via.unshift(nodes[v]!);
+  return via;
+}
