@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { loadScenario } from '../../src/sim/scenario/index.js';
 import { runSimulation } from '../../src/sim/swarm/run.js';
 import type { RunRecord } from '../../src/sim/swarm/report.js';
+import { externalFleetLauncher } from '../../src/sim/swarm/sitl-fleet.js';
+import { existsSync } from 'node:fs';
 
 const town = loadScenario('maps/scenarios/earthquake-town.json');
 
@@ -71,3 +73,21 @@ test('drones search round the wildfire’s no-fly zones and go home round them, 
   // only the overshoot at lane ends that lie a few metres from a slanted zone edge
   assert.ok(r.nofly_drone_s <= 10, `${r.nofly_drone_s} drone-seconds inside no-fly zones`);
 });
+
+for (const kind of ['simulated', 'sitl'] as const) {
+  const bin = process.env.ARDUPILOT_SITL;
+  test(
+    `the same scenario flies external vehicles over MAVLink/TCP in real time (${kind === 'sitl' ? 'ArduPilot SITL' : 'simulated ArduCopter servers'})`,
+    { skip: kind === 'sitl' && !(bin && existsSync(bin)) ? 'ARDUPILOT_SITL is not set to an arducopter SITL binary' : false },
+    async () => {
+      const scenario = { ...town, faults: [], durationS: 240 };
+      const fleet = externalFleetLauncher({ kind, ...(bin ? { binary: bin } : {}), basePort: 40000 + (process.pid % 2000) * 10, speedup: 20 });
+      const r = await runSimulation({ scenario, drones: 2, seed: 1, redivide: true, fleet });
+      // both took off over TCP, flew to their sectors and searched; what each found reached the other
+      assert.ok(r.drone_seconds_flown > 200, `flown ${r.drone_seconds_flown} drone-s`);
+      assert.ok(r.coverage_pct > 1, `coverage ${r.coverage_pct}`);
+      assert.ok(r.facts_created >= 4, `facts ${r.facts_created}`);
+      assert.equal(r.drones_lost, 0);
+    },
+  );
+}

@@ -7,8 +7,10 @@ import { numberFlag, parseFlags, UsageError } from '../args.js';
 import { loadScenario, ScenarioError } from '../../sim/scenario/index.js';
 import { runSimulation } from '../../sim/swarm/run.js';
 import { runWithStation } from '../../sim/swarm/with-station.js';
+import { externalFleetLauncher } from '../../sim/swarm/sitl-fleet.js';
 
-const usage = `Usage: murmur sim --scenario maps/scenarios/<name>.json [--drones N] [--seed S] [--speedup K] [--gcs [--port 8080]] [--no-baseline] [--json]
+const usage = `Usage: murmur sim --scenario maps/scenarios/<name>.json [--drones N] [--seed S] [--speedup K] [--gcs [--port 8080]]
+                 [--sitl | --sitl-simulated [--base-port P]] [--duration S] [--no-baseline] [--json]
 
 Runs N search agents, each flying a simulated ArduCopter over MAVLink and gossiping over a simulated LoRa
 channel, in virtual time (as fast as the machine allows, or K× real time with --speedup), then the same run
@@ -18,6 +20,11 @@ with sectors planned once at take-off and never re-divided (the baseline), and r
   --seed       random seed (default 1): a run is reproducible from scenario, drones and seed
   --speedup    pace the simulation K times faster than real time
   --gcs        add a ground station on the simulated radio and serve its live map (paced, 10× by default)
+  --sitl       fly ArduPilot SITL vehicles (binary in ARDUPILOT_SITL; see \`murmur sitl --help\`), one per drone,
+               TCP ports P + 10·i; the run goes in real time × --speedup (default 5), passed to SITL
+  --sitl-simulated  the same with Murmur's simulated ArduCopter served over TCP instead of SITL
+  --base-port  first vehicle port with --sitl (default 5760)
+  --duration   stop after S simulated seconds (default: the scenario's)
   --no-baseline  skip the baseline run
   --json       print one JSON object with the figures on the last line of stdout`;
 
@@ -35,6 +42,10 @@ export const command: CommandModule = {
         json: { type: 'boolean' },
         gcs: { type: 'boolean' },
         port: { type: 'string' },
+        sitl: { type: 'boolean' },
+        'sitl-simulated': { type: 'boolean' },
+        'base-port': { type: 'string' },
+        duration: { type: 'string' },
       },
       usage,
     );
@@ -46,10 +57,31 @@ export const command: CommandModule = {
       if (err instanceof ScenarioError) throw new UsageError(err.message);
       throw err;
     }
+    if (values.duration !== undefined) {
+      const d = numberFlag(values.duration, 'duration', scenario.durationS);
+      if (!(d >= 10)) throw new UsageError('--duration must be at least 10 s');
+      scenario = { ...scenario, durationS: d };
+    }
     const drones = numberFlag(values.drones, 'drones', 6);
     if (!Number.isInteger(drones) || drones < 1 || drones > 200) throw new UsageError('--drones must be a whole number 1..200');
     const seed = numberFlag(values.seed, 'seed', 1);
     const speedup = values.speedup === undefined ? undefined : numberFlag(values.speedup, 'speedup', 1);
+    const external = values.sitl ? 'sitl' : values['sitl-simulated'] ? 'simulated' : undefined;
+    if (external && values.gcs) throw new UsageError('--gcs runs on in-process vehicles; use it without --sitl');
+    if (external === 'sitl' && !process.env.ARDUPILOT_SITL) {
+      console.error('murmur sim: --sitl needs ARDUPILOT_SITL set to an ArduCopter SITL binary (see `murmur sitl --help`),');
+      console.error('or --sitl-simulated to fly Murmur\'s simulated ArduCopter over TCP instead.');
+      return 2;
+    }
+    const fleet = external
+      ? externalFleetLauncher({
+          kind: external,
+          ...(process.env.ARDUPILOT_SITL ? { binary: process.env.ARDUPILOT_SITL } : {}),
+          basePort: numberFlag(values['base-port'], 'base-port', 5760),
+          speedup: speedup ?? 5,
+        })
+      : undefined;
+    if (external) process.stderr.write(`flying ${drones} ${external === 'sitl' ? 'ArduPilot SITL' : 'simulated ArduCopter'} vehicles over TCP at ${speedup ?? 5}× real time\n`);
     const tty = process.stderr.isTTY;
     const progress = (label: string) => (simS: number, pct: number) => {
       const bar = '#'.repeat(Math.round(pct / 5)).padEnd(20, '.');
@@ -69,12 +101,12 @@ export const command: CommandModule = {
             onProgress: progress('murmur  '),
           })
         ).report
-      : await runSimulation({ scenario, drones, seed, redivide: true, ...(speedup ? { speedup } : {}), onProgress: progress('murmur  ') });
+      : await runSimulation({ scenario, drones, seed, redivide: true, ...(speedup && !fleet ? { speedup } : {}), ...(fleet ? { fleet } : {}), onProgress: progress('murmur  ') });
     if (tty) process.stderr.write('\n');
     const wallS = (Date.now() - started) / 1000;
     let baseline;
     if (!values['no-baseline']) {
-      baseline = await runSimulation({ scenario, drones, seed, redivide: false, onProgress: progress('baseline') });
+      baseline = await runSimulation({ scenario, drones, seed, redivide: false, ...(fleet ? { fleet } : {}), onProgress: progress('baseline') });
       if (tty) process.stderr.write('\n');
     }
     const out = { scenario: scenario.name, drones, seed, wall_s: Math.round(wallS * 10) / 10, ...report, ...(baseline ? { baseline } : {}) };

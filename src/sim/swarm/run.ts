@@ -4,7 +4,7 @@
  * LoRa channel (src/sim/radio), in one process on one virtual clock. Seeded: a run is a function of the
  * scenario, the drone count and the seed. Scripted faults come from the scenario.
  */
-import { VirtualClock } from '../../core/clock.js';
+import { sleep, VirtualClock, type Clock, type TimerHandle } from '../../core/clock.js';
 import { seededRandom } from '../../core/random.js';
 import { createLogger, type Logger } from '../../core/log.js';
 import type { AreaFrame, LocalPoint } from '../../wire/frame-of-reference.js';
@@ -17,7 +17,8 @@ import { RadioMedium } from '../radio/medium.js';
 import { DEFAULT_PROPAGATION, DEMOD_SNR_DB } from '../radio/propagation.js';
 import { fixed, type Mobility } from '../radio/mobility.js';
 import { GossipEndpoint, simWireCodecs } from '../radio/swarm.js';
-import { inProcessVehicle, advance, type InProcessVehicle } from '../vehicle/virtual.js';
+import { advance } from '../vehicle/virtual.js';
+import { inProcessFleet, type Fleet, type FleetDrone, type FleetHome } from './fleet.js';
 import { Vehicle } from '../../vehicle/vehicle.js';
 import { SearchAgent } from '../../agent/search-agent.js';
 import { SimulatedCamera, type Detection, type GroundVictim } from '../sensors/camera.js';
@@ -50,11 +51,16 @@ export interface SimOptions {
   readonly untilEnd?: boolean;
   /** Receives the raw record of the run before it is summarised (for analysis and tests). */
   readonly inspect?: (record: RunRecord) => void;
+  /**
+   * External vehicles (ArduPilot SITL, or simulated ArduCopters over TCP) launched at these homes, one per
+   * drone in id order; the run then goes in (scaled) real time. Default: in-process vehicles, virtual time.
+   */
+  readonly fleet?: (homes: readonly FleetHome[], startMs: number) => Promise<Fleet>;
 }
 
 export interface SimDrone {
   readonly id: NodeId;
-  readonly sim: InProcessVehicle;
+  readonly body: FleetDrone;
   readonly vehicle: Vehicle;
   readonly gossip: GossipNode;
   readonly agent: SearchAgent;
@@ -65,7 +71,7 @@ export interface SimDrone {
 
 export interface SimWorld {
   readonly frame: AreaFrame;
-  readonly clock: VirtualClock;
+  readonly clock: Clock;
   readonly medium: RadioMedium;
   readonly drones: readonly SimDrone[];
   readonly startMs: number;
@@ -79,7 +85,13 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
   const root = seededRandom(`sim/${sc.name}/${opts.seed}`);
   const log = opts.log ?? createLogger({ level: 'warn' });
   const startMs = sc.frame.epoch * 1000;
-  const clock = new VirtualClock(startMs);
+  const homes = Array.from({ length: opts.drones }, (_, i) => {
+    const launch = sc.launch[i % sc.launch.length]!;
+    const base = toLocal(frame, launch.lat, launch.lon);
+    return toLatLon(frame, { x: base.x + 6 * Math.floor(i / sc.launch.length), y: base.y });
+  });
+  const fleet = opts.fleet ? await opts.fleet(homes, startMs) : inProcessFleet(new VirtualClock(startMs));
+  const clock = fleet.clock;
   const area = sc.area.map((p) => localPolygon(frame, p));
   const nofly = sc.nofly.map((p) => localPolygon(frame, p));
   const searchable = searchableCells(frame, area, nofly);
@@ -139,15 +151,12 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     bytesOnAir += bytes.length;
   };
   for (const id of roster) {
-    const launch = sc.launch[(id - 1) % sc.launch.length]!;
-    const base = toLocal(frame, launch.lat, launch.lon);
-    const home = toLatLon(frame, { x: base.x + 6 * Math.floor((id - 1) / sc.launch.length), y: base.y });
-    // A search multirotor's pack (22 Ah, about 35 minutes at cruise) instead of SITL's 3.3 Ah default.
-    const sim = inProcessVehicle({ clock, sysid: id, home: { ...home, alt: 0 }, seed: opts.seed * 1000 + id, latencyMs: 2, params: { BATT_CAPACITY: 22000 } });
-    const vehicle = new Vehicle({ connection: sim.connect, clock }).start();
+    const body = fleet.drone(id, homes[id - 1]!, opts.seed * 1000 + id);
+    const vehicle = new Vehicle({ connection: body.connection, clock }).start();
+    const home = homes[id - 1]!;
     const where = (): LocalPoint => {
-      const s = sim.copter.snapshot();
-      return toLocal(frame, s.lat, s.lon);
+      const s = body.truth(vehicle);
+      return s ? toLocal(frame, s.lat, s.lon) : toLocal(frame, home.lat, home.lon);
     };
     const gossip = new GossipNode(
       gossipConfig(id),
@@ -199,7 +208,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     });
     radios.push(id);
     medium.addNode(id, mobility, endpoint);
-    drones.push({ id, sim, vehicle, gossip, agent, alive: true, silence: () => (radio = undefined) });
+    drones.push({ id, body, vehicle, gossip, agent, alive: true, silence: () => (radio = undefined) });
   }
 
   let gcs: GossipMeshPort | undefined;
@@ -235,24 +244,25 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     rec.dronesLost++;
     d.agent.stop();
     d.vehicle.close();
-    d.sim.copter.stop();
+    d.body.crash();
     d.silence();
     medium.setEndpoint(d.id, undefined);
     log.warn('drone lost', { drone: d.id, why });
   };
+  const faultTimers: TimerHandle[] = [];
   for (const f of sc.faults) {
     const atMs = 'atS' in f ? startMs + f.atS * 1000 : startMs + f.fromS * 1000;
     if ((f.type === 'crash' || f.type === 'battery_failure' || f.type === 'fc_reboot') && f.drone > opts.drones) continue;
-    clock.setTimeout(() => {
+    faultTimers.push(clock.setTimeout(() => {
       switch (f.type) {
         case 'crash':
           kill(drones[f.drone - 1]!, 'crash');
           break;
         case 'battery_failure':
-          drones[f.drone - 1]!.sim.copter.params.set('SIM_BATT_VOLTAGE', 10.0);
+          drones[f.drone - 1]!.body.batteryFailure(drones[f.drone - 1]!.vehicle);
           break;
         case 'fc_reboot':
-          drones[f.drone - 1]!.sim.cut(f.downS * 1000);
+          if (!drones[f.drone - 1]!.body.fcReboot(f.downS * 1000)) log.warn('flight-controller reboot cannot be injected', { fleet: fleet.kind });
           break;
         case 'radio_partition': {
           const group = new Map<number, number>();
@@ -274,7 +284,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
           break;
         }
       }
-    }, atMs - startMs);
+    }, atMs - startMs));
   }
 
   for (const d of drones) void d.agent.run().catch((err: unknown) => log.error('agent failed', { drone: d.id, err: err as Error }));
@@ -291,11 +301,12 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
   while (clock.now() < endMs) {
     const next = clock.now() + STEP_MS;
     medium.run(mission(next));
-    await advance(clock, STEP_MS);
+    if (fleet.virtual) await advance(fleet.virtual, STEP_MS);
+    else await sleep(clock, STEP_MS);
     for (const d of drones) {
       if (!d.alive) continue;
-      const s = d.sim.copter.snapshot();
-      if (s.flying) {
+      const s = d.body.truth(d.vehicle);
+      if (s?.flying) {
         const sec = Math.floor(mission(clock.now()));
         rec.flyingBySecond[sec] = (rec.flyingBySecond[sec] ?? 0) + STEP_MS;
         if (nofly.length && nofly.some((z) => pointInPolygon(toLocal(frame, s.lat, s.lon), z))) rec.noflyMs += STEP_MS;
@@ -315,20 +326,22 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       // a grace period for the last facts to reach every map, and the drones to land
       if (!opts.untilEnd && coverageDoneAt !== undefined && clock.now() - coverageDoneAt >= 240_000) break;
     }
-    if (opts.speedup) {
+    if (opts.speedup && fleet.virtual) {
       const due = wallStart + (clock.now() - startMs) / opts.speedup;
       const wait = due - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
   }
   rec.endMs = clock.now();
+  for (const t of faultTimers) clock.clearTimeout(t);
   const maxDuty = Math.max(0, ...radios.map((id) => medium.maxDutyFraction(id)));
   const liveIds = [...drones.filter((d) => d.alive).map((d) => d.id), ...(gcs ? [GCS_NODE_ID] : [])];
   for (const d of drones) d.agent.stop();
   for (const d of drones) {
     d.vehicle.close();
-    d.sim.copter.stop();
+    d.body.crash();
   }
+  await fleet.stop();
   opts.inspect?.(rec);
   return swarmReport(rec, { liveIds, maxDutyPct: maxDuty * 100, bytesOnAir });
 }

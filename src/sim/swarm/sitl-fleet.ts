@@ -1,0 +1,46 @@
+/**
+ * External fleets for `murmur sim --sitl`: N ArduPilot SITL processes (binary in ARDUPILOT_SITL), or Murmur's
+ * simulated ArduCopter served over TCP on the same ports, at the scenario's launch points. The swarm then runs
+ * in real time scaled by the vehicles' speed-up, with the same agents, radio channel and camera as in-process.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { scaledClock } from '../../core/clock.js';
+import { DEFAULT_PARAM_FILE, launchSimulated, launchSitl, type Launched } from '../../../sitl/launch.js';
+import { externalFleet, SEARCH_PACK, type Fleet, type FleetHome } from './fleet.js';
+
+export interface ExternalFleetOptions {
+  /** 'sitl': ArduPilot SITL from `binary`; 'simulated': Murmur's simulated ArduCopter over TCP. */
+  readonly kind: 'sitl' | 'simulated';
+  readonly binary?: string;
+  readonly basePort: number;
+  readonly speedup: number;
+}
+
+export function externalFleetLauncher(o: ExternalFleetOptions): (homes: readonly FleetHome[], startMs: number) => Promise<Fleet> {
+  return async (homes, startMs) => {
+    const dir = mkdtempSync(join(tmpdir(), 'murmur-sim-fleet-'));
+    // Murmur's parameters plus a search multirotor's pack, for every vehicle
+    const paramFile = join(dir, 'swarm.parm');
+    const pack = Object.entries(SEARCH_PACK).map(([k, v]) => `${k} ${v}`).join('\n');
+    writeFileSync(paramFile, `${readFileSync(DEFAULT_PARAM_FILE, 'utf8')}\n# search pack\n${pack}\n`);
+    const plan = { count: homes.length, basePort: o.basePort, speedup: o.speedup, homes: homes.map((h) => ({ ...h, alt: 0 })), paramFile };
+    let launched: Launched;
+    if (o.kind === 'sitl') {
+      if (!o.binary) throw new Error('ARDUPILOT_SITL is not set: it must point to an ArduCopter SITL binary');
+      launched = launchSitl(o.binary, plan, dir);
+    } else launched = await launchSimulated(plan);
+    // the run's clock starts at the mission epoch and runs as fast as the vehicles
+    const runClock = scaledClock(o.speedup, startMs);
+    return externalFleet(
+      o.kind === 'sitl' ? 'ArduPilot SITL' : 'simulated ArduCopter over TCP',
+      runClock,
+      launched.instances.map((i) => i.connection),
+      async () => {
+        await launched.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    );
+  };
+}
