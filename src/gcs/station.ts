@@ -98,7 +98,8 @@ export class GroundStation {
     this.frame = opts.frame;
     this.mesh = opts.mesh;
     this.clock = opts.clock ?? Date.now;
-    this.position = opts.position ?? { x: 0, y: 0 };
+    // facts carry whole metres
+    this.position = opts.position ? { x: Math.round(opts.position.x), y: Math.round(opts.position.y) } : { x: 0, y: 0 };
     const opened = DiskStore.open(join(opts.dataDir, 'map'), actorFor(opts.nodeId, randomBytes(8)));
     this.map = opened.map;
     this.store = opened.store;

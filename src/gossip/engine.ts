@@ -21,6 +21,7 @@
  */
 import { factKey, priorityOf, type Fact, type FactId, type NodeId, type StatusFact } from '../wire/facts.js';
 import { RejectCounter } from '../wire/reject.js';
+import { factProblem } from '../wire/fact-check.js';
 import { DutyCycleWindow, EU868_1PCT, loraTimeOnAir, SF9_125, type DutyCycleRule, type LoraParams } from './airtime.js';
 import type { PacketCodec } from './codec.js';
 import { decodeControl, encodeControl, HB_EPOCH_S, HB_MAX_AGE, recordSize, type ControlRecord } from './control.js';
@@ -256,6 +257,9 @@ export class GossipNode {
 
   /** A fact created by this node (sensor, operator, own status). */
   addLocal(fact: Fact, now: number): GossipActions {
+    // A fact that cannot go on air is the caller's bug: say so here, not later inside a transmission.
+    const problem = factProblem(fact);
+    if (problem) throw new RangeError(`local fact ${fact.origin}:${fact.seq} cannot be sent: ${problem}`);
     const out = EMPTY();
     if (fact.kind === 'status') {
       if (this.store.addStatus(fact)) {

@@ -4,6 +4,7 @@ import { loadScenario } from '../../src/sim/scenario/index.js';
 import { runSimulation } from '../../src/sim/swarm/run.js';
 import type { RunRecord } from '../../src/sim/swarm/report.js';
 import { externalFleetLauncher } from '../../src/sim/swarm/sitl-fleet.js';
+import { runWithStation } from '../../src/sim/swarm/with-station.js';
 import { existsSync } from 'node:fs';
 
 const town = loadScenario('maps/scenarios/earthquake-town.json');
@@ -91,3 +92,16 @@ for (const kind of ['simulated', 'sitl'] as const) {
     },
   );
 }
+
+test('murmur sim --gcs / the demo: the station at the launch site joins the simulated mesh and hears the drones', { timeout: 60_000 }, async () => {
+  const scenario = { ...town, faults: [], durationS: 120 };
+  const { report, station } = await runWithStation({ scenario, drones: 2, seed: 3, speedup: 200, port: 0 });
+  try {
+    // the station's own status (at the launch site, in whole metres) went on air, and the drones' reached it
+    const view = (await (await fetch(`${station.url}api/state`)).json()) as { members: { id: number }[] };
+    assert.deepEqual(view.members.map((m) => m.id).filter((id) => id <= 2).sort(), [1, 2]);
+    assert.ok(report.drone_seconds_flown > 100, `flown ${report.drone_seconds_flown}`);
+  } finally {
+    await station.close();
+  }
+});
