@@ -181,7 +181,9 @@ function floodValley() {
     // teams launch from three points along the valley road: a 7 km valley is beyond one battery from one end
     launch: [{ x: 600, y: 100 }, { x: 650, y: 3500 }, { x: 600, y: 6800 }].map((p) => Object.fromEntries(Object.entries(toLatLon(frame, p)).map(([k, v]) => [k, r1(v)]))),
     radio: { sf: 9, bwHz: 125000, cr: 5, dutyCyclePct: 1, medianRangeM: 1500, extraLoss: 0.1 },
-    search: { altitudeM: 60, sweepWidthM: 55, cruiseSpeedMps: 10, transitSpeedMps: 15, detectionProbability: 0.95, falsePositivesPerKm2: 0.3, batteryReturnPct: 25 },
+    // lanes across the valley: sectors are then stretches of the valley, each near one launch point, instead
+    // of 7 km strips that every drone would have to fly end to end
+    search: { altitudeM: 60, sweepWidthM: 55, cruiseSpeedMps: 10, transitSpeedMps: 15, detectionProbability: 0.95, falsePositivesPerKm2: 0.3, batteryReturnPct: 25, laneAxis: 'east-west' },
     faults: [
       { type: 'radio_partition', groups: [[1, 2, 3], [4, 5, 6, 7, 8, 9, 10]], fromS: 600, toS: 1200 },
       { type: 'fc_reboot', drone: 2, atS: 900, downS: 30 },

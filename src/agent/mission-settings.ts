@@ -10,12 +10,11 @@ import type { SearchAgentOptions } from './search-agent.js';
 
 export type MissionSearchSettings = Pick<
   SearchAgentOptions,
-  'sweepWidthM' | 'altitudeM' | 'cruiseSpeedMps' | 'transitSpeedMps' | 'batteryReturnPct' | 'coverageEveryS' | 'laneAxis' | 'launchSite' | 'nofly'
+  'sweepWidthM' | 'altitudeM' | 'cruiseSpeedMps' | 'transitSpeedMps' | 'batteryReturnPct' | 'coverageEveryS' | 'laneAxis' | 'launchSites' | 'nofly'
 >;
 
 export function missionSearchSettings(mission: Scenario, frame: AreaFrame): MissionSearchSettings {
   const s = mission.search;
-  const launch = mission.launch[0];
   return {
     sweepWidthM: s.sweepWidthM,
     altitudeM: s.altitudeM,
@@ -24,8 +23,7 @@ export function missionSearchSettings(mission: Scenario, frame: AreaFrame): Miss
     batteryReturnPct: s.batteryReturnPct,
     coverageEveryS: coverageReportEveryS(mission.radio),
     ...(s.laneAxis ? { laneAxis: s.laneAxis } : {}),
-    // the first launch point is the mission's launch site, whoever takes off from which point
-    ...(launch ? { launchSite: toLocal(frame, launch.lat, launch.lon) } : {}),
+    launchSites: mission.launch.map((l) => toLocal(frame, l.lat, l.lon)),
     nofly: mission.nofly.map((p) => localPolygon(frame, p)),
   };
 }

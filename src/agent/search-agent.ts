@@ -38,8 +38,12 @@ export interface SearchAgentOptions {
   readonly cruiseSpeedMps: number;
   /** Speed between lanes and to and from a sector, where the camera is not searching (default: cruise). */
   readonly transitSpeedMps?: number;
-  /** Where the swarm takes off: the take-off plan makes sectors far from it smaller (default: area origin). */
-  readonly launchSite?: LocalPoint;
+  /**
+   * The mission's launch points, shared out in roster order (see launchPointIndex). The take-off plan gives
+   * members the sectors nearest their launch point and makes far sectors smaller (default: one point at the
+   * area origin).
+   */
+  readonly launchSites?: readonly LocalPoint[];
   /** Zones never to be flown over (local metres): legs between lanes go round them. */
   readonly nofly?: readonly Polygon[];
   readonly batteryReturnPct: number;
@@ -61,6 +65,14 @@ export interface SearchAgentOptions {
   readonly onDetection?: (d: Detection, fact: VictimFact | undefined) => void;
   /** Called for every cell this drone searched (simulator bookkeeping). */
   readonly onCovered?: (cells: readonly number[], atMs: number) => void;
+}
+
+/**
+ * Which of n launch points the k-th of N roster members (sorted by id, from 0) takes off from: consecutive
+ * members share a point (teams of ⌈N/n⌉ or ⌊N/n⌋), so members in id order are also in launch-point order.
+ */
+export function launchPointIndex(k: number, members: number, points: number): number {
+  return Math.min(points - 1, Math.floor((k * points) / Math.max(1, members)));
 }
 
 /** A waypoint this close counts as reached, metres. */
@@ -99,6 +111,13 @@ export class SearchAgent {
     this.searchableSet = new Set(o.searchable);
   }
 
+  /** Where a member takes off (the same on every agent: mission and roster only). */
+  private launchOf(id: NodeId): LocalPoint {
+    const sites = this.o.launchSites ?? [];
+    const k = [...this.o.roster].sort((a, b) => a - b).indexOf(id);
+    return sites.length ? sites[launchPointIndex(Math.max(0, k), this.o.roster.length, sites.length)]! : { x: 0, y: 0 };
+  }
+
   private transitSpeed(): number {
     return Math.max(this.o.cruiseSpeedMps, this.o.transitSpeedMps ?? this.o.cruiseSpeedMps);
   }
@@ -115,13 +134,13 @@ export class SearchAgent {
    */
   private baseline(): SectorPlan {
     if (!this.takeOffPlan) {
-      const launch = this.o.launchSite ?? { x: 0, y: 0 };
       this.takeOffPlan = planSectors({
         frame: this.o.frame,
         searchable: this.o.searchable,
         covered: new Set(),
-        members: this.o.roster.map((id) => ({ id, pos: launch })),
-        orderBy: 'id',
+        members: this.o.roster.map((id) => ({ id, pos: this.launchOf(id) })),
+        // blocks in the order of the launch points across the lanes (ties: by id)
+        orderBy: 'position',
         entryEffortPerM: this.effortPerM(),
         ...(this.o.laneAxis ? { axis: this.o.laneAxis } : {}),
       });
@@ -235,7 +254,6 @@ export class SearchAgent {
     }
     let share: readonly number[] = [];
     if (orphanCells.length && recipients.includes(this.o.self)) {
-      const launch = this.o.launchSite ?? { x: 0, y: 0 };
       const shares = shareOut({
         frame: this.o.frame,
         axis: base.axis,
@@ -244,6 +262,7 @@ export class SearchAgent {
         // nominal, from the take-off plan: the same on every agent, whatever its view of others' progress
         candidates: recipients.map((id) => {
           const path = base.paths.get(id) ?? [];
+          const launch = this.launchOf(id);
           const entryM = path[0] ? Math.hypot(path[0].x - launch.x, path[0].y - launch.y) : 0;
           return { id, from: path[path.length - 1] ?? launch, busy: (base.sectors.get(id)?.length ?? 0) + entryM * this.effortPerM() };
         }),
@@ -257,7 +276,15 @@ export class SearchAgent {
     this.path = [...ownPath, ...(extra.paths.get(this.o.self) ?? [])];
     this.wp = 0;
     this.onLane = false;
-    this.o.log.info('plan', { searching: recipients.length, orphaned, waypoints: this.path.length, share: share.length });
+    this.o.log.info('plan', {
+      searching: recipients.length,
+      orphaned,
+      waypoints: this.path.length,
+      share: share.length,
+      // metres still to fly: own sector (from here), then the share (from the sector's end)
+      ownM: Math.round(own.lengths.get(this.o.self) ?? 0),
+      shareM: Math.round(extra.lengths.get(this.o.self) ?? 0),
+    });
   }
 
   private publish(f: Fact): void {
@@ -347,6 +374,63 @@ export class SearchAgent {
     const home = this.o.vehicle.telemetry.state.home;
     if (home && this.o.nofly?.length) await this.detourFor(toLocal(this.o.frame, home.lat, home.lon), false);
     await this.o.vehicle.action.rtl();
+  }
+
+  /**
+   * Sector searched: go home at transit speed in GUIDED (round no-fly zones), then land with RTL, standing by
+   * all the while: a member lost later hands this drone a share of its sector. True when it has one (back to
+   * search), false when it is home or has been recalled, stopped or taken over.
+   */
+  private async standBy(): Promise<boolean> {
+    const v = this.o.vehicle;
+    this.activity = 'transit';
+    this.status();
+    this.o.log.info('returning home', { why: 'sector searched' });
+    const shareArrived = (): boolean => {
+      if (!this.replanWanted) return false;
+      this.replan();
+      if (this.wp >= this.path.length) return false;
+      this.activity = 'searching';
+      this.status();
+      this.o.log.info("back to search: a share of a lost member's sector");
+      return true;
+    };
+    const homeLl = v.telemetry.state.home;
+    const from = this.position();
+    if (homeLl && from) {
+      const home = toLocal(this.o.frame, homeLl.lat, homeLl.lon);
+      legs: for (const p of [...routeAround(from, home, this.o.nofly ?? []), home]) {
+        if (this.speedSet !== this.transitSpeed()) {
+          const r = await v.action.setSpeed(this.transitSpeed());
+          this.speedSet = r.ok ? this.transitSpeed() : undefined;
+        }
+        const ll = toLatLon(this.o.frame, p);
+        const r = await v.action.gotoLocation(ll.lat, ll.lon, this.o.altitudeM);
+        if (!r.ok && r.result !== 'SENT') break;
+        for (;;) {
+          await sleep(this.o.clock, 500);
+          if (this.stopped || v.telemetry.state.control === 'override') return false;
+          if (this.recalled) break legs;
+          if (shareArrived()) return true;
+          const at = this.position();
+          if (at && Math.hypot(at.x - p.x, at.y - p.y) < REACHED_M) break;
+        }
+      }
+    }
+    await v.action.rtl();
+    while (!this.stopped && v.telemetry.state.armed && this.activity === 'transit') {
+      await sleep(this.o.clock, 2000);
+      if (this.recalled || v.telemetry.state.control === 'override') return false;
+      if (shareArrived()) {
+        await this.guided();
+        return true;
+      }
+    }
+    if (!v.telemetry.state.armed) {
+      this.activity = 'landed';
+      this.status();
+    }
+    return false;
   }
 
   /**
@@ -451,25 +535,7 @@ export class SearchAgent {
         // twice (their newest coverage is always a little behind), so go home in 'transit': the others keep
         // counting this drone in the plan and do not re-divide for it.
         this.flushCoverage();
-        await this.goHome('sector searched', 'transit');
-        // Stand by on the way home: a member lost later hands this drone a share of its sector.
-        while (!this.stopped && v.telemetry.state.armed && (this.activity as Activity) === 'transit') {
-          await sleep(clock, 2000);
-          if (this.recalled || v.telemetry.state.control === 'override') return;
-          if (!this.replanWanted) continue;
-          this.replan();
-          if (this.wp < this.path.length) {
-            await this.guided();
-            this.activity = 'searching';
-            this.status();
-            this.o.log.info('back to search: a share of a lost member\'s sector');
-          }
-        }
-        if ((this.activity as Activity) === 'searching') continue;
-        if (!v.telemetry.state.armed) {
-          this.activity = 'landed';
-          this.status();
-        }
+        if (await this.standBy()) continue;
         return;
       }
       const target = this.path[this.wp]!;

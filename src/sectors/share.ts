@@ -10,7 +10,7 @@
 import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
 import type { NodeId } from '../wire/facts.js';
 import type { LaneAxis } from './plan.js';
-import { centre, cutAt, dist, snakeCompare, toCell } from './snake.js';
+import { centre, cutAt, dist, snakeCompare, snakePath, toCell, type Cell } from './snake.js';
 
 export interface ShareCandidate {
   readonly id: NodeId;
@@ -66,17 +66,34 @@ export function shareOut(input: ShareInput): Map<NodeId, number[]> {
       break;
     }
   }
-  const takers = reach
-    .map((r) => ({ ...r, amount: level - r.cost }))
-    .filter((r) => r.amount > 1e-9)
-    .sort((a, b) => a.nearest - b.nearest || a.m.id - b.m.id);
-  const runs = cutAt(
-    cells,
-    weight,
-    takers.map((t) => t.amount),
-  );
-  takers.forEach((t, k) => {
-    const run = runs[k]!;
+  const takers = reach.map((r) => ({ ...r, amount: level - r.cost })).filter((r) => r.amount > 1e-9);
+  // Two ways to line the takers up along the snake: by the snake position of their nearest cell, or by where
+  // they are across the lanes. Which fits better depends on the remainder's shape, so cut both and keep the
+  // one that finishes first, counting each taker's flight to the run it actually gets.
+  const across = (p: LocalPoint) => (axis === 'north-south' ? p.x : p.y);
+  const orders = [
+    [...takers].sort((a, b) => a.nearest - b.nearest || a.m.id - b.m.id),
+    [...takers].sort((a, b) => across(a.m.from) - across(b.m.from) || a.nearest - b.nearest || a.m.id - b.m.id),
+  ];
+  let best: { order: typeof takers; runs: Cell[][]; finish: number } | undefined;
+  for (const order of orders) {
+    const runs = cutAt(cells, weight, order.map((t) => t.amount));
+    let finish = 0;
+    order.forEach((t, k) => {
+      const run = runs[k]!;
+      if (run.length === 0) return;
+      // its path over the run (from the nearer end), less the lanes themselves, is flown without searching
+      const path = snakePath(frame, axis, run);
+      const ends = [path[0]!, path[path.length - 1]!];
+      let len = Math.min(...ends.map((e) => dist(t.m.from, e)));
+      for (let i = 1; i < path.length; i++) len += dist(path[i - 1]!, path[i]!);
+      const flight = Math.max(0, len - (run.length - 1) * frame.cellSize);
+      finish = Math.max(finish, t.m.busy + flight * input.effortPerM + run.reduce((s, c) => s + weight(c.cell), 0));
+    });
+    if (!best || finish < best.finish - 1e-9) best = { order, runs, finish };
+  }
+  best!.order.forEach((t, k) => {
+    const run = best!.runs[k]!;
     if (run.length) out.set(t.m.id, run.map((c) => c.cell));
   });
   return out;

@@ -20,7 +20,7 @@ import { GossipEndpoint, simWireCodecs } from '../radio/swarm.js';
 import { advance } from '../vehicle/virtual.js';
 import { inProcessFleet, type Fleet, type FleetDrone, type FleetHome } from './fleet.js';
 import { Vehicle } from '../../vehicle/vehicle.js';
-import { SearchAgent } from '../../agent/search-agent.js';
+import { launchPointIndex, SearchAgent } from '../../agent/search-agent.js';
 import { SimulatedCamera, type Detection, type GroundVictim } from '../sensors/camera.js';
 import { searchableCells, pointInPolygon } from '../../sectors/index.js';
 import { localPolygon, scenarioFrame, type Scenario } from '../scenario/index.js';
@@ -86,10 +86,18 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
   const log = opts.log ?? createLogger({ level: 'warn' });
   const startMs = sc.frame.epoch * 1000;
   const homes = Array.from({ length: opts.drones }, (_, i) => {
-    const launch = sc.launch[i % sc.launch.length]!;
+    const p = launchPointIndex(i, opts.drones, sc.launch.length);
+    const launch = sc.launch[p]!;
     const base = toLocal(frame, launch.lat, launch.lon);
-    return toLatLon(frame, { x: base.x + 6 * Math.floor(i / sc.launch.length), y: base.y });
+    // drones at one point stand 6 m apart
+    const nth = i - homesBefore(p);
+    return toLatLon(frame, { x: base.x + 6 * nth, y: base.y });
   });
+  function homesBefore(p: number): number {
+    let k = 0;
+    while (k < opts.drones && launchPointIndex(k, opts.drones, sc.launch.length) < p) k++;
+    return k;
+  }
   const fleet = opts.fleet ? await opts.fleet(homes, startMs) : inProcessFleet(new VirtualClock(startMs));
   const clock = fleet.clock;
   const area = sc.area.map((p) => localPolygon(frame, p));
