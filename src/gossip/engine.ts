@@ -172,6 +172,8 @@ interface Pending {
   forPeer?: NodeId;
   /** Relayed whatever the geometry (see urgentPriority). */
   urgent?: boolean;
+  /** Urgent facts go round twice (Trickle's next, doubled interval): 2 for the second round. */
+  round?: number;
 }
 
 /** Sample points on two rings of our coverage disc (unit radius), for the new-coverage estimate. */
@@ -272,7 +274,8 @@ export class GossipNode {
     if (this.store.addDurable(fact, now)) {
       this.lastLearnAt = now;
       this.addHolder(fact, this.self);
-      this.pending.set(factKey(fact), { fact, due: now, copies: 0, repair: false });
+      const urgent = priorityOf(fact.kind) <= this.cfg.urgentPriority;
+      this.pending.set(factKey(fact), { fact, due: now, copies: 0, repair: false, ...(urgent ? { urgent } : {}) });
       out.learned.push(fact);
     }
     return out;
@@ -353,12 +356,27 @@ export class GossipNode {
             const gain = this.newCoverage(p.heardAt);
             if (gain !== undefined && gain < this.cfg.minNewCoverage) this.pending.delete(key);
             else if (p.copies >= this.cfg.maxCopies) this.pending.delete(key); // enough relays heard around us
-          } else if (p.copies >= (p.urgent ? this.cfg.urgentCopies : this.cfg.suppressCopies)) this.pending.delete(key); // Trickle's k
+          } else if (p.copies >= (p.urgent ? this.cfg.urgentCopies : this.cfg.suppressCopies)) {
+            this.pending.delete(key); // Trickle's k
+            this.secondRound(p, now);
+          }
         }
       }
     }
     for (const rec of control) this.onControl(sender, payload.time, rec, now, out);
     return out;
+  }
+
+  /**
+   * An urgent fact goes round a second time, 20–40 s later, unless enough copies are heard by then: a member
+   * that lost every copy of the first round to collisions or a grey zone gets another chance within a minute,
+   * without waiting for anti-entropy.
+   */
+  private secondRound(p: Pending, now: number): void {
+    if (!p.urgent || (p.round ?? 1) >= 2) return;
+    const key = factKey(p.fact);
+    if (this.pending.has(key)) return;
+    this.pending.set(key, { fact: p.fact, due: now + this.random.range(20, 40), copies: 0, repair: false, urgent: true, round: 2 });
   }
 
   /** Time passing: membership timeouts and anti-entropy checks. */
@@ -574,7 +592,9 @@ export class GossipNode {
     }
     this.duty.record(now, air);
     for (const k of sentKeys) {
+      const p = this.pending.get(k);
       this.pending.delete(k);
+      if (p) this.secondRound(p, now);
       this.sentAt.set(k, now);
     }
     this.lastTxAt = now;

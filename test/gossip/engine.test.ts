@@ -76,13 +76,13 @@ test('a received victim is relayed once and learned; a copy heard from enough ne
   }
 });
 
-test('with urgent relaying on, a node next to the sender still relays a sighting, until it hears enough copies', () => {
+test('with urgent relaying on, a node next to the sender still relays a sighting, until it hears enough copies; a second round follows', () => {
   const a = node(1);
   a.setPosition({ x: 0, y: 0 });
   a.addLocal(victim(1, 1, 0), 0);
   const p1 = a.transmit(0)!;
-  const relays = (d: GossipNode, from: number) => {
-    for (let t = from; t < from + 60; t += 0.5) if (d.wantsToTransmit(t) && factsIn(d.transmit(t)!).some((f) => f.kind === 'victim')) return true;
+  const relays = (d: GossipNode, from: number, window = 60) => {
+    for (let t = from; t < from + window; t += 0.5) if (d.wantsToTransmit(t) && factsIn(d.transmit(t)!).some((f) => f.kind === 'victim')) return true;
     return false;
   };
   // the geometry says a node 50 m from the sender adds nothing; with urgent relaying it relays anyway
@@ -116,7 +116,13 @@ test('with urgent relaying on, a node next to the sender still relays a sighting
         break;
       }
     }
-  assert.equal(relays(quiet, 1.02), false);
+  // three copies heard before its turn: it stands down for this round...
+  assert.equal(relays(quiet, 1.02, 19), false);
+  // ...and sends it in the second round, 20–40 s on, having heard no copy since (a member that lost the first
+  // round to collisions gets another chance)
+  assert.equal(relays(quiet, 21, 25), true);
+  // no third round
+  assert.equal(relays(quiet, 46, 120), false);
 });
 
 test('delivery visibility: holders are the senders heard with the fact and neighbours whose summary matches', () => {
