@@ -399,22 +399,12 @@ export class SearchAgent {
     const from = this.position();
     if (homeLl && from) {
       const home = toLocal(this.o.frame, homeLl.lat, homeLl.lon);
-      legs: for (const p of [...routeAround(from, home, this.o.nofly ?? []), home]) {
-        if (this.speedSet !== this.transitSpeed()) {
-          const r = await v.action.setSpeed(this.transitSpeed());
-          this.speedSet = r.ok ? this.transitSpeed() : undefined;
-        }
-        const ll = toLatLon(this.o.frame, p);
-        const r = await v.action.gotoLocation(ll.lat, ll.lon, this.o.altitudeM);
-        if (!r.ok && r.result !== 'SENT') break;
-        for (;;) {
-          await sleep(this.o.clock, 500);
-          if (this.stopped || v.telemetry.state.control === 'override') return false;
-          if (this.recalled) break legs;
-          if (shareArrived()) return true;
-          const at = this.position();
-          if (at && Math.hypot(at.x - p.x, at.y - p.y) < REACHED_M) break;
-        }
+      let back = false;
+      for (const p of [...routeAround(from, home, this.o.nofly ?? []), home]) {
+        const r = await this.flyTo(p, 500, () => this.recalled || (back = shareArrived()));
+        if (back) return true;
+        if (this.stopped || v.telemetry.state.control === 'override') return false;
+        if (r !== 'reached') break;
       }
     }
     await v.action.rtl();
@@ -458,26 +448,34 @@ export class SearchAgent {
     if (via.length === 0) return true;
     this.onLane = false;
     for (const p of via) {
-      if (this.speedSet !== this.transitSpeed()) {
-        const r = await this.o.vehicle.action.setSpeed(this.transitSpeed());
-        this.speedSet = r.ok ? this.transitSpeed() : undefined;
-      }
-      const ll = toLatLon(this.o.frame, p);
-      const r = await this.o.vehicle.action.gotoLocation(ll.lat, ll.lon, this.o.altitudeM);
-      if (!r.ok && r.result !== 'SENT') {
-        await sleep(this.o.clock, 1000);
-        return false;
-      }
-      for (;;) {
-        await sleep(this.o.clock, 250);
-        if (this.stopped || this.o.vehicle.telemetry.state.control === 'override') return false;
-        if (interruptible && (this.replanWanted || this.recalled)) return false;
-        const at = this.position();
-        if (at && Math.hypot(at.x - p.x, at.y - p.y) < REACHED_M) break;
-      }
+      const r = await this.flyTo(p, 250, () => interruptible && (this.replanWanted || this.recalled));
+      if (r === 'refused') await sleep(this.o.clock, 1000);
+      if (r !== 'reached') return false;
     }
     return true;
   }
+
+  /**
+   * Flies to a point off the search lanes at transit speed (GUIDED). 'interrupted' when stopped, taken over
+   * by a pilot or when `interrupt` says so (polled every `pollMs`); 'refused' when the vehicle refused the target.
+   */
+  private async flyTo(p: LocalPoint, pollMs: number, interrupt: () => boolean): Promise<'reached' | 'refused' | 'interrupted'> {
+    const v = this.o.vehicle;
+    if (this.speedSet !== this.transitSpeed()) {
+      const r = await v.action.setSpeed(this.transitSpeed());
+      this.speedSet = r.ok ? this.transitSpeed() : undefined;
+    }
+    const ll = toLatLon(this.o.frame, p);
+    const r = await v.action.gotoLocation(ll.lat, ll.lon, this.o.altitudeM);
+    if (!r.ok && r.result !== 'SENT') return 'refused';
+    for (;;) {
+      await sleep(this.o.clock, pollMs);
+      if (this.stopped || v.telemetry.state.control === 'override' || interrupt()) return 'interrupted';
+      const at = this.position();
+      if (at && Math.hypot(at.x - p.x, at.y - p.y) < REACHED_M) return 'reached';
+    }
+  }
+
 
   /** Mode changes reset ArduCopter's speed to its parameter: command it again afterwards. */
   private async guided(): Promise<void> {
