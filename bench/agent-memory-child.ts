@@ -1,6 +1,7 @@
 /**
  * Child process of `bench agent`: one drone's state holding N facts — the Automerge map on disk, the gossip
- * node's store and the search agent's view — then prints its resident memory. Run with N = 0 for the baseline.
+ * node's store — with every module of the drone's composition root loaded (MAVLink, serial and radio links,
+ * sectors, the agent), then prints its resident memory. Run with N = 0 for the baseline.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -12,6 +13,8 @@ import { searchGossipConfig } from '../src/agent/gossip-settings.js';
 import { simWireCodecs } from '../src/sim/radio/swarm.js';
 import { seededRandom } from '../src/core/random.js';
 import { wireCorpus } from './wire-corpus.js';
+// the libraries a drone agent loads (MAVLink, serialport, Meshtastic protobufs, sectors), not started
+import '../src/agent/drone.js';
 
 const n = Number(process.argv[2] ?? 10000);
 const dir = mkdtempSync(join(tmpdir(), 'murmur-agent-mem-'));

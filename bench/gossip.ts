@@ -9,7 +9,6 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Benchmark, BenchOptions } from '../src/cli/commands/bench.js';
 import { seededRandom } from '../src/core/random.js';
 import { figures, type SwarmFigures } from '../src/sim/radio/metrics.js';
@@ -18,6 +17,7 @@ import { runSwarm, simWireCodecs, type ProtocolName, type SwarmScenario } from '
 import { decodeControl, recordSize } from '../src/gossip/control.js';
 import { factKey, type Fact } from '../src/wire/facts.js';
 import { gossipPlotSvg } from './gossip-plot.js';
+import { projectRoot } from '../src/core/project-root.js';
 
 type Row = { protocol: ProtocolName; n: number } & SwarmFigures;
 
@@ -191,8 +191,7 @@ export const benchmark: Benchmark = {
     opts.log(`reboot catch-up: ${boot.catch_up_s} s, anti-entropy ${boot.antientropy_bytes} B for ${boot.missing_bytes} B missing (×${boot.antientropy_bytes_over_missing_bytes})`);
     opts.log(`total ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     if (!opts.quick) {
-      const here = dirname(fileURLToPath(import.meta.url));
-      const svg = join(here, '..', 'docs', 'img', 'gossip.svg');
+      const svg = join(projectRoot(import.meta.url), 'docs', 'img', 'gossip.svg');
       mkdirSync(dirname(svg), { recursive: true });
       writeFileSync(svg, gossipPlotSvg(rows));
       opts.log(`plot written to ${svg}`);

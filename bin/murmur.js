@@ -1,8 +1,14 @@
 #!/usr/bin/env node
-// The `murmur` command. The sources are TypeScript run through tsx's loader, so a fresh clone works
-// after `npm ci` with no build step (and so no install script that npm might skip).
-import { register } from 'tsx/esm/api';
+// The `murmur` command: the compiled build when it is current, else the TypeScript sources (bin/runtime.js).
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pickRuntime } from './runtime.js';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const runtime = pickRuntime(root);
+if (runtime.kind === 'tsx') {
+  const { register } = await import('tsx/esm/api');
+  register();
+}
+const { main } = await import(pathToFileURL(runtime.entry).href);
 process.exitCode = await main(process.argv.slice(2));

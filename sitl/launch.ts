@@ -4,13 +4,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { scaledClock, systemClock } from '../src/core/clock.js';
 import { SimVehicleServer } from '../src/sim/vehicle/server.js';
 import { parseParmFile } from '../src/sim/vehicle/params.js';
 import type { Home } from './homes.js';
+import { projectRoot } from '../src/core/project-root.js';
 
-export const DEFAULT_PARAM_FILE = resolve(new URL('.', import.meta.url).pathname, 'murmur.parm');
+export const DEFAULT_PARAM_FILE = join(projectRoot(import.meta.url), 'sitl', 'murmur.parm');
 
 export interface LaunchPlan {
   readonly count: number;

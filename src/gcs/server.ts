@@ -7,16 +7,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { toLatLon, type AreaFrame } from '../wire/frame-of-reference.js';
 import { toGeoJSON } from '../map/geojson.js';
 import { toCoT } from '../map/cot.js';
 import { ActionError, type GroundStation, type OperatorAction } from './station.js';
 import { pageView } from './view.js';
+import { projectRoot } from '../core/project-root.js';
 
-const HERE = fileURLToPath(new URL('.', import.meta.url));
-const PAGE_DIR = join(HERE, 'page');
-const ROOT = resolve(HERE, '..', '..');
+const ROOT = projectRoot(import.meta.url);
+const PAGE_DIR = join(ROOT, 'src', 'gcs', 'page');
 const VENDOR: Record<string, string> = {
   maplibre: join(ROOT, 'node_modules', 'maplibre-gl', 'dist'),
   pmtiles: join(ROOT, 'node_modules', 'pmtiles', 'dist'),

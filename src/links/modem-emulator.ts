@@ -3,10 +3,10 @@
  * serving the modem protocol on a serial device, with UDP on loopback in place of the radio.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { projectRoot } from '../core/project-root.js';
 
-export const FIRMWARE_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../firmware-bridge');
+export const FIRMWARE_DIR = join(projectRoot(import.meta.url), 'firmware-bridge');
 export const EMULATOR_BIN = join(FIRMWARE_DIR, 'build/murmur-modem-emu');
 
 /** Builds the emulator with make (a no-op when up to date). Throws with the compiler output on failure. */
