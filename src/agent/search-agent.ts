@@ -107,15 +107,19 @@ export class SearchAgent {
   private speedSet: number | undefined;
   private takeOffPlan: SectorPlan | undefined;
 
+  /** The roster in id order: launch points are shared out along it. */
+  private readonly rosterInOrder: readonly NodeId[];
+
   constructor(private readonly o: SearchAgentOptions) {
     this.searchableSet = new Set(o.searchable);
+    this.rosterInOrder = [...o.roster].sort((a, b) => a - b);
   }
 
   /** Where a member takes off (the same on every agent: mission and roster only). */
   private launchOf(id: NodeId): LocalPoint {
     const sites = this.o.launchSites ?? [];
-    const k = [...this.o.roster].sort((a, b) => a - b).indexOf(id);
-    return sites.length ? sites[launchPointIndex(Math.max(0, k), this.o.roster.length, sites.length)]! : { x: 0, y: 0 };
+    const k = Math.max(0, this.rosterInOrder.indexOf(id));
+    return sites.length ? sites[launchPointIndex(k, this.rosterInOrder.length, sites.length)]! : { x: 0, y: 0 };
   }
 
   private transitSpeed(): number {
@@ -365,8 +369,8 @@ export class SearchAgent {
     this.o.onDetection?.(d, f);
   }
 
-  private async goHome(why: string, activity: Activity = 'returning'): Promise<void> {
-    this.activity = activity;
+  private async goHome(why: string): Promise<void> {
+    this.activity = 'returning';
     this.flushCoverage();
     this.status();
     this.o.log.info('returning home', { why });
@@ -431,7 +435,11 @@ export class SearchAgent {
     const p = this.position();
     const leg = p ? Math.hypot(target.x - p.x, target.y - p.y) : 0;
     const toLaneStart = this.wp % 2 === 0;
-    const speed = toLaneStart && leg > 2 * this.o.frame.cellSize ? this.transitSpeed() : this.o.cruiseSpeedMps;
+    await this.setPace(toLaneStart && leg > 2 * this.o.frame.cellSize ? this.transitSpeed() : this.o.cruiseSpeedMps);
+  }
+
+  /** Commands a speed unless it is the one in force. */
+  private async setPace(speed: number): Promise<void> {
     if (speed === this.speedSet) return;
     const r = await this.o.vehicle.action.setSpeed(speed);
     this.speedSet = r.ok ? speed : undefined;
@@ -461,10 +469,7 @@ export class SearchAgent {
    */
   private async flyTo(p: LocalPoint, pollMs: number, interrupt: () => boolean): Promise<'reached' | 'refused' | 'interrupted'> {
     const v = this.o.vehicle;
-    if (this.speedSet !== this.transitSpeed()) {
-      const r = await v.action.setSpeed(this.transitSpeed());
-      this.speedSet = r.ok ? this.transitSpeed() : undefined;
-    }
+    await this.setPace(this.transitSpeed());
     const ll = toLatLon(this.o.frame, p);
     const r = await v.action.gotoLocation(ll.lat, ll.lon, this.o.altitudeM);
     if (!r.ok && r.result !== 'SENT') return 'refused';
@@ -475,7 +480,6 @@ export class SearchAgent {
       if (at && Math.hypot(at.x - p.x, at.y - p.y) < REACHED_M) return 'reached';
     }
   }
-
 
   /** Mode changes reset ArduCopter's speed to its parameter: command it again afterwards. */
   private async guided(): Promise<void> {

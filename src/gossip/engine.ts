@@ -274,8 +274,7 @@ export class GossipNode {
     if (this.store.addDurable(fact, now)) {
       this.lastLearnAt = now;
       this.addHolder(fact, this.self);
-      const urgent = priorityOf(fact.kind) <= this.cfg.urgentPriority;
-      this.pending.set(factKey(fact), { fact, due: now, copies: 0, repair: false, ...(urgent ? { urgent } : {}) });
+      this.pending.set(factKey(fact), { fact, due: now, copies: 0, repair: false, ...(this.isUrgent(fact) ? { urgent: true } : {}) });
       out.learned.push(fact);
     }
     return out;
@@ -339,7 +338,7 @@ export class GossipNode {
         this.lastLearnAt = now;
         this.polls = 0; // progress: a later gap starts with cheap polls again
         out.learned.push(f);
-        const urgent = priorityOf(f.kind) <= this.cfg.urgentPriority;
+        const urgent = this.isUrgent(f);
         const heardAt = senderAt && !urgent ? [senderAt] : undefined;
         const gain = this.newCoverage(heardAt);
         // Facts that arrived together leave together: one contention delay per packet heard.
@@ -365,6 +364,11 @@ export class GossipNode {
     }
     for (const rec of control) this.onControl(sender, payload.time, rec, now, out);
     return out;
+  }
+
+  /** Relayed by every node that learns it, whatever the geometry (see urgentPriority). */
+  private isUrgent(f: Fact): boolean {
+    return priorityOf(f.kind) <= this.cfg.urgentPriority;
   }
 
   /**

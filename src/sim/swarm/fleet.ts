@@ -5,11 +5,10 @@
  * four things of either: a connection for the agent's Vehicle adapter, where the drone really is (the
  * simulated physics, or what the vehicle reports), and ways to inject the scenario's faults.
  */
-import type { Clock } from '../../core/clock.js';
+import type { Clock, VirtualClock } from '../../core/clock.js';
 import type { Connector } from '../../vehicle/transport.js';
 import type { Vehicle } from '../../vehicle/vehicle.js';
 import { inProcessVehicle } from '../vehicle/virtual.js';
-import type { VirtualClock } from '../../core/clock.js';
 
 export interface FleetHome {
   readonly lat: number;

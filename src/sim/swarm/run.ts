@@ -85,19 +85,15 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
   const root = seededRandom(`sim/${sc.name}/${opts.seed}`);
   const log = opts.log ?? createLogger({ level: 'warn' });
   const startMs = sc.frame.epoch * 1000;
+  // drones at one launch point stand 6 m apart
+  const atPoint = new Map<number, number>();
   const homes = Array.from({ length: opts.drones }, (_, i) => {
     const p = launchPointIndex(i, opts.drones, sc.launch.length);
-    const launch = sc.launch[p]!;
-    const base = toLocal(frame, launch.lat, launch.lon);
-    // drones at one point stand 6 m apart
-    const nth = i - homesBefore(p);
-    return toLatLon(frame, { x: base.x + 6 * nth, y: base.y });
+    const nth = atPoint.get(p) ?? 0;
+    atPoint.set(p, nth + 1);
+    const launch = toLocal(frame, sc.launch[p]!.lat, sc.launch[p]!.lon);
+    return toLatLon(frame, { x: launch.x + 6 * nth, y: launch.y });
   });
-  function homesBefore(p: number): number {
-    let k = 0;
-    while (k < opts.drones && launchPointIndex(k, opts.drones, sc.launch.length) < p) k++;
-    return k;
-  }
   const fleet = opts.fleet ? await opts.fleet(homes, startMs) : inProcessFleet(new VirtualClock(startMs));
   const clock = fleet.clock;
   const area = sc.area.map((p) => localPolygon(frame, p));
