@@ -38,9 +38,32 @@ function bounds(polys: readonly Polygon[]): { minX: number; minY: number; maxX: 
   return { minX, minY, maxX, maxY };
 }
 
+/** Distance from p to the segment ab. */
+export function distanceToSegment(p: LocalPoint, a: LocalPoint, b: LocalPoint): number {
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  const len2 = dx * dx + dy * dy;
+  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2));
+  return Math.hypot(a.x + t * dx - p.x, a.y + t * dy - p.y);
+}
+
+/** Is p within `margin` metres of any ring of the polygon (inside or out)? */
+export function nearBoundary(p: LocalPoint, poly: Polygon, margin: number): boolean {
+  for (const ring of poly)
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) if (distanceToSegment(p, ring[j]!, ring[i]!) < margin) return true;
+  return false;
+}
+
 /**
- * Cells whose centre lies in a search polygon and in no no-fly polygon, sorted ascending. A cell is the unit of
- * search: one lane of a camera whose sweep width equals the cell size covers a column of cells exactly.
+ * How far a lane end stays from a no-fly zone. Lanes end at cell centres, which on a slanted edge can sit a
+ * metre outside the zone; a copter turning there, or joining the next lane, would cut into it.
+ */
+export const NOFLY_CLEARANCE_M = 10;
+
+/**
+ * Cells whose centre lies in a search polygon, in no no-fly polygon and at least `NOFLY_CLEARANCE_M` from
+ * one, sorted ascending. A cell is the unit of search: one lane of a camera whose sweep width equals the cell
+ * size covers a column of cells exactly.
  */
 export function searchableCells(frame: AreaFrame, search: readonly Polygon[], nofly: readonly Polygon[] = []): number[] {
   if (search.length === 0) return [];
@@ -55,7 +78,7 @@ export function searchableCells(frame: AreaFrame, search: readonly Polygon[], no
       const cell = r * frame.cols + c;
       const centre = cellCentre(frame, cell);
       if (!search.some((poly) => pointInPolygon(centre, poly))) continue;
-      if (nofly.some((poly) => pointInPolygon(centre, poly))) continue;
+      if (nofly.some((poly) => pointInPolygon(centre, poly) || nearBoundary(centre, poly, NOFLY_CLEARANCE_M))) continue;
       out.push(cell);
     }
   return out;

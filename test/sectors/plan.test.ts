@@ -55,6 +55,28 @@ test('searchable cells exclude holes and no-fly zones', () => {
   assert.ok(Math.abs(searchable.length - 1628) <= 10, `cells ${searchable.length}`);
 });
 
+test('lane ends keep clear of a slanted no-fly edge', () => {
+  // A zone whose western edge runs from (1020, 0) to (1120, 1000): it passes within a metre or two of some
+  // cell centres, where a copter turning at the lane end would cut into the zone.
+  const field: Polygon = [[{ x: 0, y: 0 }, { x: 2000, y: 0 }, { x: 2000, y: 1000 }, { x: 0, y: 1000 }]];
+  const slanted: Polygon = [[{ x: 1020, y: 0 }, { x: 1800, y: 0 }, { x: 1800, y: 1000 }, { x: 1120, y: 1000 }]];
+  const edgeX = (y: number) => 1020 + (100 * y) / 1000;
+  const clearance = 10; // metres, the promise in docs/sectors.md
+  const cells = searchableCells(frame, [field], [slanted]);
+  const west = cells.map(centreOf).filter((p) => p.x < 1200);
+  const gaps = west.map((p) => ((edgeX(p.y) - p.x) * 1000) / Math.hypot(1000, 100)); // distance to the edge
+  assert.ok(Math.min(...gaps) >= clearance, `closest centre ${Math.min(...gaps).toFixed(1)} m from the zone`);
+  // without the clearance some centre would sit closer: the test geometry does exercise it
+  const all: LocalPoint[] = [];
+  for (let r = 0; r < 20; r++) for (let c = 0; c < 24; c++) all.push({ x: (c + 0.5) * 50, y: (r + 0.5) * 50 });
+  assert.ok(all.some((p) => edgeX(p.y) - p.x > 0 && ((edgeX(p.y) - p.x) * 1000) / Math.hypot(1000, 100) < clearance));
+  // and every lane of a plan over these cells stays out of the zone and its margin at its ends
+  const plan = planSectors({ frame, searchable: cells, covered: new Set(), members: members(3) });
+  assert.ok(plan.paths.size > 0);
+  for (const path of plan.paths.values())
+    for (const p of path) if (p.x < 1200) assert.ok(edgeX(p.y) - p.x >= clearance, `waypoint ${p.x},${p.y}`);
+});
+
 test('every unsearched cell goes to exactly one member, in sectors of equal effort', () => {
   const plan = planSectors({ frame, searchable, covered: new Set(), members: members(7) });
   const seen = new Map<number, number>();

@@ -9,6 +9,7 @@
 import type { Random } from '../../core/random.js';
 import type { LocalPoint } from '../../wire/frame-of-reference.js';
 import type { VictimCondition } from '../../wire/facts.js';
+import { distanceToSegment } from '../../sectors/grid.js';
 
 export interface GroundVictim {
   readonly index: number;
@@ -34,14 +35,6 @@ export interface CameraModel {
   readonly falsePositivesPerKm2: number;
   /** Position error σ of a detection, metres. */
   readonly positionErrorM: number;
-}
-
-function distanceToSegment(p: LocalPoint, a: LocalPoint, b: LocalPoint): number {
-  const dx = b.x - a.x;
-  const dy = b.y - a.y;
-  const len2 = dx * dx + dy * dy;
-  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2));
-  return Math.hypot(a.x + t * dx - p.x, a.y + t * dy - p.y);
 }
 
 export class SimulatedCamera {
