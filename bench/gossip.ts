@@ -44,19 +44,19 @@ export function partition(seed: number) {
   const r = seededRandom(`bench-gossip-partition/${seed}`);
   const facts = Array.from({ length: 24 }, (_, i) => ({ at: 300 + i * 45, node: 1 + r.int(16), kind: i % 2 ? ('road' as const) : ('victim' as const) }));
   const observer = simWireCodecs(16, [999])(999);
-  const sent: { at: number; facts: Fact[]; aeControl: number }[] = [];
+  const sent: { id: number; at: number; facts: Fact[]; aeControl: number }[] = [];
   const res = runSwarm({
     protocol: 'murmur', seed: `partition/${seed}`, n: 16, durationS: 3600, extraLoss: 0.2, facts,
     mobility: (id) => fixed({ x: 400 + ((id - 1) % 4) * 650, y: 400 + side(id) * 1300 + (Math.floor((id - 1) / 4) % 2) * 650 }),
     link: (a, b, t) => t >= healAt || side(a) === side(b),
-    onTransmit: (_, bytes, at) => {
+    onTransmit: (id, bytes, at) => {
       if (at < healAt) return;
       const o = observer.open(bytes);
       if (!o.ok) return;
       let aeControl = 0;
       const c = o.value.payload.control ? decodeControl(o.value.payload.control) : undefined;
       if (c?.ok) for (const rec of c.value) if (rec.type === 'odg' || rec.type === 'have') aeControl += recordSize(rec);
-      sent.push({ at, facts: [...o.value.payload.facts], aeControl });
+      sent.push({ id, at, facts: [...o.value.payload.facts], aeControl });
     },
   });
   const missing = new Map<string, number>(); // fact key → bytes
@@ -79,10 +79,16 @@ export function partition(seed: number) {
   }
   let aeBytes = 0;
   let repairBytes = 0;
+  let crossingBytes = 0;
   let controlBytes = 0;
   for (const p of sent) {
     if (p.at > healedAt) continue;
-    for (const f of p.facts) repairBytes += missing.get(factKey(f)) ?? 0;
+    for (const f of p.facts) {
+      const size = missing.get(factKey(f)) ?? 0;
+      repairBytes += size;
+      // sent from the side that held it all along: the fact crossing; else spreading inside the side that lacked it
+      if (side(p.id) === side(f.origin)) crossingBytes += size;
+    }
     controlBytes += p.aeControl;
   }
   aeBytes = repairBytes + controlBytes;
@@ -93,8 +99,12 @@ export function partition(seed: number) {
     missing_bytes: missingBytes,
     antientropy_bytes: aeBytes,
     antientropy_fact_bytes: repairBytes,
+    antientropy_crossing_fact_bytes: crossingBytes,
+    antientropy_spreading_fact_bytes: repairBytes - crossingBytes,
     antientropy_control_bytes: controlBytes,
     antientropy_bytes_over_missing_bytes: missingBytes ? +(aeBytes / missingBytes).toFixed(3) : null,
+    /** The same without the spreading inside each side (digests, requests and the facts crossing only). */
+    crossing_bytes_over_missing_bytes: missingBytes ? +((crossingBytes + controlBytes) / missingBytes).toFixed(3) : null,
     delivered_all: figures(res).delivery_ratio,
   };
 }
