@@ -376,7 +376,7 @@ export class SearchAgent {
     this.o.log.info('returning home', { why });
     // ArduCopter's RTL flies straight home: go round the no-fly zones first, in GUIDED
     const home = this.o.vehicle.telemetry.state.home;
-    if (home && this.o.nofly?.length) await this.detourFor(toLocal(this.o.frame, home.lat, home.lon), false);
+    if (home) await this.detourFor(toLocal(this.o.frame, home.lat, home.lon), 250, () => false);
     await this.o.vehicle.action.rtl();
   }
 
@@ -400,16 +400,14 @@ export class SearchAgent {
       return true;
     };
     const homeLl = v.telemetry.state.home;
-    const from = this.position();
-    if (homeLl && from) {
+    if (homeLl && this.position()) {
       const home = toLocal(this.o.frame, homeLl.lat, homeLl.lon);
       let back = false;
-      for (const p of [...routeAround(from, home, this.o.nofly ?? []), home]) {
-        const r = await this.flyTo(p, 500, () => this.recalled || (back = shareArrived()));
-        if (back) return true;
-        if (this.stopped || v.telemetry.state.control === 'override') return false;
-        if (r !== 'reached') break;
-      }
+      const interrupt = () => this.recalled || (back = shareArrived());
+      const detour = await this.detourFor(home, 500, interrupt);
+      if (detour === 'reached') await this.flyTo(home, 500, interrupt);
+      if (back) return true;
+      if (this.stopped || v.telemetry.state.control === 'override') return false;
     }
     await v.action.rtl();
     while (!this.stopped && v.telemetry.state.armed && this.activity === 'transit') {
@@ -446,21 +444,20 @@ export class SearchAgent {
   }
 
   /**
-   * Flies round the no-fly zones on the way to a waypoint (corner to corner, at transit speed). False when
-   * interrupted (new plan, recall, pilot), so the caller looks at the situation again.
+   * Flies round the no-fly zones on the way to a point (corner to corner, at transit speed; see flyTo), up to
+   * the last corner. 'reached' when the straight leg to the point is then clear; otherwise why it stopped, so
+   * the caller looks at the situation again.
    */
-  private async detourFor(target: LocalPoint, interruptible = true): Promise<boolean> {
+  private async detourFor(target: LocalPoint, pollMs: number, interrupt: () => boolean): Promise<'reached' | 'refused' | 'interrupted'> {
     const from = this.position();
-    if (!from || !this.o.nofly?.length) return true;
+    if (!from || !this.o.nofly?.length) return 'reached';
     const via = routeAround(from, target, this.o.nofly);
-    if (via.length === 0) return true;
-    this.onLane = false;
+    if (via.length) this.onLane = false;
     for (const p of via) {
-      const r = await this.flyTo(p, 250, () => interruptible && (this.replanWanted || this.recalled));
-      if (r === 'refused') await sleep(this.o.clock, 1000);
-      if (r !== 'reached') return false;
+      const r = await this.flyTo(p, pollMs, interrupt);
+      if (r !== 'reached') return r;
     }
-    return true;
+    return 'reached';
   }
 
   /**
@@ -541,7 +538,9 @@ export class SearchAgent {
         return;
       }
       const target = this.path[this.wp]!;
-      if (!(await this.detourFor(target))) continue;
+      const detour = await this.detourFor(target, 250, () => this.replanWanted || this.recalled);
+      if (detour === 'refused') await sleep(clock, 1000);
+      if (detour !== 'reached') continue;
       await this.paceFor(target);
       const ll = toLatLon(this.o.frame, target);
       const r = await v.action.gotoLocation(ll.lat, ll.lon, this.o.altitudeM);

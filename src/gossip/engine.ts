@@ -187,7 +187,6 @@ interface Mismatch {
   from: NodeId;
   count: number;
   hash: number;
-  at: number;
 }
 
 const EMPTY = (): GossipActions => ({ learned: [], membership: [], reports: [] });
@@ -745,7 +744,7 @@ export class GossipNode {
           // A mismatch is normal while facts spread. Anti-entropy opens when summaries (from anyone) have kept
           // differing from ours for `repairSettleS` while we learned nothing.
           if (this.mismatchSince === undefined || this.mismatchSince < this.lastLearnAt) this.mismatchSince = now;
-          this.lastMismatch = { from: sender, count: rec.count, hash: rec.hash, at: now };
+          this.lastMismatch = { from: sender, count: rec.count, hash: rec.hash };
           this.checkMismatch(now);
         }
         break;

@@ -48,7 +48,7 @@ export function distanceToSegment(p: LocalPoint, a: LocalPoint, b: LocalPoint): 
 }
 
 /** Is p within `margin` metres of any ring of the polygon (inside or out)? */
-export function nearBoundary(p: LocalPoint, poly: Polygon, margin: number): boolean {
+function nearBoundary(p: LocalPoint, poly: Polygon, margin: number): boolean {
   for (const ring of poly)
     for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) if (distanceToSegment(p, ring[j]!, ring[i]!) < margin) return true;
   return false;

@@ -1,4 +1,4 @@
-export { NOFLY_CLEARANCE_M, pointInPolygon, searchableCells, sweptCells, type Polygon, type Ring } from './grid.js';
+export { pointInPolygon, searchableCells, sweptCells, type Polygon, type Ring } from './grid.js';
 export { planSectors, type LaneAxis, type PlanInput, type PlanMember, type SectorPlan } from './plan.js';
 export { overlapBetweenPlans } from './compare.js';
 export { shareOut, type ShareCandidate, type ShareInput } from './share.js';

@@ -19,12 +19,15 @@ function crosses(p: LocalPoint, q: LocalPoint, u: LocalPoint, v: LocalPoint): bo
   return ((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0));
 }
 
+/** Inside the zone's outer ring (its holes do not count: a drone does not fly into a zone to cross a hole). */
+const insideOuter = (p: LocalPoint, zone: Polygon) => pointInPolygon(p, [zone[0] ?? []]);
+
 /** Does the straight leg a → b pass through the zone? */
 export function legEntersZone(a: LocalPoint, b: LocalPoint, zone: Polygon): boolean {
   const outer = zone[0] ?? [];
   for (let i = 0, j = outer.length - 1; i < outer.length; j = i++) if (crosses(a, b, outer[j]!, outer[i]!)) return true;
   // entirely inside, or through two corners exactly
-  return pointInPolygon({ x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 }, [outer]);
+  return insideOuter({ x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 }, zone);
 }
 
 /** Corners of a zone's outer ring pushed `margin` metres outward along their bisector. */
@@ -66,10 +69,10 @@ function corners(zone: Polygon, margin: number): LocalPoint[] {
  * leg is clear). Zones containing a or b are ignored: a drone inside one leaves it the shortest way.
  */
 export function routeAround(a: LocalPoint, b: LocalPoint, zones: readonly Polygon[], marginM = 30): LocalPoint[] {
-  const active = zones.filter((z) => !pointInPolygon(a, [z[0] ?? []]) && !pointInPolygon(b, [z[0] ?? []]));
+  const active = zones.filter((z) => !insideOuter(a, z) && !insideOuter(b, z));
   const clear = (p: LocalPoint, q: LocalPoint) => !active.some((z) => legEntersZone(p, q, z));
   if (active.length === 0 || clear(a, b)) return [];
-  const nodes: LocalPoint[] = [a, b, ...active.flatMap((z) => corners(z, marginM)).filter((p) => !active.some((z) => pointInPolygon(p, [z[0] ?? []])))];
+  const nodes: LocalPoint[] = [a, b, ...active.flatMap((z) => corners(z, marginM)).filter((p) => !active.some((z) => insideOuter(p, z)))];
   const n = nodes.length;
   const dist = new Array<number>(n).fill(Infinity);
   const prev = new Array<number>(n).fill(-1);
