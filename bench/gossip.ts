@@ -33,6 +33,36 @@ export function scenario(protocol: ProtocolName, n: number, seed: number, durati
 }
 
 /**
+ * Every packet sent from `from` on, as an observer holding the swarm key reads it: its facts, and the bytes of
+ * its digest and HAVE records (the anti-entropy control).
+ */
+function antiEntropyLog(n: number, from: number) {
+  const observer = simWireCodecs(n, [999])(999);
+  const sent: { id: number; at: number; facts: Fact[]; aeControl: number }[] = [];
+  const onTransmit = (id: number, bytes: Uint8Array, at: number) => {
+    if (at < from) return;
+    const o = observer.open(bytes);
+    if (!o.ok) return;
+    let aeControl = 0;
+    const c = o.value.payload.control ? decodeControl(o.value.payload.control) : undefined;
+    if (c?.ok) for (const rec of c.value) if (rec.type === 'odg' || rec.type === 'have') aeControl += recordSize(rec);
+    sent.push({ id, at, facts: [...o.value.payload.facts], aeControl });
+  };
+  return { observer, sent, onTransmit };
+}
+
+/** Bytes of the missing facts and of digests and HAVE lists sent until `until`, and of the missing facts. */
+function antiEntropyBytes(sent: ReturnType<typeof antiEntropyLog>['sent'], missing: ReadonlyMap<string, number>, until: number) {
+  let bytes = 0;
+  for (const p of sent) {
+    if (p.at > until) continue;
+    for (const f of p.facts) bytes += missing.get(factKey(f)) ?? 0;
+    bytes += p.aeControl;
+  }
+  return { bytes, missingBytes: [...missing.values()].reduce((a, b) => a + b, 0) };
+}
+
+/**
  * Two groups of 8 out of each other's reach for 25 minutes, creating facts; then links come back.
  * Anti-entropy bytes are attributed packet by packet after the heal: the bytes of facts that were missing
  * across the partition, plus every digest and HAVE record (ODG, HAVE) sent after the heal. Missing bytes:
@@ -43,21 +73,13 @@ export function partition(seed: number) {
   const side = (id: number) => (id <= 8 ? 0 : 1);
   const r = seededRandom(`bench-gossip-partition/${seed}`);
   const facts = Array.from({ length: 24 }, (_, i) => ({ at: 300 + i * 45, node: 1 + r.int(16), kind: i % 2 ? ('road' as const) : ('victim' as const) }));
-  const observer = simWireCodecs(16, [999])(999);
-  const sent: { id: number; at: number; facts: Fact[]; aeControl: number }[] = [];
+  const log = antiEntropyLog(16, healAt);
+  const { observer, sent } = log;
   const res = runSwarm({
     protocol: 'murmur', seed: `partition/${seed}`, n: 16, durationS: 3600, extraLoss: 0.2, facts,
     mobility: (id) => fixed({ x: 400 + ((id - 1) % 4) * 650, y: 400 + side(id) * 1300 + (Math.floor((id - 1) / 4) % 2) * 650 }),
     link: (a, b, t) => t >= healAt || side(a) === side(b),
-    onTransmit: (id, bytes, at) => {
-      if (at < healAt) return;
-      const o = observer.open(bytes);
-      if (!o.ok) return;
-      let aeControl = 0;
-      const c = o.value.payload.control ? decodeControl(o.value.payload.control) : undefined;
-      if (c?.ok) for (const rec of c.value) if (rec.type === 'odg' || rec.type === 'have') aeControl += recordSize(rec);
-      sent.push({ id, at, facts: [...o.value.payload.facts], aeControl });
-    },
+    onTransmit: log.onTransmit,
   });
   const missing = new Map<string, number>(); // fact key → bytes
   let missingBytes = 0;
@@ -119,21 +141,13 @@ export function reboot(seed: number) {
   const upAt = 1800;
   const r = seededRandom(`bench-gossip-reboot/${seed}`);
   const facts = Array.from({ length: 30 }, (_, i) => ({ at: 60 + i * 55, node: [1, 2, 3, 4, 6, 7, 8, 9][r.int(8)]!, kind: i % 2 ? ('road' as const) : ('victim' as const) }));
-  const observer = simWireCodecs(9, [999])(999);
-  const sent: { at: number; facts: Fact[]; aeControl: number }[] = [];
+  const log = antiEntropyLog(9, upAt);
+  const { observer, sent } = log;
   const res = runSwarm({
     protocol: 'murmur', seed: `reboot/${seed}`, n: 9, durationS: 3600, extraLoss: 0.2, facts,
     mobility: (id) => fixed({ x: 500 + ((id - 1) % 3) * 700, y: 500 + Math.floor((id - 1) / 3) * 700 }),
     crashes: [{ node: 5, at: downAt, rebootAt: upAt }],
-    onTransmit: (_, bytes, at) => {
-      if (at < upAt) return;
-      const o = observer.open(bytes);
-      if (!o.ok) return;
-      let aeControl = 0;
-      const c = o.value.payload.control ? decodeControl(o.value.payload.control) : undefined;
-      if (c?.ok) for (const rec of c.value) if (rec.type === 'odg' || rec.type === 'have') aeControl += recordSize(rec);
-      sent.push({ at, facts: [...o.value.payload.facts], aeControl });
-    },
+    onTransmit: log.onTransmit,
   });
   const missing = new Map<string, number>();
   let caughtUpAt = upAt;
@@ -146,16 +160,57 @@ export function reboot(seed: number) {
       if (!res.gossip.get(5)!.knows(c.fact)) stillMissing++;
     } else caughtUpAt = Math.max(caughtUpAt, t);
   }
-  let bytes = 0;
-  for (const p of sent) {
-    if (p.at > caughtUpAt) continue;
-    for (const f of p.facts) bytes += missing.get(factKey(f)) ?? 0;
-    bytes += p.aeControl;
-  }
-  const missingBytes = [...missing.values()].reduce((a, b) => a + b, 0);
+  const { bytes, missingBytes } = antiEntropyBytes(sent, missing, caughtUpAt);
   return {
     catch_up_s: stillMissing === 0 ? +(caughtUpAt - upAt).toFixed(1) : null,
     still_missing: stillMissing,
+    missing_facts: missing.size,
+    missing_bytes: missingBytes,
+    antientropy_bytes: bytes,
+    antientropy_bytes_over_missing_bytes: missingBytes ? +(bytes / missingBytes).toFixed(3) : null,
+  };
+}
+
+/**
+ * One node out of everyone's reach for 20 minutes (behind a ridge, say), still creating facts, then back: the
+ * issue's "node returning from a partition". 3 × 3 grid (700 m spacing), the centre node cut off, 20% loss.
+ * Missing: the others' facts created while it was away (lacked by it) and its own facts from that time
+ * (lacked by the other eight, counted once). Anti-entropy bytes: those facts sent by anyone after it returned,
+ * plus every digest and HAVE record, until every node holds every fact.
+ */
+export function returning(seed: number) {
+  const awayAt = 600;
+  const backAt = 1800;
+  const away = 5;
+  const r = seededRandom(`bench-gossip-returning/${seed}`);
+  const facts = Array.from({ length: 30 }, (_, i) => ({ at: 60 + i * 55, node: 1 + r.int(9), kind: i % 2 ? ('road' as const) : ('victim' as const) }));
+  const log = antiEntropyLog(9, backAt);
+  const { observer, sent } = log;
+  const res = runSwarm({
+    protocol: 'murmur', seed: `returning/${seed}`, n: 9, durationS: 3600, extraLoss: 0.2, facts,
+    mobility: (id) => fixed({ x: 500 + ((id - 1) % 3) * 700, y: 500 + Math.floor((id - 1) / 3) * 700 }),
+    link: (a, b, t) => t < awayAt || t >= backAt || (a !== away && b !== away),
+    onTransmit: log.onTransmit,
+  });
+  const missing = new Map<string, number>();
+  let healedAt = backAt;
+  let unhealed = 0;
+  for (const c of res.created) {
+    if (c.fact.kind === 'status' || c.at >= backAt) continue;
+    const lacking = c.fact.origin === away ? [1, 2, 3, 4, 6, 7, 8, 9] : [away];
+    const learned = res.learned.get(factKey(c.fact));
+    if (!lacking.some((id) => (learned?.get(id) ?? Infinity) >= backAt)) continue;
+    missing.set(factKey(c.fact), observer.sizeOfFact(c.fact));
+    for (const id of lacking) {
+      const t = learned?.get(id);
+      if (t === undefined) unhealed++;
+      else healedAt = Math.max(healedAt, t);
+    }
+  }
+  const { bytes, missingBytes } = antiEntropyBytes(sent, missing, healedAt);
+  return {
+    heal_s: unhealed === 0 ? +(healedAt - backAt).toFixed(1) : null,
+    unhealed_pairs: unhealed,
     missing_facts: missing.size,
     missing_bytes: missingBytes,
     antientropy_bytes: bytes,
@@ -188,6 +243,7 @@ export const benchmark: Benchmark = {
     }
     const part = partition(opts.seed);
     const boot = reboot(opts.seed);
+    const back = returning(opts.seed);
     const table = [
       '| protocol | N | delivery (victims+roads) | latency p50 / p95 (s) | airtime per fact (s) | airtime per delivered (fact, node) (s) | max duty cycle | dead detection p95 (s) | false deaths |',
       '|---|---|---|---|---|---|---|---|---|',
@@ -198,6 +254,7 @@ export const benchmark: Benchmark = {
     ];
     for (const l of table) opts.log(l);
     opts.log(`partition heal: ${part.heal_s} s, anti-entropy ${part.antientropy_bytes} B for ${part.missing_bytes} B missing (×${part.antientropy_bytes_over_missing_bytes})`);
+    opts.log(`one node back from a partition: ${back.heal_s} s, anti-entropy ${back.antientropy_bytes} B for ${back.missing_bytes} B missing (×${back.antientropy_bytes_over_missing_bytes})`);
     opts.log(`reboot catch-up: ${boot.catch_up_s} s, anti-entropy ${boot.antientropy_bytes} B for ${boot.missing_bytes} B missing (×${boot.antientropy_bytes_over_missing_bytes})`);
     opts.log(`total ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     if (!opts.quick) {
@@ -213,6 +270,7 @@ export const benchmark: Benchmark = {
       rows,
       partition: part,
       reboot: boot,
+      returning: back,
       airtime_ratio_at_50: murmur50 && flood50 ? +(murmur50.airtime_s_per_fact / flood50.airtime_s_per_fact).toFixed(3) : null,
       table: table.join('\n'),
     };
