@@ -7,7 +7,7 @@ import { LoopbackHub } from '../../src/gcs/mesh-port.js';
 import type {} from '../../src/gcs/page-probe.js';
 import { startGroundStation } from '../../src/gcs/ground-station.js';
 import type { Fact, SupersedeFact } from '../../src/wire/facts.js';
-import { FRAME, droneScene, launchBrowser, tempDir, waitDrawn } from './helpers.js';
+import { FRAME, droneScene, launchBrowser, requireChromium, tempDir, waitDrawn } from './helpers.js';
 import { PMTiles, type Source, type RangeResponse } from 'pmtiles';
 import { checkerTiles, pmtilesArchive } from './tiles.js';
 
@@ -16,6 +16,7 @@ const ARTIFACTS = 'test-artifacts';
 
 
 test('the web map shows facts heard on the mesh, and "rescued" reaches a drone', { timeout: 90_000 }, async () => {
+  requireChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
   const hub = new LoopbackHub();
   const drone = hub.port(7); // the simulated drone's end of the mesh
@@ -84,6 +85,7 @@ test('the web map shows facts heard on the mesh, and "rescued" reaches a drone',
 });
 
 test('drawing a search area on the page becomes an area fact on the mesh', { timeout: 60_000 }, async () => {
+  requireChromium();
   const hub = new LoopbackHub();
   const drone = hub.port(7);
   const heard: Fact[] = [];
@@ -141,6 +143,7 @@ class BufferSource implements Source {
 }
 
 test('the page draws a local PMTiles basemap under the layers, fetched by ranges from the station', { timeout: 60_000 }, async () => {
+  requireChromium();
   const dir = tempDir('gcs-basemap');
   const tiles = checkerTiles(BOUNDS, 11, 14);
   const archive = pmtilesArchive(tiles, BOUNDS);

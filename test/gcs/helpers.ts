@@ -1,7 +1,7 @@
 /** Shared pieces of the ground station tests: an area, a scene of facts, a browser. */
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type {} from '../../src/gcs/page-probe.js';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AreaFrame } from '../../src/wire/frame-of-reference.js';
@@ -30,6 +30,14 @@ export function droneScene(node = 7): Fact[] {
 }
 
 export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Fails at once, saying what to install, when Debian's Chromium is absent: a test that started its servers
+ * before a browser launch failed would otherwise keep the test process alive.
+ */
+export function requireChromium(): void {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: these tests need Debian's Chromium (apt-get install chromium; .ci/run installs it)`);
+}
 
 /** Debian's Chromium, headless, with a fresh profile in `dir`; `webgl` turns on software WebGL. */
 export async function launchBrowser(dir: string, webgl = false): Promise<BrowserContext> {
