@@ -34,6 +34,8 @@ export function searchGossipConfig(self: NodeId, band: BandSettings): GossipConf
     maxFactsPerOrigin: 400,
     sumEveryS: Math.min(20, hbS / 6),
     repairSettleS: Math.min(15, hbS / 10),
+    // a landed drone that only beacons may hold a fact others lack while lacking one of theirs: it asks too
+    tieAskAfterSettles: 4,
     reconcileAfterS: Math.min(15, hbS / 10),
     odgMinIntervalS: Math.min(90, hbS / 2),
     repeatAfterS: Math.min(120, hbS),

@@ -75,6 +75,12 @@ export interface GossipConfig {
   readonly membership: MembershipTimings;
   /** A summary mismatch must persist this long (with no new facts learned) before anti-entropy starts. */
   readonly repairSettleS: number;
+  /**
+   * Same count, different sets: each side lacks something. The side with the smaller hash asks after
+   * `repairSettleS`; with this > 0 the other side asks too, after this many times that, in case the first
+   * never hears it (a quiet member: a landed drone that only beacons). 0: only the smaller asks.
+   */
+  readonly tieAskAfterSettles: number;
   /** A fact this node sent is not sent again as a repair before this many seconds. */
   readonly repeatAfterS: number;
   /** Recent facts are offered to a neighbour that lacks them only once we have held them this long. */
@@ -112,6 +118,7 @@ export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = 
     statusRelayPerBeacon: 2,
     membership: { suspectAfterS: 1200, deadAfterS: 1800 },
     repairSettleS: 15,
+    tieAskAfterSettles: 0,
     reconcileAfterS: 15,
     repeatAfterS: 120,
     odgMinIntervalS: 90,
@@ -396,7 +403,7 @@ export class GossipNode {
   nextWakeAt(now: number): number {
     let t = this.members.nextTransitionAt();
     if (this.lastMismatch && this.mismatchSince !== undefined && this.mismatchSince >= this.lastLearnAt)
-      t = Math.min(t, Math.max(this.mismatchSince, this.lastLearnAt) + this.cfg.repairSettleS + 1e-6);
+      t = Math.min(t, Math.max(this.mismatchSince, this.lastLearnAt) + this.settleFor(this.lastMismatch) + 1e-6);
     // When each kind of traffic is due, and when its share of the duty budget lets it go.
     let own = Infinity;
     let others = Infinity;
@@ -796,17 +803,25 @@ export class GossipNode {
   private checkMismatch(now: number): void {
     const m = this.lastMismatch;
     if (!m || this.mismatchSince === undefined || this.mismatchSince < this.lastLearnAt) return;
-    if (now - this.mismatchSince < this.cfg.repairSettleS || now - this.lastLearnAt < this.cfg.repairSettleS) return;
+    const settle = this.settleFor(m);
+    if (now - this.mismatchSince < settle || now - this.lastLearnAt < settle) return;
     this.mismatchSince = undefined;
     this.lastMismatch = undefined;
     this.openAntiEntropy(m, now);
   }
 
+  /** How long a mismatch must last before anti-entropy opens (see tieAskAfterSettles). */
+  private settleFor(m: Mismatch): number {
+    const tieAhead = this.cfg.tieAskAfterSettles > 0 && m.count === this.store.count && this.store.hash > m.hash;
+    return this.cfg.repairSettleS * (tieAhead ? this.cfg.tieAskAfterSettles : 1);
+  }
+
   private openAntiEntropy(m: Mismatch, now: number): void {
-    // The node "behind" (fewer facts; on a tie, the smaller hash) opens anti-entropy. A few facts behind:
-    // a packet with our summary is enough (neighbours reconcile against their recent facts); twice
-    // unanswered, or further behind: our per-origin digest.
-    const behind = this.store.count < m.count || (this.store.count === m.count && this.store.hash < m.hash);
+    // The node "behind" (fewer facts; on a tie, the smaller hash, and later the other if tieAskAfterSettles)
+    // opens anti-entropy. A few facts behind: a packet with our summary is enough (neighbours reconcile
+    // against their recent facts); twice unanswered, or further behind: our per-origin digest.
+    const tie = this.store.count === m.count && this.store.hash !== m.hash;
+    const behind = this.store.count < m.count || (tie && (this.store.hash < m.hash || this.cfg.tieAskAfterSettles > 0));
     if (!behind) return;
     const gap = m.count - this.store.count;
     if (gap >= 1 && gap <= 3 && this.polls < 2) {

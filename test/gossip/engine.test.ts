@@ -194,3 +194,50 @@ test('bad input never throws: garbage and replays are typed, counted rejections'
   b.receive(flipped, rx, 600);
   assert.ok(b.stats.rejects.counts.bad_tag + b.stats.rejects.counts.replay >= 2);
 });
+
+test('same count, different facts, next to a quiet member: with tieAskAfterSettles the quiet one asks, and both end up with both', () => {
+  // a: an active member, heard every 20 s; b: a landed drone that does not beacon again within the test (a
+  // missed its boot heartbeat: it came into range at 30 s). Each holds one sighting the other lacks, so their
+  // summaries have the same count. b's hash is the larger: b is "ahead" on the tie, and a, which never hears
+  // b, cannot ask.
+  const run = (tieAskAfterSettles: number) => {
+    const a = node(1, { beaconIntervalS: 20, tieAskAfterSettles });
+    const b = node(2, { beaconIntervalS: 1e6, tieAskAfterSettles });
+    const fa = victim(3, 1, 0);
+    let fb = victim(4, 1, 0);
+    a.store.addDurable(fa, 0);
+    for (let seq = 1; ; seq++) {
+      fb = victim(4, seq, 0);
+      const probe = node(2);
+      probe.store.addDurable(fb, 0);
+      if (probe.store.hash > a.store.hash) break;
+    }
+    b.store.addDurable(fb, 0);
+    assert.equal(a.store.count, b.store.count);
+    let bHeard = 0;
+    for (let now = 1; now <= 400; now += 0.5) {
+      a.tick(now);
+      b.tick(now);
+      if (a.wantsToTransmit(now)) {
+        const p = a.transmit(now);
+        if (p) b.receive(p, rx, now + 0.3);
+      }
+      if (b.wantsToTransmit(now)) {
+        const p = b.transmit(now);
+        if (p && now > 30) {
+          bHeard++;
+          a.receive(p, rx, now + 0.3);
+        }
+      }
+    }
+    return { a, b, fa, fb, bHeard };
+  };
+  const off = run(0);
+  assert.equal(off.bHeard, 0, 'without it the quiet member is never heard');
+  assert.equal(off.b.knows(off.fa), false);
+  assert.equal(off.a.knows(off.fb), false);
+  const on = run(4);
+  assert.ok(on.bHeard > 0);
+  assert.equal(on.b.knows(on.fa), true, 'the quiet member learned the sighting it lacked');
+  assert.equal(on.a.knows(on.fb), true, 'and the active one learned the quiet one\'s');
+});
