@@ -3,9 +3,9 @@
  * channel, from the same seeds. N = 10, 50, 100 drones moving in 5 km × 5 km (random waypoint), ~1.5 km
  * median range, 20% extra random loss, SF9 / 125 kHz, EU868 1% duty cycle, one simulated hour, one status
  * fact per node every 30 s plus 200 victim/road facts injected at random nodes and times, and one node
- * crashing at 12 minutes (failure detection). Plus a partition scenario (two groups apart for 25 minutes) and a
- * reboot scenario for heal time and anti-entropy efficiency. A full (non-quick) run also writes the plot,
- * docs/img/gossip.svg.
+ * crashing at 12 minutes (failure detection). Plus a partition scenario (two groups apart for 25 minutes), one
+ * node back from a partition, and a reboot scenario, for heal time and anti-entropy efficiency. A full
+ * (non-quick) run also writes the plot, docs/img/gossip.svg.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
