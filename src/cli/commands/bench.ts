@@ -24,6 +24,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   vehicle: async () => (await import('../../../bench/vehicle.js')).benchmark,
   link: async () => (await import('../../../bench/link.js')).benchmark,
   gossip: async () => (await import('../../../bench/gossip.js')).benchmark,
+  'gossip-seeds': async () => (await import('../../../bench/gossip-seeds.js')).benchmark,
   map: async () => (await import('../../../bench/map.js')).benchmark,
   agent: async () => (await import('../../../bench/agent.js')).benchmark,
 };
