@@ -36,6 +36,9 @@ export function searchGossipConfig(self: NodeId, band: BandSettings): GossipConf
     repairSettleS: Math.min(15, hbS / 10),
     // a landed drone that only beacons may hold a fact others lack while lacking one of theirs: it asks too
     tieAskAfterSettles: 4,
+    // digests open to every neighbour, no quick follow-ups: heartbeats every 30-150 s keep summaries coming
+    odgNameMinGap: Infinity,
+    odgFollowUps: 0,
     reconcileAfterS: Math.min(15, hbS / 10),
     odgMinIntervalS: Math.min(90, hbS / 2),
     repeatAfterS: Math.min(120, hbS),

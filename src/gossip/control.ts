@@ -7,8 +7,10 @@
  *                                          HB_EPOCH_S seconds before `epoch`, of the freshest evidence that member
  *                                          lo + 8·i + j was alive (15: nothing to say). Half a byte a member, ages
  *                                          absolute (epochs of mission time), so relaying never blurs them;
- * - ODG  [2, lo, hi, o1, c1, h1, d2, …]   per-origin digest of durable facts for origins lo..hi: count and an 8-bit
- *                                          set hash per origin (origins absent in range: none held);
+ * - ODG  [2, to, lo, hi, o1, c1, h1, d2, …] per-origin digest of durable facts for origins lo..hi: count and an
+ *                                          8-bit set hash per origin (origins absent in range: none held); `to` is
+ *                                          the neighbour asked to answer (0: anyone), so that neighbours that
+ *                                          cannot hear each other do not all send the same facts;
  * - HAVE [3, origin, s1, d2, d3, …]       "of origin's durable facts I hold exactly these seqs": whoever holds
  *                                          others answers with them;
  * - POS  [4, zx, zy]                      sender's position, area frame, 40 m units, zigzag-coded (relay pruning).
@@ -32,6 +34,8 @@ export type ControlRecord =
   | { readonly type: 'hb'; readonly epoch: number; readonly entries: readonly { readonly id: NodeId; readonly age: number }[] }
   | {
       readonly type: 'odg';
+      /** The neighbour asked to answer; 0: anyone. */
+      readonly to: NodeId | 0;
       readonly lo: NodeId;
       readonly hi: NodeId;
       readonly entries: readonly { readonly origin: NodeId; readonly count: number; readonly hash: number }[];
@@ -66,7 +70,7 @@ export function recordToArray(r: ControlRecord): number[] {
     }
     case 'odg': {
       const d = deltas(r.entries.map((e) => e.origin));
-      return [2, r.lo, r.hi, ...r.entries.flatMap((e, i) => [d[i]!, e.count, e.hash])];
+      return [2, r.to, r.lo, r.hi, ...r.entries.flatMap((e, i) => [d[i]!, e.count, e.hash])];
     }
     case 'have':
       return [3, r.origin, ...deltas(r.seqs)];
@@ -122,19 +126,19 @@ export function decodeControl(bytes: Uint8Array): Decoded<ControlRecord[]> {
         break;
       }
       case 2: {
-        const [lo, hi] = body;
-        if (body.length < 2 || (body.length - 2) % 3 !== 0 || !isInt(lo, 1, 0xffff) || !isInt(hi, lo, 0xffff))
+        const [to, lo, hi] = body;
+        if (body.length < 3 || (body.length - 3) % 3 !== 0 || !isInt(to, 0, 0xffff) || !isInt(lo, 1, 0xffff) || !isInt(hi, lo, 0xffff))
           return reject('malformed', 'odg');
         const entries: { origin: number; count: number; hash: number }[] = [];
         let o = 0;
-        for (let i = 2; i < body.length; i += 3) {
+        for (let i = 3; i < body.length; i += 3) {
           const d = body[i]!;
-          if (i > 2 && d === 0) return reject('malformed', 'odg order');
+          if (i > 3 && d === 0) return reject('malformed', 'odg order');
           o += d;
           if (o < lo || o > hi || !isInt(body[i + 2], 0, 0xffff)) return reject('out_of_range', 'odg entry');
           entries.push({ origin: o, count: body[i + 1]!, hash: body[i + 2]! });
         }
-        out.push({ type: 'odg', lo, hi, entries });
+        out.push({ type: 'odg', to, lo, hi, entries });
         break;
       }
       case 3: {

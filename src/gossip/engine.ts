@@ -86,6 +86,17 @@ export interface GossipConfig {
   /** Recent facts are offered to a neighbour that lacks them only once we have held them this long. */
   readonly reconcileAfterS: number;
   readonly odgMinIntervalS: number;
+  /**
+   * A node at least this many facts behind names, in its digest, the neighbour that should answer (the one
+   * whose summary showed it ahead); the others stay silent. Nearer, anyone answers.
+   */
+  readonly odgNameMinGap: number;
+  /** A digest answered in part, or a named one that stayed unanswered, is followed up after this long... */
+  readonly odgRetryS: number;
+  /** ...this many times, after one sent at the usual interval... */
+  readonly odgFollowUps: number;
+  /** ...while the node has used less than this share of its duty budget (a busy channel repairs itself). */
+  readonly odgQuietShare: number;
   /** Bytes of ODG per packet. */
   readonly odgPageBytes: number;
   readonly defence: DefenceConfig;
@@ -122,6 +133,10 @@ export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = 
     reconcileAfterS: 15,
     repeatAfterS: 120,
     odgMinIntervalS: 90,
+    odgNameMinGap: 10,
+    odgRetryS: 20,
+    odgFollowUps: 1,
+    odgQuietShare: 0.3,
     odgPageBytes: 110,
     // An honest engine paces itself well under 8% over two minutes; a flooder trips this within a minute or two.
     defence: { maxAirtimeFraction: 0.08, windowS: 120, throttleS: 900, invalidReportAfter: 5 },
@@ -211,6 +226,10 @@ export class GossipNode {
   private mismatchSince: number | undefined;
   private lastMismatch: Mismatch | undefined;
   private readonly synced = new Map<NodeId, number>();
+  /** When each neighbour's summary last matched ours. */
+  private readonly syncedAt = new Map<NodeId, number>();
+  /** The last summary heard from each neighbour, to pick whom a digest asks. */
+  private readonly sums = new Map<NodeId, { count: number; hash: number; at: number }>();
   private readonly heldBy = new Map<string, Set<NodeId>>();
   private readonly neighbours = new Map<NodeId, { at: number; snr: number; rssi: number }>();
   private ownStatus: StatusFact | undefined;
@@ -230,6 +249,14 @@ export class GossipNode {
   private polls = 0;
   private odgCursor = 0;
   private odgSentAt = -Infinity;
+  /** Whom the digest being sent asks to answer (0: anyone), and whom the last one asked. */
+  private odgTo: NodeId | 0 = 0;
+  private odgAskedTo: NodeId | 0 = 0;
+  /** Follow-up digests sent since the last one at the usual interval. */
+  private odgRounds = 0;
+  /** When to check that an addressed digest was answered, and the mismatch that opened it. */
+  private odgCheck: { at: number; m: Mismatch } | undefined;
+  private odgMismatch: Mismatch | undefined;
   private readonly haveSentAt = new Map<NodeId, number>();
   /** After a due packet could not be built (budget), wait before trying again. */
   private holdUntil = -Infinity;
@@ -394,6 +421,12 @@ export class GossipNode {
     const out = EMPTY();
     for (const c of this.members.tick(now)) out.membership.push(c);
     this.checkMismatch(now);
+    const check = this.odgCheck;
+    if (check && now >= check.at) {
+      this.odgCheck = undefined;
+      const inStep = (this.syncedAt.get(this.odgAskedTo) ?? -Infinity) >= this.odgSentAt;
+      if (this.lastLearnAt < this.odgSentAt && !inStep) this.openAntiEntropy(check.m, now);
+    }
     return out;
   }
 
@@ -401,7 +434,7 @@ export class GossipNode {
 
   /** Earliest time something may change or be sent (call tick/transmit then). */
   nextWakeAt(now: number): number {
-    let t = this.members.nextTransitionAt();
+    let t = Math.min(this.members.nextTransitionAt(), this.odgCheck?.at ?? Infinity);
     if (this.lastMismatch && this.mismatchSince !== undefined && this.mismatchSince >= this.lastLearnAt)
       t = Math.min(t, Math.max(this.mismatchSince, this.lastLearnAt) + this.settleFor(this.lastMismatch) + 1e-6);
     // When each kind of traffic is due, and when its share of the duty budget lets it go.
@@ -488,7 +521,10 @@ export class GossipNode {
 
     const sum: ControlRecord = { type: 'sum', count: this.store.count, hash: this.store.hash };
     // The summary rides at most every `sumEveryS` (and always in heartbeats, polls and digests).
-    const withSum = kind === 'beacon' || this.pollDue !== undefined || this.odgDue !== undefined || now - this.sumSentAt >= this.cfg.sumEveryS;
+    // On a quiet channel repairs carry it too, so the node being repaired sees at once whether it is complete
+    // (on a busy one, summaries come often anyway, and the busiest nodes need every byte).
+    const repairing = this.quiet(now) && [...this.pending.values()].some((p) => p.repair && p.due <= now + this.cfg.coalesceS);
+    const withSum = kind === 'beacon' || repairing || this.pollDue !== undefined || this.odgDue !== undefined || now - this.sumSentAt >= this.cfg.sumEveryS;
     if (withSum) {
       records.push(sum);
       controlBytes += recordSize(sum);
@@ -530,6 +566,9 @@ export class GossipNode {
         if (page.next === 0) {
           this.odgDue = undefined;
           this.odgSentAt = now;
+          this.odgAskedTo = this.odgTo;
+          // The one named may not have heard us (loss, a collision): if nothing comes, ask another.
+          if (this.odgTo !== 0 && this.odgMismatch && this.quiet(now)) this.odgCheck = { at: now + this.cfg.odgRetryS, m: this.odgMismatch };
         }
       }
     }
@@ -736,14 +775,18 @@ export class GossipNode {
   private onControl(sender: NodeId, time: number, rec: ControlRecord, now: number, out: GossipActions): void {
     switch (rec.type) {
       case 'sum':
+        this.sums.set(sender, { count: rec.count, hash: rec.hash, at: now });
         if (rec.count === this.store.count && rec.hash === this.store.hash) {
           this.synced.set(sender, this.store.arrivalCounter);
+          this.syncedAt.set(sender, now);
           // In step with this neighbour. Only the neighbour that differed clears the mismatch: when all our
           // other neighbours lack the same facts, their matching summaries say nothing about the one ahead.
           if (!this.lastMismatch || this.lastMismatch.from === sender) {
             this.mismatchSince = undefined;
             this.lastMismatch = undefined;
           }
+          // The neighbour we were about to ask holds what we hold: nothing to ask.
+          if (this.odgDue !== undefined && this.odgDue > now && this.odgCursor === 0 && this.odgTo === sender) this.odgDue = undefined;
           // They caught up: repairs meant for them are no longer needed.
           for (const [k, p] of this.pending) if (p.forPeer === sender) this.pending.delete(k);
         } else {
@@ -824,7 +867,13 @@ export class GossipNode {
     const behind = this.store.count < m.count || (tie && (this.store.hash < m.hash || this.cfg.tieAskAfterSettles > 0));
     if (!behind) return;
     const gap = m.count - this.store.count;
-    if (gap >= 1 && gap <= 3 && this.polls < 2) {
+    // Following up a digest that taught us something (part of the answer lost) or a named one that went
+    // unanswered: ask again soon instead of polling and waiting for the usual interval — on a quiet channel,
+    // where the next summary heard may be minutes away.
+    const taught = this.lastLearnAt >= this.odgSentAt;
+    const followUp =
+      this.quiet(now) && this.odgRounds < this.cfg.odgFollowUps && now - this.odgSentAt < this.cfg.odgMinIntervalS && (taught || this.odgAskedTo !== 0);
+    if (!followUp && gap >= 1 && gap <= 3 && this.polls < 2) {
       if (now - this.lastTxAt >= 10 && this.pollDue === undefined) {
         this.pollDue = now + this.random.range(0, 2);
         this.polls++;
@@ -832,10 +881,49 @@ export class GossipNode {
       return;
     }
     this.polls = 0;
-    if (this.odgDue === undefined && now - this.odgSentAt >= this.cfg.odgMinIntervalS) {
-      this.odgDue = now + this.random.range(0, 1);
-      this.odgCursor = 0;
+    if (this.odgDue !== undefined) return;
+    // Far behind, the digest names the neighbour whose summary showed it ahead: neighbours of ours that cannot
+    // hear each other would otherwise all answer with the same facts. If the one named taught us nothing, the
+    // follow-up names another. Spread over a few seconds: neighbours in the same state that heard the same
+    // summary send one digest, not one each (the others hear it and stand down).
+    const named = gap >= this.cfg.odgNameMinGap;
+    if (followUp) {
+      this.odgDue = Math.max(now, this.odgSentAt + this.cfg.odgRetryS) + this.random.range(0, 5);
+      this.odgTo = named ? (taught ? m.from : this.responder(now, this.odgAskedTo)) : 0;
+      this.odgRounds++;
+    } else if (now - this.odgSentAt >= this.cfg.odgMinIntervalS) {
+      this.odgDue = now + this.random.range(0, 5);
+      this.odgTo = named ? m.from : 0;
+      this.odgRounds = 0;
+    } else return;
+    this.odgCursor = 0;
+    this.odgMismatch = m;
+  }
+
+  /** Follow-ups are for a quiet channel: on a busy one, summaries come often and repair stragglers anyway. */
+  private quiet(now: number): boolean {
+    return this.duty.used(now) < this.cfg.odgQuietShare * this.duty.budgetS;
+  }
+
+  /**
+   * Whom to ask after `silent` did not answer: the neighbour heard lately whose summary is furthest ahead
+   * (then the one heard best); 0 (anyone) when there is none.
+   */
+  private responder(now: number, silent: NodeId | 0): NodeId | 0 {
+    let best: NodeId | 0 = 0;
+    let bestCount = -1;
+    let bestSnr = -Infinity;
+    for (const [id, sum] of this.sums) {
+      if (id === silent || now - sum.at > 300) continue;
+      if (sum.count < this.store.count || (sum.count === this.store.count && sum.hash === this.store.hash)) continue;
+      const snr = this.neighbours.get(id)?.snr ?? -Infinity;
+      if (sum.count > bestCount || (sum.count === bestCount && snr > bestSnr)) {
+        best = id;
+        bestCount = sum.count;
+        bestSnr = snr;
+      }
     }
+    return best;
   }
 
   private odgPage(budget: number): { record: ControlRecord; size: number; next: number } | undefined {
@@ -854,12 +942,13 @@ export class GossipNode {
     }
     const done = i >= origins.length;
     const hi = done ? 0xffff : origins[i]! - 1;
-    const record: ControlRecord = { type: 'odg', lo, hi: Math.max(lo, hi), entries };
+    const record: ControlRecord = { type: 'odg', to: this.odgTo, lo, hi: Math.max(lo, hi), entries };
     return { record, size: recordSize(record), next: done ? 0 : i };
   }
 
   private onOdg(sender: NodeId, rec: Extract<ControlRecord, { type: 'odg' }>, now: number): void {
-    const delay = this.answerDelay(sender);
+    // Asked by name: answer at once. Asked of anyone: the neighbours hearing the asker best answer first.
+    const delay = rec.to === this.self ? this.random.range(0.3, 1.5) : this.answerDelay(sender);
     const theirs = new Map(rec.entries.map((e) => [e.origin, e]));
     // Someone in the same state already asked: our own digest would add nothing (Trickle suppression).
     if (this.odgDue !== undefined && this.odgCursor === 0) {
@@ -872,9 +961,11 @@ export class GossipNode {
       if (same) {
         this.odgDue = undefined;
         this.odgSentAt = now;
+        this.odgAskedTo = rec.to;
         return;
       }
     }
+    if (rec.to !== 0 && rec.to !== this.self) return; // another neighbour was asked
     for (const o of this.store.originIds()) {
       if (o < rec.lo || o > rec.hi) continue;
       const d = this.store.origin(o)!;

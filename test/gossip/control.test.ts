@@ -10,7 +10,7 @@ test('control records round-trip exactly', () => {
   const recs: ControlRecord[] = [
     { type: 'sum', count: 17, hash: 0xdeadbeef },
     { type: 'hb', epoch: 42, entries: [{ id: 3, age: 0 }, { id: 4, age: 14 }, { id: 40, age: 2 }] },
-    { type: 'odg', lo: 1, hi: 0xffff, entries: [{ origin: 2, count: 5, hash: 999 }, { origin: 9, count: 1, hash: 0 }] },
+    { type: 'odg', to: 7, lo: 1, hi: 0xffff, entries: [{ origin: 2, count: 5, hash: 999 }, { origin: 9, count: 1, hash: 0 }] },
     { type: 'have', origin: 7, seqs: [1, 5, 6, 300] },
     { type: 'pos', x: -1240, y: 4560 },
   ];

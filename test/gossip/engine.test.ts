@@ -241,3 +241,64 @@ test('same count, different facts, next to a quiet member: with tieAskAfterSettl
   assert.equal(on.b.knows(on.fa), true, 'the quiet member learned the sighting it lacked');
   assert.equal(on.a.knows(on.fb), true, 'and the active one learned the quiet one\'s');
 });
+
+/**
+ * a (empty) hears b and c; b and c hear a but not each other, so they cannot stand down for each other.
+ * b beacons every 20 s (its summary shows a that it is behind); c (if there) only speaks to answer. `drop`
+ * loses b's k-th packet carrying sightings on its way to a. Returns when a held everything and which of b
+ * and c sent sightings.
+ */
+function catchUp(facts: number, opts: { followUps?: number; withC?: boolean; drop?: (k: number) => boolean; until: number }) {
+  const over = { odgFollowUps: opts.followUps ?? 1 };
+  const a = node(1, { beaconIntervalS: 1e6, ...over });
+  const b = node(2, { beaconIntervalS: 20, ...over });
+  const c = node(3, { beaconIntervalS: 1e6, ...over });
+  const all = Array.from({ length: facts }, (_, i) => victim(5, i + 1, 0));
+  for (const f of all) {
+    b.store.addDurable(f, 0);
+    c.store.addDurable(f, 0);
+  }
+  const sightingsFrom = { b: 0, c: 0 };
+  const answering = opts.withC === false ? [['b', b]] as const : ([['b', b], ['c', c]] as const);
+  let completeAt: number | undefined;
+  for (let now = 1; now <= opts.until; now += 0.25) {
+    for (const n of [a, b, c]) n.tick(now);
+    if (a.wantsToTransmit(now)) {
+      const p = a.transmit(now);
+      if (p) for (const n of [b, c]) n.receive(p, rx, now + 0.3);
+    }
+    for (const [name, n] of answering) {
+      if (!n.wantsToTransmit(now)) continue;
+      const p = n.transmit(now);
+      if (!p) continue;
+      const carries = factsIn(p).some((f) => f.kind === 'victim');
+      if (carries) sightingsFrom[name]++;
+      if (name === 'b' && carries && opts.drop?.(sightingsFrom.b)) continue;
+      a.receive(p, rx, now + 0.3);
+    }
+    if (completeAt === undefined && all.every((f) => a.knows(f))) completeAt = now;
+  }
+  return { completeAt, sightingsFrom };
+}
+
+test('a node far behind names one neighbour in its digest: that one answers, neighbours it cannot hear stay silent', () => {
+  const far = catchUp(12, { until: 120 });
+  assert.ok(far.completeAt !== undefined, 'a caught up');
+  // the one named is whichever summary a heard last before asking
+  assert.equal(Math.min(far.sightingsFrom.b, far.sightingsFrom.c), 0, 'only the one named answered: no second copy of every fact');
+  assert.ok(far.sightingsFrom.b + far.sightingsFrom.c > 0);
+  // A few facts behind, the digest is open to all: both answer (they cannot hear each other to stand down).
+  const near = catchUp(5, { until: 120 });
+  assert.ok(near.completeAt !== undefined);
+  assert.ok(near.sightingsFrom.b > 0 && near.sightingsFrom.c > 0);
+});
+
+test('on a quiet channel, a digest answered in part is followed up at once instead of at the next summary', () => {
+  // 30 facts take b two answer packets; the second one is lost. b's beacons keep coming every 20 s, so a
+  // eventually asks again either way; with the follow-up it does so 20 s after its digest.
+  const dropSecondAnswer = (k: number) => k === 2;
+  const quick = catchUp(30, { withC: false, drop: dropSecondAnswer, until: 400 });
+  const slow = catchUp(30, { withC: false, followUps: 0, drop: dropSecondAnswer, until: 400 });
+  assert.ok(quick.completeAt !== undefined && slow.completeAt !== undefined, 'both catch up in the end');
+  assert.ok(quick.completeAt + 30 < slow.completeAt, `followed up: complete at ${quick.completeAt} s, else ${slow.completeAt} s`);
+});
