@@ -226,8 +226,6 @@ export class GossipNode {
   private mismatchSince: number | undefined;
   private lastMismatch: Mismatch | undefined;
   private readonly synced = new Map<NodeId, number>();
-  /** When each neighbour's summary last matched ours. */
-  private readonly syncedAt = new Map<NodeId, number>();
   /** The last summary heard from each neighbour, to pick whom a digest asks. */
   private readonly sums = new Map<NodeId, { count: number; hash: number; at: number }>();
   private readonly heldBy = new Map<string, Set<NodeId>>();
@@ -424,7 +422,9 @@ export class GossipNode {
     const check = this.odgCheck;
     if (check && now >= check.at) {
       this.odgCheck = undefined;
-      const inStep = (this.syncedAt.get(this.odgAskedTo) ?? -Infinity) >= this.odgSentAt;
+      // Nothing learned since the digest, so our summary is what it was then: did the one named show the same?
+      const theirs = this.sums.get(this.odgAskedTo);
+      const inStep = theirs !== undefined && theirs.at >= this.odgSentAt && theirs.count === this.store.count && theirs.hash === this.store.hash;
       if (this.lastLearnAt < this.odgSentAt && !inStep) this.openAntiEntropy(check.m, now);
     }
     return out;
@@ -778,7 +778,6 @@ export class GossipNode {
         this.sums.set(sender, { count: rec.count, hash: rec.hash, at: now });
         if (rec.count === this.store.count && rec.hash === this.store.hash) {
           this.synced.set(sender, this.store.arrivalCounter);
-          this.syncedAt.set(sender, now);
           // In step with this neighbour. Only the neighbour that differed clears the mismatch: when all our
           // other neighbours lack the same facts, their matching summaries say nothing about the one ahead.
           if (!this.lastMismatch || this.lastMismatch.from === sender) {
