@@ -3,10 +3,12 @@
  * small-integer arrays (compact: ids and seqs are delta-coded, ages quantised):
  *
  * - SUM  [0, count, hash]                 summary of the durable facts held (Trickle's "consistency" check);
- * - HB   [1, epoch, lo, w0, w1, …]        heartbeats: nibble j of 32-bit word i is the age, in epochs of
+ * - HB   [1, epoch, lo, bytes]            heartbeats: the low nibble of byte i is the age, in epochs of
  *                                          HB_EPOCH_S seconds before `epoch`, of the freshest evidence that member
- *                                          lo + 8·i + j was alive (15: nothing to say). Half a byte a member, ages
- *                                          absolute (epochs of mission time), so relaying never blurs them;
+ *                                          lo + 2·i was alive, the high nibble that of member lo + 2·i + 1 (15:
+ *                                          nothing to say). Half a byte a member in a byte string (as integers,
+ *                                          CBOR spent a fifth more), ages absolute (epochs of mission time), so
+ *                                          relaying never blurs them;
  * - ODG  [2, to, lo, hi, o1, c1, h1, d2, …] per-origin digest of durable facts for origins lo..hi: count and an
  *                                          8-bit set hash per origin (origins absent in range: none held); `to` is
  *                                          the neighbour asked to answer (0: anyone), so that neighbours that
@@ -22,7 +24,8 @@ import { Encoder } from 'cbor-x';
 import type { NodeId } from '../wire/facts.js';
 import { accept, reject, type Decoded } from '../wire/reject.js';
 
-const cbor = new Encoder({ useRecords: false, mapsAsObjects: false } as never);
+// byte strings plain (no typed-array tag: 2 bytes a heartbeat)
+const cbor = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false } as never);
 
 export const HB_EPOCH_S = 120;
 export const HB_MAX_AGE = 14;
@@ -43,6 +46,8 @@ export type ControlRecord =
   | { readonly type: 'have'; readonly origin: NodeId; readonly seqs: readonly number[] }
   | { readonly type: 'pos'; readonly x: number; readonly y: number };
 
+type RecordItem = number | Uint8Array;
+
 export const POS_UNIT_M = 40;
 const zig = (v: number) => (v >= 0 ? 2 * v : -2 * v - 1);
 const unzig = (z: number) => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
@@ -51,22 +56,21 @@ function deltas(values: readonly number[]): number[] {
   return values.map((v, i) => (i === 0 ? v : v - values[i - 1]!));
 }
 
-export function recordToArray(r: ControlRecord): number[] {
+export function recordToArray(r: ControlRecord): RecordItem[] {
   switch (r.type) {
     case 'sum':
       return [0, r.count, r.hash];
     case 'hb': {
       const list = r.entries.filter((e) => e.age >= 0 && e.age <= HB_MAX_AGE);
-      if (list.length === 0) return [1, r.epoch, 1];
+      if (list.length === 0) return [1, r.epoch, 1, new Uint8Array(0)];
       const lo = Math.min(...list.map((e) => e.id));
-      const words: number[] = [];
+      const hi = Math.max(...list.map((e) => e.id));
+      const nibbles = new Uint8Array(((hi - lo) >> 1) + 1).fill(0xff);
       for (const e of list) {
-        const i = (e.id - lo) >> 3;
-        while (words.length <= i) words.push(0xffffffff);
-        const shift = ((e.id - lo) & 7) * 4;
-        words[i] = ((words[i]! & ~(0xf << shift)) | (e.age << shift)) >>> 0;
+        const i = (e.id - lo) >> 1;
+        nibbles[i] = (e.id - lo) & 1 ? (nibbles[i]! & 0x0f) | (e.age << 4) : (nibbles[i]! & 0xf0) | e.age;
       }
-      return [1, r.epoch, lo, ...words];
+      return [1, r.epoch, lo, nibbles];
     }
     case 'odg': {
       const d = deltas(r.entries.map((e) => e.origin));
@@ -104,7 +108,9 @@ export function decodeControl(bytes: Uint8Array): Decoded<ControlRecord[]> {
   const out: ControlRecord[] = [];
   for (const rec of v) {
     if (!Array.isArray(rec) || rec.length === 0 || rec.length > MAX_ITEMS) return reject('malformed', 'record shape');
-    if (!rec.every((x) => isInt(x, 0, 0xffffffff))) return reject('out_of_range', 'record item');
+    // integers, except the heartbeat record's last item (its nibbles)
+    const hbBytes = rec[0] === 1 && rec.length === 4 && rec[3] instanceof Uint8Array ? (rec[3] as Uint8Array) : undefined;
+    if (!(hbBytes ? rec.slice(0, 3) : rec).every((x) => isInt(x, 0, 0xffffffff))) return reject('out_of_range', 'record item');
     const items = rec as number[];
     const body = items.slice(1);
     switch (items[0]) {
@@ -114,12 +120,12 @@ export function decodeControl(bytes: Uint8Array): Decoded<ControlRecord[]> {
         break;
       case 1: {
         const [epoch, lo] = body;
-        if (body.length < 2 || body.length > 2 + 128 || !isInt(lo, 1, 0xffff)) return reject('malformed', 'hb');
+        if (!hbBytes || hbBytes.length > 512 || !isInt(lo, 1, 0xffff)) return reject('malformed', 'hb');
         const entries: { id: number; age: number }[] = [];
-        for (let i = 2; i < body.length; i++)
-          for (let j = 0; j < 8; j++) {
-            const age = (body[i]! >>> (4 * j)) & 0xf;
-            if (age <= HB_MAX_AGE) entries.push({ id: lo + 8 * (i - 2) + j, age });
+        for (let i = 0; i < hbBytes.length; i++)
+          for (let j = 0; j < 2; j++) {
+            const age = (hbBytes[i]! >> (4 * j)) & 0xf;
+            if (age <= HB_MAX_AGE) entries.push({ id: lo + 2 * i + j, age });
           }
         if (entries.some((e) => e.id > 0xffff)) return reject('out_of_range', 'hb member');
         out.push({ type: 'hb', epoch: epoch!, entries });

@@ -19,6 +19,15 @@ test('control records round-trip exactly', () => {
   assert.deepEqual(d.value, recs);
 });
 
+test('heartbeats cost half a byte a member, plus a few bytes', () => {
+  const entries = Array.from({ length: 50 }, (_, i) => ({ id: i + 1, age: i % 15 }));
+  const bytes = encodeControl([{ type: 'hb', epoch: 30, entries }]);
+  assert.ok(bytes.length <= 25 + 8, `50 members in ${bytes.length} bytes`);
+  const d = decodeControl(bytes);
+  assert.ok(d.ok);
+  assert.deepEqual(d.value, [{ type: 'hb', epoch: 30, entries }]);
+});
+
 test('control decoding rejects, never throws, on arbitrary bytes and bad shapes', () => {
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
@@ -28,7 +37,7 @@ test('control decoding rejects, never throws, on arbitrary bytes and bad shapes'
     { numRuns: 3000 },
   );
   const raw = new Encoder({ useRecords: false } as never);
-  for (const bad of [[[9, 1]], [[0, 1]], [[3, 5, 2, 0]], [[1, 4, 0]], 'x', [[0, -1, 2]], [[4, 1]], [[2, 5, 3]]]) {
+  for (const bad of [[[9, 1]], [[0, 1]], [[3, 5, 2, 0]], [[1, 4, 0]], [[1, 4, 1, 7]], 'x', [[0, -1, 2]], [[4, 1]], [[2, 5, 3]]]) {
     const d = decodeControl(raw.encode(bad));
     assert.equal(d.ok, false, JSON.stringify(bad));
   }
