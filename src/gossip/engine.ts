@@ -38,6 +38,8 @@ export interface GossipConfig {
   readonly budgetShare: number;
   /** Fraction of the budget kept for this node's own facts: relays and repairs stop above 1 − this. */
   readonly ownReserve: number;
+  /** Share of the budget kept for this node's own facts alone (its requests stop short of it). */
+  readonly ownOnlyReserve: number;
   /** Fraction of the budget kept for urgent facts: status/heartbeat-only packets stop above 1 − this. */
   readonly lowPriorityReserve: number;
   /** Pending facts due within this many seconds ride along in a packet being sent anyway. */
@@ -83,6 +85,14 @@ export interface GossipConfig {
   readonly tieAskAfterSettles: number;
   /** A fact this node sent is not sent again as a repair before this many seconds. */
   readonly repeatAfterS: number;
+  /**
+   * An own durable fact that, this long after it went on air, no other member is known to hold (no relay
+   * heard, no HAVE, no matching summary) is sent again, up to `ownRetries` times, the wait doubling each time:
+   * a node at the edge whose only copy was lost would otherwise keep it until anti-entropy, which waits while
+   * the node keeps learning others' facts. 0 retries: off.
+   */
+  readonly ownConfirmS: number;
+  readonly ownRetries: number;
   /** Recent facts are offered to a neighbour that lacks them only once we have held them this long. */
   readonly reconcileAfterS: number;
   readonly odgMinIntervalS: number;
@@ -112,6 +122,8 @@ export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = 
     budgetShare: 0.95,
     lowPriorityReserve: 0.2,
     ownReserve: 0.1,
+    // room for about one packet of own facts an hour at the regional 1%
+    ownOnlyReserve: 0.015,
     relayDelayS: [1, 6],
     coalesceS: 2,
     snrRange: [-15, 10],
@@ -132,6 +144,8 @@ export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = 
     tieAskAfterSettles: 0,
     reconcileAfterS: 15,
     repeatAfterS: 120,
+    ownConfirmS: 30,
+    ownRetries: 3,
     odgMinIntervalS: 90,
     odgNameMinGap: 10,
     odgRetryS: 20,
@@ -258,6 +272,10 @@ export class GossipNode {
   private readonly haveSentAt = new Map<NodeId, number>();
   /** After a due packet could not be built (budget), wait before trying again. */
   private holdUntil = -Infinity;
+  /** Own durable facts on air: when to check that someone else holds them, and how often they were sent. */
+  private readonly unconfirmed = new Map<string, { fact: Fact; at: number; sends: number; sentAt: number }>();
+  /** When any member's packet was last heard. */
+  private lastHeardAt = -Infinity;
 
   constructor(
     readonly cfg: GossipConfig,
@@ -342,6 +360,7 @@ export class GossipNode {
       control = c.value;
     }
     this.neighbours.set(sender, { at: now, snr: rx.snr, rssi: rx.rssi });
+    this.lastHeardAt = now;
     const pos = control.find((r) => r.type === 'pos');
     const senderAt = pos && pos.type === 'pos' ? { x: pos.x, y: pos.y } : undefined;
     this.alive(out, sender, now, now);
@@ -414,11 +433,37 @@ export class GossipNode {
     this.pending.set(key, { fact: p.fact, due: now + this.random.range(20, 40), copies: 0, repair: false, urgent: true, round: 2 });
   }
 
+  /** An own fact went on air: check later that it left this node (see ownConfirmS). */
+  private awaitConfirmation(key: string, fact: Fact, now: number): void {
+    if (this.cfg.ownRetries <= 0) return;
+    const sends = (this.unconfirmed.get(key)?.sends ?? 0) + 1;
+    if (sends > this.cfg.ownRetries) {
+      this.unconfirmed.delete(key);
+      return;
+    }
+    this.unconfirmed.set(key, { fact, sends, sentAt: now, at: now + this.cfg.ownConfirmS * 2 ** (sends - 1) * this.random.range(1, 1.3) });
+  }
+
+  private confirmOwn(now: number): void {
+    for (const [key, u] of this.unconfirmed) {
+      const queued = this.pending.has(key);
+      if (u.at === Infinity && !queued) this.unconfirmed.delete(key); // dropped from the queue: a copy was heard
+      if (u.at > now || queued) continue;
+      if (this.holdersOf(u.fact).some((id) => id !== this.self)) this.unconfirmed.delete(key);
+      else if (this.lastHeardAt > u.sentAt) {
+        // someone was on the air since: sending again may reach them (alone, it would only spend the budget)
+        this.pending.set(key, { fact: u.fact, due: now, copies: 0, repair: false, ...(this.isUrgent(u.fact) ? { urgent: true, round: 2 } : {}) });
+        u.at = Infinity; // until it goes on air again
+      } else u.at = now + this.cfg.ownConfirmS; // nobody heard since: look again later
+    }
+  }
+
   /** Time passing: membership timeouts and anti-entropy checks. */
   tick(now: number): GossipActions {
     const out = EMPTY();
     for (const c of this.members.tick(now)) out.membership.push(c);
     this.checkMismatch(now);
+    this.confirmOwn(now);
     const check = this.odgCheck;
     if (check && now >= check.at) {
       this.odgCheck = undefined;
@@ -435,6 +480,7 @@ export class GossipNode {
   /** Earliest time something may change or be sent (call tick/transmit then). */
   nextWakeAt(now: number): number {
     let t = Math.min(this.members.nextTransitionAt(), this.odgCheck?.at ?? Infinity);
+    for (const u of this.unconfirmed.values()) t = Math.min(t, u.at);
     if (this.lastMismatch && this.mismatchSince !== undefined && this.mismatchSince >= this.lastLearnAt)
       t = Math.min(t, Math.max(this.mismatchSince, this.lastLearnAt) + this.settleFor(this.lastMismatch) + 1e-6);
     // When each kind of traffic is due, and when its share of the duty budget lets it go.
@@ -444,14 +490,15 @@ export class GossipNode {
       if (p.fact.origin === this.self) own = Math.min(own, p.due);
       else others = Math.min(others, p.due);
     }
-    for (const h of this.haves.values()) own = Math.min(own, h.due);
-    if (this.odgDue !== undefined) own = Math.min(own, this.odgDue);
-    if (this.pollDue !== undefined) own = Math.min(own, this.pollDue);
-    const minAir = this.wantedAirtime(Math.max(now, Math.min(own, others)));
+    let requests = Infinity;
+    for (const h of this.haves.values()) requests = Math.min(requests, h.due);
+    if (this.odgDue !== undefined) requests = Math.min(requests, this.odgDue);
+    if (this.pollDue !== undefined) requests = Math.min(requests, this.pollDue);
+    const minAir = this.wantedAirtime(Math.max(now, Math.min(own, others, requests)));
     const budget = this.duty.budgetS;
     const gate = (due: number, reserve: number) =>
       due === Infinity ? Infinity : Math.max(due, this.holdUntil, this.duty.nextAllowed(Math.max(now, due), minAir + reserve * budget));
-    t = Math.min(t, gate(own, 0), gate(others, this.cfg.ownReserve), gate(this.beaconAt, this.cfg.lowPriorityReserve));
+    t = Math.min(t, gate(own, 0), gate(requests, this.cfg.ownOnlyReserve), gate(others, this.cfg.ownReserve), gate(this.beaconAt, this.cfg.lowPriorityReserve));
     return t;
   }
 
@@ -466,17 +513,21 @@ export class GossipNode {
    */
   private wantedAirtime(now: number): number {
     let bytes = this.codec.overhead + 24;
-    for (const p of this.pending.values()) if (p.due <= now) bytes += this.codec.sizeOfFact(p.fact);
+    // only what may go now: relays held back by the reserve must not keep an own fact waiting for their room
+    const relayOk = this.othersAllowed(now);
+    for (const p of this.pending.values()) if (p.due <= now && (relayOk || p.fact.origin === this.self)) bytes += this.codec.sizeOfFact(p.fact);
     return loraTimeOnAir(Math.min(this.codec.maxPacketBytes, bytes), this.cfg.lora);
   }
 
   private dueKind(now: number): 'urgent' | 'beacon' | undefined {
     const relayOk = this.othersAllowed(now);
     for (const p of this.pending.values()) if (p.due <= now && (relayOk || p.fact.origin === this.self)) return 'urgent';
-    // Requests for what this node lacks (digest, HAVE lists, polls) may use the reserve: they serve it.
-    for (const h of this.haves.values()) if (h.due <= now) return 'urgent';
-    if (this.odgDue !== undefined && this.odgDue <= now) return 'urgent';
-    if (this.pollDue !== undefined && this.pollDue <= now) return 'urgent';
+    // Requests for what this node lacks (digest, HAVE lists, polls) may use most of the reserve: they serve it.
+    if (this.requestsAllowed(now)) {
+      for (const h of this.haves.values()) if (h.due <= now) return 'urgent';
+      if (this.odgDue !== undefined && this.odgDue <= now) return 'urgent';
+      if (this.pollDue !== undefined && this.pollDue <= now) return 'urgent';
+    }
     if (this.beaconAt <= now && this.lowPriorityAllowed(now)) return 'beacon';
     return undefined;
   }
@@ -485,6 +536,15 @@ export class GossipNode {
   private othersAllowed(now: number): boolean {
     const air = loraTimeOnAir(this.codec.overhead + 16, this.cfg.lora);
     return this.duty.allows(now, air + this.cfg.ownReserve * this.duty.budgetS);
+  }
+
+  /**
+   * This node's own requests stop short of the last `ownOnlyReserve`: digest pages are large, and a node that
+   * spent the whole reserve on them could no longer send a victim it sees itself (nobody else holds that one).
+   */
+  private requestsAllowed(now: number): boolean {
+    const air = loraTimeOnAir(this.codec.overhead + 16, this.cfg.lora);
+    return this.duty.allows(now, air + this.cfg.ownOnlyReserve * this.duty.budgetS);
   }
 
   private lowPriorityAllowed(now: number): boolean {
@@ -556,7 +616,8 @@ export class GossipNode {
       if (p.repair) repairBytes += size;
     }
     // 2. Anti-entropy records that are due.
-    if (this.odgDue !== undefined && this.odgDue <= now) {
+    const requestsOk = this.requestsAllowed(now);
+    if (requestsOk && this.odgDue !== undefined && this.odgDue <= now) {
       const page = this.odgPage(Math.min(this.cfg.odgPageBytes, maxBytes - this.codec.overhead - factBytes - controlBytes - 8));
       if (page) {
         records.push(page.record);
@@ -573,7 +634,7 @@ export class GossipNode {
       }
     }
     for (const [origin, h] of [...this.haves].sort((a, b) => a[1].due - b[1].due)) {
-      if (h.due > now) continue;
+      if (h.due > now || !requestsOk) continue;
       const rec: ControlRecord = { type: 'have', origin, seqs: h.seqs };
       const size = recordSize(rec);
       if (!fits(size, 0)) continue;
@@ -644,6 +705,7 @@ export class GossipNode {
       const p = this.pending.get(k);
       this.pending.delete(k);
       if (p) this.secondRound(p, now);
+      if (p && p.fact.origin === this.self && p.fact.kind !== 'status') this.awaitConfirmation(k, p.fact, now);
       this.sentAt.set(k, now);
     }
     this.lastTxAt = now;

@@ -302,3 +302,92 @@ test('on a quiet channel, a digest answered in part is followed up at once inste
   assert.ok(quick.completeAt !== undefined && slow.completeAt !== undefined, 'both catch up in the end');
   assert.ok(quick.completeAt + 30 < slow.completeAt, `followed up: complete at ${quick.completeAt} s, else ${slow.completeAt} s`);
 });
+
+const hasVictim = (p: { bytes: Uint8Array }) => factsIn(p.bytes).some((f) => f.origin === 1 && f.seq === 1);
+
+/** Steps a node through [from, to) and returns the packets it puts on the air (each with its time). */
+function airOf(n: GossipNode, from: number, to: number): { t: number; bytes: Uint8Array }[] {
+  const out: { t: number; bytes: Uint8Array }[] = [];
+  for (let t = from; t < to; t += 0.5) {
+    n.tick(t);
+    if (!n.wantsToTransmit(t)) continue;
+    const bytes = n.transmit(t);
+    if (bytes) out.push({ t, bytes });
+  }
+  return out;
+}
+
+test('an own victim nobody took up is sent again once someone is heard (not while alone), until a neighbour holds it', () => {
+  const script = (over = {}) => {
+    const a = node(1, over);
+    const b = node(2);
+    a.setPosition({ x: 0, y: 0 });
+    b.setPosition({ x: 900, y: 0 });
+    a.addLocal(victim(1, 1, 0), 0);
+    assert.ok(hasVictim({ bytes: a.transmit(0)! }), 'sent at once (and lost: b never hears it)');
+    // b, out of a's reach, sends others' sightings (so it holds more than a, and its summary does not show
+    // that it lacks a's); then it comes into range and a hears its next packet (a beacon with its summary)
+    b.addLocal(victim(3, 1, 100), 100);
+    b.addLocal(victim(3, 2, 100), 100);
+    b.addLocal(status(2, 1, 100), 100);
+    b.transmit(100);
+    const heard = airOf(b, 100.5, 1000)[0]!;
+    const alone = airOf(a, 0.5, heard.t).filter(hasVictim);
+    a.receive(heard.bytes, rx, heard.t);
+    const resent = airOf(a, heard.t + 0.5, heard.t + 60).filter(hasVictim);
+    return { a, b, alone, resent };
+  };
+  const { a, b, alone, resent } = script();
+  assert.equal(alone.length, 0, 'alone, it keeps its budget');
+  assert.ok(resent.length >= 1, 'sent again within a minute of hearing b');
+  assert.deepEqual(b.receive(resent[0]!.bytes, rx, resent[0]!.t).learned.map((f) => f.kind), ['victim']);
+  // from now on both hear each other: whatever b sends next (its summary) tells a that b holds it, and a
+  // stops sending it
+  let knownAt = Infinity;
+  const after: number[] = [];
+  for (let t = resent[0]!.t + 0.5; t < 1500; t += 0.5) {
+    for (const [from, to] of [[a, b], [b, a]] as const) {
+      from.tick(t);
+      if (!from.wantsToTransmit(t)) continue;
+      const bytes = from.transmit(t);
+      if (!bytes) continue;
+      if (from === a && hasVictim({ bytes })) after.push(t);
+      to.receive(bytes, rx, t);
+    }
+    if (knownAt === Infinity && a.holdersOf({ origin: 1, seq: 1 }).includes(2)) knownAt = t;
+  }
+  assert.ok(knownAt < 1000, `a learns that b holds it (${knownAt})`);
+  assert.deepEqual(after.filter((t) => t > knownAt), [], 'and never sends it again');
+  assert.equal(script({ ownRetries: 0 }).resent.length, 0, 'without retries it would have stayed with a');
+});
+
+test('a node that keeps asking for what it lacks still has the air to send a victim it sees itself', () => {
+  const script = (over = {}) => {
+    // a small budget (about 3 s an hour) to make the point quickly
+    const a = node(1, { budgetShare: 0.0875, ownReserve: 0.4, ownOnlyReserve: 0.3, ...over });
+    const b = node(2);
+    a.setPosition({ x: 0, y: 0 });
+    for (let s = 1; s <= 40; s++) b.addLocal(victim(3, s, 1), 1);
+    const sum = (t: number) => {
+      b.addLocal(status(2, t, t), t);
+      b.tick(t);
+      const bytes = b.transmit(t);
+      if (bytes) a.receive(bytes, rx, t);
+    };
+    // b is ahead and heard every 20 s, never hearing a: a asks and asks
+    let asked = 0;
+    for (let t = 10; t < 3000; t += 0.5) {
+      if (t % 20 === 10) sum(t);
+      a.tick(t);
+      if (a.wantsToTransmit(t) && a.transmit(t)) asked++;
+    }
+    a.addLocal(victim(1, 1, 3000), 3000);
+    const sent = airOf(a, 3000, 3060).some(hasVictim);
+    return { asked, used: a.airtimeUsed(3000), sent };
+  };
+  const { asked, used, sent } = script();
+  assert.ok(asked >= 5, `it asked (${asked} packets, ${used.toFixed(2)} s)`);
+  assert.ok(sent, 'its own victim went out');
+  const greedy = script({ ownOnlyReserve: 0 });
+  assert.equal(greedy.sent, false, `asking until the budget ran out (${greedy.used.toFixed(2)} s) would have kept the victim in`);
+});
