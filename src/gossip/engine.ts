@@ -1039,7 +1039,14 @@ export class GossipNode {
         // They hold none of this origin's facts: all of ours are missing there. Otherwise our exact list lets
         // them ask for precisely what they lack (HAVE answers HAVE).
         if (theirCount === 0) for (const f of this.store.factsOf(o)) this.queueRepair(f, now, undefined, delay);
-        else this.queueHave(o, now);
+        else {
+          // When our newest k explain the difference (their 8-bit hash is ours without them), they are what is
+          // missing there: send them, and save the two HAVE lists of a round trip (and the asker's airtime).
+          const newest = this.store.factsOf(o).slice(theirCount);
+          const rest = newest.reduce((h, f) => h - (idHash(f.origin, f.seq) & 0xffff), d.hash);
+          if (t && (rest & 0xff) === t.hash) for (const f of newest) this.queueRepair(f, now, undefined, delay, true);
+          else this.queueHave(o, now);
+        }
       } else {
         // They hold as many or more: say exactly what we hold; they answer with what we lack.
         this.queueHave(o, now);

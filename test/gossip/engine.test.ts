@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { seededRandom } from '../../src/core/random.js';
 import { maxWindowFraction, loraTimeOnAir, SF9_125 } from '../../src/gossip/airtime.js';
+import { decodeControl } from '../../src/gossip/control.js';
 import { defaultGossipConfig, GossipNode } from '../../src/gossip/engine.js';
 import { simWireCodecs } from '../../src/sim/radio/swarm.js';
 import type { Fact, StatusFact, VictimFact } from '../../src/wire/facts.js';
@@ -390,4 +391,39 @@ test('a node that keeps asking for what it lacks still has the air to send a vic
   assert.ok(sent, 'its own victim went out');
   const greedy = script({ ownOnlyReserve: 0 });
   assert.equal(greedy.sent, false, `asking until the budget ran out (${greedy.used.toFixed(2)} s) would have kept the victim in`);
+});
+
+test('a digest answered with the newest facts of an origin when they explain the difference, with HAVE lists when not', () => {
+  const exchange = (held: number[]) => {
+    const a = node(1, { beaconIntervalS: 1e6 });
+    const b = node(2, { beaconIntervalS: 20 });
+    const all = Array.from({ length: 10 }, (_, i) => victim(5, i + 1, 0));
+    for (const f of all) b.store.addDurable(f, 0);
+    for (const s of held) a.store.addDurable(all[s - 1]!, 0);
+    let haves = 0;
+    let completeAt: number | undefined;
+    for (let now = 1; now <= 300 && completeAt === undefined; now += 0.25) {
+      for (const [from, to] of [[a, b], [b, a]] as const) {
+        from.tick(now);
+        if (!from.wantsToTransmit(now)) continue;
+        const p = from.transmit(now);
+        if (!p) continue;
+        const o = opener.open(p);
+        assert.ok(o.ok);
+        const c = o.value.payload.control ? decodeControl(o.value.payload.control) : undefined;
+        if (c?.ok) haves += c.value.filter((r) => r.type === 'have').length;
+        to.receive(p, rx, now + 0.3);
+      }
+      if (all.every((f) => a.knows(f))) completeAt = now;
+    }
+    return { completeAt, haves };
+  };
+  // missed the newest four (away while they were made): they come at once, no HAVE list either way
+  const newest = exchange([1, 2, 3, 4, 5, 6]);
+  assert.ok(newest.completeAt !== undefined, 'caught up');
+  assert.equal(newest.haves, 0);
+  // missed four in the middle: the exact lists find them
+  const middle = exchange([1, 2, 3, 4, 9, 10]);
+  assert.ok(middle.completeAt !== undefined, 'caught up');
+  assert.ok(middle.haves >= 2, `HAVE lists both ways (${middle.haves})`);
 });
