@@ -448,7 +448,8 @@ export class GossipNode {
     for (const [key, u] of this.unconfirmed) {
       const queued = this.pending.has(key);
       if (u.at === Infinity && !queued) this.unconfirmed.delete(key); // dropped from the queue: a copy was heard
-      if (u.at > now || queued) continue;
+      if (queued) u.at = Infinity; // still waiting for air (budget): checked again once it went out
+      if (u.at > now) continue;
       if (this.holdersOf(u.fact).some((id) => id !== this.self)) this.unconfirmed.delete(key);
       else if (this.lastHeardAt > u.sentAt) {
         // someone was on the air since: sending again may reach them (alone, it would only spend the budget)
@@ -513,10 +514,19 @@ export class GossipNode {
    */
   private wantedAirtime(now: number): number {
     let bytes = this.codec.overhead + 24;
+    let ownNew: number | undefined;
     // only what may go now: relays held back by the reserve must not keep an own fact waiting for their room
     const relayOk = this.othersAllowed(now);
-    for (const p of this.pending.values()) if (p.due <= now && (relayOk || p.fact.origin === this.self)) bytes += this.codec.sizeOfFact(p.fact);
-    return loraTimeOnAir(Math.min(this.codec.maxPacketBytes, bytes), this.cfg.lora);
+    for (const p of this.pending.values()) {
+      if (p.due > now || !(relayOk || p.fact.origin === this.self)) continue;
+      const size = this.codec.sizeOfFact(p.fact);
+      bytes += size;
+      if (p.fact.origin === this.self && !p.repair) ownNew = Math.min(ownNew ?? Infinity, size);
+    }
+    const all = loraTimeOnAir(Math.min(this.codec.maxPacketBytes, bytes), this.cfg.lora);
+    // A fact of our own does not wait for room for the whole batch: it goes alone if that is what fits.
+    if (ownNew !== undefined && !this.duty.allows(now, all)) return loraTimeOnAir(this.codec.overhead + 24 + ownNew, this.cfg.lora);
+    return all;
   }
 
   private dueKind(now: number): 'urgent' | 'beacon' | undefined {
