@@ -273,10 +273,24 @@ export class SearchAgent {
       });
       share = shares.get(this.o.self) ?? [];
     }
-    const own = planSectors({ frame: this.o.frame, searchable: base.sectors.get(this.o.self) ?? [], covered: this.covered, members: [{ id: this.o.self, pos: here }], ...axis });
+    // A cell counts as searched once the camera is within half a sweep of its centre, but the part beyond the
+    // centre is seen only as the drone flies on: a plan made before the drone reached the centre of the cell
+    // under it keeps that cell, so the drone carries on along the lane instead of skipping to the next one.
+    let covered: ReadonlySet<number> = this.covered;
+    const laneEnd = this.path[this.wp];
+    if (this.onLane && this.activity === 'searching' && laneEnd && this.position()) {
+      const { cellSize, cols } = this.o.frame;
+      const col = Math.floor(here.x / cellSize);
+      const row = Math.floor(here.y / cellSize);
+      const mid = { x: (col + 0.5) * cellSize, y: (row + 0.5) * cellSize };
+      const under = row * cols + col;
+      const centreAhead = Math.hypot(mid.x - laneEnd.x, mid.y - laneEnd.y) < Math.hypot(here.x - laneEnd.x, here.y - laneEnd.y);
+      if (centreAhead && this.covered.has(under)) covered = new Set([...this.covered].filter((c) => c !== under));
+    }
+    const own = planSectors({ frame: this.o.frame, searchable: base.sectors.get(this.o.self) ?? [], covered, members: [{ id: this.o.self, pos: here }], ...axis });
     const ownPath = own.paths.get(this.o.self) ?? [];
     const from = ownPath[ownPath.length - 1] ?? here;
-    const extra = planSectors({ frame: this.o.frame, searchable: share, covered: this.covered, members: [{ id: this.o.self, pos: from }], ...axis });
+    const extra = planSectors({ frame: this.o.frame, searchable: share, covered, members: [{ id: this.o.self, pos: from }], ...axis });
     this.path = [...ownPath, ...(extra.paths.get(this.o.self) ?? [])];
     this.wp = 0;
     this.onLane = false;
