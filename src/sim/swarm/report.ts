@@ -2,6 +2,8 @@
  * The simulator's report, computed from what happened (coverage passes, detections, facts created and who
  * learned them when), never from what was planned.
  */
+import type { Polygon } from '../../sectors/index.js';
+import { areaSeenPct, type Segment } from './seen-area.js';
 import type { AreaFrame } from '../../wire/frame-of-reference.js';
 import type { Fact, NodeId } from '../../wire/facts.js';
 
@@ -12,6 +14,11 @@ export interface RunRecord {
   readonly sweepWidthM: number;
   readonly cruiseSpeedMps: number;
   readonly victims: readonly { index: number; inArea: boolean }[];
+  /** The search area and its no-fly zones (local metres), for the ground really seen. */
+  readonly area: readonly Polygon[];
+  readonly nofly: readonly Polygon[];
+  /** Every camera segment flown on a search lane (one a second). */
+  readonly sweeps: Segment[];
   /** Every cell swept on a search lane: one entry per cell per second of flight. */
   readonly coverage: { cell: number; atS: number; drone: NodeId }[];
   readonly detections: { truth: number; atS: number; fact: string | undefined; drone: NodeId }[];
@@ -34,6 +41,12 @@ export interface SwarmFigures {
   victims_found: number;
   false_positives: number;
   coverage_pct: number;
+  /**
+   * Percent of the area (minus no-fly zones) that some frame really showed: cells count as searched once a lane
+   * passes within half a sweep of their centre, so this is lower where lanes run a little off their line, end at
+   * a cell's centre, or where a partial cell at the edge is not searchable.
+   */
+  area_seen_pct: number;
   overlap_pct: number;
   time_to_full_coverage_s: number | null;
   ideal_time_s: number | null;
@@ -129,6 +142,7 @@ export function swarmReport(rec: RunRecord, end: { liveIds: readonly NodeId[]; m
     victims_found: found,
     false_positives: fp,
     coverage_pct: round((covered / Math.max(1, total)) * 100),
+    area_seen_pct: round(areaSeenPct(rec.area, rec.nofly, rec.sweeps, rec.sweepWidthM / 2)),
     overlap_pct: round((twice / Math.max(1, total)) * 100),
     time_to_full_coverage_s: tFull === null ? null : round(tFull, 1),
     ideal_time_s: ideal === null ? null : round(ideal, 1),

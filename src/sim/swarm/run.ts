@@ -121,6 +121,9 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     sweepWidthM: sc.search.sweepWidthM,
     cruiseSpeedMps: sc.search.cruiseSpeedMps,
     victims: victims.map((v) => ({ index: v.index, inArea: area.some((p) => pointInPolygon(v.pos, p)) && !nofly.some((p) => pointInPolygon(v.pos, p)) })),
+    area,
+    nofly,
+    sweeps: [],
     coverage: [],
     detections: [],
     created: new Map(),
@@ -184,7 +187,8 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       redivide: opts.redivide,
       clock,
       vehicle,
-      sensor: camera,
+      // the camera sees only on search lanes: what it swept is what the report counts as seen
+      sensor: { sweep: (a, b) => (rec.sweeps.push([a, b]), camera.sweep(a, b)) },
       nextSeq: nextSeq(id),
       log: log.child(`drone${id}`),
       mesh: {
