@@ -28,6 +28,7 @@ import { decodeControl, encodeControl, HB_EPOCH_S, HB_MAX_AGE, recordSize, type 
 import { SenderGuard, type DefenceConfig, type SenderReport } from './defence.js';
 import { Membership, type MemberView, type MembershipChange, type MembershipTimings } from './membership.js';
 import type { Random } from '../core/random.js';
+import { OwnFactConfirmations } from './own-confirm.js';
 import { FactStore, idHash } from './store.js';
 
 export interface GossipConfig {
@@ -272,8 +273,8 @@ export class GossipNode {
   private readonly haveSentAt = new Map<NodeId, number>();
   /** After a due packet could not be built (budget), wait before trying again. */
   private holdUntil = -Infinity;
-  /** Own durable facts on air: when to check that someone else holds them, and how often they were sent. */
-  private readonly unconfirmed = new Map<string, { fact: Fact; at: number; sends: number; sentAt: number }>();
+  /** Own durable facts on air, checked later for someone else holding them (see ownConfirmS). */
+  private readonly ownFacts: OwnFactConfirmations;
   /** When any member's packet was last heard. */
   private lastHeardAt = -Infinity;
 
@@ -286,6 +287,7 @@ export class GossipNode {
     this.members = new Membership(cfg.self, cfg.membership);
     this.guard = new SenderGuard(cfg.defence);
     this.duty = new DutyCycleWindow({ fraction: cfg.duty.fraction * cfg.budgetShare, windowS: cfg.duty.windowS });
+    this.ownFacts = new OwnFactConfirmations({ confirmS: cfg.ownConfirmS, retries: cfg.ownRetries }, () => random.range(1, 1.3));
     this.stats = {
       packetsSent: 0, bytesSent: 0, airtimeS: 0, packetsHeard: 0, rejects: new RejectCounter(), throttled: 0,
       antiEntropyControlBytes: 0, repairFactBytes: 0, digestBytes: 0, heartbeatBytes: 0, factBytes: 0, beacons: 0, factSends: 0, odgPages: 0, haveRecords: 0,
@@ -433,38 +435,13 @@ export class GossipNode {
     this.pending.set(key, { fact: p.fact, due: now + this.random.range(20, 40), copies: 0, repair: false, urgent: true, round: 2 });
   }
 
-  /** An own fact went on air: check later that it left this node (see ownConfirmS). */
-  private awaitConfirmation(key: string, fact: Fact, now: number): void {
-    if (this.cfg.ownRetries <= 0) return;
-    const sends = (this.unconfirmed.get(key)?.sends ?? 0) + 1;
-    if (sends > this.cfg.ownRetries) {
-      this.unconfirmed.delete(key);
-      return;
-    }
-    this.unconfirmed.set(key, { fact, sends, sentAt: now, at: now + this.cfg.ownConfirmS * 2 ** (sends - 1) * this.random.range(1, 1.3) });
-  }
-
-  private confirmOwn(now: number): void {
-    for (const [key, u] of this.unconfirmed) {
-      const queued = this.pending.has(key);
-      if (u.at === Infinity && !queued) this.unconfirmed.delete(key); // dropped from the queue: a copy was heard
-      if (queued) u.at = Infinity; // still waiting for air (budget): checked again once it went out
-      if (u.at > now) continue;
-      if (this.holdersOf(u.fact).some((id) => id !== this.self)) this.unconfirmed.delete(key);
-      else if (this.lastHeardAt > u.sentAt) {
-        // someone was on the air since: sending again may reach them (alone, it would only spend the budget)
-        this.pending.set(key, { fact: u.fact, due: now, copies: 0, repair: false, ...(this.isUrgent(u.fact) ? { urgent: true, round: 2 } : {}) });
-        u.at = Infinity; // until it goes on air again
-      } else u.at = now + this.cfg.ownConfirmS; // nobody heard since: look again later
-    }
-  }
-
   /** Time passing: membership timeouts and anti-entropy checks. */
   tick(now: number): GossipActions {
     const out = EMPTY();
     for (const c of this.members.tick(now)) out.membership.push(c);
     this.checkMismatch(now);
-    this.confirmOwn(now);
+    const again = this.ownFacts.due(now, this.lastHeardAt, (k) => this.pending.has(k), (f) => this.holdersOf(f).some((id) => id !== this.self));
+    for (const f of again) this.pending.set(factKey(f), { fact: f, due: now, copies: 0, repair: false, ...(this.isUrgent(f) ? { urgent: true, round: 2 } : {}) });
     const check = this.odgCheck;
     if (check && now >= check.at) {
       this.odgCheck = undefined;
@@ -481,7 +458,7 @@ export class GossipNode {
   /** Earliest time something may change or be sent (call tick/transmit then). */
   nextWakeAt(now: number): number {
     let t = Math.min(this.members.nextTransitionAt(), this.odgCheck?.at ?? Infinity);
-    for (const u of this.unconfirmed.values()) t = Math.min(t, u.at);
+    t = Math.min(t, this.ownFacts.nextAt());
     if (this.lastMismatch && this.mismatchSince !== undefined && this.mismatchSince >= this.lastLearnAt)
       t = Math.min(t, Math.max(this.mismatchSince, this.lastLearnAt) + this.settleFor(this.lastMismatch) + 1e-6);
     // When each kind of traffic is due, and when its share of the duty budget lets it go.
@@ -715,7 +692,7 @@ export class GossipNode {
       const p = this.pending.get(k);
       this.pending.delete(k);
       if (p) this.secondRound(p, now);
-      if (p && p.fact.origin === this.self && p.fact.kind !== 'status') this.awaitConfirmation(k, p.fact, now);
+      if (p && p.fact.origin === this.self && p.fact.kind !== 'status') this.ownFacts.sent(k, p.fact, now);
       this.sentAt.set(k, now);
     }
     this.lastTxAt = now;
