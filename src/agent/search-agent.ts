@@ -77,6 +77,8 @@ export function launchPointIndex(k: number, members: number, points: number): nu
 
 /** A waypoint this close counts as reached, metres. */
 const REACHED_M = 10;
+/** How far along a lane met side-on the vehicle is first sent, metres (see leadInPoint). */
+const LEAD_IN_M = 60;
 
 export class SearchAgent {
   activity: Activity = 'idle';
@@ -106,6 +108,8 @@ export class SearchAgent {
   /** The speed last commanded (undefined: the flight controller's default, e.g. after a mode change). */
   private speedSet: number | undefined;
   private takeOffPlan: SectorPlan | undefined;
+  /** The way to the current waypoint went round a no-fly zone. */
+  private detoured = false;
 
   /** The roster in id order: launch points are shared out along it. */
   private readonly rosterInOrder: readonly NodeId[];
@@ -450,6 +454,34 @@ export class SearchAgent {
     await this.setPace(toLaneStart && leg > 2 * this.o.frame.cellSize ? this.transitSpeed() : this.o.cruiseSpeedMps);
   }
 
+  /**
+   * A point on the lane `wp` starts, a little past its start. A detour round a no-fly zone meets its lane
+   * side-on; in GUIDED the vehicle heads for its next target from where it is, so sent straight on to the lane's
+   * far end while still sliding across the lane, it flies the whole lane askew, and lanes one sweep apart then
+   * leave a strip unseen. Heading first for a point just along the lane brings it onto the line.
+   */
+  private leadInPoint(): LocalPoint | undefined {
+    const a = this.path[this.wp]!;
+    const b = this.path[this.wp + 1];
+    if (!b) return undefined;
+    const len = Math.hypot(b.x - a.x, b.y - a.y);
+    const d = Math.min(LEAD_IN_M, len / 2);
+    return d < 1 ? undefined : { x: a.x + ((b.x - a.x) / len) * d, y: a.y + ((b.y - a.y) / len) * d };
+  }
+
+  /** Flies to the lead-in point (searching on the way); the lane then goes on as planned. */
+  private async leadIn(p: LocalPoint): Promise<void> {
+    const ll = toLatLon(this.o.frame, p);
+    const r = await this.o.vehicle.action.gotoLocation(ll.lat, ll.lon, this.o.altitudeM);
+    if (!r.ok && r.result !== 'SENT') return;
+    for (;;) {
+      await sleep(this.o.clock, 250);
+      if (this.stopped || this.replanWanted || this.recalled || this.o.vehicle.telemetry.state.control === 'override') return;
+      const at = this.position();
+      if (at && Math.hypot(at.x - p.x, at.y - p.y) < REACHED_M) return;
+    }
+  }
+
   /** Commands a speed unless it is the one in force. */
   private async setPace(speed: number): Promise<void> {
     if (speed === this.speedSet) return;
@@ -466,7 +498,10 @@ export class SearchAgent {
     const from = this.position();
     if (!from || !this.o.nofly?.length) return 'reached';
     const via = routeAround(from, target, this.o.nofly);
-    if (via.length) this.onLane = false;
+    if (via.length) {
+      this.onLane = false;
+      this.detoured = true;
+    }
     for (const p of via) {
       const r = await this.flyTo(p, pollMs, interrupt);
       if (r !== 'reached') return r;
@@ -572,6 +607,9 @@ export class SearchAgent {
         if (p && Math.hypot(p.x - target.x, p.y - target.y) < REACHED_M) {
           // reaching an even waypoint starts a lane, an odd one ends it (a one-cell lane does both)
           this.sweepTo(p);
+          // a lane met side-on at the end of a detour is joined via a point a little way along it (see leadIn)
+          const entry = this.detoured && this.wp % 2 === 0 ? this.leadInPoint() : undefined;
+          this.detoured = false;
           if (this.wp % 2 === 0) {
             this.onLane = true;
             this.lastPos = undefined;
@@ -579,6 +617,7 @@ export class SearchAgent {
             this.sweepTo(p);
           } else this.onLane = false;
           this.wp++;
+          if (entry) await this.leadIn(entry);
           break;
         }
       }
