@@ -11,7 +11,7 @@ import type { Logger } from '../core/log.js';
 import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
 import { missionSeconds, toLatLon, toLocal } from '../wire/frame-of-reference.js';
 import type { Activity, Fact, NodeId, StatusFact, VictimFact } from '../wire/facts.js';
-import { planSectors, routeAround, shareOut, sweptCells, type LaneAxis, type Polygon, type SectorPlan } from '../sectors/index.js';
+import { planSectors, reachTowardZones, routeAround, shareOut, sweptCells, type LaneAxis, type Polygon, type SectorPlan } from '../sectors/index.js';
 import type { Vehicle } from '../vehicle/vehicle.js';
 import type { Detection } from '../sim/sensors/camera.js';
 
@@ -295,7 +295,7 @@ export class SearchAgent {
     const ownPath = own.paths.get(this.o.self) ?? [];
     const from = ownPath[ownPath.length - 1] ?? here;
     const extra = planSectors({ frame: this.o.frame, searchable: share, covered, members: [{ id: this.o.self, pos: from }], ...axis });
-    this.path = [...ownPath, ...(extra.paths.get(this.o.self) ?? [])];
+    this.path = reachTowardZones([...ownPath, ...(extra.paths.get(this.o.self) ?? [])], this.o.nofly ?? [], this.o.frame.cellSize);
     this.wp = 0;
     this.onLane = false;
     this.o.log.info('plan', {

@@ -1,0 +1,29 @@
+/** Lane ends beside a no-fly zone reach the end cell's edge where the zone allows; elsewhere they stay put. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { reachTowardZones, LANE_END_ZONE_MARGIN_M } from '../../src/sectors/lane-ends.js';
+
+const rect = (x0: number, y0: number, x1: number, y1: number) => [[{ x: x0, y: y0 }, { x: x1, y: y0 }, { x: x1, y: y1 }, { x: x0, y: y1 }, { x: x0, y: y0 }]];
+
+test('a lane ending before a zone is carried on towards it, keeping the margin; the other end stays', () => {
+  // cells of 55 m; the lane runs east along y = 27.5 from the centre of cell 0 to the centre of cell 4 (x = 247.5);
+  // a zone starts at x = 300: the cell beyond (centre 302.5) is inside it
+  const zone = rect(300, -100, 400, 100);
+  const [start, end] = reachTowardZones([{ x: 27.5, y: 27.5 }, { x: 247.5, y: 27.5 }], [zone], 55);
+  assert.deepEqual(start, { x: 27.5, y: 27.5 }, 'nothing beyond the start');
+  assert.equal(end!.y, 27.5);
+  assert.ok(end!.x > 247.5 && end!.x <= 300 - LANE_END_ZONE_MARGIN_M, `moved to ${end!.x}, at most to ${300 - LANE_END_ZONE_MARGIN_M}`);
+  // further from the zone, up to the cell's edge and no further
+  const [, far] = reachTowardZones([{ x: 27.5, y: 27.5 }, { x: 192.5, y: 27.5 }], [rect(250, -100, 400, 100)], 55);
+  assert.ok(far!.x > 192.5 && far!.x <= 250 - LANE_END_ZONE_MARGIN_M + 1e-9, `moved to ${far!.x}`);
+});
+
+test('lanes at the area\'s edge, one-cell lanes and a path without zones are left as they are', () => {
+  const path = [{ x: 27.5, y: 27.5 }, { x: 247.5, y: 27.5 }, { x: 247.5, y: 82.5 }, { x: 247.5, y: 82.5 }];
+  assert.deepEqual(reachTowardZones(path, [], 55), path);
+  // a zone far off: no end moves
+  assert.deepEqual(reachTowardZones(path, [rect(1000, 1000, 1100, 1100)], 55), path);
+  // the one-cell lane (start = end) has no direction to move in
+  const moved = reachTowardZones(path, [rect(300, -100, 400, 200)], 55);
+  assert.deepEqual(moved.slice(2), path.slice(2));
+});
