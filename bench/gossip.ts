@@ -51,15 +51,21 @@ function antiEntropyLog(n: number, from: number) {
   return { observer, sent, onTransmit };
 }
 
-/** Bytes of the missing facts and of digests and HAVE lists sent until `until`, and of the missing facts. */
-function antiEntropyBytes(sent: ReturnType<typeof antiEntropyLog>['sent'], missing: ReadonlyMap<string, number>, until: number) {
+/** What was missing, and the bytes of the missing facts and of digests and HAVE lists sent until `until`. */
+function antiEntropyFigures(sent: ReturnType<typeof antiEntropyLog>['sent'], missing: ReadonlyMap<string, number>, until: number) {
   let bytes = 0;
   for (const p of sent) {
     if (p.at > until) continue;
     for (const f of p.facts) bytes += missing.get(factKey(f)) ?? 0;
     bytes += p.aeControl;
   }
-  return { bytes, missingBytes: [...missing.values()].reduce((a, b) => a + b, 0) };
+  const missingBytes = [...missing.values()].reduce((a, b) => a + b, 0);
+  return {
+    missing_facts: missing.size,
+    missing_bytes: missingBytes,
+    antientropy_bytes: bytes,
+    antientropy_bytes_over_missing_bytes: missingBytes ? +(bytes / missingBytes).toFixed(3) : null,
+  };
 }
 
 /**
@@ -160,14 +166,10 @@ export function reboot(seed: number) {
       if (!res.gossip.get(5)!.knows(c.fact)) stillMissing++;
     } else caughtUpAt = Math.max(caughtUpAt, t);
   }
-  const { bytes, missingBytes } = antiEntropyBytes(sent, missing, caughtUpAt);
   return {
     catch_up_s: stillMissing === 0 ? +(caughtUpAt - upAt).toFixed(1) : null,
     still_missing: stillMissing,
-    missing_facts: missing.size,
-    missing_bytes: missingBytes,
-    antientropy_bytes: bytes,
-    antientropy_bytes_over_missing_bytes: missingBytes ? +(bytes / missingBytes).toFixed(3) : null,
+    ...antiEntropyFigures(sent, missing, caughtUpAt),
   };
 }
 
@@ -207,14 +209,10 @@ export function returning(seed: number) {
       else healedAt = Math.max(healedAt, t);
     }
   }
-  const { bytes, missingBytes } = antiEntropyBytes(sent, missing, healedAt);
   return {
     heal_s: unhealed === 0 ? +(healedAt - backAt).toFixed(1) : null,
     unhealed_pairs: unhealed,
-    missing_facts: missing.size,
-    missing_bytes: missingBytes,
-    antientropy_bytes: bytes,
-    antientropy_bytes_over_missing_bytes: missingBytes ? +(bytes / missingBytes).toFixed(3) : null,
+    ...antiEntropyFigures(sent, missing, healedAt),
   };
 }
 

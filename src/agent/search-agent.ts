@@ -9,7 +9,7 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import { sleep } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
-import { missionSeconds, toLatLon, toLocal } from '../wire/frame-of-reference.js';
+import { cellCentre, cellIndex, missionSeconds, toLatLon, toLocal } from '../wire/frame-of-reference.js';
 import type { Activity, Fact, NodeId, StatusFact, VictimFact } from '../wire/facts.js';
 import { planSectors, reachTowardZones, routeAround, shareOut, sweptCells, type LaneAxis, type Polygon, type SectorPlan } from '../sectors/index.js';
 import type { Vehicle } from '../vehicle/vehicle.js';
@@ -283,11 +283,8 @@ export class SearchAgent {
     let covered: ReadonlySet<number> = this.covered;
     const laneEnd = this.path[this.wp];
     if (this.onLane && this.activity === 'searching' && laneEnd && this.position()) {
-      const { cellSize, cols } = this.o.frame;
-      const col = Math.floor(here.x / cellSize);
-      const row = Math.floor(here.y / cellSize);
-      const mid = { x: (col + 0.5) * cellSize, y: (row + 0.5) * cellSize };
-      const under = row * cols + col;
+      const under = cellIndex(this.o.frame, here);
+      const mid = cellCentre(this.o.frame, under);
       const centreAhead = Math.hypot(mid.x - laneEnd.x, mid.y - laneEnd.y) < Math.hypot(here.x - laneEnd.x, here.y - laneEnd.y);
       if (centreAhead && this.covered.has(under)) covered = new Set([...this.covered].filter((c) => c !== under));
     }
@@ -469,19 +466,6 @@ export class SearchAgent {
     return d < 1 ? undefined : { x: a.x + ((b.x - a.x) / len) * d, y: a.y + ((b.y - a.y) / len) * d };
   }
 
-  /** Flies to the lead-in point (searching on the way); the lane then goes on as planned. */
-  private async leadIn(p: LocalPoint): Promise<void> {
-    const ll = toLatLon(this.o.frame, p);
-    const r = await this.o.vehicle.action.gotoLocation(ll.lat, ll.lon, this.o.altitudeM);
-    if (!r.ok && r.result !== 'SENT') return;
-    for (;;) {
-      await sleep(this.o.clock, 250);
-      if (this.stopped || this.replanWanted || this.recalled || this.o.vehicle.telemetry.state.control === 'override') return;
-      const at = this.position();
-      if (at && Math.hypot(at.x - p.x, at.y - p.y) < REACHED_M) return;
-    }
-  }
-
   /** Commands a speed unless it is the one in force. */
   private async setPace(speed: number): Promise<void> {
     if (speed === this.speedSet) return;
@@ -510,12 +494,13 @@ export class SearchAgent {
   }
 
   /**
-   * Flies to a point off the search lanes at transit speed (GUIDED). 'interrupted' when stopped, taken over
+   * Flies to a point (GUIDED): off the search lanes at transit speed, or (`as-is`, a lead-in on a lane) at the
+   * pace in force. 'interrupted' when stopped, taken over
    * by a pilot or when `interrupt` says so (polled every `pollMs`); 'refused' when the vehicle refused the target.
    */
-  private async flyTo(p: LocalPoint, pollMs: number, interrupt: () => boolean): Promise<'reached' | 'refused' | 'interrupted'> {
+  private async flyTo(p: LocalPoint, pollMs: number, interrupt: () => boolean, pace: 'transit' | 'as-is' = 'transit'): Promise<'reached' | 'refused' | 'interrupted'> {
     const v = this.o.vehicle;
-    await this.setPace(this.transitSpeed());
+    if (pace === 'transit') await this.setPace(this.transitSpeed());
     const ll = toLatLon(this.o.frame, p);
     const r = await v.action.gotoLocation(ll.lat, ll.lon, this.o.altitudeM);
     if (!r.ok && r.result !== 'SENT') return 'refused';
@@ -607,7 +592,7 @@ export class SearchAgent {
         if (p && Math.hypot(p.x - target.x, p.y - target.y) < REACHED_M) {
           // reaching an even waypoint starts a lane, an odd one ends it (a one-cell lane does both)
           this.sweepTo(p);
-          // a lane met side-on at the end of a detour is joined via a point a little way along it (see leadIn)
+          // a lane met side-on at the end of a detour is joined via a point a little way along it (see leadInPoint)
           const entry = this.detoured && this.wp % 2 === 0 ? this.leadInPoint() : undefined;
           this.detoured = false;
           if (this.wp % 2 === 0) {
@@ -617,7 +602,8 @@ export class SearchAgent {
             this.sweepTo(p);
           } else this.onLane = false;
           this.wp++;
-          if (entry) await this.leadIn(entry);
+          // on the lane already: searching on the way, at the pace in force
+          if (entry) await this.flyTo(entry, 250, () => this.replanWanted || this.recalled, 'as-is');
           break;
         }
       }

@@ -275,8 +275,6 @@ export class GossipNode {
   private holdUntil = -Infinity;
   /** Own durable facts on air, checked later for someone else holding them (see ownConfirmS). */
   private readonly ownFacts: OwnFactConfirmations;
-  /** When any member's packet was last heard. */
-  private lastHeardAt = -Infinity;
 
   constructor(
     readonly cfg: GossipConfig,
@@ -362,7 +360,6 @@ export class GossipNode {
       control = c.value;
     }
     this.neighbours.set(sender, { at: now, snr: rx.snr, rssi: rx.rssi });
-    this.lastHeardAt = now;
     const pos = control.find((r) => r.type === 'pos');
     const senderAt = pos && pos.type === 'pos' ? { x: pos.x, y: pos.y } : undefined;
     this.alive(out, sender, now, now);
@@ -440,7 +437,9 @@ export class GossipNode {
     const out = EMPTY();
     for (const c of this.members.tick(now)) out.membership.push(c);
     this.checkMismatch(now);
-    const again = this.ownFacts.due(now, this.lastHeardAt, (k) => this.pending.has(k), (f) => this.holdersOf(f).some((id) => id !== this.self));
+    let lastHeardAt = -Infinity;
+    for (const n of this.neighbours.values()) lastHeardAt = Math.max(lastHeardAt, n.at);
+    const again = this.ownFacts.due(now, lastHeardAt, (k) => this.pending.has(k), (f) => this.holdersOf(f).some((id) => id !== this.self));
     for (const f of again) this.pending.set(factKey(f), { fact: f, due: now, copies: 0, repair: false, ...(this.isUrgent(f) ? { urgent: true, round: 2 } : {}) });
     const check = this.odgCheck;
     if (check && now >= check.at) {
@@ -495,7 +494,7 @@ export class GossipNode {
     // only what may go now: relays held back by the reserve must not keep an own fact waiting for their room
     const relayOk = this.othersAllowed(now);
     for (const p of this.pending.values()) {
-      if (p.due > now || !(relayOk || p.fact.origin === this.self)) continue;
+      if (p.due > now || !this.mayGo(p, relayOk)) continue;
       const size = this.codec.sizeOfFact(p.fact);
       bytes += size;
       if (p.fact.origin === this.self && !p.repair) ownNew = Math.min(ownNew ?? Infinity, size);
@@ -508,7 +507,7 @@ export class GossipNode {
 
   private dueKind(now: number): 'urgent' | 'beacon' | undefined {
     const relayOk = this.othersAllowed(now);
-    for (const p of this.pending.values()) if (p.due <= now && (relayOk || p.fact.origin === this.self)) return 'urgent';
+    for (const p of this.pending.values()) if (p.due <= now && this.mayGo(p, relayOk)) return 'urgent';
     // Requests for what this node lacks (digest, HAVE lists, polls) may use most of the reserve: they serve it.
     if (this.requestsAllowed(now)) {
       for (const h of this.haves.values()) if (h.due <= now) return 'urgent';
@@ -517,6 +516,11 @@ export class GossipNode {
     }
     if (this.beaconAt <= now && this.lowPriorityAllowed(now)) return 'beacon';
     return undefined;
+  }
+
+  /** A pending fact may go on air now: our own always, others' while relays are allowed (see othersAllowed). */
+  private mayGo(p: Pending, relayOk: boolean): boolean {
+    return relayOk || p.fact.origin === this.self;
   }
 
   /** Others' facts (relays, repairs) stop short of the budget: the rest is kept for this node's own facts. */
@@ -591,7 +595,7 @@ export class GossipNode {
     );
     const relayOk = this.othersAllowed(now);
     for (const [key, p] of queue) {
-      if (!relayOk && p.fact.origin !== this.self) continue;
+      if (!this.mayGo(p, relayOk)) continue;
       // Only due items: sending a fact before its contention delay ran out would defeat suppression;
       // under budget pressure, facts due soon ride along (batching).
       if (p.due > now + this.cfg.coalesceS && !(pressured && p.due <= now + 20 && priorityOf(p.fact.kind) <= 1)) continue;

@@ -23,7 +23,8 @@ export function pointInPolygon(p: LocalPoint, poly: Polygon): boolean {
   return inside;
 }
 
-function bounds(polys: readonly Polygon[]): { minX: number; minY: number; maxX: number; maxY: number } {
+/** Bounding box of the polygons' outer rings. */
+export function bounds(polys: readonly Polygon[]): { minX: number; minY: number; maxX: number; maxY: number } {
   let minX = Infinity;
   let minY = Infinity;
   let maxX = -Infinity;
@@ -54,6 +55,11 @@ function nearBoundary(p: LocalPoint, poly: Polygon, margin: number): boolean {
   return false;
 }
 
+/** Is p inside one of the zones, or within `margin` metres of one's edge? */
+export function inOrNearZone(p: LocalPoint, zones: readonly Polygon[], margin: number): boolean {
+  return zones.some((zone) => pointInPolygon(p, zone) || nearBoundary(p, zone, margin));
+}
+
 /**
  * How far a lane end stays from a no-fly zone. Lanes end at cell centres, which on a slanted edge can sit a
  * metre outside the zone; a copter turning there, or joining the next lane, would cut into it.
@@ -78,7 +84,7 @@ export function searchableCells(frame: AreaFrame, search: readonly Polygon[], no
       const cell = r * frame.cols + c;
       const centre = cellCentre(frame, cell);
       if (!search.some((poly) => pointInPolygon(centre, poly))) continue;
-      if (nofly.some((poly) => pointInPolygon(centre, poly) || nearBoundary(centre, poly, NOFLY_CLEARANCE_M))) continue;
+      if (inOrNearZone(centre, nofly, NOFLY_CLEARANCE_M)) continue;
       out.push(cell);
     }
   return out;

@@ -5,7 +5,7 @@
  * edge, as far as the clearance and the copter's turn allow.
  */
 import type { LocalPoint } from '../wire/frame-of-reference.js';
-import { distanceToSegment, NOFLY_CLEARANCE_M, pointInPolygon, type Polygon } from './grid.js';
+import { inOrNearZone, NOFLY_CLEARANCE_M, type Polygon } from './grid.js';
 
 /**
  * How far a moved lane end stays from a zone: the clearance, plus the way a copter at search speed runs on
@@ -13,22 +13,13 @@ import { distanceToSegment, NOFLY_CLEARANCE_M, pointInPolygon, type Polygon } fr
  */
 export const LANE_END_ZONE_MARGIN_M = NOFLY_CLEARANCE_M + 15;
 
-function tooClose(p: LocalPoint, zones: readonly Polygon[], margin: number): boolean {
-  for (const zone of zones) {
-    if (pointInPolygon(p, zone)) return true;
-    for (const ring of zone)
-      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) if (distanceToSegment(p, ring[j]!, ring[i]!) < margin) return true;
-  }
-  return false;
-}
-
 /** `end` moved along `dir` (a unit vector) towards a zone the next cell is left out for: at most half a cell. */
 function reach(end: LocalPoint, dir: LocalPoint, zones: readonly Polygon[], cellSize: number, stepM: number): LocalPoint {
   const at = (e: number) => ({ x: end.x + dir.x * e, y: end.y + dir.y * e });
-  if (!tooClose(at(cellSize), zones, NOFLY_CLEARANCE_M)) return end; // the cell beyond is not a zone's: an edge of the area, or searchable
+  if (!inOrNearZone(at(cellSize), zones, NOFLY_CLEARANCE_M)) return end; // the cell beyond is not a zone's: an edge of the area, or searchable
   let best = 0;
   for (let e = stepM; e <= cellSize / 2 + 1e-9; e += stepM) {
-    if (tooClose(at(e), zones, LANE_END_ZONE_MARGIN_M)) break;
+    if (inOrNearZone(at(e), zones, LANE_END_ZONE_MARGIN_M)) break;
     best = e;
   }
   return best > 0 ? at(best) : end;

@@ -6,24 +6,13 @@
  * over the area (minus no-fly zones), each seen when some camera segment passed within half a sweep of it.
  */
 import type { LocalPoint } from '../../wire/frame-of-reference.js';
-import { pointInPolygon, type Polygon } from '../../sectors/index.js';
+import { bounds, pointInPolygon, type Polygon } from '../../sectors/grid.js';
 
 export type Segment = readonly [LocalPoint, LocalPoint];
 
 /** Percent of the area's sample points (every `stepM`, offset so they never sit on cell edges) seen. */
 export function areaSeenPct(area: readonly Polygon[], nofly: readonly Polygon[], segments: readonly Segment[], halfWidthM: number, stepM = 5): number {
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  for (const poly of area)
-    for (const ring of poly)
-      for (const p of ring) {
-        minX = Math.min(minX, p.x);
-        maxX = Math.max(maxX, p.x);
-        minY = Math.min(minY, p.y);
-        maxY = Math.max(maxY, p.y);
-      }
+  const { minX, minY, maxX, maxY } = bounds(area);
   if (!Number.isFinite(minX)) return 0;
   // an offset that is no multiple of any cell size in use, so the grid does not line up with lane edges
   const x0 = minX + stepM * 0.26;
