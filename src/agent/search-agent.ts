@@ -13,6 +13,7 @@ import { cellCentre, cellIndex, missionSeconds, toLatLon, toLocal } from '../wir
 import type { Activity, Fact, NodeId, StatusFact, VictimFact } from '../wire/facts.js';
 import { planSectors, reachTowardZones, routeAround, shareOut, sweptCells, type LaneAxis, type Polygon, type SectorPlan } from '../sectors/index.js';
 import type { Vehicle } from '../vehicle/vehicle.js';
+import { OperatorDesk } from './commands.js';
 import type { Detection } from '../mission/detection.js';
 
 /** What the agent needs from the mesh (the gossip node behind a link, or the simulator's radio). */
@@ -89,7 +90,7 @@ export class SearchAgent {
   /** Members whose unsearched cells were handed to the others in the current plan. */
   private orphanOwners = new Set<NodeId>();
   readonly victims: VictimFact[] = [];
-  private readonly searchableSet: Set<number>;
+  private searchableSet: Set<number>;
   private readonly statusOf = new Map<NodeId, StatusFact>();
   private pendingCells: number[] = [];
   private path: readonly LocalPoint[] = [];
@@ -100,7 +101,8 @@ export class SearchAgent {
   private planKey = '';
   private lastPos: LocalPoint | undefined;
   private stopped = false;
-  private recalled = false;
+  /** Operators' orders and missions, and this drone's answers (commands.ts). */
+  private readonly desk: OperatorDesk;
   private timers: TimerHandle[] = [];
   private lastStatus = -Infinity;
   private lastCoverage = -Infinity;
@@ -114,9 +116,11 @@ export class SearchAgent {
   /** The roster in id order: launch points are shared out along it. */
   private readonly rosterInOrder: readonly NodeId[];
 
-  constructor(private readonly o: SearchAgentOptions) {
+  // not readonly: a mission from the ground station replaces the searchable cells and launch sites
+  constructor(private o: SearchAgentOptions) {
     this.searchableSet = new Set(o.searchable);
     this.rosterInOrder = [...o.roster].sort((a, b) => a - b);
+    this.desk = new OperatorDesk({ self: o.self, roster: o.roster, frame: o.frame });
   }
 
   /** Where a member takes off (the same on every agent: mission and roster only). */
@@ -159,6 +163,7 @@ export class SearchAgent {
   /** Facts learned from the mesh. */
   learn(facts: readonly Fact[]): void {
     for (const f of facts) {
+      if (this.desk.learn(f, this.canObey())) this.replanWanted = true;
       switch (f.kind) {
         case 'coverage': {
           let mine = this.coveredBy.get(f.origin);
@@ -180,13 +185,34 @@ export class SearchAgent {
           if (!prev || prev.activity !== f.activity) this.replanWanted = true;
           break;
         }
-        case 'command':
-          if ((f.target === 0 || f.target === this.o.self) && f.action === 'rtl') this.recalled = true;
-          break;
         default:
           break;
       }
     }
+    this.adoptMission();
+    for (const a of this.desk.takeAcks()) this.publish({ kind: 'ack', origin: this.o.self, seq: this.o.nextSeq(), t: this.t(), target: a.target, result: a.result });
+  }
+
+  /** An operator's order other than "search" is in force (recall, land, hold). */
+  private get recalled(): boolean {
+    return this.desk.order !== 'search';
+  }
+
+  /** Whether this drone can carry out an operator's order now (else it answers "refused"). */
+  private canObey(): boolean {
+    return this.activity !== 'fc_lost' && this.activity !== 'override' && !this.stopped;
+  }
+
+  /** A newer mission from the ground station: its cells replace the searchable area, and every agent re-plans alike. */
+  private adoptMission(): void {
+    const m = this.desk.takeMission();
+    if (!m) return;
+    this.o = { ...this.o, searchable: m.searchable, ...(m.launch.length ? { launchSites: m.launch } : {}) };
+    this.searchableSet = new Set(m.searchable);
+    this.takeOffPlan = undefined;
+    this.plannedOnce = false;
+    this.replanWanted = true;
+    this.o.log.info('mission adopted', { version: m.version, cells: m.searchable.length });
   }
 
   /** The mesh's membership changed (someone suspected, dead or back). */
@@ -325,7 +351,8 @@ export class SearchAgent {
       mode: Math.max(0, Math.min(255, s.customMode ?? 0)),
       armed: s.armed ?? false,
       activity: this.activity,
-      sector: -1,
+      // the sector of the take-off plan this drone flies: its place in the roster
+      sector: this.activity === 'searching' || this.activity === 'transit' ? Math.min(49, this.rosterInOrder.indexOf(this.o.self)) : -1,
       heading: Math.round((((s.heading ?? 0) % 360) + 360) % 360) % 360,
     };
     this.publish(f);
@@ -391,7 +418,10 @@ export class SearchAgent {
     this.o.log.info('returning home', { why });
     // ArduCopter's RTL flies straight home: go round the no-fly zones first, in GUIDED
     const home = this.o.vehicle.telemetry.state.home;
-    if (home) await this.detourFor(toLocal(this.o.frame, home.lat, home.lon), 250, () => false);
+    // an operator's resume turns a recalled drone round on the way
+    const resumed = () => why === 'recalled by operator' && !this.recalled;
+    if (home) await this.detourFor(toLocal(this.o.frame, home.lat, home.lon), 250, resumed);
+    if (resumed()) return;
     await this.o.vehicle.action.rtl();
   }
 
@@ -518,7 +548,67 @@ export class SearchAgent {
     await this.o.vehicle.action.setMode('GUIDED');
   }
 
-  /** The whole sortie; resolves when the drone is on its way home, yielded, or stopped. */
+  /** Arms and climbs to the search altitude in GUIDED; false (and 'idle') when the vehicle will not arm. */
+  private async takeOff(): Promise<boolean> {
+    const { vehicle: v, log } = this.o;
+    await this.guided();
+    const armed = await v.action.arm({ waitArmableMs: 180_000 });
+    if (!armed.ok) {
+      log.error('cannot arm', { result: armed.result, texts: armed.texts });
+      this.activity = 'idle';
+      this.status();
+      return false;
+    }
+    await this.guided();
+    const took = await v.action.takeoff(this.o.altitudeM);
+    if (!took.ok) log.warn('takeoff refused', { result: took.result });
+    await v.telemetry.waitFor((s) => (s.position?.relAlt ?? 0) >= this.o.altitudeM - 2, 60_000);
+    this.speedSet = undefined;
+    return true;
+  }
+
+  /** Carries out the operator's order in force: home (round the zones), land where it is, or hold. */
+  private async obey(): Promise<void> {
+    const order = this.desk.order;
+    if (order === 'rtl') return this.goHome('recalled by operator');
+    this.flushCoverage();
+    this.activity = order === 'land' ? 'returning' : 'transit';
+    this.status();
+    this.o.log.info('operator order', { order });
+    if (order === 'land') await this.o.vehicle.action.land();
+    else {
+      const here = this.o.vehicle.telemetry.state.position;
+      if (here) await this.o.vehicle.action.gotoLocation(here.lat, here.lon, this.o.altitudeM);
+    }
+  }
+
+  /**
+   * Waits while an order other than "search" is in force (reporting 'landed' once down); true when an operator
+   * resumed the search and the drone is back in the air under the agent's control.
+   */
+  private async resumed(): Promise<boolean> {
+    const v = this.o.vehicle;
+    while (!this.stopped && this.recalled) {
+      if (v.telemetry.state.control === 'override') return false;
+      if (this.activity !== 'landed' && !v.telemetry.state.armed) {
+        this.activity = 'landed';
+        this.status();
+      }
+      await sleep(this.o.clock, 1000);
+    }
+    if (this.stopped || v.telemetry.state.control === 'override') return false;
+    this.o.log.info('search resumed by operator', { wasLanded: !v.telemetry.state.armed });
+    if (v.telemetry.state.armed) await this.guided();
+    else if (!(await this.takeOff())) return false;
+    this.activity = 'searching';
+    // a fresh plan from here: the one in force was cut mid-lane, and its next waypoint is that lane's far end
+    this.plannedOnce = false;
+    this.replanWanted = true;
+    this.status();
+    return true;
+  }
+
+  /** The whole sortie; resolves when the drone is home, yielded, or stopped. */
   async run(): Promise<void> {
     const { vehicle: v, clock, log } = this.o;
     this.timers.push(clock.setInterval(() => this.tick(), 1000));
@@ -536,19 +626,7 @@ export class SearchAgent {
       log.info('taking control on the ground after the boot-time mode reset');
       v.resumeControl();
     }
-    await this.guided();
-    const armed = await v.action.arm({ waitArmableMs: 180_000 });
-    if (!armed.ok) {
-      log.error('cannot arm', { result: armed.result, texts: armed.texts });
-      this.activity = 'idle';
-      this.status();
-      return;
-    }
-    await this.guided();
-    const took = await v.action.takeoff(this.o.altitudeM);
-    if (!took.ok) log.warn('takeoff refused', { result: took.result });
-    await v.telemetry.waitFor((s) => (s.position?.relAlt ?? 0) >= this.o.altitudeM - 2, 60_000);
-    this.speedSet = undefined;
+    if (!(await this.takeOff())) return;
     this.activity = 'searching';
     this.status();
     while (!this.stopped) {
@@ -559,7 +637,11 @@ export class SearchAgent {
         log.warn('yielding: mode changed by pilot or failsafe', { override: s.override });
         return;
       }
-      if (this.recalled) return this.goHome('recalled by operator');
+      if (this.recalled) {
+        await this.obey();
+        if (await this.resumed()) continue;
+        return;
+      }
       const remaining = s.battery?.remaining ?? -1;
       if (remaining >= 0 && remaining <= this.o.batteryReturnPct) return this.goHome('battery low');
       if (this.replanWanted || !this.plannedOnce) this.replan();
@@ -569,6 +651,7 @@ export class SearchAgent {
         // counting this drone in the plan and do not re-divide for it.
         this.flushCoverage();
         if (await this.standBy()) continue;
+        if (this.recalled && (await this.resumed())) continue;
         return;
       }
       const target = this.path[this.wp]!;
