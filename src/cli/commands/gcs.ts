@@ -79,7 +79,21 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
     if (err instanceof LinkSpecError) throw new UsageError(`--radio ${radio}: expected ${LINK_SPEC_HELP} or loopback`);
     throw err;
   }
+  // The device's state, said at once on the terminal and shown on the page: a radio that cannot be opened
+  // is retried, but the operator must know that nothing is going out.
+  const health: { up: boolean; error?: string; lastHeardMs?: number } = { up: false };
+  link.on('state', (e) => {
+    const was = health.error;
+    health.up = e.to === 'up';
+    if (health.up) delete health.error;
+    else health.error = e.reason;
+    // said once per new reason, not at every retry
+    if (e.to === 'up' && was) console.error(`radio ${link.name}: up`);
+    else if (e.to === 'down' && e.reason !== was) console.error(`radio ${link.name}: cannot use the device: ${e.reason} (retrying in the background)`);
+  });
+  link.on('packet', (p) => (health.lastHeardMs = p.receivedAt));
   await link.open();
+  if (link.state !== 'up' && !health.error) console.error(`radio ${link.name}: not up (${link.state})`);
   mkdirSync(dataDir, { recursive: true });
   const packetCounter = openNodeSequences(dataDir).packets;
   // The station is one more gossip node: it relays, repairs and tracks membership like a drone.
@@ -96,7 +110,7 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
   port = new GossipMeshPort(self.id, node, (f) => runner.publish(f), nowS, link.name, async () => {
     runner.close();
     await link.close();
-  });
+  }, () => ({ ...health }));
   return { mesh: port, node: self.id };
 }
 
