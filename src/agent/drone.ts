@@ -117,6 +117,7 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
       }
       for (const r of a.reports) log.warn('misbehaving sender', { report: r });
     },
+    onError: (where, err) => log.error('gossip callback failed', { where, err: err as Error }),
   });
   // After a restart the agent starts from what the map already held (coverage, victims, orders).
   agent.learn([...map.facts()]);
