@@ -18,7 +18,7 @@ import { parseProvisioning } from '../wire/keyring.js';
 import { openNodeSequences } from '../wire/sequence-file.js';
 import { Vehicle } from '../vehicle/vehicle.js';
 import { searchableCells } from '../sectors/index.js';
-import { loadScenario, localPolygon, scenarioFrame } from '../sim/scenario/index.js';
+import { loadScenario, localPolygon, scenarioFrame } from '../mission/index.js';
 import type { AgentConfig } from './config.js';
 import { AgentConfigError } from './config.js';
 import { DetectorSocket } from './detector-socket.js';

@@ -13,7 +13,7 @@ import { cellCentre, cellIndex, missionSeconds, toLatLon, toLocal } from '../wir
 import type { Activity, Fact, NodeId, StatusFact, VictimFact } from '../wire/facts.js';
 import { planSectors, reachTowardZones, routeAround, shareOut, sweptCells, type LaneAxis, type Polygon, type SectorPlan } from '../sectors/index.js';
 import type { Vehicle } from '../vehicle/vehicle.js';
-import type { Detection } from '../sim/sensors/camera.js';
+import type { Detection } from '../mission/detection.js';
 
 /** What the agent needs from the mesh (the gossip node behind a link, or the simulator's radio). */
 export interface MeshPort {

@@ -4,7 +4,7 @@
  */
 import type { CommandModule } from '../registry.js';
 import { numberFlag, parseFlags, UsageError } from '../args.js';
-import { loadScenario, ScenarioError } from '../../sim/scenario/index.js';
+import { loadScenario, ScenarioError } from '../../mission/index.js';
 import { runSimulation } from '../../sim/swarm/run.js';
 import { runWithStation } from '../../sim/swarm/with-station.js';
 import { externalFleetLauncher } from '../../sim/swarm/sitl-fleet.js';
