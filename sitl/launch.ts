@@ -95,6 +95,8 @@ export function simulatedParams(paramFiles: readonly string[] = [], ardupilotDef
 export interface Launched {
   readonly instances: { instance: number; sysid: number; port: number; connection: string; home: Home }[];
   stop(): Promise<void>;
+  /** At once, for exit paths that cannot wait (process 'exit'): SIGKILL what is still running. */
+  kill(): void;
 }
 
 function describe(plan: LaunchPlan) {
@@ -125,7 +127,7 @@ export async function launchSimulated(plan: LaunchPlan): Promise<Launched> {
     await Promise.all(servers.map((s) => s.close()));
     throw e;
   }
-  return { instances, stop: async () => void (await Promise.all(servers.map((s) => s.close()))) };
+  return { instances, stop: async () => void (await Promise.all(servers.map((s) => s.close()))), kill: () => undefined };
 }
 
 /** Starts SITL processes; throws ParamFileError (before starting any) when copter.parm cannot be found. */
@@ -144,7 +146,8 @@ export function launchSitl(binary: string, plan: LaunchPlan, workRoot: string): 
     const args = [
       '--model', '+',
       '--speedup', String(plan.speedup),
-      '--base-port', String(plan.basePort),
+      // SITL adds 10 × instance only to its default port: with --base-port every instance would bind the same one
+      '--base-port', String(inst.port),
       '-I', String(inst.instance),
       '--home', `${h.lat.toFixed(7)},${h.lon.toFixed(7)},${h.alt},0`,
       '--defaults', layers.map((f) => resolve(f)).join(','),
@@ -160,6 +163,10 @@ export function launchSitl(binary: string, plan: LaunchPlan, workRoot: string): 
   }
   return {
     instances,
+    kill: () => {
+      stopping = true;
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    },
     stop: () => {
       stopping = true;
       return Promise.all(

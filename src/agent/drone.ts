@@ -18,7 +18,7 @@ import { parseProvisioning } from '../wire/keyring.js';
 import { openNodeSequences } from '../wire/sequence-file.js';
 import { Vehicle } from '../vehicle/vehicle.js';
 import { searchableCells } from '../sectors/index.js';
-import { loadScenario, localPolygon, scenarioFrame } from '../sim/scenario/index.js';
+import { loadScenario, localPolygon, scenarioFrame } from '../mission/index.js';
 import type { AgentConfig } from './config.js';
 import { AgentConfigError } from './config.js';
 import { DetectorSocket } from './detector-socket.js';
@@ -117,6 +117,7 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
       }
       for (const r of a.reports) log.warn('misbehaving sender', { report: r });
     },
+    onError: (where, err) => log.error('gossip callback failed', { where, err: err as Error }),
   });
   // After a restart the agent starts from what the map already held (coverage, victims, orders).
   agent.learn([...map.facts()]);

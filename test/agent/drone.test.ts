@@ -16,7 +16,7 @@ import { seededRandom } from '../../src/core/random.js';
 import { GossipNode } from '../../src/gossip/engine.js';
 import { wireCodec } from '../../src/gossip/wire-codec.js';
 import { UdpLink } from '../../src/links/udp-link.js';
-import { loadScenario, scenarioFrame } from '../../src/sim/scenario/index.js';
+import { loadScenario, scenarioFrame } from '../../src/mission/index.js';
 import { SimVehicleServer } from '../../src/sim/vehicle/server.js';
 import { Keyring, generateIdentity, newSwarmKey, provisioningFile } from '../../src/wire/keyring.js';
 import type { Fact, StatusFact } from '../../src/wire/facts.js';
