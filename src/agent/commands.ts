@@ -30,16 +30,9 @@ export interface AdoptedMission {
 
 export interface OperatorDeskOptions {
   readonly self: NodeId;
-  readonly roster: readonly NodeId[];
   readonly frame: AreaFrame;
-}
-
-/**
- * May this origin command the swarm? Drones of the roster report but never command: operators are the nodes
- * outside it (the trust work replaces this with the origin's signed role).
- */
-export function isOperator(origin: NodeId, roster: readonly NodeId[]): boolean {
-  return !roster.includes(origin);
+  /** Whether a node may command (its role in the keyring, see src/wire/authority.ts). */
+  readonly isOperator: (id: NodeId) => boolean;
 }
 
 const later = (a: Fact, b: Fact): boolean => (a.t !== b.t ? a.t > b.t : compareFactIds(a, b) > 0);
@@ -70,7 +63,7 @@ export class OperatorDesk {
 
   /** Takes in a fact heard or made; true when the order in force or the mission changed. */
   learn(f: Fact, canAct: boolean): boolean {
-    if (f.origin === this.o.self || !isOperator(f.origin, this.o.roster)) return false;
+    if (f.origin === this.o.self || !this.o.isOperator(f.origin)) return false;
     switch (f.kind) {
       case 'command': {
         if (f.target !== 0 && f.target !== this.o.self) return false;

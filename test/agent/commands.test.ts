@@ -5,7 +5,7 @@ import type { AreaFact, Fact } from '../../src/wire/facts.js';
 import type { AreaFrame } from '../../src/wire/frame-of-reference.js';
 
 const frame: AreaFrame = { originLat: 45.18, originLon: 5.72, epoch: 1_790_000_000, cellSize: 50, cols: 40 };
-const desk = () => new OperatorDesk({ self: 3, roster: [1, 2, 3, 4], frame });
+const desk = () => new OperatorDesk({ self: 3, frame, isOperator: (id) => id === 250 });
 const square = (x0: number, y0: number, s: number) => [{ x: x0, y: y0 }, { x: x0 + s, y: y0 }, { x: x0 + s, y: y0 + s }, { x: x0, y: y0 + s }];
 
 test('the newest order that concerns the drone is in force; a resume undoes a recall; each is answered once', () => {
@@ -31,7 +31,7 @@ test('the newest order that concerns the drone is in force; a resume undoes a re
   assert.deepEqual(d.takeAcks(), [{ target: { origin: 250, seq: 4 }, result: 'refused' }]);
 });
 
-test('a drone of the roster cannot command the others', () => {
+test('a node that is not an operator cannot command', () => {
   const d = desk();
   assert.equal(d.learn({ kind: 'command', origin: 2, seq: 9, t: 100, target: 0, action: 'rtl' }, true), false);
   assert.equal(d.order, 'search');
