@@ -33,6 +33,8 @@ export interface OperatorDeskOptions {
   readonly frame: AreaFrame;
   /** Whether a node may command (its role in the keyring, see src/wire/authority.ts). */
   readonly isOperator: (id: NodeId) => boolean;
+  /** Zones the drone was started with (they are no facts, and stay zones whatever the mission). */
+  readonly zones?: readonly Polygon[];
 }
 
 const later = (a: Fact, b: Fact): boolean => (a.t !== b.t ? a.t > b.t : compareFactIds(a, b) > 0);
@@ -131,7 +133,7 @@ export class OperatorDesk {
       return false;
     }
     // every zone known stays a zone: the mission's and any drawn since that was not withdrawn
-    const nofly = [...this.areas.values()].filter((a) => a.role === 'nofly' && !this.withdrawn.has(factKey(a))).map((a) => a.rings as Polygon);
+    const nofly = [...(this.o.zones ?? []), ...[...this.areas.values()].filter((a) => a.role === 'nofly' && !this.withdrawn.has(factKey(a))).map((a) => a.rings as Polygon)];
     this.adopted = m;
     this.pending = { version: m.version, searchable: searchableCells(this.o.frame, search, nofly), launch: m.launch, nofly };
     this.answer(m, 'accepted');

@@ -124,7 +124,7 @@ export class SearchAgent {
   constructor(private o: SearchAgentOptions) {
     this.searchableSet = new Set(o.searchable);
     this.rosterInOrder = [...o.roster].sort((a, b) => a - b);
-    this.desk = new OperatorDesk({ self: o.self, frame: o.frame, isOperator: o.isOperator ?? (() => false) });
+    this.desk = new OperatorDesk({ self: o.self, frame: o.frame, isOperator: o.isOperator ?? (() => false), ...(o.nofly ? { zones: o.nofly } : {}) });
   }
 
   /** Where a member takes off (the same on every agent: mission and roster only). */

@@ -9,6 +9,8 @@ export interface PageProbe {
   renders: number;
   markerIds(layer: 'victim' | 'road' | 'hazard' | 'member'): string[];
   whenDrawn(): Promise<void>;
+  /** Where [lon, lat] is drawn, pixels from the map box's top left corner. */
+  project?(lonLat: [number, number]): [number, number];
 }
 
 declare global {

@@ -134,6 +134,10 @@ async function makeMapLibre(container, config, extra) {
       map.once('idle', r);
       map.triggerRepaint();
     }),
+    project: (ll) => {
+      const p = map.project(ll);
+      return [p.x, p.y];
+    },
     markerIds: (layer) => map.queryRenderedFeatures({ layers: [layer === 'victim' ? 'victims' : layer === 'member' ? 'members' : layer === 'road' ? 'roads' : 'hazards'] }).map((f) => f.properties.id ?? f.properties.member),
   };
 }
@@ -300,6 +304,8 @@ async function main() {
   };
   perf.whenDrawn = () => (map.whenDrawn ? map.whenDrawn() : Promise.resolve());
   perf.markerIds = (layer) => map.markerIds(layer);
+  // screen position (in the map's box) of [lon, lat]: tests click the map where they mean to
+  perf.project = (ll) => map.project(ll);
 }
 
 main().catch((err) => {
