@@ -38,7 +38,9 @@ export function victimItem(x, nowT) {
   li.innerHTML =
     `<span class="state s-${x.state}">${x.state}</span> ${esc(x.id)}: ${x.count}× ${esc(x.condition)} (${x.confidence}%)` +
     (open ? `${x.state === 'reported' ? '<button data-do="confirmed">confirm</button>' : ''}<button data-do="rescued">rescued</button><button data-do="false_alarm">false alarm</button>` : '') +
-    `<br><small class="where"><span data-ll>${ll}</span> · <span data-mgrs>${esc(x.mgrs)}</span> <button data-copy="${esc(`${ll} (MGRS ${x.mgrs})`)}" title="copy the coordinates">copy</button></small>` +
+    // the buttons stay on the first line: a click anywhere else on the entry shows the fact
+    `<button data-copy="${esc(`${ll} (MGRS ${x.mgrs})`)}" title="copy the coordinates">copy</button>` +
+    `<br><small class="where"><span data-ll>${ll}</span> · <span data-mgrs>${esc(x.mgrs)}</span></small>` +
     `<br><small>first seen ${age(nowT - x.firstSeen)} ago, last ${age(nowT - x.lastSeen)} ago, by ${x.seenBy.map((n) => `node ${n}`).join(', ')}</small>`;
   return li;
 }
