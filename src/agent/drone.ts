@@ -2,7 +2,7 @@
  * The composition root of one drone: flight controller (Vehicle over MAVLink), radio (a Link), gossip node,
  * the mission's sectors and the search agent, with an optional external detector. `murmur agent` runs it.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { DiskStore, actorFor, type MapDocument } from '../map/index.js';
@@ -14,7 +14,7 @@ import { GossipNode } from '../gossip/engine.js';
 import { wireCodec } from '../gossip/wire-codec.js';
 import { linkFromSpec } from '../links/open.js';
 import type { Link } from '../links/link.js';
-import { parseProvisioning } from '../wire/keyring.js';
+import { loadProvisioning } from '../wire/keyring.js';
 import { openNodeSequences } from '../wire/sequence-file.js';
 import { Vehicle } from '../vehicle/vehicle.js';
 import { searchableCells } from '../sectors/index.js';
@@ -44,7 +44,7 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
   const log = opts.log ?? createLogger({ level: cfg.logLevel });
   const mission = loadScenario(cfg.mission);
   const frame = scenarioFrame(mission);
-  const { keyring, self } = parseProvisioning(readFileSync(cfg.provisioning, 'utf8'));
+  const { keyring, self } = loadProvisioning(cfg.provisioning);
   if (!cfg.roster.includes(self.id)) throw new AgentConfigError(`this node (${self.id}) is not in the roster ${cfg.roster.join(',')}`);
   mkdirSync(cfg.dataDir, { recursive: true });
   const seqs = openNodeSequences(cfg.dataDir);
@@ -92,6 +92,7 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
     vehicle,
     sensor,
     nextSeq: () => seqs.facts.take(),
+    isOperator: (id) => keyring.isOperator(id),
     log: log.child('agent'),
     mesh: {
       publish: (f) => {

@@ -13,6 +13,7 @@ import { cellCentre, cellIndex, missionSeconds, toLatLon, toLocal } from '../wir
 import type { Activity, Fact, NodeId, StatusFact, VictimFact } from '../wire/facts.js';
 import { planSectors, reachTowardZones, routeAround, shareOut, sweptCells, type LaneAxis, type Polygon, type SectorPlan } from '../sectors/index.js';
 import type { OverrideInfo, Vehicle } from '../vehicle/vehicle.js';
+import { mayAct } from '../wire/authority.js';
 import type { Detection } from '../mission/detection.js';
 
 /** What the agent needs from the mesh (the gossip node behind a link, or the simulator's radio). */
@@ -56,6 +57,8 @@ export interface SearchAgentOptions {
   readonly mesh: MeshPort;
   readonly sensor: Sensor;
   readonly nextSeq: () => number;
+  /** Members whose orders count (the keyring's operators); without it, no command is obeyed. */
+  readonly isOperator?: (id: NodeId) => boolean;
   readonly log: Logger;
   readonly statusEveryS?: number;
   readonly coverageEveryS?: number;
@@ -161,6 +164,7 @@ export class SearchAgent {
   /** Facts learned from the mesh. */
   learn(facts: readonly Fact[]): void {
     for (const f of facts) {
+      if (!mayAct(f, this.o.isOperator)) continue;
       switch (f.kind) {
         case 'coverage': {
           let mine = this.coveredBy.get(f.origin);
