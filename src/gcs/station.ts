@@ -263,6 +263,26 @@ export class GroundStation {
     };
   }
 
+  /**
+   * Publishes a mission plan's areas and the mission fact that lists them, as the next version: what
+   * `murmur gcs --plan` does at start when the map holds no mission yet.
+   */
+  publishMission(areas: readonly { role: 'search' | 'nofly' | 'priority'; rings: readonly (readonly LonLat[])[]; priority?: number }[], launch: readonly LonLat[]): Fact[] {
+    const facts: Fact[] = areas.map((a) => ({ kind: 'area', ...this.base(), role: a.role, rings: a.rings.map((r) => this.ring([...r])), priority: a.priority ?? 1 }));
+    const state = this.map.state();
+    facts.push({
+      kind: 'mission', ...this.base(), version: Math.min(0xffff, (state.mission?.version ?? 0) + 1),
+      areas: facts.map((f) => ({ origin: f.origin, seq: f.seq })), launch: launch.map((p) => this.local(p)),
+    });
+    for (const f of facts) {
+      const problem = factProblem(f);
+      if (problem) throw new ActionError(problem);
+    }
+    this.merge(facts);
+    this.mesh.publish(facts);
+    return facts;
+  }
+
   private publishStatus(): void {
     const f: Fact = {
       kind: 'status', ...this.base(), pos: this.position, alt: 0, battery: 100, mode: 0, armed: false,

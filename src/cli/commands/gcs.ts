@@ -1,5 +1,8 @@
 /** `murmur gcs`: run a ground station (mesh node that never flies + live web map). */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MissionFileError, parsePlan, type MissionPlan } from '../../mission/mission-file.js';
+import type { GeoPolygon } from '../../mission/types.js';
 import type { Link } from '../../links/link.js';
 import type { CommandModule } from '../registry.js';
 import { numberFlag, parseFlags, UsageError } from '../args.js';
@@ -21,10 +24,12 @@ and serves a live web map (works offline: every script and style is served local
   --allow-host <name> a name (not an IP) browsers reach the station by, e.g. gcs.local (repeatable);
                       requests for any other name are refused (DNS rebinding)
   --data <dir>        data directory: map document, sequence numbers, sync storage (default .murmur/gcs)
+  --plan <file>       mission plan (murmur mission create): its frame, and its areas, zones and launch
+                      points published as the mission's first version when the map holds no mission yet
   --area <file>       area frame JSON: {"originLat","originLon","epoch","cellSize","cols"}
   --origin <lat,lon>  area origin instead of --area (with --epoch, --cell, --cols)
   --epoch <s>         mission epoch, Unix seconds (default: today 00:00 UTC)
-  --cell <m>          coverage cell side in metres (default 25)
+  --cell <m>          coverage cell side in metres (default 55, as the shipped scenarios)
   --cols <n>          coverage cell columns (default 200)
   --basemap <path>    a .pmtiles file or a {z}/{x}/{y} tile folder shown under the layers
   --maps <dir>        folder of GeoJSON layers of the area (roads, buildings, boundary)
@@ -39,7 +44,8 @@ At start the station prints two addresses: the operator's (may act) and a viewer
 carries its token after "#token="; give them only to the people meant to use them. The tokens derive from
 the station's key file (--keys), or without one from a secret made once in the data directory.`;
 
-function readFrame(values: Record<string, unknown>): AreaFrame {
+function readFrame(values: Record<string, unknown>, plan: MissionPlan | undefined): AreaFrame {
+  if (plan) return plan.frame;
   if (typeof values.area === 'string') {
     const f = JSON.parse(readFileSync(values.area, 'utf8')) as Partial<AreaFrame>;
     for (const k of ['originLat', 'originLon', 'epoch', 'cellSize', 'cols'] as const)
@@ -53,7 +59,7 @@ function readFrame(values: Record<string, unknown>): AreaFrame {
   return {
     originLat: lat!, originLon: lon!,
     epoch: numberFlag(values.epoch as string | undefined, 'epoch', today),
-    cellSize: numberFlag(values.cell as string | undefined, 'cell', 25),
+    cellSize: numberFlag(values.cell as string | undefined, 'cell', 55),
     cols: numberFlag(values.cols as string | undefined, 'cols', 200),
   };
 }
@@ -121,6 +127,34 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
   return { mesh: port, node: self.id, secret: self.secretKey };
 }
 
+/**
+ * A data directory belongs to one mission (one area frame): started again with another, the station would
+ * show the old mission's facts at the wrong places. The first start records the frame; a later start with
+ * another frame is refused.
+ */
+function bindDataDir(dataDir: string, frame: AreaFrame, epochDefaulted: boolean): AreaFrame {
+  const file = join(dataDir, 'frame.json');
+  const same = (a: AreaFrame, b: AreaFrame) =>
+    Math.abs(a.originLat - b.originLat) < 1e-9 && Math.abs(a.originLon - b.originLon) < 1e-9 && a.epoch === b.epoch && a.cellSize === b.cellSize && a.cols === b.cols;
+  if (existsSync(file)) {
+    let held: AreaFrame;
+    try {
+      held = JSON.parse(readFileSync(file, 'utf8')) as AreaFrame;
+    } catch {
+      throw new UsageError(`${file} is damaged: move the data directory aside or give another --data`);
+    }
+    if (epochDefaulted && same(held, { ...frame, epoch: held.epoch })) return held;
+    if (!same(held, frame))
+      throw new UsageError(
+        `data directory ${dataDir} belongs to another mission (origin ${held.originLat},${held.originLon}, epoch ${held.epoch}, ${held.cellSize} m cells × ${held.cols}): give another --data for this one`,
+      );
+    return held;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(frame) + '\n');
+  return frame;
+}
+
 export const command: CommandModule = {
   usage,
   async run(args) {
@@ -131,13 +165,23 @@ export const command: CommandModule = {
         data: { type: 'string' }, area: { type: 'string' }, origin: { type: 'string' }, epoch: { type: 'string' },
         cell: { type: 'string' }, cols: { type: 'string' }, basemap: { type: 'string' }, maps: { type: 'string' },
         mission: { type: 'string' }, peer: { type: 'string', multiple: true }, tak: { type: 'string' },
-        'status-every': { type: 'string' }, demo: { type: 'string' }, 'allow-host': { type: 'string', multiple: true },
+        'status-every': { type: 'string' }, demo: { type: 'string' }, plan: { type: 'string' }, 'allow-host': { type: 'string', multiple: true },
       },
       usage,
     );
     if (!values.radio) throw new UsageError(`--radio is required\n\n${usage}`);
-    const frame = readFrame(values);
+    let plan: MissionPlan | undefined;
+    if (values.plan) {
+      if (!existsSync(values.plan)) throw new UsageError(`--plan ${values.plan}: no such file`);
+      try {
+        plan = parsePlan(readFileSync(values.plan, 'utf8'), values.plan);
+      } catch (err) {
+        throw err instanceof MissionFileError ? new UsageError(err.message) : err;
+      }
+    }
     const dataDir = values.data ?? '.murmur/gcs';
+    // without --epoch (today by default) a restart on another day keeps the mission's own epoch
+    const frame = bindDataDir(dataDir, readFrame(values, plan), !plan && !values.area && values.epoch === undefined);
     const opened = await openMesh(values.radio, values.keys, dataDir, frame, numberFlag(values.node, 'node', 1), numberFlag(values.demo, 'demo', 0));
     const node = opened.node;
     const { startGroundStation } = await import('../../gcs/ground-station.js');
@@ -158,6 +202,18 @@ export const command: CommandModule = {
       ...(opened.secret ? { secret: opened.secret } : {}),
       ...(values['allow-host'] ? { allowedHosts: values['allow-host'] } : {}),
     });
+    if (plan && !gcs.station.map.state().mission) {
+      const ring = (g: GeoPolygon) => g.coordinates.map((r) => r.map(([lon, lat]) => [lon, lat] as [number, number]));
+      const facts = gcs.station.publishMission(
+        [
+          ...plan.area.map((g) => ({ role: 'search' as const, rings: ring(g) })),
+          ...plan.nofly.map((g) => ({ role: 'nofly' as const, rings: ring(g) })),
+          ...plan.priority.map((p) => ({ role: 'priority' as const, rings: ring(p.polygon), priority: p.weight })),
+        ],
+        plan.launch.map((l) => [l.lon, l.lat] as [number, number]),
+      );
+      console.log(`mission "${plan.name}" published: ${facts.length - 1} areas and the mission fact ${facts[facts.length - 1]!.origin}:${facts[facts.length - 1]!.seq}`);
+    }
     console.log(`ground station node ${node} (${gcs.station.map.size} facts on disk)`);
     console.log(`  operator (may act): ${gcs.url}`);
     console.log(`  viewer (can only look): ${gcs.viewerUrl}`);
