@@ -70,7 +70,7 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
   const { GossipMeshPort } = await import('../../gcs/gossip-mesh-port.js');
   const { systemClock } = await import('../../core/clock.js');
   const { seededRandom } = await import('../../core/random.js');
-  const { keyring, self } = loadProvisioning(keysFile);
+  const { keyring, self, keyEpoch } = loadProvisioning(keysFile);
   const { linkFromSpec, LinkSpecError, LINK_SPEC_HELP } = await import('../../links/open.js');
   let link: Link;
   try {
@@ -81,7 +81,7 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
   }
   await link.open();
   mkdirSync(dataDir, { recursive: true });
-  const packetCounter = openNodeSequences(dataDir).packets;
+  const packetCounter = openNodeSequences(dataDir, undefined, { keyEpoch }).packets;
   // The station is one more gossip node: it relays, repairs and tracks membership like a drone.
   const epochMs = frame.epoch * 1000;
   const nowS = () => (Date.now() - epochMs) / 1000;
