@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { AgentConfigError, loadAgentConfig, type AgentConfig } from '../agent/config.js';
 import { parseProvisioning } from '../wire/keyring.js';
-import { loadScenario, ScenarioError } from '../sim/scenario/index.js';
+import { loadScenario, ScenarioError } from '../mission/index.js';
 import { probeFlightController } from './fc-probe.js';
 import { probeRadio } from './radio-probe.js';
 

@@ -32,7 +32,7 @@ test('the ground station and the demo answer a user mistake in one line, exit â‰
     const cases: [string[], RegExp][] = [
       [['gcs', '--radio', 'loopback', '--area', 'nope.json'], /^murmur gcs: --area nope\.json: no such file$/],
       [['gcs', '--radio', 'loopback', '--area', join(dir, 'broken.json')], /--area .*broken\.json: not valid JSON/],
-      [['gcs', '--radio', 'udp://127.0.0.1:4999', '--keys', 'nokeys.json', '--origin', '45.18,5.72'], /^murmur gcs: --keys nokeys\.json: no such file$/],
+      [['gcs', '--radio', 'udp://127.0.0.1:4999', '--keys', 'nokeys.json', '--origin', '45.18,5.72'], /^murmur gcs: --keys nokeys\.json: no such file \(make one with murmur keys export\)$/],
       [['gcs', '--radio', 'loopback', '--origin', '45.18,5.72', '--data', join(dir, 'gcs'), '--port', String(busy.port)], new RegExp(`^murmur gcs: port ${busy.port} is already in use .*--port N$`)],
       [['gcs', '--radio', 'loopback', '--origin', '45.18,5.72', '--port', '99999'], /^murmur gcs: --port must be a whole number from 1 to 65535, got 99999$/],
       [['demo', '--port', String(busy.port)], new RegExp(`^murmur demo: port ${busy.port} is already in use`)],
@@ -60,7 +60,7 @@ test('`npm start` on a port in use says so in one line', { timeout: 60_000 }, as
 test('murmur fly tells a refused port, a silent link and a wrong system id apart', { timeout: 90_000 }, async () => {
   const closed = await closedPort();
   const silent = await listening();
-  const plan = { count: 1, basePort: await closedPort(), speedup: 1, homes: homesFor(1, undefined), paramFile: DEFAULT_PARAM_FILE };
+  const plan = { count: 1, basePort: await closedPort(), speedup: 1, homes: homesFor(1, undefined), paramFiles: [DEFAULT_PARAM_FILE] };
   const vehicle = await launchSimulated(plan);
   try {
     const [refused, quiet, wrong] = await Promise.all([
@@ -98,18 +98,21 @@ test("the README's `murmur gcs --radio loopback --demo 4` serves a map of the de
     const url = await new Promise<string>((res, rej) => {
       child.stdout.on('data', (b: Buffer) => {
         out += b.toString();
-        const m = /ground station node \d+: (http:\S+)/.exec(out);
+        const m = /operator \(may act\): (http:\S+)/.exec(out);
         if (m) res(m[1]!);
       });
       child.on('close', (code) => rej(new Error(`exited ${code}: ${out}${err}`)));
     });
-    const config = (await (await fetch(`${url}api/config`)).json()) as { frame: { originLat: number }; layers: { name: string }[] };
+    const base = new URL(url);
+    const headers = { Authorization: `Bearer ${/token=([^&]+)/.exec(base.hash)?.[1] ?? ''}` };
+    const get = async (path: string) => (await fetch(new URL(path, base.origin), { headers })).json();
+    const config = (await get('/api/config')) as { frame: { originLat: number }; layers: { name: string }[] };
     assert.ok(config.layers.some((l) => l.name === 'roads'), 'the demo town\'s streets are served');
     // The four demo drones appear on the station's map.
     const deadline = Date.now() + 20_000;
     let members = 0;
     while (Date.now() < deadline && members < 4) {
-      const state = (await (await fetch(`${url}api/state`)).json()) as { members: unknown[] };
+      const state = (await get('/api/state')) as { members: unknown[] };
       members = state.members.length;
       if (members < 4) await new Promise((r) => setTimeout(r, 300));
     }

@@ -16,7 +16,7 @@ import { homesFor } from '../../sitl/homes.js';
 test('the packed tarball installs without dev dependencies and its murmur checks a drone and writes its service', { timeout: 240_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'murmur-pack-'));
   const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  const vehicle = await launchSimulated({ count: 1, basePort: 35760 + (process.pid % 1000) * 10, speedup: 1, homes: homesFor(1, undefined), paramFile: DEFAULT_PARAM_FILE });
+  const vehicle = await launchSimulated({ count: 1, basePort: 35760 + (process.pid % 1000) * 10, speedup: 1, homes: homesFor(1, undefined), paramFiles: [DEFAULT_PARAM_FILE] });
   try {
     const tgz = npm(['pack', '--silent', '--pack-destination', dir], resolve('.')).trim().split('\n').pop()!;
     npm(['init', '-y'], dir);

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { CommandModule } from '../registry.js';
 import { numberFlag, parseFlags } from '../args.js';
-import { loadScenario } from '../../sim/scenario/index.js';
+import { loadScenario } from '../../mission/index.js';
 import { runWithStation } from '../../sim/swarm/with-station.js';
 import type { SwarmReport } from '../../sim/swarm/report.js';
 import { projectRoot } from '../../core/project-root.js';

@@ -1,5 +1,5 @@
 /** `murmur gcs`: run a ground station (mesh node that never flies + live web map). */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Link } from '../../links/link.js';
 import type { CommandModule } from '../registry.js';
@@ -21,6 +21,8 @@ and serves a live web map (works offline: every script and style is served local
   --node <id>         node id with --radio loopback (a radio link takes it from --keys)
   --port <n>          web port (default 8080)
   --host <addr>       address to listen on (default 127.0.0.1; 0.0.0.0 to serve other devices)
+  --allow-host <name> a name (not an IP) browsers reach the station by, e.g. gcs.local (repeatable);
+                      requests for any other name are refused (DNS rebinding)
   --data <dir>        data directory: map document, sequence numbers, sync storage (default .murmur/gcs)
   --area <file>       area frame JSON: {"originLat","originLon","epoch","cellSize","cols"}
   --origin <lat,lon>  area origin instead of --area (with --epoch, --cell, --cols)
@@ -30,10 +32,15 @@ and serves a live web map (works offline: every script and style is served local
   --basemap <path>    a .pmtiles file or a {z}/{x}/{y} tile folder shown under the layers
   --maps <dir>        folder of GeoJSON layers of the area (roads, buildings, boundary)
   --mission <name>    share the map with other ground stations of this mission over IP
-  --peer <ws-url>     another station to sync with, e.g. ws://10.0.0.2:8080/sync (repeatable)
+  --peer <ws-url>     another station to sync with, with that station's operator token:
+                      ws://10.0.0.2:8080/sync?token=<token> (repeatable)
   --tak <target>      stream CoT to tcp://host:8087 (TAK server) or udp://239.2.3.1:6969 (ATAK multicast)
   --status-every <s>  own status heartbeat period, seconds (default 30)
-  --demo <n>          with --radio loopback: n simulated drones fly the area (to try the station out)`;
+  --demo <n>          with --radio loopback: n simulated drones fly the area (to try the station out)
+
+At start the station prints two addresses: the operator's (may act) and a viewer's (can only look). Each
+carries its token after "#token="; give them only to the people meant to use them. The tokens derive from
+the station's key file (--keys), or without one from a secret made once in the data directory.`;
 
 /** A file a user named on the command line, or a one-line error saying which flag and why. */
 function readUserFile(path: string, flag: string): string {
@@ -71,7 +78,7 @@ function readFrame(values: Record<string, unknown>): AreaFrame {
   };
 }
 
-async function openMesh(radio: string, keysFile: string | undefined, dataDir: string, frame: AreaFrame, loopbackNode: number, demo: number): Promise<{ mesh: MeshPort; node: number; stop?: () => void }> {
+async function openMesh(radio: string, keysFile: string | undefined, dataDir: string, frame: AreaFrame, loopbackNode: number, demo: number): Promise<{ mesh: MeshPort; node: number; stop?: () => void; secret?: Uint8Array }> {
   if (radio === 'loopback') {
     const hub = new LoopbackHub();
     const mesh = hub.port(loopbackNode);
@@ -82,7 +89,7 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
   }
   if (demo > 0) throw new UsageError('--demo only goes with --radio loopback');
   if (!keysFile) throw new UsageError(`--radio ${radio} needs --keys <provisioning file>`);
-  const { parseProvisioning } = await import('../../wire/keyring.js');
+  const { loadProvisioning } = await import('../../wire/keyring.js');
   const { openNodeSequences } = await import('../../wire/sequence-file.js');
   const { GossipNode, defaultGossipConfig } = await import('../../gossip/engine.js');
   const { wireCodec } = await import('../../gossip/wire-codec.js');
@@ -90,13 +97,8 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
   const { GossipMeshPort } = await import('../../gcs/gossip-mesh-port.js');
   const { systemClock } = await import('../../core/clock.js');
   const { seededRandom } = await import('../../core/random.js');
-  let parsed;
-  try {
-    parsed = parseProvisioning(readUserFile(keysFile, 'keys'));
-  } catch (err) {
-    throw err instanceof UsageError ? err : new UsageError(`--keys ${keysFile}: ${(err as Error).message} (make one with murmur keys export)`);
-  }
-  const { keyring, self } = parsed;
+  if (!existsSync(keysFile)) throw new UsageError(`--keys ${keysFile}: no such file (make one with murmur keys export)`);
+  const { keyring, self } = loadProvisioning(keysFile);
   const { linkFromSpec, LinkSpecError, LINK_SPEC_HELP } = await import('../../links/open.js');
   let link: Link;
   try {
@@ -123,7 +125,7 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
     runner.close();
     await link.close();
   });
-  return { mesh: port, node: self.id };
+  return { mesh: port, node: self.id, secret: self.secretKey };
 }
 
 export const command: CommandModule = {
@@ -136,7 +138,7 @@ export const command: CommandModule = {
         data: { type: 'string' }, area: { type: 'string' }, origin: { type: 'string' }, epoch: { type: 'string' },
         cell: { type: 'string' }, cols: { type: 'string' }, basemap: { type: 'string' }, maps: { type: 'string' },
         mission: { type: 'string' }, peer: { type: 'string', multiple: true }, tak: { type: 'string' },
-        'status-every': { type: 'string' }, demo: { type: 'string' },
+        'status-every': { type: 'string' }, demo: { type: 'string' }, 'allow-host': { type: 'string', multiple: true },
       },
       usage,
     );
@@ -148,7 +150,7 @@ export const command: CommandModule = {
     if (demo > 0 && values.area === undefined && values.origin === undefined) {
       // Trying the station out: the demo town's area and its streets, as `murmur demo` flies.
       const root = projectRoot(import.meta.url);
-      const { loadScenario, scenarioFrame } = await import('../../sim/scenario/index.js');
+      const { loadScenario, scenarioFrame } = await import('../../mission/index.js');
       frame = scenarioFrame(loadScenario(join(root, 'maps', 'scenarios', 'earthquake-town.json')));
       mapsDir ??= join(root, 'maps', 'earthquake-town');
       console.log('no --area: the demo drones fly over the demo town (maps/scenarios/earthquake-town.json)');
@@ -171,12 +173,17 @@ export const command: CommandModule = {
       ...(values.mission ? { mission: values.mission } : {}),
       ...(values.peer ? { peers: values.peer } : {}),
       ...(values.tak ? { tak: values.tak } : {}),
+      ...(opened.secret ? { secret: opened.secret } : {}),
+      ...(values['allow-host'] ? { allowedHosts: values['allow-host'] } : {}),
     }).catch(async (err: unknown) => {
       opened.stop?.();
       await opened.mesh.close();
       throw listenError(err, port) ?? err;
     });
-    console.log(`ground station node ${node}: ${gcs.url} (${gcs.station.map.size} facts on disk)${gcs.sync ? `; IP sync on ${gcs.url.replace('http', 'ws')}sync` : ''}`);
+    console.log(`ground station node ${node} (${gcs.station.map.size} facts on disk)`);
+    console.log(`  operator (may act): ${gcs.url}`);
+    console.log(`  viewer (can only look): ${gcs.viewerUrl}`);
+    if (gcs.sync) console.log(`  IP sync for other stations: ${gcs.baseUrl.replace('http', 'ws')}sync?token=${gcs.tokens.operator}`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
