@@ -3,11 +3,11 @@
  * the config and the files it names, then opens the flight controller and the radio once, and says in one line
  * each what it found or what to fix.
  */
-import { accessSync, constants, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { AgentConfigError, loadAgentConfig, type AgentConfig } from '../agent/config.js';
-import { parseProvisioning } from '../wire/keyring.js';
+import { loadProvisioning } from '../wire/keyring.js';
 import { loadScenario, ScenarioError } from '../mission/index.js';
 import { probeFlightController } from './fc-probe.js';
 import { probeRadio } from './radio-probe.js';
@@ -48,9 +48,9 @@ export function checkConfig(file: string): { cfg?: AgentConfig; line: CheckLine 
   }
   let self;
   try {
-    self = parseProvisioning(readFileSync(cfg.provisioning, 'utf8')).self;
+    self = loadProvisioning(cfg.provisioning).self;
   } catch (err) {
-    return fail(`provisioning ${cfg.provisioning}: ${(err as Error).message}`);
+    return fail(`provisioning: ${(err as Error).message}`);
   }
   if (!cfg.roster.includes(self.id)) return fail(`this node (${self.id}, from ${cfg.provisioning}) is not in the roster ${cfg.roster.join(',')}`);
   if (!writableDir(cfg.dataDir)) return fail(`dataDir ${cfg.dataDir} is not writable by this user`);

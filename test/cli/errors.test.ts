@@ -126,7 +126,7 @@ test("the README's `murmur gcs --radio loopback --demo 4` serves a map of the de
 test('an agent config with a mistyped radio ("udp//…") is refused in one line by the agent and by agent check', { timeout: 60_000 }, async () => {
   const { generateIdentity, newSwarmKey, provisioningFile } = await import('../../src/wire/keyring.js');
   const self = generateIdentity(2, 'drone-2');
-  writeFileSync(join(dir, 'node-2.json'), JSON.stringify(provisioningFile('t', newSwarmKey(), self, [self], [])));
+  writeFileSync(join(dir, 'node-2.json'), JSON.stringify(provisioningFile('t', newSwarmKey(), self, [self], [])), { mode: 0o600 });
   const config = join(dir, 'agent.json');
   writeFileSync(config, JSON.stringify({
     mission: resolve('maps', 'scenarios', 'earthquake-town.json'), provisioning: 'node-2.json', fc: `tcp:127.0.0.1:${await closedPort()}`,
