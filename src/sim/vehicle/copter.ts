@@ -493,7 +493,17 @@ export class SimCopter {
   private current(): number {
     if (!this.armed) return 0;
     if (!this.airborne) return 3;
-    return 28.4 + 0.8 * Math.hypot(this.vel.n, this.vel.e) + 2 * Math.max(0, this.vel.u);
+    // constant power as the pack sags, as in ArduPilot SITL (30 A at 12.3 V, 36.5 A at 10.5 V cruising 8-10 m/s)
+    const watts = 308 + 3.7 * Math.hypot(this.vel.n, this.vel.e) + 23 * Math.max(0, this.vel.u);
+    return watts / this.restVoltageFor(watts);
+  }
+  /** The pack's voltage at this power draw (solving V = rest − (P/V)·R), for the current it implies. */
+  private restVoltageFor(watts: number): number {
+    const v = this.params.get('SIM_BATT_VOLTAGE');
+    const capAh = this.params.get('SIM_BATT_CAP_AH');
+    const rest = capAh > 0 ? packVoltage(v, this.consumedMah / (capAh * 1000), 0) : v;
+    const disc = rest * rest - 4 * PACK_OHM * watts;
+    return disc > 0 ? (rest + Math.sqrt(disc)) / 2 : rest / 2;
   }
   private voltage(): number {
     const v = this.params.get('SIM_BATT_VOLTAGE');
