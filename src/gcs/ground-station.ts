@@ -30,6 +30,8 @@ export interface GroundStationConfig {
   readonly position?: LocalPoint;
   /** Secret the access tokens derive from: the station key file's secret key. Default: a secret kept in dataDir. */
   readonly secret?: Uint8Array;
+  /** Where damage found in the data directory and refused sync peers are reported (default: stderr). */
+  readonly warn?: (line: string) => void;
   /** Host names (besides IP literals and localhost) the web server answers to. */
   readonly allowedHosts?: readonly string[];
 }
@@ -55,6 +57,7 @@ export async function startGroundStation(cfg: GroundStationConfig): Promise<Runn
     nodeId: cfg.nodeId, frame: cfg.frame, dataDir: cfg.dataDir, mesh: cfg.mesh,
     ...(cfg.statusEveryMs !== undefined ? { statusEveryMs: cfg.statusEveryMs } : {}),
     ...(cfg.position ? { position: cfg.position } : {}),
+    ...(cfg.warn ? { warn: cfg.warn } : {}),
   });
   const tokens = deriveTokens(cfg.secret ?? loadOrCreateStationSecret(cfg.dataDir));
   const access = new AccessGuard({ tokens, ...(cfg.allowedHosts ? { allowedHosts: cfg.allowedHosts } : {}) });
@@ -66,7 +69,7 @@ export async function startGroundStation(cfg: GroundStationConfig): Promise<Runn
   });
   const port = await server.listen();
   const sync = cfg.mission
-    ? new IpSync({ station, storageDir: join(cfg.dataDir, 'repo'), mission: cfg.mission, server: server.http, access, peers: cfg.peers ?? [] })
+    ? new IpSync({ station, storageDir: join(cfg.dataDir, 'repo'), mission: cfg.mission, server: server.http, access, peers: cfg.peers ?? [], ...(cfg.warn ? { warn: cfg.warn } : {}) })
     : undefined;
   const tak = cfg.tak ? new TakStream(station, parseTakTarget(cfg.tak)) : undefined;
   const host = cfg.host ?? '127.0.0.1';

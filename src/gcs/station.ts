@@ -52,6 +52,8 @@ export interface StationOptions {
   readonly statusEveryMs?: number;
   /** Where the station stands (local metres), for its status facts. */
   readonly position?: LocalPoint;
+  /** Where damage found in the data directory is reported (default: stderr). */
+  readonly warn?: (line: string) => void;
 }
 
 export type ChangeListener = (fresh: readonly Fact[]) => void;
@@ -89,6 +91,8 @@ export class GroundStation {
   readonly nodeId: NodeId;
   readonly frame: AreaFrame;
   readonly mesh: MeshPort;
+  /** What was found damaged on disk at start, one line each. */
+  readonly storageWarnings: readonly string[];
   private readonly seq: ReservedSequence;
   private readonly clock: () => number;
   private readonly listeners = new Set<ChangeListener>();
@@ -108,6 +112,8 @@ export class GroundStation {
     const opened = DiskStore.open(join(opts.dataDir, 'map'), actorFor(opts.nodeId, randomBytes(8)));
     this.map = opened.map;
     this.store = opened.store;
+    this.storageWarnings = opened.warnings;
+    for (const w of opened.warnings) (opts.warn ?? ((line: string) => console.warn(line)))(w);
     this.seq = openNodeSequences(opts.dataDir).facts;
     const now = this.clock();
     for (const f of [...this.map.facts()].sort((a, b) => a.t - b.t).slice(-TIMELINE_MAX)) this.record(f, now);
