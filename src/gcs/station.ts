@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { DiskStore } from '../map/disk-store.js';
-import { actorFor, type MapDocument, type MapSchema } from '../map/document.js';
+import { actorFor, MAX_NOTES, type MapDocument, type MapSchema } from '../map/document.js';
 import type * as A from '@automerge/automerge';
 import { openNodeSequences } from '../wire/sequence-file.js';
 import type { ReservedSequence } from '../wire/sequence.js';
@@ -228,6 +228,7 @@ export class GroundStation {
         if (!text) throw new ActionError('a note needs text');
         if (text.length > MAX_NOTE_TEXT) throw new ActionError(`a note holds at most ${MAX_NOTE_TEXT} characters (this one has ${text.length})`);
         const pos = this.local(a.pos);
+        if (this.map.annotations().length >= MAX_NOTES) throw new ActionError(`the map already holds ${MAX_NOTES} notes, the most it keeps`);
         this.map.annotate({ id: `${this.nodeId}:${this.clock()}:${++this.noteCounter}`, author: this.nodeId, t: this.base().t, pos, text });
         this.store.flush(this.map);
         for (const cb of this.listeners) cb([]);

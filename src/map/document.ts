@@ -32,6 +32,12 @@ export interface MapSchema {
 
 const GENESIS_ACTOR = '6d75726d75720000';
 
+/**
+ * Most notes a map holds (at most 2 KB each): notes come over IP from other stations, unsigned, and
+ * every page shows them all. Past it a note is refused and counted (`oversize`).
+ */
+export const MAX_NOTES = 2000;
+
 let genesisBytes: Uint8Array | undefined;
 /** The shared first change of every map document. */
 export function genesis(): Uint8Array {
@@ -86,6 +92,8 @@ export class MapDocument {
   private readonly seenSegments = new Set<string>();
   private segmentCounter = 0;
   private readonly noteById = new Map<string, Annotation>();
+  /** Notes already refused (counted once, not at every reindex). */
+  private readonly refusedNotes = new Set<string>();
   private cached: MapState | undefined;
   /** Records from merged documents that did not decode or did not match their key. */
   readonly rejects = new RejectCounter();
@@ -168,6 +176,10 @@ export class MapDocument {
 
   annotate(note: Annotation): boolean {
     if (this.noteById.has(note.id)) return false;
+    if (this.noteById.size >= MAX_NOTES) {
+      this.rejects.add('oversize');
+      return false;
+    }
     this.d = A.change(this.d, (d) => {
       d.notes[note.id] = encodeAnnotation(note);
     });
@@ -280,10 +292,15 @@ export class MapDocument {
     }
     const notes = this.d.notes ?? {};
     for (const id of Object.keys(notes)) {
-      if (this.noteById.has(id)) continue;
+      if (this.noteById.has(id) || this.refusedNotes.has(id)) continue;
       const n = decodeAnnotation(notes[id]!);
-      if (n && n.id === id) this.noteById.set(id, n);
-      else this.rejects.add('malformed');
+      if (!n || n.id !== id) this.rejects.add('malformed');
+      else if (this.noteById.size >= MAX_NOTES) this.rejects.add('oversize');
+      else {
+        this.noteById.set(id, n);
+        continue;
+      }
+      this.refusedNotes.add(id);
     }
     if (fresh.size) this.cached = undefined;
     return [...fresh.values()];

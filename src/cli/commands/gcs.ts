@@ -58,7 +58,7 @@ function readFrame(values: Record<string, unknown>): AreaFrame {
   };
 }
 
-async function openMesh(radio: string, keysFile: string | undefined, dataDir: string, frame: AreaFrame, loopbackNode: number, demo: number): Promise<{ mesh: MeshPort; node: number; stop?: () => void; secret?: Uint8Array }> {
+async function openMesh(radio: string, keysFile: string | undefined, dataDir: string, frame: AreaFrame, loopbackNode: number, demo: number): Promise<{ mesh: MeshPort; node: number; stop?: () => void; secret?: Uint8Array; swarm?: string }> {
   if (radio === 'loopback') {
     const hub = new LoopbackHub();
     const mesh = hub.port(loopbackNode);
@@ -77,7 +77,9 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
   const { GossipMeshPort } = await import('../../gcs/gossip-mesh-port.js');
   const { systemClock } = await import('../../core/clock.js');
   const { seededRandom } = await import('../../core/random.js');
-  const { keyring, self } = loadProvisioning(keysFile);
+  const { keyring, self, swarm } = loadProvisioning(keysFile);
+  // Agents act on commands from operators only: a drone's identity would command nothing.
+  if (self.role !== 'operator') throw new UsageError(`${keysFile}: node ${self.id} is a ${self.role}; a ground station needs an operator identity (murmur keys add --role operator)`);
   const { linkFromSpec, LinkSpecError, LINK_SPEC_HELP } = await import('../../links/open.js');
   let link: Link;
   try {
@@ -104,7 +106,7 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
     runner.close();
     await link.close();
   });
-  return { mesh: port, node: self.id, secret: self.secretKey };
+  return { mesh: port, node: self.id, secret: self.secretKey, swarm };
 }
 
 export const command: CommandModule = {
@@ -127,23 +129,33 @@ export const command: CommandModule = {
     const opened = await openMesh(values.radio, values.keys, dataDir, frame, numberFlag(values.node, 'node', 1), numberFlag(values.demo, 'demo', 0));
     const node = opened.node;
     const { startGroundStation } = await import('../../gcs/ground-station.js');
-    const gcs = await startGroundStation({
-      nodeId: node,
-      frame,
-      dataDir,
-      mesh: opened.mesh,
-      port: numberFlag(values.port, 'port', 8080),
-      statusEveryMs: numberFlag(values['status-every'], 'status-every', 30) * 1000,
-      position: localMetres(frame, frame.originLat, frame.originLon),
-      ...(values.host ? { host: values.host } : {}),
-      ...(values.basemap ? { basemap: values.basemap } : {}),
-      ...(values.maps ? { mapsDir: values.maps } : {}),
-      ...(values.mission ? { mission: values.mission } : {}),
-      ...(values.peer ? { peers: values.peer } : {}),
-      ...(values.tak ? { tak: values.tak } : {}),
-      ...(opened.secret ? { secret: opened.secret } : {}),
-      ...(values['allow-host'] ? { allowedHosts: values['allow-host'] } : {}),
-    });
+    const { MissionMismatchError } = await import('../../gcs/mission-binding.js');
+    let gcs: Awaited<ReturnType<typeof startGroundStation>>;
+    try {
+      gcs = await startGroundStation({
+        nodeId: node,
+        frame,
+        dataDir,
+        mesh: opened.mesh,
+        port: numberFlag(values.port, 'port', 8080),
+        statusEveryMs: numberFlag(values['status-every'], 'status-every', 30) * 1000,
+        position: localMetres(frame, frame.originLat, frame.originLon),
+        ...(values.host ? { host: values.host } : {}),
+        ...(values.basemap ? { basemap: values.basemap } : {}),
+        ...(values.maps ? { mapsDir: values.maps } : {}),
+        ...(values.mission ? { mission: values.mission } : {}),
+        ...(values.peer ? { peers: values.peer } : {}),
+        ...(values.tak ? { tak: values.tak } : {}),
+        ...(opened.secret ? { secret: opened.secret } : {}),
+        ...(opened.swarm ? { swarm: opened.swarm } : {}),
+        ...(values['allow-host'] ? { allowedHosts: values['allow-host'] } : {}),
+      });
+    } catch (err) {
+      opened.stop?.();
+      await opened.mesh.close();
+      if (err instanceof MissionMismatchError) throw new UsageError(err.message);
+      throw err;
+    }
     console.log(`ground station node ${node} (${gcs.station.map.size} facts on disk)`);
     console.log(`  operator (may act): ${gcs.url}`);
     console.log(`  viewer (can only look): ${gcs.viewerUrl}`);
