@@ -23,6 +23,8 @@ import type { AccessGuard } from './access.js';
 
 /** Other stations syncing with this one at once (each holds a copy of the document in memory). */
 export const MAX_SYNC_PEERS = 16;
+/** automerge-repo's save throttle (its default saveDebounceRate, 100 ms) plus a margin. */
+const SAVE_SETTLE_MS = 150;
 
 /** Answers a refused WebSocket upgrade with a plain HTTP status and closes the socket. */
 function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
@@ -140,6 +142,9 @@ export class IpSync {
     // repo then holds a handle that never becomes ready, and its shutdown's flush of every handle throws
     // after the sockets are closed. Nothing of ours is lost: our document was flushed above.
     await this.repo.shutdown().catch(() => undefined);
+    // The repo saves documents and sync states throttled (100 ms) and shutdown does not wait for them:
+    // let the last ones land before the caller moves on (and, in tests, removes the directory).
+    await new Promise((r) => setTimeout(r, SAVE_SETTLE_MS));
     if (this.wss) {
       for (const c of this.wss.clients) c.terminate();
       await new Promise<void>((r) => this.wss!.close(() => r()));
