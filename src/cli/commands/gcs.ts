@@ -98,7 +98,7 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
   const { systemClock } = await import('../../core/clock.js');
   const { seededRandom } = await import('../../core/random.js');
   if (!existsSync(keysFile)) throw new UsageError(`--keys ${keysFile}: no such file (make one with murmur keys export)`);
-  const { keyring, self, swarm } = loadProvisioning(keysFile);
+  const { keyring, self, swarm, keyEpoch } = loadProvisioning(keysFile);
   // Agents act on commands from operators only: a drone's identity would command nothing.
   if (self.role !== 'operator') throw new UsageError(`${keysFile}: node ${self.id} is a ${self.role}; a ground station needs an operator identity (murmur keys add --role operator)`);
   const { linkFromSpec, LinkSpecError, LINK_SPEC_HELP } = await import('../../links/open.js');
@@ -111,7 +111,7 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
   }
   await link.open();
   mkdirSync(dataDir, { recursive: true });
-  const packetCounter = openNodeSequences(dataDir).packets;
+  const packetCounter = openNodeSequences(dataDir, undefined, { keyEpoch }).packets;
   // The station is one more gossip node: it relays, repairs and tracks membership like a drone.
   const epochMs = frame.epoch * 1000;
   const nowS = () => (Date.now() - epochMs) / 1000;
