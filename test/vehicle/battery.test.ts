@@ -7,14 +7,14 @@ import assert from 'node:assert/strict';
 import { VirtualClock, sleep } from '../../src/core/clock.js';
 import { Vehicle } from '../../src/vehicle/vehicle.js';
 import { drive, inProcessVehicle } from '../../src/sim/vehicle/virtual.js';
-import { swarmParams } from '../../src/sim/swarm/fleet.js';
+import { SEARCH_PACK, swarmParams } from '../../src/sim/swarm/fleet.js';
 
 const SITL_FAILSAFE_AFTER_S = 1701;
 
 test('a 22 Ah pack cruising 800 m legs trips the low-voltage failsafe within 10% of when SITL did, with about 35% left', async () => {
   const clock = new VirtualClock(1_800_000_000_000);
   const home = { lat: -35.363261, lon: 149.16523, alt: 584 };
-  const sim = inProcessVehicle({ clock, sysid: 1, home, seed: 1, params: { ...swarmParams(), SIM_BATT_CAP_AH: 22, BATT_CAPACITY: 22000 } });
+  const sim = inProcessVehicle({ clock, sysid: 1, home, seed: 1, params: { ...swarmParams(), ...SEARCH_PACK } });
   const v = new Vehicle({ connection: sim.connect, clock }).start();
   const flight = (async () => {
     await v.telemetry.waitFor((s) => s.link === 'connected' && s.position !== undefined, 120_000);
