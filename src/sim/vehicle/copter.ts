@@ -856,7 +856,7 @@ export class SimCopter {
   private setGuidedTarget(t: Vec3 | undefined): void {
     this.guidedTarget = t;
     this.guidedVel = undefined;
-    this.guidedLeg = t ? startLeg(this.kin(), t) : undefined;
+    this.guidedLeg = t ? startLeg(this.kin(), t, this.guidedLeg) : undefined;
   }
 
   /** Waypoint navigation towards `p` (RTL, AUTO, LAND's position hold): a new leg whenever the point changes. */

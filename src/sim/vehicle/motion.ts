@@ -75,6 +75,8 @@ export interface Leg {
   from: Vec2;
   readonly to: Vec2;
   brakeDir: Vec2 | undefined;
+  /** taken on the move at a small angle: steered straight at, from wherever the copter is */
+  readonly pursuit?: boolean;
 }
 
 /** Beyond this angle between the motion and the new target the copter brakes along its heading first. */
@@ -82,15 +84,30 @@ const BRAKE_ANGLE_DEG = 45;
 /** Below this speed a new leg starts where the copter is. */
 const MOVING_MS = 0.5;
 
-/** Starts a leg to `to` from the copter's present state. */
-export function startLeg(k: Kinematics, to: Vec2): Leg {
+const cosOf = (deg: number) => Math.cos((deg * Math.PI) / 180);
+
+/**
+ * Starts a leg to `to` from the copter's present state. `prev` is the leg it was flying: a target that moves
+ * on along the same line while the copter has not reached the old one (a carrot fed ahead on a lane) continues
+ * that line, so the copter closes onto it rather than chasing the point.
+ */
+export function startLeg(k: Kinematics, to: Vec2, prev?: Leg): Leg {
   const sp = Math.hypot(k.vel.n, k.vel.e);
   const dn = to.n - k.pos.n;
   const de = to.e - k.pos.e;
   const dist = Math.hypot(dn, de);
   if (sp < MOVING_MS || dist < 0.5) return { from: { ...k.pos }, to, brakeDir: undefined };
   const cos = (k.vel.n * dn + k.vel.e * de) / (sp * dist);
-  if (cos >= Math.cos((BRAKE_ANGLE_DEG * Math.PI) / 180)) return { from: { ...k.pos }, to, brakeDir: undefined };
+  if (cos >= cosOf(BRAKE_ANGLE_DEG)) {
+    if (prev && !prev.brakeDir) {
+      const on = { n: to.n - prev.to.n, e: to.e - prev.to.e };
+      const step = Math.hypot(on.n, on.e);
+      const ahead = (prev.to.n - k.pos.n) * k.vel.n + (prev.to.e - k.pos.e) * k.vel.e > 0;
+      if (ahead && step > 0.1 && (on.n * k.vel.n + on.e * k.vel.e) / (step * sp) >= cosOf(BRAKE_ANGLE_DEG))
+        return { from: { ...prev.to }, to, brakeDir: undefined };
+    }
+    return { from: { ...k.pos }, to, brakeDir: undefined, pursuit: true };
+  }
   return { from: { ...k.pos }, to, brakeDir: { n: k.vel.n / sp, e: k.vel.e / sp } };
 }
 
@@ -118,6 +135,7 @@ function clampLen(v: Vec2, max: number): Vec2 {
 
 /** Cross-track loop: keeps the copter on the leg's line (natural frequency, rad/s). */
 const CROSS_W = 1.2;
+const CROSS_ACC_FACTOR = 2;
 
 /** One step of flying `leg` at up to `speed`. */
 export function stepLeg(k: Kinematics, leg: Leg, speed: number, s: Shaping, dt: number): void {
@@ -136,6 +154,8 @@ export function stepLeg(k: Kinematics, leg: Leg, speed: number, s: Shaping, dt: 
     leg.brakeDir = undefined;
     leg.from = { ...k.pos };
   }
+  // a target taken on the move, without braking, is pursued: the line runs from where the copter is
+  if (leg.pursuit) leg.from = { n: k.pos.n, e: k.pos.e };
   const ln = leg.to.n - leg.from.n;
   const le = leg.to.e - leg.from.e;
   const len = Math.hypot(ln, le);
@@ -163,7 +183,9 @@ export function stepLeg(k: Kinematics, leg: Leg, speed: number, s: Shaping, dt: 
   aA = Math.max(-(braking ? s.dec : s.acc), Math.min(braking ? s.dec : s.acc, aA));
   // near the end the speed loop alone would lag behind the arrival curve: track the curve's own deceleration
   if (braking && Math.abs(remaining) > 0.01) aA = Math.sign(aA) * Math.max(Math.abs(aA), Math.min(s.dec, (vA * vA) / (2 * Math.abs(remaining))));
-  const aC = clampLen({ n: -CROSS_W * CROSS_W * cross.n - 2 * CROSS_W * vC.n, e: -CROSS_W * CROSS_W * cross.e - 2 * CROSS_W * vC.e }, s.acc);
+  // sideways the copter may lean further than it accelerates along its path (a carrot re-sent ahead on a lane
+  // is joined within ≈ 50 m, as recorded)
+  const aC = clampLen({ n: -CROSS_W * CROSS_W * cross.n - 2 * CROSS_W * vC.n, e: -CROSS_W * CROSS_W * cross.e - 2 * CROSS_W * vC.e }, CROSS_ACC_FACTOR * s.acc);
   applyAcc(k, { n: aA * u.n + aC.n, e: aA * u.e + aC.e }, braking ? s.decJerk : s.jerk, dt);
 }
 
