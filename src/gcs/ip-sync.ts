@@ -109,14 +109,17 @@ export class IpSync {
     }
     const warn = opts.warn ?? ((line: string) => console.warn(line));
     for (const url of opts.peers ?? []) network.push(new PeerAdapter(url, warn));
+    const docId = missionDocumentId(opts.mission, opts.station.frame);
     this.repo = new Repo({
       storage: new NodeFSStorageAdapter(opts.storageDir),
       network,
       peerId: `${opts.peerName ?? `gcs-${opts.station.nodeId}`}-${process.pid}-${Date.now()}` as PeerId,
-      sharePolicy: async () => true,
+      // The mission's document only: a peer asking for any other id gets "unavailable", and this repo
+      // never opens a handle for it (each would be kept, in memory, for as long as the station runs).
+      shareConfig: { announce: async (_peer, id) => id === docId, access: async (_peer, id) => id === docId },
     });
     const station = opts.station;
-    this.handle = this.repo.import<MapSchema>(station.map.save(), { docId: missionDocumentId(opts.mission, station.frame) });
+    this.handle = this.repo.import<MapSchema>(station.map.save(), { docId });
     this.handle.on('change', ({ doc }) => {
       if (!this.closed) station.mergeDoc(doc);
     });

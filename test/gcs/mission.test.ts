@@ -54,6 +54,8 @@ test('stations of one mission name in two areas never sync one document', { time
     while (b.station.map.size < 9) await new Promise((r) => setTimeout(r, 10));
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(a.station.map.size, 0, 'the other area\'s facts reached this map');
+    // B asked A for its own document: A answered "unavailable" and opened no handle for it.
+    assert.deepEqual(Object.keys(a.sync!.repo.handles), [missionDocumentId('flood-1', FRAME)]);
   } finally {
     await b.close();
     await a.close();
