@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { oneLineError, runCli } from './run-cli.js';
 import { generateIdentity, newSwarmKey, provisioningFile } from '../../src/wire/keyring.js';
 
-test('install-service writes the unit it prints, creates the data folder, and refuses a user that does not exist', { timeout: 60_000 }, async () => {
+test('install-service writes the unit it prints, creates the data folder, and refuses a user that does not exist', { timeout: 180_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'murmur-service-'));
   const self = generateIdentity(4, 'drone-4');
   writeFileSync(join(dir, 'node-4.json'), JSON.stringify(provisioningFile('t', newSwarmKey(), self, [self], [])), { mode: 0o600 });
@@ -28,7 +28,7 @@ test('install-service writes the unit it prints, creates the data folder, and re
   const unit = printed.stdout;
   // The serial devices of this config, and no other device.
   assert.match(unit, /^DevicePolicy=closed$/m);
-  assert.deepEqual(unit.match(/^DeviceAllow=.*$/gm), ['DeviceAllow=/dev/ttyAMA0 rw', 'DeviceAllow=/dev/ttyUSB0 rw']);
+  assert.deepEqual(unit.match(/^DeviceAllow=.*$/gm), ['DeviceAllow=/dev/ttyAMA0 rw', 'DeviceAllow=/dev/ttyUSB0 rw', 'DeviceAllow=char-ttyAMA rw', 'DeviceAllow=char-ttyUSB rw']);
   assert.match(unit, /^SupplementaryGroups=dialout$/m);
   assert.match(unit, new RegExp(`^User=${user}$`, 'm'));
   assert.match(unit, new RegExp(`^ReadWritePaths=-${join(dir, 'state')} -${join(dir, 'run')}$`, 'm'));
