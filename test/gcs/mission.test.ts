@@ -63,3 +63,28 @@ test('stations of one mission name in two areas never sync one document', { time
     rmSync(dirB, { recursive: true, force: true });
   }
 });
+
+test('murmur gcs on another mission\'s data directory, or with a garbled station secret: one line, exit 2', { timeout: 60_000 }, async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  const { bindDataDir } = await import('../../src/gcs/mission-binding.js');
+  const dir = tempDir('gcs-mission-cli');
+  try {
+    const other = join(dir, 'other');
+    bindDataDir(other, { area: OTHER_AREA });
+    const garbled = join(dir, 'garbled');
+    mkdirSync(garbled);
+    writeFileSync(join(garbled, 'station-secret'), 'not hex\n');
+    const run = (data: string) => spawnSync(process.execPath, ['bin/murmur.js', 'gcs', '--radio', 'loopback', '--origin', '45.18,5.72', '--port', '0', '--data', data], { encoding: 'utf8', timeout: 30_000 });
+    const a = run(other);
+    assert.equal(a.status, 2, a.stderr);
+    assert.match(a.stderr, /^murmur gcs: .*other holds the map of another area or epoch \(origin 45\.3,5\.72.*Use another --data directory/);
+    assert.equal(a.stderr.trim().split('\n').length, 1);
+    const b = run(garbled);
+    assert.equal(b.status, 2, b.stderr);
+    assert.match(b.stderr, /^murmur gcs: .*station-secret: not a station secret \(64 hex digits\)/);
+    assert.equal(b.stderr.trim().split('\n').length, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -162,6 +162,7 @@ export const command: CommandModule = {
     const node = opened.node;
     const { startGroundStation } = await import('../../gcs/ground-station.js');
     const { MissionMismatchError } = await import('../../gcs/mission-binding.js');
+    const { StationSecretError } = await import('../../gcs/access.js');
     const gcs = await startGroundStation({
       nodeId: node,
       frame,
@@ -182,7 +183,7 @@ export const command: CommandModule = {
     }).catch(async (err: unknown) => {
       opened.stop?.();
       await opened.mesh.close();
-      if (err instanceof MissionMismatchError) throw new UsageError(err.message);
+      if (err instanceof MissionMismatchError || err instanceof StationSecretError) throw new UsageError(err.message);
       throw listenError(err, port) ?? err;
     });
     console.log(`ground station node ${node} (${gcs.station.map.size} facts on disk)`);
