@@ -44,10 +44,10 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
   const log = opts.log ?? createLogger({ level: cfg.logLevel });
   const mission = loadScenario(cfg.mission);
   const frame = scenarioFrame(mission);
-  const { keyring, self } = loadProvisioning(cfg.provisioning);
+  const { keyring, self, keyEpoch } = loadProvisioning(cfg.provisioning);
   if (!cfg.roster.includes(self.id)) throw new AgentConfigError(`this node (${self.id}) is not in the roster ${cfg.roster.join(',')}`);
   mkdirSync(cfg.dataDir, { recursive: true });
-  const seqs = openNodeSequences(cfg.dataDir);
+  const seqs = openNodeSequences(cfg.dataDir, undefined, { keyEpoch });
   const searchable = searchableCells(
     frame,
     mission.area.map((p) => localPolygon(frame, p)),
