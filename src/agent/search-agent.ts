@@ -12,7 +12,8 @@ import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
 import { cellCentre, cellIndex, missionSeconds, toLatLon, toLocal } from '../wire/frame-of-reference.js';
 import type { Activity, Fact, NodeId, StatusFact, VictimFact } from '../wire/facts.js';
 import { planSectors, reachTowardZones, routeAround, shareOut, sweptCells, type LaneAxis, type Polygon, type SectorPlan } from '../sectors/index.js';
-import type { Vehicle } from '../vehicle/vehicle.js';
+import type { OverrideInfo, Vehicle } from '../vehicle/vehicle.js';
+import { mayAct } from '../wire/authority.js';
 import type { Detection } from '../mission/detection.js';
 
 /** What the agent needs from the mesh (the gossip node behind a link, or the simulator's radio). */
@@ -56,6 +57,8 @@ export interface SearchAgentOptions {
   readonly mesh: MeshPort;
   readonly sensor: Sensor;
   readonly nextSeq: () => number;
+  /** Members whose orders count (the keyring's operators); without it, no command is obeyed. */
+  readonly isOperator?: (id: NodeId) => boolean;
   readonly log: Logger;
   readonly statusEveryS?: number;
   readonly coverageEveryS?: number;
@@ -100,6 +103,8 @@ export class SearchAgent {
   private planKey = '';
   private lastPos: LocalPoint | undefined;
   private stopped = false;
+  private timerErrors = 0;
+  private readonly unsubscribes: (() => void)[] = [];
   private recalled = false;
   private timers: TimerHandle[] = [];
   private lastStatus = -Infinity;
@@ -159,6 +164,7 @@ export class SearchAgent {
   /** Facts learned from the mesh. */
   learn(facts: readonly Fact[]): void {
     for (const f of facts) {
+      if (!mayAct(f, this.o.isOperator)) continue;
       switch (f.kind) {
         case 'coverage': {
           let mine = this.coveredBy.get(f.origin);
@@ -198,6 +204,7 @@ export class SearchAgent {
     this.stopped = true;
     for (const t of this.timers) this.o.clock.clearInterval(t);
     this.timers = [];
+    for (const off of this.unsubscribes.splice(0)) off();
   }
 
   private now(): number {
@@ -232,7 +239,7 @@ export class SearchAgent {
       // members that finished their sector stay recipients while airborne ('transit'), so a finish never moves
       // anyone's share; they come back if a later loss gives them one
       if (alive && (activity === undefined || activity === 'launching' || activity === 'searching' || activity === 'transit')) recipients.push(id);
-      else if (!alive || activity === 'returning' || activity === 'override' || activity === 'fc_lost' || activity === 'idle')
+      else if (!alive || activity === 'returning' || activity === 'override' || activity === 'failsafe' || activity === 'fc_lost' || activity === 'idle')
         orphaned.push(id);
     }
     return { recipients, orphaned };
@@ -310,13 +317,22 @@ export class SearchAgent {
   }
 
   private publish(f: Fact): void {
-    this.o.mesh.publish(f);
+    try {
+      this.o.mesh.publish(f);
+    } catch (err) {
+      // one fact that cannot go on air must not end the sortie: it is logged and counted
+      this.timerErrors++;
+      this.o.log.error('fact not published', { kind: f.kind, err: err as Error, count: this.timerErrors });
+      return;
+    }
     this.learn([f]);
   }
 
   private status(): void {
     const s = this.o.vehicle.telemetry.state;
-    const pos = this.position() ?? { x: 0, y: 0 };
+    // before the first fix (or a report off the mission's map) the drone is where it launches from
+    const here = this.position();
+    const pos = here && Math.abs(here.x) <= 32767 && Math.abs(here.y) <= 32767 ? here : this.launchOf(this.o.self);
     const f: StatusFact = {
       kind: 'status',
       origin: this.o.self,
@@ -343,6 +359,26 @@ export class SearchAgent {
     // a coverage fact carries at most 1,000 cells, so one always fits a packet after run-length coding
     for (let i = 0; i < cells.length; i += 1000)
       this.publish({ kind: 'coverage', origin: this.o.self, seq: this.o.nextSeq(), t: this.t(), cells: cells.slice(i, i + 1000) });
+  }
+
+  /**
+   * Timer callbacks never throw: an exception there would end the process (and a drone's agent with it). It is
+   * logged and counted, and the next tick runs as usual.
+   */
+  private guarded(what: string, fn: () => void): () => void {
+    return () => {
+      try {
+        fn();
+      } catch (err) {
+        this.timerErrors++;
+        this.o.log.error(`${what} failed`, { err: err as Error, count: this.timerErrors });
+      }
+    };
+  }
+
+  /** Errors caught in the agent's timers and publishing so far (logged as they happen). */
+  get timerErrorCount(): number {
+    return this.timerErrors;
   }
 
   /** Once a second: coverage and detections along the last second's track, status and coverage reports. */
@@ -515,6 +551,26 @@ export class SearchAgent {
     }
   }
 
+  /**
+   * A pilot or the autopilot took control: the agent stops commanding and says which, so the swarm takes
+   * this drone's remainder over (roles() orphans both) and the operator sees a failsafe as a failsafe.
+   */
+  private yieldTo(o: OverrideInfo | undefined): void {
+    this.activity = o?.reason === 'failsafe' ? 'failsafe' : 'override';
+    this.status();
+    if (this.activity === 'failsafe') this.o.log.warn('yielding: autopilot failsafe took control', { failsafe: o?.failsafe, text: o?.text, mode: o?.to });
+    else this.o.log.warn('yielding: mode changed by a pilot or another ground station', { override: o });
+    // a failsafe text may trail the mode change by a moment: report the corrected cause when it comes
+    const off = this.o.vehicle.telemetry.onOverride((n) => {
+      if (n.reason === 'failsafe' && this.activity === 'override') {
+        this.activity = 'failsafe';
+        this.status();
+        this.o.log.warn('yielding: autopilot failsafe took control', { failsafe: n.failsafe, text: n.text, mode: n.to });
+      }
+    });
+    this.unsubscribes.push(off);
+  }
+
   /** Mode changes reset ArduCopter's speed to its parameter: command it again afterwards. */
   private async guided(): Promise<void> {
     this.speedSet = undefined;
@@ -524,7 +580,7 @@ export class SearchAgent {
   /** The whole sortie; resolves when the drone is on its way home, yielded, or stopped. */
   async run(): Promise<void> {
     const { vehicle: v, clock, log } = this.o;
-    this.timers.push(clock.setInterval(() => this.tick(), 1000));
+    this.timers.push(clock.setInterval(this.guarded('tick', () => this.tick()), 1000));
     this.activity = 'launching';
     this.status();
     // Drones powered up together would report in step and collide on air: each keeps its own phase
@@ -557,9 +613,7 @@ export class SearchAgent {
     while (!this.stopped) {
       const s = v.telemetry.state;
       if (s.control === 'override') {
-        this.activity = 'override';
-        this.status();
-        log.warn('yielding: mode changed by pilot or failsafe', { override: s.override });
+        this.yieldTo(s.override);
         return;
       }
       if (this.recalled) return this.goHome('recalled by operator');

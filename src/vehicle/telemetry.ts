@@ -30,7 +30,29 @@ export interface OverrideInfo {
   readonly at: number;
   /** 'failsafe' when ArduPilot's own failsafe did it (system_status CRITICAL or a failsafe text), else 'external'. */
   readonly reason: 'failsafe' | 'external';
+  /** Which failsafe, from its STATUSTEXT (system_status CRITICAL with no text: 'unknown'). */
+  readonly failsafe?: FailsafeKind;
   readonly text?: string;
+}
+
+export type FailsafeKind = 'battery' | 'gcs' | 'radio' | 'fence' | 'ekf' | 'terrain' | 'crash' | 'unknown';
+
+/**
+ * The failsafe a STATUSTEXT announces, if any: ArduCopter says "Battery Failsafe", "GCS Failsafe", "Radio
+ * Failsafe", "Polygon fence breached" (and Circle/Altitude), "EKF Failsafe"/"EKF variance", "Terrain failsafe",
+ * "Crash: Disarming". "... Cleared" texts and pre-arm complaints are not failsafes taking over.
+ */
+export function failsafeOf(text: string): FailsafeKind | undefined {
+  if (/cleared|^(PreArm|Arm):/i.test(text)) return undefined;
+  if (/battery.*failsafe/i.test(text)) return 'battery';
+  if (/gcs failsafe/i.test(text)) return 'gcs';
+  if (/(radio|throttle) failsafe/i.test(text)) return 'radio';
+  if (/fence breach/i.test(text)) return 'fence';
+  if (/ekf (failsafe|variance)/i.test(text)) return 'ekf';
+  if (/terrain.*failsafe/i.test(text)) return 'terrain';
+  if (/^crash/i.test(text)) return 'crash';
+  if (/failsafe/i.test(text)) return 'unknown';
+  return undefined;
 }
 
 export interface VehicleState {
@@ -71,6 +93,14 @@ export function initialState(): VehicleState {
   return { link: 'connecting', mode: 'UNKNOWN', customMode: -1, armed: false, systemStatus: 'UNINIT', control: 'agent' };
 }
 
+/** A GLOBAL_POSITION_INT is a position only once the EKF has an origin and the GPS has had a 3D fix. */
+export function hasPositionFix(p: { lat: number; lon: number }, s: Pick<VehicleState, 'gps' | 'position'>): boolean {
+  if (p.lat === 0 && p.lon === 0) return false;
+  // a fix lost in flight leaves the EKF's dead reckoning, which is still the best estimate there is
+  if (s.position === undefined && s.gps !== undefined && s.gps.fixType < 3) return false;
+  return true;
+}
+
 /** Folds one message into the state. Returns the event it represents (or undefined if not interesting). */
 export function applyMessage(s: VehicleState, msg: MavMessage, now: number): TelemetryEvent | undefined {
   switch (msg.header.msgid) {
@@ -89,6 +119,9 @@ export function applyMessage(s: VehicleState, msg: MavMessage, now: number): Tel
     }
     case MSG.GLOBAL_POSITION_INT: {
       const p = msg.data as common.GlobalPositionInt;
+      // Until its EKF has an origin ArduCopter reports lat 0, lon 0: that is "no position", not a place
+      // in the Gulf of Guinea. Nor is any report while the GPS has never had a 3D fix.
+      if (!hasPositionFix(p, s)) return { kind: 'update' };
       s.position = { lat: p.lat / 1e7, lon: p.lon / 1e7, altAmsl: p.alt / 1000, relAlt: p.relativeAlt / 1000, at: now };
       s.velocity = { north: p.vx / 100, east: p.vy / 100, down: p.vz / 100 };
       if (p.hdg !== 65535) s.heading = p.hdg / 100;

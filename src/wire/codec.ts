@@ -12,7 +12,8 @@
  * - head = seqCode·8 + code. seqCode is the seq for an origin's first fact in the packet, otherwise the
  *   zig-zag of (seq − that origin's previous seq − 1): 0 for the next fact of the same origin. A seqCode
  *   of 2^29 − 1 means the absolute seq follows. Codes 0..6 are the compact forms of status, victim,
- *   road, hazard, supersede, coverage, command; code 7 is followed by kind·2 + wide (areas, wide forms).
+ *   road, hazard, supersede, coverage, command; code 7 is followed by kind·2 + wide (areas, acks,
+ *   missions, wide forms).
  * - body: the kind's fields packed into as few integers as their ranges allow ("compact" form); values
  *   outside the compact ranges use the "wide" form, one plainer token per field.
  * - control: an optional byte string, last, carrying the gossip layer's own records.
@@ -24,6 +25,7 @@
 import { decodeMultiple } from 'cbor-x';
 import { encoder } from './cbor.js';
 import {
+  ACK_RESULTS,
   ACTIVITIES,
   AREA_ROLES,
   COMMAND_ACTIONS,
@@ -39,7 +41,7 @@ import {
   type NodeId,
 } from './facts.js';
 import type { LocalPoint } from './frame-of-reference.js';
-import { MAX_COVERAGE_CELLS, MAX_TIME, factProblem } from './fact-check.js';
+import { MAX_COVERAGE_CELLS, MAX_LAUNCH_POINTS, MAX_MISSION_AREAS, MAX_TIME, factProblem } from './fact-check.js';
 import { U32_MAX, cborBytesSize, cborIntSize, deinterleave, interleave, unzigzag, zigzag } from './packing.js';
 import { accept, reject, type Decoded, type RejectReason } from './reject.js';
 
@@ -73,8 +75,13 @@ const KIND_INDEX: Record<FactKind, number> = {
   coverage: 5,
   command: 6,
   area: 7,
+  ack: 8,
+  mission: 9,
+  attest: 10,
 };
-const KIND_OF_INDEX: readonly FactKind[] = ['status', 'victim', 'road', 'hazard', 'supersede', 'coverage', 'command', 'area'];
+const KIND_OF_INDEX: readonly FactKind[] = ['status', 'victim', 'road', 'hazard', 'supersede', 'coverage', 'command', 'area', 'ack', 'mission', 'attest'];
+/** An attestation's digest, status digest and signature travel as one byte string of this length. */
+export const ATTEST_BLOB_BYTES = 16 + 8 + 64;
 /** Head codes 0..6 are the compact forms of kinds 0..6; code 7 means "kind·2 + wide follows" (areas, wide forms). */
 const ESCAPE_CODE = 7;
 /** ArduCopter modes a drone spends its flight in: STABILIZE, AUTO, GUIDED, LOITER, RTL, LAND, BRAKE. */
@@ -84,6 +91,8 @@ const SEQ_ESC = 2 ** 29 - 1;
 const ALT_LO = -10;
 const ALT_CODES = 256;
 const SECTOR_CODES = 51;
+/** Activities the compact status form can carry: with more, its second token would not fit 32 bits. */
+const NARROW_ACTIVITIES = 9;
 
 class DecodeFailure {
   constructor(
@@ -109,7 +118,8 @@ function tokenPos(v: number): LocalPoint {
 
 interface Body {
   readonly wide: boolean;
-  readonly tokens: readonly number[];
+  /** Integers, and for attestations one byte string. */
+  readonly tokens: readonly (number | Uint8Array)[];
 }
 
 function pathTokens(points: readonly LocalPoint[], wide: boolean, out: number[]): void {
@@ -136,13 +146,14 @@ function bodyOf(f: Fact): Body {
       const act = enumIndex(ACTIVITIES, f.activity);
       const modeCode = (COMMON_MODES as readonly number[]).indexOf(f.mode);
       const s1 = posToken(f.pos) * 16 + (f.armed ? 8 : 0) + modeCode;
-      if (modeCode >= 0 && f.alt >= ALT_LO && f.alt < ALT_LO + ALT_CODES && f.sector + 1 < SECTOR_CODES && s1 <= U32_MAX) {
-        const s2 = (((f.heading * 101 + f.battery) * 9 + act) * ALT_CODES + (f.alt - ALT_LO)) * SECTOR_CODES + (f.sector + 1);
+      // the compact form has room for the first NARROW_ACTIVITIES activities only (it fills 32 bits)
+      if (modeCode >= 0 && act < NARROW_ACTIVITIES && f.alt >= ALT_LO && f.alt < ALT_LO + ALT_CODES && f.sector + 1 < SECTOR_CODES && s1 <= U32_MAX) {
+        const s2 = (((f.heading * 101 + f.battery) * NARROW_ACTIVITIES + act) * ALT_CODES + (f.alt - ALT_LO)) * SECTOR_CODES + (f.sector + 1);
         return { wide: false, tokens: [s1, s2] };
       }
       return {
         wide: true,
-        tokens: [posToken(f.pos), zigzag(f.alt), (f.battery * 2 + (f.armed ? 1 : 0)) * 9 + act, f.mode, f.sector + 1, f.heading],
+        tokens: [posToken(f.pos), zigzag(f.alt), (f.battery * 2 + (f.armed ? 1 : 0)) * ACTIVITIES.length + act, f.mode, f.sector + 1, f.heading],
       };
     }
     case 'victim': {
@@ -200,6 +211,29 @@ function bodyOf(f: Fact): Body {
     }
     case 'command':
       return { wide: false, tokens: [f.target * 4 + enumIndex(COMMAND_ACTIONS, f.action)] };
+    case 'ack': {
+      const o = f.target.origin === f.origin ? 0 : f.target.origin;
+      return { wide: false, tokens: [o * 3 + enumIndex(ACK_RESULTS, f.result), f.target.seq] };
+    }
+    case 'attest': {
+      // from and the status seq as distances back from the attestation's own seq (small), then the blob
+      const blob = new Uint8Array(ATTEST_BLOB_BYTES);
+      blob.set(f.digest, 0);
+      blob.set(f.statusDigest, 16);
+      blob.set(f.signature, 24);
+      return {
+        wide: false,
+        tokens: [f.count === 0 ? 0 : f.seq - f.from, f.to - f.from, f.count, f.statusSeq === 0 ? 0 : f.seq - f.statusSeq, blob],
+      };
+    }
+    case 'mission': {
+      // version, area count − 1, launch count, then each area (origin, 0 for the mission's own, and seq),
+      // then each launch point as an absolute position token
+      const tokens = [f.version, f.areas.length - 1, f.launch.length];
+      for (const a of f.areas) tokens.push(a.origin === f.origin ? 0 : a.origin, a.seq);
+      for (const p of f.launch) tokens.push(posToken(p));
+      return { wide: false, tokens };
+    }
   }
 }
 
@@ -235,9 +269,9 @@ function emitFacts(sorted: readonly Fact[], sender: NodeId, time: number, out?: 
   let prev: Fact | undefined;
   const lastSeq = new Map<NodeId, number>();
   const ids = unique ? undefined : new Set<number>();
-  const put = (v: number) => {
-    size += cborIntSize(v);
-    out?.push(v);
+  const put = (v: number | Uint8Array) => {
+    size += typeof v === 'number' ? cborIntSize(v) : cborBytesSize(v.length);
+    out?.push(v as number);
   };
   for (const f of sorted) {
     const body = cachedBody(f);
@@ -320,7 +354,8 @@ function checkStructure(bytes: Uint8Array): number {
     if (major === 2) {
       if (value > bytes.length - i) fail('truncated', `byte string of ${value} bytes, ${bytes.length - i} left`);
       i += value;
-      if (i !== bytes.length) fail('malformed', 'control bytes must be the last item');
+      // Only an attestation's blob may sit between facts; any other byte string is the control, last.
+      if (i !== bytes.length && value !== ATTEST_BLOB_BYTES) fail('malformed', 'control bytes must be the last item');
     }
   }
   return items;
@@ -334,6 +369,12 @@ class Tokens {
   }
   peek(): unknown {
     return this.items[this.i];
+  }
+  bytes(what: string, n: number): Uint8Array {
+    const v = this.items[this.i++];
+    if (!(v instanceof Uint8Array)) fail(v === undefined ? 'truncated' : 'malformed', `${what} is not a byte string`);
+    if ((v as Uint8Array).length !== n) fail('malformed', `${what} of ${(v as Uint8Array).length} bytes, not ${n}`);
+    return new Uint8Array(v as Uint8Array);
   }
   uint(what: string): number {
     if (this.atEnd) fail('truncated', `payload ends before ${what}`);
@@ -364,9 +405,21 @@ function enumAt<T extends string>(values: readonly T[], i: number, what: string)
 }
 
 function readBody(r: Tokens, kind: FactKind, wide: boolean, id: { origin: number; seq: number; t: number }, budget: { cells: number }): Fact {
-  if (wide && (kind === 'supersede' || kind === 'coverage' || kind === 'command'))
+  if (wide && (kind === 'supersede' || kind === 'coverage' || kind === 'command' || kind === 'ack' || kind === 'mission' || kind === 'attest'))
     fail('malformed', `${kind} has no wide form`);
   switch (kind) {
+    case 'attest': {
+      const back = r.uint('attested range start');
+      const span = r.uint('attested range');
+      const count = r.uint('attested count');
+      const sback = r.uint('attested status');
+      const blob = r.bytes('attestation', ATTEST_BLOB_BYTES);
+      const from = count === 0 ? 0 : id.seq - back;
+      return {
+        kind, ...id, from, to: from + span, count, statusSeq: sback === 0 ? 0 : id.seq - sback,
+        digest: blob.slice(0, 16), statusDigest: blob.slice(16, 24), signature: blob.slice(24),
+      };
+    }
     case 'status': {
       if (!wide) {
         const s1 = r.uint('status position');
@@ -375,8 +428,8 @@ function readBody(r: Tokens, kind: FactKind, wide: boolean, id: { origin: number
         s2 = Math.floor(s2 / SECTOR_CODES);
         const alt = (s2 % ALT_CODES) + ALT_LO;
         s2 = Math.floor(s2 / ALT_CODES);
-        const act = s2 % 9;
-        s2 = Math.floor(s2 / 9);
+        const act = s2 % NARROW_ACTIVITIES;
+        s2 = Math.floor(s2 / NARROW_ACTIVITIES);
         const battery = s2 % 101;
         const heading = Math.floor(s2 / 101);
         const modeCode = s1 % 8;
@@ -394,8 +447,8 @@ function readBody(r: Tokens, kind: FactKind, wide: boolean, id: { origin: number
       const sector = r.uint('sector') - 1;
       const heading = r.uint('heading');
       return {
-        kind, ...id, pos, alt, battery: Math.floor(b / 18), mode, armed: Math.floor(b / 9) % 2 === 1,
-        activity: enumAt(ACTIVITIES, b % 9, 'activity'), sector, heading,
+        kind, ...id, pos, alt, battery: Math.floor(b / (2 * ACTIVITIES.length)), mode,
+        armed: Math.floor(b / ACTIVITIES.length) % 2 === 1, activity: enumAt(ACTIVITIES, b % ACTIVITIES.length, 'activity'), sector, heading,
       };
     }
     case 'victim': {
@@ -475,6 +528,25 @@ function readBody(r: Tokens, kind: FactKind, wide: boolean, id: { origin: number
       const k1 = r.uint('command');
       return { kind, ...id, target: Math.floor(k1 / 4), action: enumAt(COMMAND_ACTIONS, k1 % 4, 'action') };
     }
+    case 'ack': {
+      const a1 = r.uint('ack target');
+      const o = Math.floor(a1 / 3);
+      return { kind, ...id, target: { origin: o === 0 ? id.origin : o, seq: r.uint('target seq') }, result: enumAt(ACK_RESULTS, a1 % 3, 'result') };
+    }
+    case 'mission': {
+      const version = r.uint('mission version');
+      const nAreas = r.uint('area count') + 1;
+      const nLaunch = r.uint('launch count');
+      if (nAreas > MAX_MISSION_AREAS || nLaunch > MAX_LAUNCH_POINTS) fail('out_of_range', `mission of ${nAreas} areas, ${nLaunch} launch points`);
+      const areas: { origin: number; seq: number }[] = [];
+      for (let k = 0; k < nAreas; k++) {
+        const o = r.uint('area origin');
+        areas.push({ origin: o === 0 ? id.origin : o, seq: r.uint('area seq') });
+      }
+      const launch: LocalPoint[] = [];
+      for (let k = 0; k < nLaunch; k++) launch.push(tokenPos(r.uint('launch point')));
+      return { kind, ...id, version, areas, launch };
+    }
   }
 }
 
@@ -516,7 +588,7 @@ export function decodePayload(bytes: Uint8Array, sender: NodeId): Decoded<Packet
       let wide = false;
       if (code === ESCAPE_CODE) {
         const k = r.uint('kind');
-        if (k > 15) fail('malformed', `kind token ${k}`);
+        if (k >= KIND_OF_INDEX.length * 2) fail('malformed', `kind token ${k}`);
         code = k >> 1;
         wide = (k & 1) === 1;
         if (!wide && code < ESCAPE_CODE) fail('malformed', 'escaped compact form of a kind that has a code');

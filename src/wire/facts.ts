@@ -105,9 +105,10 @@ export const ACTIVITIES = [
   'transit',
   'returning', // going home (low battery, recall, mission done)
   'landed',
-  'override', // a pilot or ArduPilot failsafe took control; the agent yields
+  'override', // a pilot or another ground station took control; the agent yields
   'fc_lost', // the flight controller stopped answering
   'ground_station',
+  'failsafe', // an ArduPilot failsafe (battery, GCS, fence, EKF, radio) took control; the agent yields
 ] as const;
 export type Activity = (typeof ACTIVITIES)[number];
 
@@ -157,7 +158,58 @@ export interface CommandFact extends FactBase {
   readonly action: CommandAction;
 }
 
+export const ACK_RESULTS = ['accepted', 'refused', 'done'] as const;
+export type AckResult = (typeof ACK_RESULTS)[number];
+
+/**
+ * A member's answer to an operator's fact that concerns it (a command, a zone, a mission): accepted (acting
+ * on it), refused (cannot: e.g. on the ground with no flight controller), done (carried out). Small on
+ * purpose: airtime is scarce and every concerned drone sends one.
+ */
+export interface AckFact extends FactBase {
+  readonly kind: 'ack';
+  readonly target: FactId;
+  readonly result: AckResult;
+}
+
+/**
+ * The mission in force: a version (a newer one supersedes), the area facts that make it up (search areas
+ * with their holes, no-fly zones, priority regions) and the launch points. Drones on the ground and in the
+ * air adopt the newest mission whose areas they hold and re-plan.
+ */
+export interface MissionFact extends FactBase {
+  readonly kind: 'mission';
+  /** 1..65535; the highest wins (ties: the later fact). */
+  readonly version: number;
+  /** 1..16 area facts. */
+  readonly areas: readonly FactId[];
+  /** 0..16 launch points, local metres. */
+  readonly launch: readonly LocalPoint[];
+}
+
+/**
+ * An origin's signed word for its own facts (authorship, see attestation.ts and docs/wire.md): "my durable
+ * facts with seq in [from, to] are exactly `count` facts whose canonical encodings hash to `digest`, and my
+ * status with seq `statusSeq` hashes to `statusDigest`", signed with the origin's Ed25519 key. It is
+ * checked on its own when it arrives (the signature covers every field), so it is also the origin's
+ * authenticated heartbeat. count 0 and from = to = 0: no durable facts; statusSeq 0: no status.
+ */
+export interface AttestFact extends FactBase {
+  readonly kind: 'attest';
+  readonly from: number;
+  readonly to: number;
+  readonly count: number;
+  readonly statusSeq: number;
+  /** 16 bytes: SHA-256 of the covered durable facts' canonical encodings, truncated. */
+  readonly digest: Uint8Array;
+  /** 8 bytes: SHA-256 of the status's canonical encoding, truncated (zeros when statusSeq is 0). */
+  readonly statusDigest: Uint8Array;
+  /** 64-byte Ed25519 signature. */
+  readonly signature: Uint8Array;
+}
+
 export type Fact =
+  | AttestFact
   | StatusFact
   | VictimFact
   | RoadFact
@@ -165,7 +217,9 @@ export type Fact =
   | SupersedeFact
   | CoverageFact
   | AreaFact
-  | CommandFact;
+  | CommandFact
+  | AckFact
+  | MissionFact;
 
 export type FactKind = Fact['kind'];
 
@@ -178,6 +232,9 @@ export const FACT_KINDS: readonly FactKind[] = [
   'coverage',
   'area',
   'command',
+  'ack',
+  'mission',
+  'attest',
 ];
 
 /**
@@ -190,11 +247,14 @@ export function priorityOf(kind: FactKind): number {
       return 0;
     case 'supersede':
     case 'command':
+    case 'ack':
+    case 'mission':
     case 'area':
     case 'road':
     case 'hazard':
       return 1;
     case 'coverage':
+    case 'attest':
       return 2;
     case 'status':
       return 3;

@@ -1,11 +1,14 @@
 /** `murmur gcs`: run a ground station (mesh node that never flies + live web map). */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Link } from '../../links/link.js';
 import type { CommandModule } from '../registry.js';
 import { numberFlag, parseFlags, UsageError } from '../args.js';
 import type { AreaFrame } from '../../wire/frame-of-reference.js';
 import { localMetres } from '../../wire/frame-of-reference.js';
 import { LoopbackHub, type MeshPort } from '../../gcs/mesh-port.js';
+import { projectRoot } from '../../core/project-root.js';
+import { checkPort, listenError } from '../output.js';
 
 const usage = `Usage: murmur gcs --radio <link> [--port 8080] --area <area.json> | --origin <lat,lon> [options]
 
@@ -18,6 +21,8 @@ and serves a live web map (works offline: every script and style is served local
   --node <id>         node id with --radio loopback (a radio link takes it from --keys)
   --port <n>          web port (default 8080)
   --host <addr>       address to listen on (default 127.0.0.1; 0.0.0.0 to serve other devices)
+  --allow-host <name> a name (not an IP) browsers reach the station by, e.g. gcs.local (repeatable);
+                      requests for any other name are refused (DNS rebinding)
   --data <dir>        data directory: map document, sequence numbers, sync storage (default .murmur/gcs)
   --area <file>       area frame JSON: {"originLat","originLon","epoch","cellSize","cols"}
   --origin <lat,lon>  area origin instead of --area (with --epoch, --cell, --cols)
@@ -27,14 +32,36 @@ and serves a live web map (works offline: every script and style is served local
   --basemap <path>    a .pmtiles file or a {z}/{x}/{y} tile folder shown under the layers
   --maps <dir>        folder of GeoJSON layers of the area (roads, buildings, boundary)
   --mission <name>    share the map with other ground stations of this mission over IP
-  --peer <ws-url>     another station to sync with, e.g. ws://10.0.0.2:8080/sync (repeatable)
+  --peer <ws-url>     another station to sync with, with that station's operator token:
+                      ws://10.0.0.2:8080/sync?token=<token> (repeatable)
   --tak <target>      stream CoT to tcp://host:8087 (TAK server) or udp://239.2.3.1:6969 (ATAK multicast)
   --status-every <s>  own status heartbeat period, seconds (default 30)
-  --demo <n>          with --radio loopback: n simulated drones fly the area (to try the station out)`;
+  --demo <n>          with --radio loopback: n simulated drones fly the area (to try the station out)
+
+At start the station prints two addresses: the operator's (may act) and a viewer's (can only look). Each
+carries its token after "#token="; give them only to the people meant to use them. The tokens derive from
+the station's key file (--keys), or without one from a secret made once in the data directory.`;
+
+/** A file a user named on the command line, or a one-line error saying which flag and why. */
+function readUserFile(path: string, flag: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`--${flag} ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a folder, not a file' : (err as Error).message}`);
+  }
+}
 
 function readFrame(values: Record<string, unknown>): AreaFrame {
   if (typeof values.area === 'string') {
-    const f = JSON.parse(readFileSync(values.area, 'utf8')) as Partial<AreaFrame>;
+    let f: Partial<AreaFrame>;
+    try {
+      f = JSON.parse(readUserFile(values.area, 'area')) as Partial<AreaFrame>;
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      throw new UsageError(`--area ${values.area}: not valid JSON (${(err as Error).message})`);
+    }
+    if (typeof f !== 'object' || f === null) throw new UsageError(`--area ${values.area}: expected a JSON object {"originLat","originLon","epoch","cellSize","cols"}`);
     for (const k of ['originLat', 'originLon', 'epoch', 'cellSize', 'cols'] as const)
       if (typeof f[k] !== 'number') throw new UsageError(`${values.area}: "${k}" must be a number`);
     return f as AreaFrame;
@@ -51,7 +78,7 @@ function readFrame(values: Record<string, unknown>): AreaFrame {
   };
 }
 
-async function openMesh(radio: string, keysFile: string | undefined, dataDir: string, frame: AreaFrame, loopbackNode: number, demo: number): Promise<{ mesh: MeshPort; node: number; stop?: () => void }> {
+async function openMesh(radio: string, keysFile: string | undefined, dataDir: string, frame: AreaFrame, loopbackNode: number, demo: number): Promise<{ mesh: MeshPort; node: number; stop?: () => void; secret?: Uint8Array }> {
   if (radio === 'loopback') {
     const hub = new LoopbackHub();
     const mesh = hub.port(loopbackNode);
@@ -62,7 +89,7 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
   }
   if (demo > 0) throw new UsageError('--demo only goes with --radio loopback');
   if (!keysFile) throw new UsageError(`--radio ${radio} needs --keys <provisioning file>`);
-  const { parseProvisioning } = await import('../../wire/keyring.js');
+  const { loadProvisioning } = await import('../../wire/keyring.js');
   const { openNodeSequences } = await import('../../wire/sequence-file.js');
   const { GossipNode, defaultGossipConfig } = await import('../../gossip/engine.js');
   const { wireCodec } = await import('../../gossip/wire-codec.js');
@@ -70,7 +97,8 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
   const { GossipMeshPort } = await import('../../gcs/gossip-mesh-port.js');
   const { systemClock } = await import('../../core/clock.js');
   const { seededRandom } = await import('../../core/random.js');
-  const { keyring, self } = parseProvisioning(readFileSync(keysFile, 'utf8'));
+  if (!existsSync(keysFile)) throw new UsageError(`--keys ${keysFile}: no such file (make one with murmur keys export)`);
+  const { keyring, self, keyEpoch } = loadProvisioning(keysFile);
   const { linkFromSpec, LinkSpecError, LINK_SPEC_HELP } = await import('../../links/open.js');
   let link: Link;
   try {
@@ -81,7 +109,7 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
   }
   await link.open();
   mkdirSync(dataDir, { recursive: true });
-  const packetCounter = openNodeSequences(dataDir).packets;
+  const packetCounter = openNodeSequences(dataDir, undefined, { keyEpoch }).packets;
   // The station is one more gossip node: it relays, repairs and tracks membership like a drone.
   const epochMs = frame.epoch * 1000;
   const nowS = () => (Date.now() - epochMs) / 1000;
@@ -97,7 +125,7 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
     runner.close();
     await link.close();
   });
-  return { mesh: port, node: self.id };
+  return { mesh: port, node: self.id, secret: self.secretKey };
 }
 
 export const command: CommandModule = {
@@ -110,14 +138,25 @@ export const command: CommandModule = {
         data: { type: 'string' }, area: { type: 'string' }, origin: { type: 'string' }, epoch: { type: 'string' },
         cell: { type: 'string' }, cols: { type: 'string' }, basemap: { type: 'string' }, maps: { type: 'string' },
         mission: { type: 'string' }, peer: { type: 'string', multiple: true }, tak: { type: 'string' },
-        'status-every': { type: 'string' }, demo: { type: 'string' },
+        'status-every': { type: 'string' }, demo: { type: 'string' }, 'allow-host': { type: 'string', multiple: true },
       },
       usage,
     );
     if (!values.radio) throw new UsageError(`--radio is required\n\n${usage}`);
-    const frame = readFrame(values);
+    const port = checkPort(numberFlag(values.port, 'port', 8080));
+    const demo = numberFlag(values.demo, 'demo', 0);
+    let mapsDir = values.maps;
+    let frame: AreaFrame;
+    if (demo > 0 && values.area === undefined && values.origin === undefined) {
+      // Trying the station out: the demo town's area and its streets, as `murmur demo` flies.
+      const root = projectRoot(import.meta.url);
+      const { loadScenario, scenarioFrame } = await import('../../mission/index.js');
+      frame = scenarioFrame(loadScenario(join(root, 'maps', 'scenarios', 'earthquake-town.json')));
+      mapsDir ??= join(root, 'maps', 'earthquake-town');
+      console.log('no --area: the demo drones fly over the demo town (maps/scenarios/earthquake-town.json)');
+    } else frame = readFrame(values);
     const dataDir = values.data ?? '.murmur/gcs';
-    const opened = await openMesh(values.radio, values.keys, dataDir, frame, numberFlag(values.node, 'node', 1), numberFlag(values.demo, 'demo', 0));
+    const opened = await openMesh(values.radio, values.keys, dataDir, frame, numberFlag(values.node, 'node', 1), demo);
     const node = opened.node;
     const { startGroundStation } = await import('../../gcs/ground-station.js');
     const gcs = await startGroundStation({
@@ -125,17 +164,26 @@ export const command: CommandModule = {
       frame,
       dataDir,
       mesh: opened.mesh,
-      port: numberFlag(values.port, 'port', 8080),
+      port,
       statusEveryMs: numberFlag(values['status-every'], 'status-every', 30) * 1000,
       position: localMetres(frame, frame.originLat, frame.originLon),
       ...(values.host ? { host: values.host } : {}),
       ...(values.basemap ? { basemap: values.basemap } : {}),
-      ...(values.maps ? { mapsDir: values.maps } : {}),
+      ...(mapsDir ? { mapsDir } : {}),
       ...(values.mission ? { mission: values.mission } : {}),
       ...(values.peer ? { peers: values.peer } : {}),
       ...(values.tak ? { tak: values.tak } : {}),
+      ...(opened.secret ? { secret: opened.secret } : {}),
+      ...(values['allow-host'] ? { allowedHosts: values['allow-host'] } : {}),
+    }).catch(async (err: unknown) => {
+      opened.stop?.();
+      await opened.mesh.close();
+      throw listenError(err, port) ?? err;
     });
-    console.log(`ground station node ${node}: ${gcs.url} (${gcs.station.map.size} facts on disk)${gcs.sync ? `; IP sync on ${gcs.url.replace('http', 'ws')}sync` : ''}`);
+    console.log(`ground station node ${node} (${gcs.station.map.size} facts on disk)`);
+    console.log(`  operator (may act): ${gcs.url}`);
+    console.log(`  viewer (can only look): ${gcs.viewerUrl}`);
+    if (gcs.sync) console.log(`  IP sync for other stations: ${gcs.baseUrl.replace('http', 'ws')}sync?token=${gcs.tokens.operator}`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);

@@ -3,6 +3,8 @@
 // server-sent events after every merge; actions go back as POST /api/action.
 import { COLORS } from './app-colors.js';
 import { FallbackMap } from './fallback.js';
+import { basemapLayers, isMurmurBasemap, STREET_LAYERS } from './basemap-style.js';
+import { api, events } from './auth.js';
 
 const $ = (id) => document.getElementById(id);
 const perf = (window.__murmur = { renderer: null, featuresShown: 0, renders: 0, lastView: null, lastRenderAt: 0 });
@@ -17,7 +19,7 @@ function hasWebGL() {
 }
 
 async function post(action) {
-  const r = await fetch('/api/action', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(action) });
+  const r = await api('/api/action', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(action) });
   const body = await r.json();
   if (!r.ok) flash(`refused: ${body.error}`);
   else flash(`sent ${body.facts.map((f) => `${f.kind} ${f.origin}:${f.seq}`).join(', ') || action.action}`);
@@ -47,10 +49,8 @@ async function makeMapLibre(container, config, extra) {
     if (header.tileType === 1) {
       const meta = await archive.getMetadata().catch(() => ({}));
       sources.basemap = { type: 'vector', url: `pmtiles://${location.origin}${bm.url}` };
-      for (const vl of meta.vector_layers ?? []) {
-        layers.push({ id: `bm-${vl.id}-fill`, type: 'fill', source: 'basemap', 'source-layer': vl.id, filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#d8d4cc', 'fill-opacity': 0.6 } });
-        layers.push({ id: `bm-${vl.id}-line`, type: 'line', source: 'basemap', 'source-layer': vl.id, filter: ['==', ['geometry-type'], 'LineString'], paint: { 'line-color': '#a9b1b9', 'line-width': 1.2 } });
-      }
+      layers.push(...basemapLayers(meta, 'basemap'));
+      if (isMurmurBasemap(meta)) layers[0].paint['background-color'] = '#f2efe9';
     } else {
       sources.basemap = { type: 'raster', url: `pmtiles://${location.origin}${bm.url}`, tileSize: 256 };
       layers.push({ id: 'basemap', type: 'raster', source: 'basemap' });
@@ -114,6 +114,10 @@ async function makeMapLibre(container, config, extra) {
       map.once('idle', r);
       map.triggerRepaint();
     }),
+    streetNames: () => {
+      const ids = STREET_LAYERS.filter((id) => map.getLayer(id));
+      return ids.length ? [...new Set(map.queryRenderedFeatures({ layers: ids }).map((f) => f.properties.name).filter(Boolean))].sort() : [];
+    },
     markerIds: (layer) => map.queryRenderedFeatures({ layers: [layer === 'victim' ? 'victims' : layer === 'member' ? 'members' : layer === 'road' ? 'roads' : 'hazards'] }).map((f) => f.properties.id ?? f.properties.member),
   };
 }
@@ -165,7 +169,7 @@ function renderPanels(v) {
 }
 
 async function showFact(id) {
-  const r = await fetch(`/api/fact?id=${encodeURIComponent(id)}`);
+  const r = await api(`/api/fact?id=${encodeURIComponent(id)}`);
   const body = await r.json();
   $('fact').textContent = r.ok
     ? `${JSON.stringify(body.fact)}\nheld by: ${body.holders ? (body.holders.length ? body.holders.join(', ') : 'none reported') : 'not reported by this mesh'}`
@@ -174,7 +178,11 @@ async function showFact(id) {
 
 // ---------- main ----------
 async function main() {
-  const config = await (await fetch('/api/config')).json();
+  const answer = await api('/api/config');
+  const config = await answer.json();
+  if (!answer.ok) throw new Error(config.error);
+  // A viewer sees the map without the controls that would only be refused.
+  document.body.dataset.role = config.role;
   const extra = await Promise.all(config.layers.map(async (l) => ({ name: l.name, geojson: await (await fetch(l.url)).json() })));
   let map;
   const forced = new URLSearchParams(location.search).get('renderer');
@@ -245,7 +253,7 @@ async function main() {
     perf.lastRenderAt = performance.now();
     renderPanels(v);
   };
-  const es = new EventSource('/api/events');
+  const es = events();
   es.addEventListener('state', (e) => apply(JSON.parse(e.data)));
   es.onopen = () => {
     $('conn').textContent = 'live';
@@ -257,6 +265,7 @@ async function main() {
   };
   perf.whenDrawn = () => (map.whenDrawn ? map.whenDrawn() : Promise.resolve());
   perf.markerIds = (layer) => map.markerIds(layer);
+  perf.streetNames = () => (map.streetNames ? map.streetNames() : []);
 }
 
 main().catch((err) => {

@@ -4,15 +4,17 @@
  * Used by the tests and by `murmur bench gossip`.
  */
 import { seededRandom, type Random } from '../../core/random.js';
-import { EU868_1PCT, SF9_125, type LoraParams } from '../../gossip/airtime.js';
+import { EU868_1PCT, SF9_125, type DutyCycleRule, type LoraParams } from '../../gossip/airtime.js';
 import type { PacketCodec } from '../../gossip/codec.js';
 import { defaultGossipConfig, GossipNode, type GossipConfig } from '../../gossip/engine.js';
 import type { MembershipChange, MembershipTimings } from '../../gossip/membership.js';
 import { wireCodec } from '../../gossip/wire-codec.js';
-import { Keyring } from '../../wire/keyring.js';
+import { identityFromSeed, Keyring, signingKeyOf, type NodeIdentity } from '../../wire/keyring.js';
+import { Authorship, DEFAULT_AUTHORSHIP, type AuthorshipConfig } from '../../gossip/authorship.js';
+import { createHash } from 'node:crypto';
 import { factKey, type Fact, type NodeId, type RoadFact, type StatusFact, type VictimFact } from '../../wire/facts.js';
-import { FloodingNode } from '../flooding/managed-flooding.js';
-import { RadioMedium, type RadioEndpoint, type RxMeta } from './medium.js';
+import { FloodingNode, type FloodingConfig } from '../flooding/managed-flooding.js';
+import { RadioMedium, type ChannelHarshness, type RadioEndpoint, type RxMeta } from './medium.js';
 import { fixed, randomWaypoint, type Mobility, type Point } from './mobility.js';
 import { DEFAULT_PROPAGATION, type PropagationConfig } from './propagation.js';
 
@@ -30,6 +32,12 @@ export interface SwarmScenario {
   readonly lora?: LoraParams;
   readonly propagation?: Partial<PropagationConfig>;
   readonly extraLoss?: number;
+  /** The less kind channel's parts (summed interference, LBT detection time, turnaround, bursty loss). */
+  readonly harsh?: ChannelHarshness;
+  /** Regional duty-cycle rule for every node (default EU868 1%/h; the 869.4–869.65 MHz sub-band allows 10%). */
+  readonly duty?: DutyCycleRule;
+  /** Adjusts the flooding baseline's configuration (hop limit, Meshtastic's background-traffic rules). */
+  readonly floodingConfig?: (base: FloodingConfig) => FloodingConfig;
   /** Status (heartbeat) fact per node every this many seconds (0: none). */
   readonly statusEveryS?: number;
   /** Durable facts to inject: at time, on node. */
@@ -42,6 +50,11 @@ export interface SwarmScenario {
   readonly codec?: (self: NodeId) => PacketCodec;
   /** Called with every frame a protocol node puts on the air (measurements). */
   readonly onTransmit?: (id: NodeId, bytes: Uint8Array, now: number) => void;
+  /**
+   * Authorship on (gossip/authorship.ts): every node signs attestations of its facts with its simulated
+   * identity and uses others' facts only once proven. Members 1..n; `operators` get the operator role.
+   */
+  readonly authorship?: boolean | { readonly operators?: readonly NodeId[]; readonly config?: Partial<AuthorshipConfig> };
   /** Extra raw transmitters (attackers): id, position, and a schedule of frames. */
   readonly rogues?: readonly { id: NodeId; mobility: Mobility; every: number; frame: (i: number, t: number) => Uint8Array; from?: number }[];
 }
@@ -101,13 +114,15 @@ export function runSwarm(sc: SwarmScenario): SwarmResult {
   const lora = sc.lora ?? SF9_125;
   const area = sc.area ?? { w: 5000, h: 5000 };
   const membership = sc.membership ?? defaultGossipConfig(0).membership;
+  const duty = sc.duty ?? EU868_1PCT;
   const medium = new RadioMedium(
     {
       lora,
       propagation: { ...DEFAULT_PROPAGATION, ...sc.propagation },
       extraLoss: sc.extraLoss ?? 0,
-      duty: EU868_1PCT,
+      duty,
       lbtBackoffS: [0.05, 0.6],
+      ...(sc.harsh ? { harsh: sc.harsh } : {}),
     },
     root.fork('medium'),
   );
@@ -135,11 +150,32 @@ export function runSwarm(sc: SwarmScenario): SwarmResult {
     if (!m.has(id)) m.set(id, now);
   };
 
+  const authOpts = sc.authorship === true ? {} : sc.authorship || undefined;
+  const members = [...Array.from({ length: sc.n }, (_, i) => i + 1), ...(sc.rogues?.map((r) => r.id) ?? [])];
+  const authKeyring = authOpts ? simKeyring(members, authOpts.operators ?? []) : undefined;
+  const attestSeqs = new Map<NodeId, number>();
   const boot = (id: NodeId, now: number, generation: number) => {
     const rnd = root.fork(`node/${id}/${generation}`);
     if (sc.protocol === 'murmur') {
-      const cfg = defaultGossipConfig(id, { membership, lora, ...sc.gossip });
-      const node = new GossipNode(cfg, makeCodec(id), rnd, now);
+      const cfg = defaultGossipConfig(id, { membership, lora, duty, ...sc.gossip });
+      const auth =
+        authOpts && authKeyring
+          ? new Authorship(
+              id,
+              authKeyring,
+              {
+                signingKey: signingKeyOf(simIdentity(id)),
+                nextAttestSeq: () => {
+                  const s = (attestSeqs.get(id) ?? 2 ** 31) + 1;
+                  attestSeqs.set(id, s);
+                  return s;
+                },
+              },
+              { ...DEFAULT_AUTHORSHIP, ...authOpts.config },
+              now,
+            )
+          : undefined;
+      const node = new GossipNode(cfg, makeCodec(id), rnd, now, auth);
       gossip.set(id, node);
       const mob = mobilities.get(id)!;
       const where = (t: number) => {
@@ -150,11 +186,13 @@ export function runSwarm(sc: SwarmScenario): SwarmResult {
       const sent = sc.onTransmit ? (b: Uint8Array, t: number) => sc.onTransmit!(id, b, t) : undefined;
       return new GossipEndpoint(node, where, sent, (a, t) => {
         for (const f of a.learned) noteLearned(id, f, t);
+        for (const f of a.provisional) noteLearned(id, f, t); // a sighting is used at once (costs a look if forged)
         for (const c of a.membership) changes.push({ observer: id, change: c });
       });
     }
+    const base: FloodingConfig = { self: id, lora, duty, hopLimit: 3, retries: 3, queueLimit: 16, membership };
     const node = new FloodingNode(
-      { self: id, lora, duty: EU868_1PCT, hopLimit: 3, retries: 3, queueLimit: 16, membership },
+      sc.floodingConfig ? sc.floodingConfig(base) : base,
       makeCodec(id),
       rnd,
       {
@@ -163,7 +201,20 @@ export function runSwarm(sc: SwarmScenario): SwarmResult {
       },
     );
     flooding.set(id, node);
-    return node;
+    if (!sc.onTransmit) return node;
+    const onTx = sc.onTransmit;
+    const endpoint: RadioEndpoint = {
+      nextWakeAt: (t) => node.nextWakeAt(t),
+      wake: (t) => node.wake(t),
+      wantsToTransmit: (t) => node.wantsToTransmit(t),
+      transmit(t) {
+        const bytes = node.transmit(t);
+        if (bytes) onTx(id, bytes, t);
+        return bytes;
+      },
+      hear: (b, rx, t) => node.hear(b, rx, t),
+    };
+    return endpoint;
   };
 
   for (let id = 1; id <= sc.n; id++) {
@@ -274,8 +325,19 @@ export { fixed };
 /** A fixed swarm key for simulations (the simulator's packets never leave the process). */
 export const SIM_SWARM_KEY = new Uint8Array(32).map((_, i) => (i * 37 + 11) & 0xff);
 
-export function simKeyring(members: readonly NodeId[]): Keyring {
-  return new Keyring(SIM_SWARM_KEY, members.map((id) => ({ id, name: `node-${id}`, publicKey: new Uint8Array(32) })));
+const simIdentities = new Map<NodeId, NodeIdentity>();
+/** A simulated member's Ed25519 identity, derived from its id (the same in every run). */
+export function simIdentity(id: NodeId): NodeIdentity {
+  let i = simIdentities.get(id);
+  if (!i) simIdentities.set(id, (i = identityFromSeed(id, `node-${id}`, createHash('sha256').update(`murmur-sim-identity/${id}`).digest())));
+  return i;
+}
+
+export function simKeyring(members: readonly NodeId[], operators: readonly NodeId[] = []): Keyring {
+  return new Keyring(
+    SIM_SWARM_KEY,
+    members.map((id) => ({ id, name: `node-${id}`, publicKey: simIdentity(id).publicKey, role: operators.includes(id) ? ('operator' as const) : ('drone' as const) })),
+  );
 }
 
 /**
