@@ -228,11 +228,14 @@ export class SearchAgent {
    */
   private roles(): { recipients: NodeId[]; orphaned: NodeId[] } {
     const live = new Set(this.o.mesh.liveMembers());
+    // A drone that hears nobody at all is more likely deaf (jammed, cut off) than the last one alive: it keeps
+    // its own sector and takes no one else's on silence alone.
+    const hearsSomeone = [...live].some((id) => id !== this.o.self);
     const recipients: NodeId[] = [];
     const orphaned: NodeId[] = [];
     for (const id of this.o.roster) {
       const activity = id === this.o.self ? this.activity : this.statusOf.get(id)?.activity;
-      const alive = id === this.o.self || live.has(id);
+      const alive = id === this.o.self || live.has(id) || !hearsSomeone;
       // members that finished their sector stay recipients while airborne ('transit'), so a finish never moves
       // anyone's share; they come back if a later loss gives them one
       if (alive && (activity === undefined || activity === 'launching' || activity === 'searching' || activity === 'transit')) recipients.push(id);
@@ -593,13 +596,23 @@ export class SearchAgent {
       v.resumeControl();
     }
     await this.guided();
-    const armed = await v.action.arm({ waitArmableMs: 180_000 });
-    if (!armed.ok) {
-      log.error('cannot arm', { result: armed.result, texts: armed.texts });
-      this.activity = 'idle';
-      this.status();
-      return;
+    // A booting or busy autopilot (a link that drops while its EKF waits for home, a pre-arm check still
+    // failing) is no reason to stay on the ground for the whole mission: the drone reports itself idle and
+    // tries again every 10 s until it flies, is recalled or the agent stops.
+    for (let attempt = 1; ; attempt++) {
+      const armed = await v.action.arm({ waitArmableMs: 180_000 });
+      if (armed.ok) break;
+      log.error('cannot arm', { result: armed.result, texts: armed.texts, attempt, retryInS: 10 });
+      if (this.activity !== 'idle') {
+        this.activity = 'idle';
+        this.status();
+      }
+      await sleep(clock, 10_000);
+      if (this.stopped || this.recalled) return;
+      if (v.telemetry.state.control === 'override' && !v.telemetry.state.armed) v.resumeControl();
+      await this.guided();
     }
+    this.activity = 'launching';
     await this.guided();
     const took = await v.action.takeoff(this.o.altitudeM);
     if (!took.ok) log.warn('takeoff refused', { result: took.result });

@@ -39,6 +39,38 @@ import { guidedShaping, waypointShaping, startLeg, stepLeg, stepBrake, stepVeloc
 
 const M = COPTER_MODES;
 const TICK_MS = 50;
+
+/**
+ * A 3S pack as ArduPilot SITL's battery behaves (measured on the recorded firmware, SIM_BATT_CAP_AH 22,
+ * cruising 8-10 m/s at 30-36 A): rest voltage by fraction used, less the current through 0.0107 ohm. SITL
+ * read 12.28 V at 1% used, 11.44 V at 28%, 10.93 V at 51% and 10.48 V at 65%, where its low-voltage
+ * failsafe (BATT_LOW_VOLT 10.5) fired with 35% still showing; past that the curve goes on at its last slope.
+ */
+const PACK_REST_V: readonly (readonly [number, number])[] = [
+  [0, 12.6], [0.08, 12.37], [0.14, 12.24], [0.21, 11.98], [0.28, 11.79], [0.38, 11.6], [0.45, 11.47],
+  [0.51, 11.3], [0.59, 11.09], [0.65, 10.87],
+];
+const PACK_OHM = 0.0107;
+
+export function packVoltage(fullV: number, usedFraction: number, currentA: number): number {
+  const u = Math.max(0, usedFraction);
+  let rest = PACK_REST_V[PACK_REST_V.length - 1]![1];
+  const last = PACK_REST_V.length - 1;
+  if (u >= PACK_REST_V[last]![0]) {
+    const [u0, v0] = PACK_REST_V[last - 1]!;
+    const [u1, v1] = PACK_REST_V[last]!;
+    rest = v1 + ((v1 - v0) / (u1 - u0)) * (u - u1);
+  } else
+    for (let i = 1; i <= last; i++) {
+      const [u0, v0] = PACK_REST_V[i - 1]!;
+      const [u1, v1] = PACK_REST_V[i]!;
+      if (u <= u1) {
+        rest = v0 + ((v1 - v0) * (u - u0)) / (u1 - u0);
+        break;
+      }
+    }
+  return Math.max(0, (rest * fullV) / 12.6 - currentA * PACK_OHM);
+}
 const BOOT_READY_MS = 2450;
 const BOOT_STATUS_MS = 2700;
 const STABILIZE_ARMABLE_MS = 24_300;
@@ -516,15 +548,23 @@ export class SimCopter {
   private current(): number {
     if (!this.armed) return 0;
     if (!this.airborne) return 3;
-    return 28.4 + 0.8 * Math.hypot(this.vel.n, this.vel.e) + 2 * Math.max(0, this.vel.u);
+    // constant power as the pack sags, as in ArduPilot SITL (30 A at 12.3 V, 36.5 A at 10.5 V cruising 8-10 m/s)
+    const watts = 308 + 3.7 * Math.hypot(this.vel.n, this.vel.e) + 23 * Math.max(0, this.vel.u);
+    return watts / this.restVoltageFor(watts);
+  }
+  /** The pack's voltage at this power draw (solving V = rest − (P/V)·R), for the current it implies. */
+  private restVoltageFor(watts: number): number {
+    const v = this.params.get('SIM_BATT_VOLTAGE');
+    const capAh = this.params.get('SIM_BATT_CAP_AH');
+    const rest = capAh > 0 ? packVoltage(v, this.consumedMah / (capAh * 1000), 0) : v;
+    const disc = rest * rest - 4 * PACK_OHM * watts;
+    return disc > 0 ? (rest + Math.sqrt(disc)) / 2 : rest / 2;
   }
   private voltage(): number {
     const v = this.params.get('SIM_BATT_VOLTAGE');
     const capAh = this.params.get('SIM_BATT_CAP_AH');
     if (capAh <= 0) return v;
-    // Sag with use when the simulated pack has a capacity: 4.2 V/cell full to 3.3 V/cell empty, linear.
-    const used = Math.min(1, this.consumedMah / (capAh * 1000));
-    return v * (1 - 0.214 * used);
+    return packVoltage(v, this.consumedMah / (capAh * 1000), this.current());
   }
   private remainingPct(): number {
     const cap = this.params.get('BATT_CAPACITY');
