@@ -59,7 +59,7 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
   await link.open();
   const epochMs = frame.epoch * 1000;
   const gossip = new GossipNode(
-    searchGossipConfig(self.id, mission.radio),
+    searchGossipConfig(self.id, mission.radio, cfg.roster.length),
     wireCodec({ self: self.id, keyring, nextCounter: () => seqs.packets.take(), maxPacketBytes: link.mtu }),
     seededRandom(`${self.id}/${clock.now()}`),
     (clock.now() - epochMs) / 1000,
@@ -86,7 +86,7 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
     roster: cfg.roster,
     frame,
     searchable,
-    ...missionSearchSettings(mission, frame),
+    ...missionSearchSettings(mission, frame, cfg.roster.length),
     redivide: true,
     clock,
     vehicle,

@@ -254,11 +254,14 @@ export class SearchAgent {
    */
   private roles(): { recipients: NodeId[]; orphaned: NodeId[] } {
     const live = new Set(this.o.mesh.liveMembers());
+    // A drone that hears nobody at all is more likely deaf (jammed, cut off) than the last one alive: it keeps
+    // its own sector and takes no one else's on silence alone.
+    const hearsSomeone = [...live].some((id) => id !== this.o.self);
     const recipients: NodeId[] = [];
     const orphaned: NodeId[] = [];
     for (const id of this.o.roster) {
       const activity = id === this.o.self ? this.activity : this.statusOf.get(id)?.activity;
-      const alive = id === this.o.self || live.has(id);
+      const alive = id === this.o.self || live.has(id) || !hearsSomeone;
       // members that finished their sector stay recipients while airborne ('transit'), so a finish never moves
       // anyone's share; they come back if a later loss gives them one
       if (alive && (activity === undefined || activity === 'launching' || activity === 'searching' || activity === 'transit')) recipients.push(id);
@@ -604,17 +607,28 @@ export class SearchAgent {
     await this.o.vehicle.action.setMode('GUIDED');
   }
 
-  /** Arms and climbs to the search altitude in GUIDED; false (and 'idle') when the vehicle will not arm. */
+  /**
+   * Arms and climbs to the search altitude in GUIDED. A booting or busy autopilot (a link that drops while its
+   * EKF waits for home, a pre-arm check still failing) is no reason to stay on the ground for the whole
+   * mission: the drone reports itself idle and tries again every 10 s; false when recalled or stopped meanwhile.
+   */
   private async takeOff(): Promise<boolean> {
-    const { vehicle: v, log } = this.o;
+    const { vehicle: v, clock, log } = this.o;
     await this.guided();
-    const armed = await v.action.arm({ waitArmableMs: 180_000 });
-    if (!armed.ok) {
-      log.error('cannot arm', { result: armed.result, texts: armed.texts });
-      this.activity = 'idle';
-      this.status();
-      return false;
+    for (let attempt = 1; ; attempt++) {
+      const armed = await v.action.arm({ waitArmableMs: 180_000 });
+      if (armed.ok) break;
+      log.error('cannot arm', { result: armed.result, texts: armed.texts, attempt, retryInS: 10 });
+      if (this.activity !== 'idle') {
+        this.activity = 'idle';
+        this.status();
+      }
+      await sleep(clock, 10_000);
+      if (this.stopped || this.recalled) return false;
+      if (v.telemetry.state.control === 'override' && !v.telemetry.state.armed) v.resumeControl();
+      await this.guided();
     }
+    this.activity = 'launching';
     await this.guided();
     const took = await v.action.takeoff(this.o.altitudeM);
     if (!took.ok) log.warn('takeoff refused', { result: took.result });

@@ -21,12 +21,15 @@ export interface Benchmark {
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   // name: async () => (await import('../../../bench/<name>.js')).benchmark,
   wire: async () => (await import('../../../bench/wire.js')).benchmark,
+  attack: async () => (await import('../../../bench/attack.js')).benchmark,
   vehicle: async () => (await import('../../../bench/vehicle.js')).benchmark,
   link: async () => (await import('../../../bench/link.js')).benchmark,
   gossip: async () => (await import('../../../bench/gossip.js')).benchmark,
   'gossip-seeds': async () => (await import('../../../bench/gossip-seeds.js')).benchmark,
   map: async () => (await import('../../../bench/map.js')).benchmark,
   agent: async () => (await import('../../../bench/agent.js')).benchmark,
+  search: async () => (await import('../../../bench/search.js')).benchmark,
+  fidelity: async () => (await import('../../../bench/fidelity.js')).benchmark,
 };
 
 const usage = `Usage: murmur bench <name|all> [--json] [--quick] [--seed N]
