@@ -17,6 +17,10 @@ export interface RunRecord {
   /** The search area and its no-fly zones (local metres), for the ground really seen. */
   readonly area: readonly Polygon[];
   readonly nofly: readonly Polygon[];
+  /** Zones an operator drew during the run, each counted in noflyMs from countFromS (mission seconds). */
+  readonly operatorZones: { polygon: Polygon; countFromS: number }[];
+  /** Searchable cells an operator's zone closed: no longer to be searched, left out of coverage. */
+  readonly closed: Set<number>;
   /** Every camera segment flown on a search lane (one a second). */
   readonly sweeps: Segment[];
   /** Every cell swept on a search lane: one entry per cell per second of flight. */
@@ -28,7 +32,7 @@ export interface RunRecord {
   readonly learned: Map<string, Map<NodeId, number>>;
   /** Drone-milliseconds in the air during each mission second (index = second). */
   readonly flyingBySecond: number[];
-  /** Drone-milliseconds flown inside no-fly zones. */
+  /** Drone-milliseconds flown inside no-fly zones (an operator's from its countFromS). */
   noflyMs: number;
   dronesLost: number;
   endMs: number;
@@ -38,7 +42,10 @@ export interface RunRecord {
 export interface SwarmFigures {
   victims_total: number;
   victims_in_area: number;
+  /** Victims found inside the searchable area (the area minus the mission's no-fly zones). */
   victims_found: number;
+  /** Victims found elsewhere (seen from a lane's edge beyond the area): not counted in victims_found. */
+  victims_found_outside: number;
   false_positives: number;
   coverage_pct: number;
   /**
@@ -58,7 +65,10 @@ export interface SwarmFigures {
   facts_lost: number;
   drones_lost: number;
   drone_seconds_flown: number;
-  /** Drone-seconds flown inside no-fly zones (0 is the only acceptable figure). */
+  /**
+   * Drone-seconds flown inside no-fly zones: a scenario's from the start, an operator's from 60 s after it
+   * was drawn (0 is the only acceptable figure).
+   */
   nofly_drone_s: number;
   simulated_s: number;
 }
@@ -79,7 +89,9 @@ function quantile(xs: number[], q: number): number | null {
 const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
 
 export function swarmReport(rec: RunRecord, end: { liveIds: readonly NodeId[]; maxDutyPct: number; bytesOnAir: number }): SwarmFigures {
-  const searchable = new Set(rec.searchable);
+  // cells an operator's zone closed are out of the count: "covered" means every cell still to be searched
+  const open = rec.searchable.filter((c) => !rec.closed.has(c));
+  const searchable = new Set(open);
   // passes per cell, in time order
   const passes = new Map<number, { drone: NodeId; last: number; n: number }>();
   const firstCovered: number[] = [];
@@ -95,7 +107,7 @@ export function swarmReport(rec: RunRecord, end: { liveIds: readonly NodeId[]; m
       p.last = e.atS;
     }
   }
-  const total = rec.searchable.length;
+  const total = open.length;
   const covered = passes.size;
   const twice = [...passes.values()].filter((p) => p.n > 1).length;
   const needed = Math.ceil(FULL_COVERAGE * total);
@@ -115,8 +127,14 @@ export function swarmReport(rec: RunRecord, end: { liveIds: readonly NodeId[]; m
 
   // victims
   const inArea = rec.victims.filter((v) => v.inArea).length;
+  const inAreaSet = new Set(rec.victims.filter((v) => v.inArea).map((v) => v.index));
   const foundAt = new Map<number, number>();
-  for (const d of rec.detections) if (d.truth >= 0 && !foundAt.has(d.truth)) foundAt.set(d.truth, d.atS);
+  const foundOutside = new Set<number>();
+  for (const d of rec.detections) {
+    if (d.truth < 0) continue;
+    if (!inAreaSet.has(d.truth)) foundOutside.add(d.truth);
+    else if (!foundAt.has(d.truth)) foundAt.set(d.truth, d.atS);
+  }
   const found = foundAt.size;
   const fp = rec.detections.filter((d) => d.truth < 0 && d.fact !== undefined).length;
   const times = [...foundAt.values()].sort((a, b) => a - b);
@@ -140,9 +158,10 @@ export function swarmReport(rec: RunRecord, end: { liveIds: readonly NodeId[]; m
     victims_total: rec.victims.length,
     victims_in_area: inArea,
     victims_found: found,
+    victims_found_outside: foundOutside.size,
     false_positives: fp,
     coverage_pct: round((covered / Math.max(1, total)) * 100),
-    area_seen_pct: round(areaSeenPct(rec.area, rec.nofly, rec.sweeps, rec.sweepWidthM / 2)),
+    area_seen_pct: round(areaSeenPct(rec.area, [...rec.nofly, ...rec.operatorZones.map((z) => z.polygon)], rec.sweeps, rec.sweepWidthM / 2)),
     overlap_pct: round((twice / Math.max(1, total)) * 100),
     time_to_full_coverage_s: tFull === null ? null : round(tFull, 1),
     ideal_time_s: ideal === null ? null : round(ideal, 1),
