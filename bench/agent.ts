@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { projectRoot } from '../src/core/project-root.js';
 import type { Benchmark } from '../src/cli/commands/bench.js';
-import { loadScenario } from '../src/sim/scenario/index.js';
+import { loadScenario } from '../src/mission/index.js';
 import { runSimulation } from '../src/sim/swarm/run.js';
 
 const root = projectRoot(import.meta.url);

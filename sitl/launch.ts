@@ -26,6 +26,8 @@ export interface LaunchPlan {
 export interface Launched {
   readonly instances: { instance: number; sysid: number; port: number; connection: string; home: Home }[];
   stop(): Promise<void>;
+  /** At once, for exit paths that cannot wait (process 'exit'): SIGKILL what is still running. */
+  kill(): void;
 }
 
 function describe(plan: LaunchPlan) {
@@ -56,7 +58,7 @@ export async function launchSimulated(plan: LaunchPlan): Promise<Launched> {
     await Promise.all(servers.map((s) => s.close()));
     throw e;
   }
-  return { instances, stop: async () => void (await Promise.all(servers.map((s) => s.close()))) };
+  return { instances, stop: async () => void (await Promise.all(servers.map((s) => s.close()))), kill: () => undefined };
 }
 
 export function launchSitl(binary: string, plan: LaunchPlan, workRoot: string): Launched {
@@ -70,7 +72,8 @@ export function launchSitl(binary: string, plan: LaunchPlan, workRoot: string): 
     const args = [
       '--model', '+',
       '--speedup', String(plan.speedup),
-      '--base-port', String(plan.basePort),
+      // SITL adds 10 × instance only to its default port: with --base-port every instance would bind the same one
+      '--base-port', String(inst.port),
       '-I', String(inst.instance),
       '--home', `${h.lat.toFixed(7)},${h.lon.toFixed(7)},${h.alt},0`,
       '--defaults', plan.paramFile,
@@ -86,6 +89,10 @@ export function launchSitl(binary: string, plan: LaunchPlan, workRoot: string): 
   }
   return {
     instances,
+    kill: () => {
+      stopping = true;
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    },
     stop: () => {
       stopping = true;
       return Promise.all(

@@ -1,23 +1,15 @@
 /**
  * The no-fly zones a drone knows: the mission's, and those an operator draws at any time (gossiped `area`
- * facts with role 'nofly', withdrawn by a `supersede`). The agent routes round them, gives up the searchable
+ * facts with role 'nofly' from an operator, withdrawn by an operator's `supersede`). The agent routes round them, gives up the searchable
  * cells they close, and leaves one by the shortest way out if it ever finds itself inside. Pure: facts in,
  * geometry out.
  */
 import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
 import { cellCentre } from '../wire/frame-of-reference.js';
 import { factKey, type Fact, type NodeId } from '../wire/facts.js';
+import { mayAct } from '../wire/authority.js';
 import { inOrNearZone, NOFLY_CLEARANCE_M, pointInPolygon, type Polygon } from '../sectors/grid.js';
 import { distanceToZone } from '../sectors/route.js';
-
-/**
- * May this origin change what the swarm does (draw a zone, withdraw one)? Drones of the roster report what
- * they see but never command; the ground station and operator consoles are the nodes outside it. The trust
- * work replaces this with a check of the origin's signed role.
- */
-export function mayCommand(origin: NodeId, roster: readonly NodeId[]): boolean {
-  return !roster.includes(origin);
-}
 
 /** Inside a zone's outer ring (a hole does not make a point safe to fly: it is surrounded by the zone). */
 export const insideZone = (p: LocalPoint, zone: Polygon): boolean => pointInPolygon(p, [zone[0] ?? []]);
@@ -34,14 +26,15 @@ export class Airspace {
 
   constructor(
     private readonly mission: readonly Polygon[],
-    private readonly roster: readonly NodeId[],
+    /** Who may draw or withdraw a zone (the keyring's operators; see wire/authority.ts). */
+    private readonly isOperator: ((id: NodeId) => boolean) | undefined,
   ) {}
 
   /** Takes in a fact; true when it changed the zones. */
   learn(f: Fact): boolean {
     if (f.kind === 'area' && f.role === 'nofly') {
       const key = factKey(f);
-      if (!mayCommand(f.origin, this.roster)) {
+      if (!mayAct(f, this.isOperator)) {
         this.refused++;
         return false;
       }
@@ -52,7 +45,7 @@ export class Airspace {
     }
     if (f.kind === 'supersede' && f.outcome === 'withdrawn') {
       const key = factKey(f.target);
-      if (!mayCommand(f.origin, this.roster) || this.withdrawn.has(key)) return false;
+      if (!mayAct(f, this.isOperator) || this.withdrawn.has(key)) return false;
       this.withdrawn.add(key);
       if (!this.drawn.delete(key)) return false;
       this.version++;

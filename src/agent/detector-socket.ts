@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
 import { localMetres } from '../wire/frame-of-reference.js';
 import { VICTIM_CONDITIONS, type VictimCondition } from '../wire/facts.js';
-import type { Detection } from '../sim/sensors/camera.js';
+import type { Detection } from '../mission/detection.js';
 import type { Sensor } from './search-agent.js';
 
 /** Longest line accepted: a detection is well under 200 bytes. */

@@ -2,7 +2,7 @@
  * The composition root of one drone: flight controller (Vehicle over MAVLink), radio (a Link), gossip node,
  * the mission's sectors and the search agent, with an optional external detector. `murmur agent` runs it.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { DiskStore, actorFor, type MapDocument } from '../map/index.js';
@@ -14,11 +14,11 @@ import { GossipNode } from '../gossip/engine.js';
 import { wireCodec } from '../gossip/wire-codec.js';
 import { linkFromSpec } from '../links/open.js';
 import type { Link } from '../links/link.js';
-import { parseProvisioning } from '../wire/keyring.js';
+import { loadProvisioning } from '../wire/keyring.js';
 import { openNodeSequences } from '../wire/sequence-file.js';
 import { Vehicle } from '../vehicle/vehicle.js';
 import { searchableCells } from '../sectors/index.js';
-import { loadScenario, localPolygon, scenarioFrame } from '../sim/scenario/index.js';
+import { loadScenario, localPolygon, scenarioFrame } from '../mission/index.js';
 import type { AgentConfig } from './config.js';
 import { AgentConfigError } from './config.js';
 import { DetectorSocket } from './detector-socket.js';
@@ -44,7 +44,7 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
   const log = opts.log ?? createLogger({ level: cfg.logLevel });
   const mission = loadScenario(cfg.mission);
   const frame = scenarioFrame(mission);
-  const { keyring, self } = parseProvisioning(readFileSync(cfg.provisioning, 'utf8'));
+  const { keyring, self } = loadProvisioning(cfg.provisioning);
   if (!cfg.roster.includes(self.id)) throw new AgentConfigError(`this node (${self.id}) is not in the roster ${cfg.roster.join(',')}`);
   mkdirSync(cfg.dataDir, { recursive: true });
   const seqs = openNodeSequences(cfg.dataDir);
@@ -92,6 +92,7 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
     vehicle,
     sensor,
     nextSeq: () => seqs.facts.take(),
+    isOperator: (id) => keyring.isOperator(id),
     log: log.child('agent'),
     mesh: {
       publish: (f) => {
@@ -117,6 +118,7 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
       }
       for (const r of a.reports) log.warn('misbehaving sender', { report: r });
     },
+    onError: (where, err) => log.error('gossip callback failed', { where, err: err as Error }),
   });
   // After a restart the agent starts from what the map already held (coverage, victims, orders).
   agent.learn([...map.facts()]);

@@ -16,6 +16,8 @@ export interface GossipLinkOptions {
   readonly epochMs: number;
   /** Everything the engine reports (facts learned, membership changes, misbehaving senders). */
   readonly onActions: (a: GossipActions) => void;
+  /** An exception inside a timer or packet callback (it is caught so that the radio loop keeps running). */
+  readonly onError?: (where: string, err: unknown) => void;
 }
 
 export class GossipLink {
@@ -24,10 +26,12 @@ export class GossipLink {
   private closed = false;
   /** Packets the radio refused (queue full, down): the engine counted them as sent; repairs recover them. */
   refused = 0;
+  /** Exceptions caught in callbacks (each also passed to onError). */
+  errors = 0;
 
   constructor(private readonly o: GossipLinkOptions) {
     this.unsubscribe = o.link.on('packet', (p) => {
-      this.deliver(this.o.node.receive(p.data, { rssi: p.rssi ?? -100, snr: p.snr ?? 0 }, this.now()));
+      this.guard('receive', () => this.deliver(this.o.node.receive(p.data, { rssi: p.rssi ?? -100, snr: p.snr ?? 0 }, this.now())));
       this.schedule();
     });
     this.schedule();
@@ -53,18 +57,32 @@ export class GossipLink {
     if (a.learned.length || a.membership.length || a.reports.length) this.o.onActions(a);
   }
 
+  private guard(where: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.errors++;
+      this.o.onError?.(where, err);
+    }
+  }
+
   private wake(): void {
     this.timer = undefined;
     if (this.closed) return;
-    const now = this.now();
-    this.deliver(this.o.node.tick(now));
-    if (this.o.node.wantsToTransmit(now)) {
-      const bytes = this.o.node.transmit(now);
-      if (bytes)
-        void this.o.link.send(bytes).then((r) => {
-          if (!r.ok) this.refused++;
-        });
-    }
+    this.guard('wake', () => {
+      const now = this.now();
+      this.deliver(this.o.node.tick(now));
+      if (this.o.node.wantsToTransmit(now)) {
+        const bytes = this.o.node.transmit(now);
+        if (bytes)
+          void this.o.link.send(bytes).then(
+            (r) => {
+              if (!r.ok) this.refused++;
+            },
+            (err: unknown) => this.guard('send', () => { throw err; }),
+          );
+      }
+    });
     this.schedule();
   }
 

@@ -4,7 +4,7 @@
  */
 import type { AreaFrame } from '../wire/frame-of-reference.js';
 import { toLocal } from '../wire/frame-of-reference.js';
-import { localPolygon, type Scenario } from '../sim/scenario/index.js';
+import { localPolygon, type Scenario } from '../mission/index.js';
 import { coverageReportEveryS } from './gossip-settings.js';
 import type { SearchAgentOptions } from './search-agent.js';
 

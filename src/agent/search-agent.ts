@@ -13,7 +13,8 @@ import { cellCentre, cellIndex, missionSeconds, toLatLon, toLocal } from '../wir
 import type { Activity, Fact, NodeId, StatusFact, VictimFact } from '../wire/facts.js';
 import { planSectors, reachTowardZones, routeAround, shareOut, sweptCells, type LaneAxis, type Polygon, type SectorPlan } from '../sectors/index.js';
 import type { Vehicle } from '../vehicle/vehicle.js';
-import type { Detection } from '../sim/sensors/camera.js';
+import { mayAct } from '../wire/authority.js';
+import type { Detection } from '../mission/detection.js';
 import { Airspace } from './airspace.js';
 
 /** What the agent needs from the mesh (the gossip node behind a link, or the simulator's radio). */
@@ -57,6 +58,8 @@ export interface SearchAgentOptions {
   readonly mesh: MeshPort;
   readonly sensor: Sensor;
   readonly nextSeq: () => number;
+  /** Members whose orders count (the keyring's operators); without it, no command is obeyed. */
+  readonly isOperator?: (id: NodeId) => boolean;
   readonly log: Logger;
   readonly statusEveryS?: number;
   readonly coverageEveryS?: number;
@@ -116,6 +119,7 @@ export class SearchAgent {
   private planKey = '';
   private lastPos: LocalPoint | undefined;
   private stopped = false;
+  private timerErrors = 0;
   private recalled = false;
   private timers: TimerHandle[] = [];
   private lastStatus = -Infinity;
@@ -135,7 +139,7 @@ export class SearchAgent {
   constructor(private readonly o: SearchAgentOptions) {
     this.searchableSet = new Set(o.searchable);
     this.rosterInOrder = [...o.roster].sort((a, b) => a - b);
-    this.airspace = new Airspace(o.nofly ?? [], o.roster);
+    this.airspace = new Airspace(o.nofly ?? [], o.isOperator);
   }
 
   /** Where a member takes off (the same on every agent: mission and roster only). */
@@ -178,6 +182,7 @@ export class SearchAgent {
   /** Facts learned from the mesh. */
   learn(facts: readonly Fact[]): void {
     for (const f of facts) {
+      if (!mayAct(f, this.o.isOperator)) continue;
       // a zone drawn or withdrawn: plan again at once (the flight loops poll replanWanted)
       if (this.airspace.learn(f)) {
         this.replanWanted = true;
@@ -333,13 +338,22 @@ export class SearchAgent {
   }
 
   private publish(f: Fact): void {
-    this.o.mesh.publish(f);
+    try {
+      this.o.mesh.publish(f);
+    } catch (err) {
+      // one fact that cannot go on air must not end the sortie: it is logged and counted
+      this.timerErrors++;
+      this.o.log.error('fact not published', { kind: f.kind, err: err as Error, count: this.timerErrors });
+      return;
+    }
     this.learn([f]);
   }
 
   private status(): void {
     const s = this.o.vehicle.telemetry.state;
-    const pos = this.position() ?? { x: 0, y: 0 };
+    // before the first fix (or a report off the mission's map) the drone is where it launches from
+    const here = this.position();
+    const pos = here && Math.abs(here.x) <= 32767 && Math.abs(here.y) <= 32767 ? here : this.launchOf(this.o.self);
     const f: StatusFact = {
       kind: 'status',
       origin: this.o.self,
@@ -366,6 +380,26 @@ export class SearchAgent {
     // a coverage fact carries at most 1,000 cells, so one always fits a packet after run-length coding
     for (let i = 0; i < cells.length; i += 1000)
       this.publish({ kind: 'coverage', origin: this.o.self, seq: this.o.nextSeq(), t: this.t(), cells: cells.slice(i, i + 1000) });
+  }
+
+  /**
+   * Timer callbacks never throw: an exception there would end the process (and a drone's agent with it). It is
+   * logged and counted, and the next tick runs as usual.
+   */
+  private guarded(what: string, fn: () => void): () => void {
+    return () => {
+      try {
+        fn();
+      } catch (err) {
+        this.timerErrors++;
+        this.o.log.error(`${what} failed`, { err: err as Error, count: this.timerErrors });
+      }
+    };
+  }
+
+  /** Errors caught in the agent's timers and publishing so far (logged as they happen). */
+  get timerErrorCount(): number {
+    return this.timerErrors;
   }
 
   /** Once a second: coverage and detections along the last second's track, status and coverage reports. */
@@ -593,7 +627,7 @@ export class SearchAgent {
   /** The whole sortie; resolves when the drone is on its way home, yielded, or stopped. */
   async run(): Promise<void> {
     const { vehicle: v, clock, log } = this.o;
-    this.timers.push(clock.setInterval(() => this.tick(), 1000));
+    this.timers.push(clock.setInterval(this.guarded('tick', () => this.tick()), 1000));
     this.activity = 'launching';
     this.status();
     // Drones powered up together would report in step and collide on air: each keeps its own phase

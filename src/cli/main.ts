@@ -1,5 +1,6 @@
 import { COMMANDS } from './registry.js';
 import { UsageError } from './args.js';
+import { KeyFileError } from '../wire/keyring.js';
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -32,7 +33,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await mod.run(rest);
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof KeyFileError) {
       console.error(`murmur ${name}: ${err.message}`);
       return 2;
     }

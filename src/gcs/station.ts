@@ -75,6 +75,10 @@ export function describe(f: Fact): string {
       return `${f.role} area (${f.rings[0]?.length ?? 0} points)`;
     case 'command':
       return `${f.action} → ${f.target === 0 ? 'all' : `node ${f.target}`}`;
+    case 'ack':
+      return `${f.result} ${factKey(f.target)}`;
+    case 'mission':
+      return `mission v${f.version} (${f.areas.length} areas, ${f.launch.length} launch points)`;
   }
 }
 

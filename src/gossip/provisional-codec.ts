@@ -6,6 +6,7 @@
  */
 import { Encoder } from 'cbor-x';
 import {
+  ACK_RESULTS,
   ACTIVITIES,
   AREA_ROLES,
   COMMAND_ACTIONS,
@@ -24,7 +25,7 @@ const cbor = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Arra
 const VERSION = 1;
 const HEADER = 7;
 const TAG = 16;
-const KINDS = ['status', 'victim', 'road', 'hazard', 'supersede', 'coverage', 'area', 'command'] as const;
+const KINDS = ['status', 'victim', 'road', 'hazard', 'supersede', 'coverage', 'area', 'command', 'ack', 'mission'] as const;
 
 type Arr = (number | Arr)[];
 
@@ -51,6 +52,10 @@ export function factToArray(f: Fact): Arr {
       return [...base, AREA_ROLES.indexOf(f.role), f.priority, f.rings.map((r) => r.flatMap(pt))];
     case 'command':
       return [...base, f.target, COMMAND_ACTIONS.indexOf(f.action)];
+    case 'ack':
+      return [...base, f.target.origin, f.target.seq, ACK_RESULTS.indexOf(f.result)];
+    case 'mission':
+      return [...base, f.version, f.areas.flatMap((a) => [a.origin, a.seq]), f.launch.flatMap(pt)];
   }
 }
 
@@ -128,6 +133,22 @@ export function factFromArray(a: unknown): Fact | undefined {
       const action = enumAt(COMMAND_ACTIONS, r[1]);
       if (r.length !== 2 || !action || !isInt(r[0], 0, 0xffff)) return undefined;
       return { kind, ...id, target: r[0], action };
+    }
+    case 'ack': {
+      const result = enumAt(ACK_RESULTS, r[2]);
+      if (r.length !== 3 || !result || !isInt(r[0], 1, 0xffff) || !isInt(r[1], 1, 0xffffffff)) return undefined;
+      return { kind, ...id, target: { origin: r[0], seq: r[1] }, result };
+    }
+    case 'mission': {
+      const ids = r[1];
+      const launch = Array.isArray(r[2]) && r[2].length === 0 ? [] : points(r[2], 1, 16);
+      if (r.length !== 3 || !isInt(r[0], 1, 0xffff) || !Array.isArray(ids) || ids.length < 2 || ids.length > 32 || ids.length % 2 !== 0 || !launch) return undefined;
+      const areas: { origin: number; seq: number }[] = [];
+      for (let i = 0; i < ids.length; i += 2) {
+        if (!isInt(ids[i], 1, 0xffff) || !isInt(ids[i + 1], 1, 0xffffffff)) return undefined;
+        areas.push({ origin: ids[i] as number, seq: ids[i + 1] as number });
+      }
+      return { kind, ...id, version: r[0], areas, launch };
     }
   }
 }

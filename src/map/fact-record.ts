@@ -10,6 +10,7 @@
 import { decode } from 'cbor-x';
 import { encoder } from '../wire/cbor.js';
 import {
+  ACK_RESULTS,
   ACTIVITIES,
   AREA_ROLES,
   COMMAND_ACTIONS,
@@ -49,6 +50,10 @@ function fields(f: Fact): unknown[] {
       return [AREA_ROLES.indexOf(f.role), f.priority, f.rings.map(flat)];
     case 'command':
       return [f.target, COMMAND_ACTIONS.indexOf(f.action)];
+    case 'ack':
+      return [f.target.origin, f.target.seq, ACK_RESULTS.indexOf(f.result)];
+    case 'mission':
+      return [f.version, f.areas.flatMap((a) => [a.origin, a.seq]), flat(f.launch)];
   }
 }
 
@@ -120,6 +125,17 @@ function build(a: unknown[]): Fact {
     case 'command':
       want(2);
       return { ...base, kind, target: num(r[0]), action: pick(COMMAND_ACTIONS, r[1]) };
+    case 'ack':
+      want(3);
+      return { ...base, kind, target: { origin: num(r[0]), seq: num(r[1]) }, result: pick(ACK_RESULTS, r[2]) };
+    case 'mission': {
+      want(3);
+      const ids = r[1];
+      if (!Array.isArray(ids) || ids.length % 2 !== 0 || ids.length > 32) throw new Shape('bad area list');
+      const areas = [];
+      for (let i = 0; i < ids.length; i += 2) areas.push({ origin: num(ids[i]), seq: num(ids[i + 1]) });
+      return { ...base, kind, version: num(r[0]), areas, launch: points(r[2], 16) };
+    }
   }
 }
 

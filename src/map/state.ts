@@ -7,10 +7,12 @@
 import {
   compareFactIds,
   factKey,
+  type AckFact,
   type AreaFact,
   type CommandFact,
   type Fact,
   type HazardFact,
+  type MissionFact,
   type NodeId,
   type Outcome,
   type RoadFact,
@@ -65,6 +67,10 @@ export interface MapState {
   readonly covered: readonly number[];
   /** The order in force per target member (0 = all), newest not withdrawn. */
   readonly commands: readonly CommandFact[];
+  /** The mission in force: the highest version not withdrawn (ties: the later fact). */
+  readonly mission?: MissionFact;
+  /** Every member's answers to operators' facts, in id order. */
+  readonly acks: readonly AckFact[];
 }
 
 export const MAX_TRACK_POINTS = 120;
@@ -83,8 +89,10 @@ const VALID_OUTCOMES: Record<Fact['kind'], readonly Outcome[]> = {
   area: ['withdrawn'],
   command: ['withdrawn'],
   coverage: ['withdrawn'],
+  mission: ['withdrawn'],
   status: [],
   supersede: [],
+  ack: [],
 };
 
 /** The deciding supersede of each target: highest rank, then latest. */
@@ -116,6 +124,8 @@ export function deriveState(byKey: ReadonlyMap<string, Fact>): MapState {
   const noFly: AreaFact[] = [];
   const priority: AreaFact[] = [];
   const commandByTarget = new Map<NodeId, CommandFact>();
+  let mission: MissionFact | undefined;
+  const acks: AckFact[] = [];
 
   for (const [id, f] of byKey) {
     const d = decided.get(id);
@@ -163,6 +173,13 @@ export function deriveState(byKey: ReadonlyMap<string, Fact>): MapState {
         if (!cur || later(f, cur)) commandByTarget.set(f.target, f);
         break;
       }
+      case 'mission':
+        if (d) break;
+        if (!mission || f.version > mission.version || (f.version === mission.version && later(f, mission))) mission = f;
+        break;
+      case 'ack':
+        acks.push(f);
+        break;
       case 'supersede':
         break;
     }
@@ -192,6 +209,8 @@ export function deriveState(byKey: ReadonlyMap<string, Fact>): MapState {
     priority: priority.sort(areaOrder),
     covered: [...covered].sort((a, b) => a - b),
     commands: [...commandByTarget.values()].sort((a, b) => a.target - b.target),
+    ...(mission ? { mission } : {}),
+    acks: acks.sort(compareFactIds),
   };
 }
 

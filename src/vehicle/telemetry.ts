@@ -71,6 +71,14 @@ export function initialState(): VehicleState {
   return { link: 'connecting', mode: 'UNKNOWN', customMode: -1, armed: false, systemStatus: 'UNINIT', control: 'agent' };
 }
 
+/** A GLOBAL_POSITION_INT is a position only once the EKF has an origin and the GPS has had a 3D fix. */
+export function hasPositionFix(p: { lat: number; lon: number }, s: Pick<VehicleState, 'gps' | 'position'>): boolean {
+  if (p.lat === 0 && p.lon === 0) return false;
+  // a fix lost in flight leaves the EKF's dead reckoning, which is still the best estimate there is
+  if (s.position === undefined && s.gps !== undefined && s.gps.fixType < 3) return false;
+  return true;
+}
+
 /** Folds one message into the state. Returns the event it represents (or undefined if not interesting). */
 export function applyMessage(s: VehicleState, msg: MavMessage, now: number): TelemetryEvent | undefined {
   switch (msg.header.msgid) {
@@ -89,6 +97,9 @@ export function applyMessage(s: VehicleState, msg: MavMessage, now: number): Tel
     }
     case MSG.GLOBAL_POSITION_INT: {
       const p = msg.data as common.GlobalPositionInt;
+      // Until its EKF has an origin ArduCopter reports lat 0, lon 0: that is "no position", not a place
+      // in the Gulf of Guinea. Nor is any report while the GPS has never had a 3D fix.
+      if (!hasPositionFix(p, s)) return { kind: 'update' };
       s.position = { lat: p.lat / 1e7, lon: p.lon / 1e7, altAmsl: p.alt / 1000, relAlt: p.relativeAlt / 1000, at: now };
       s.velocity = { north: p.vx / 100, east: p.vy / 100, down: p.vz / 100 };
       if (p.hdg !== 65535) s.heading = p.hdg / 100;

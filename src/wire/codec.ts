@@ -12,7 +12,8 @@
  * - head = seqCode·8 + code. seqCode is the seq for an origin's first fact in the packet, otherwise the
  *   zig-zag of (seq − that origin's previous seq − 1): 0 for the next fact of the same origin. A seqCode
  *   of 2^29 − 1 means the absolute seq follows. Codes 0..6 are the compact forms of status, victim,
- *   road, hazard, supersede, coverage, command; code 7 is followed by kind·2 + wide (areas, wide forms).
+ *   road, hazard, supersede, coverage, command; code 7 is followed by kind·2 + wide (areas, acks,
+ *   missions, wide forms).
  * - body: the kind's fields packed into as few integers as their ranges allow ("compact" form); values
  *   outside the compact ranges use the "wide" form, one plainer token per field.
  * - control: an optional byte string, last, carrying the gossip layer's own records.
@@ -24,6 +25,7 @@
 import { decodeMultiple } from 'cbor-x';
 import { encoder } from './cbor.js';
 import {
+  ACK_RESULTS,
   ACTIVITIES,
   AREA_ROLES,
   COMMAND_ACTIONS,
@@ -39,7 +41,7 @@ import {
   type NodeId,
 } from './facts.js';
 import type { LocalPoint } from './frame-of-reference.js';
-import { MAX_COVERAGE_CELLS, MAX_TIME, factProblem } from './fact-check.js';
+import { MAX_COVERAGE_CELLS, MAX_LAUNCH_POINTS, MAX_MISSION_AREAS, MAX_TIME, factProblem } from './fact-check.js';
 import { U32_MAX, cborBytesSize, cborIntSize, deinterleave, interleave, unzigzag, zigzag } from './packing.js';
 import { accept, reject, type Decoded, type RejectReason } from './reject.js';
 
@@ -73,8 +75,10 @@ const KIND_INDEX: Record<FactKind, number> = {
   coverage: 5,
   command: 6,
   area: 7,
+  ack: 8,
+  mission: 9,
 };
-const KIND_OF_INDEX: readonly FactKind[] = ['status', 'victim', 'road', 'hazard', 'supersede', 'coverage', 'command', 'area'];
+const KIND_OF_INDEX: readonly FactKind[] = ['status', 'victim', 'road', 'hazard', 'supersede', 'coverage', 'command', 'area', 'ack', 'mission'];
 /** Head codes 0..6 are the compact forms of kinds 0..6; code 7 means "kind·2 + wide follows" (areas, wide forms). */
 const ESCAPE_CODE = 7;
 /** ArduCopter modes a drone spends its flight in: STABILIZE, AUTO, GUIDED, LOITER, RTL, LAND, BRAKE. */
@@ -200,6 +204,18 @@ function bodyOf(f: Fact): Body {
     }
     case 'command':
       return { wide: false, tokens: [f.target * 4 + enumIndex(COMMAND_ACTIONS, f.action)] };
+    case 'ack': {
+      const o = f.target.origin === f.origin ? 0 : f.target.origin;
+      return { wide: false, tokens: [o * 3 + enumIndex(ACK_RESULTS, f.result), f.target.seq] };
+    }
+    case 'mission': {
+      // version, area count − 1, launch count, then each area (origin, 0 for the mission's own, and seq),
+      // then each launch point as an absolute position token
+      const tokens = [f.version, f.areas.length - 1, f.launch.length];
+      for (const a of f.areas) tokens.push(a.origin === f.origin ? 0 : a.origin, a.seq);
+      for (const p of f.launch) tokens.push(posToken(p));
+      return { wide: false, tokens };
+    }
   }
 }
 
@@ -364,7 +380,7 @@ function enumAt<T extends string>(values: readonly T[], i: number, what: string)
 }
 
 function readBody(r: Tokens, kind: FactKind, wide: boolean, id: { origin: number; seq: number; t: number }, budget: { cells: number }): Fact {
-  if (wide && (kind === 'supersede' || kind === 'coverage' || kind === 'command'))
+  if (wide && (kind === 'supersede' || kind === 'coverage' || kind === 'command' || kind === 'ack' || kind === 'mission'))
     fail('malformed', `${kind} has no wide form`);
   switch (kind) {
     case 'status': {
@@ -475,6 +491,25 @@ function readBody(r: Tokens, kind: FactKind, wide: boolean, id: { origin: number
       const k1 = r.uint('command');
       return { kind, ...id, target: Math.floor(k1 / 4), action: enumAt(COMMAND_ACTIONS, k1 % 4, 'action') };
     }
+    case 'ack': {
+      const a1 = r.uint('ack target');
+      const o = Math.floor(a1 / 3);
+      return { kind, ...id, target: { origin: o === 0 ? id.origin : o, seq: r.uint('target seq') }, result: enumAt(ACK_RESULTS, a1 % 3, 'result') };
+    }
+    case 'mission': {
+      const version = r.uint('mission version');
+      const nAreas = r.uint('area count') + 1;
+      const nLaunch = r.uint('launch count');
+      if (nAreas > MAX_MISSION_AREAS || nLaunch > MAX_LAUNCH_POINTS) fail('out_of_range', `mission of ${nAreas} areas, ${nLaunch} launch points`);
+      const areas: { origin: number; seq: number }[] = [];
+      for (let k = 0; k < nAreas; k++) {
+        const o = r.uint('area origin');
+        areas.push({ origin: o === 0 ? id.origin : o, seq: r.uint('area seq') });
+      }
+      const launch: LocalPoint[] = [];
+      for (let k = 0; k < nLaunch; k++) launch.push(tokenPos(r.uint('launch point')));
+      return { kind, ...id, version, areas, launch };
+    }
   }
 }
 
@@ -516,7 +551,7 @@ export function decodePayload(bytes: Uint8Array, sender: NodeId): Decoded<Packet
       let wide = false;
       if (code === ESCAPE_CODE) {
         const k = r.uint('kind');
-        if (k > 15) fail('malformed', `kind token ${k}`);
+        if (k >= KIND_OF_INDEX.length * 2) fail('malformed', `kind token ${k}`);
         code = k >> 1;
         wide = (k & 1) === 1;
         if (!wide && code < ESCAPE_CODE) fail('malformed', 'escaped compact form of a kind that has a code');

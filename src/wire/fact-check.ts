@@ -3,6 +3,7 @@
  * (a programming error upstream) and the decoder turns it into an `out_of_range` rejection.
  */
 import {
+  ACK_RESULTS,
   ACTIVITIES,
   AREA_ROLES,
   COMMAND_ACTIONS,
@@ -29,6 +30,8 @@ export const MAX_COVERAGE_CELLS = 4096;
 export const MAX_CELL_INDEX = 0xfffffffe;
 export const MAX_AREA_RINGS = 16;
 export const MAX_RING_POINTS = 256;
+export const MAX_MISSION_AREAS = 16;
+export const MAX_LAUNCH_POINTS = 16;
 
 const isInt = (v: unknown, lo: number, hi: number): boolean =>
   typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
@@ -122,6 +125,23 @@ export function factProblem(f: Fact): string | undefined {
         (!isInt(f.target, 0, MAX_NODE_ID) ? `target ${f.target} outside 0..${MAX_NODE_ID}` : undefined) ??
         enumProblem(f.action, COMMAND_ACTIONS, 'action')
       );
+    case 'ack':
+      return (
+        (!isInt(f.target?.origin, 1, MAX_NODE_ID) ? `target origin outside 1..${MAX_NODE_ID}` : undefined) ??
+        (!isInt(f.target?.seq, 1, MAX_SEQ) ? `target seq outside 1..${MAX_SEQ}` : undefined) ??
+        enumProblem(f.result, ACK_RESULTS, 'result')
+      );
+    case 'mission': {
+      if (!isInt(f.version, 1, 0xffff)) return `version ${f.version} outside 1..65535`;
+      if (!Array.isArray(f.areas) || f.areas.length < 1 || f.areas.length > MAX_MISSION_AREAS) return `a mission lists 1..${MAX_MISSION_AREAS} areas`;
+      for (const a of f.areas) if (!isInt(a?.origin, 1, MAX_NODE_ID) || !isInt(a?.seq, 1, MAX_SEQ)) return 'a mission area is not a fact id';
+      if (!Array.isArray(f.launch) || f.launch.length > MAX_LAUNCH_POINTS) return `a mission has 0..${MAX_LAUNCH_POINTS} launch points`;
+      for (const p of f.launch) {
+        const pp = pointProblem(p, 'launch point');
+        if (pp) return pp;
+      }
+      return undefined;
+    }
     default:
       return `unknown kind "${(f as { kind: unknown }).kind}"`;
   }

@@ -157,6 +157,35 @@ export interface CommandFact extends FactBase {
   readonly action: CommandAction;
 }
 
+export const ACK_RESULTS = ['accepted', 'refused', 'done'] as const;
+export type AckResult = (typeof ACK_RESULTS)[number];
+
+/**
+ * A member's answer to an operator's fact that concerns it (a command, a zone, a mission): accepted (acting
+ * on it), refused (cannot: e.g. on the ground with no flight controller), done (carried out). Small on
+ * purpose: airtime is scarce and every concerned drone sends one.
+ */
+export interface AckFact extends FactBase {
+  readonly kind: 'ack';
+  readonly target: FactId;
+  readonly result: AckResult;
+}
+
+/**
+ * The mission in force: a version (a newer one supersedes), the area facts that make it up (search areas
+ * with their holes, no-fly zones, priority regions) and the launch points. Drones on the ground and in the
+ * air adopt the newest mission whose areas they hold and re-plan.
+ */
+export interface MissionFact extends FactBase {
+  readonly kind: 'mission';
+  /** 1..65535; the highest wins (ties: the later fact). */
+  readonly version: number;
+  /** 1..16 area facts. */
+  readonly areas: readonly FactId[];
+  /** 0..16 launch points, local metres. */
+  readonly launch: readonly LocalPoint[];
+}
+
 export type Fact =
   | StatusFact
   | VictimFact
@@ -165,7 +194,9 @@ export type Fact =
   | SupersedeFact
   | CoverageFact
   | AreaFact
-  | CommandFact;
+  | CommandFact
+  | AckFact
+  | MissionFact;
 
 export type FactKind = Fact['kind'];
 
@@ -178,6 +209,8 @@ export const FACT_KINDS: readonly FactKind[] = [
   'coverage',
   'area',
   'command',
+  'ack',
+  'mission',
 ];
 
 /**
@@ -190,6 +223,8 @@ export function priorityOf(kind: FactKind): number {
       return 0;
     case 'supersede':
     case 'command':
+    case 'ack':
+    case 'mission':
     case 'area':
     case 'road':
     case 'hazard':

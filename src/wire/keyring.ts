@@ -4,14 +4,25 @@
  * `murmur keys export`); parsing is strict and its errors say which field is wrong.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { MAX_NODE_ID, type NodeId } from './facts.js';
 import { SWARM_KEY_BYTES, type PacketKeyring } from './packet.js';
+
+/**
+ * What a member may do. `operator`: a ground station; its facts may command the swarm (recall, land,
+ * resume, zones, areas, rescued, withdrawn, missions). `drone`: reports what it sees and does; its
+ * commands are ignored. See authority.ts.
+ */
+export const ROLES = ['operator', 'drone'] as const;
+export type Role = (typeof ROLES)[number];
 
 export interface MemberIdentity {
   readonly id: NodeId;
   readonly name: string;
   /** Raw 32-byte Ed25519 public key. */
   readonly publicKey: Uint8Array;
+  /** Default `drone`: a member commands nothing unless its keyring entry says it is an operator. */
+  readonly role?: Role;
 }
 
 export interface NodeIdentity extends MemberIdentity {
@@ -21,14 +32,22 @@ export interface NodeIdentity extends MemberIdentity {
 
 export const PROVISIONING_FORMAT = 'murmur-provisioning/1';
 
+/** A key file that cannot be used, with one line saying why (never a stack trace for the user). */
+export class KeyFileError extends Error {}
+
 /** The provisioning file of one node, as JSON (keys base64url). */
 export interface ProvisioningFile {
   readonly format: typeof PROVISIONING_FORMAT;
   readonly swarm: string;
   readonly swarmKey: string;
   readonly self: { id: number; name: string; publicKey: string; secretKey: string };
-  readonly members: { id: number; name: string; publicKey: string }[];
+  readonly members: { id: number; name: string; publicKey: string; role: Role }[];
   readonly revoked: number[];
+  /**
+   * Unix seconds when this swarm key was made (or rotated): the epoch of the time-based high part of the
+   * packet counters (sequence.ts), so a lost or restored counter file never reuses a nonce.
+   */
+  readonly keyEpoch?: number;
 }
 
 const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
@@ -42,6 +61,18 @@ export function generateIdentity(id: NodeId, name: string): NodeIdentity {
   const jwk = privateKey.export({ format: 'jwk' });
   void publicKey;
   return { id, name, publicKey: Buffer.from(jwk.x!, 'base64url'), secretKey: Buffer.from(jwk.d!, 'base64url') };
+}
+
+/** The raw public key belonging to a raw Ed25519 secret key (seed). */
+export function publicKeyOf(secretKey: Uint8Array): Uint8Array {
+  const der = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.from(secretKey)]);
+  const jwk = createPublicKey(createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })).export({ format: 'jwk' });
+  return new Uint8Array(Buffer.from(jwk.x!, 'base64url'));
+}
+
+/** A deterministic identity from a 32-byte seed (simulations and tests; real members use generateIdentity). */
+export function identityFromSeed(id: NodeId, name: string, seed: Uint8Array, role: Role = 'drone'): NodeIdentity {
+  return { id, name, role, secretKey: new Uint8Array(seed), publicKey: publicKeyOf(seed) };
 }
 
 export function signingKeyOf(identity: NodeIdentity): KeyObject {
@@ -90,6 +121,17 @@ export class Keyring implements PacketKeyring {
     return [...this.revokedIds];
   }
 
+  /** The member's role; undefined for an id not in the keyring. */
+  roleOf(id: NodeId): Role | undefined {
+    const m = this.byId.get(id);
+    return m ? (m.role ?? 'drone') : undefined;
+  }
+
+  /** A member that is an operator and not revoked: only its facts may command the swarm. */
+  isOperator(id: NodeId): boolean {
+    return this.roleOf(id) === 'operator' && !this.revokedIds.has(id);
+  }
+
   /** Ed25519 public key object of a member (cached), undefined if unknown. */
   verifier(id: NodeId): KeyObject | undefined {
     let k = this.verifiers.get(id);
@@ -104,7 +146,7 @@ export class Keyring implements PacketKeyring {
 }
 
 function field<T>(ok: boolean, value: T, what: string): T {
-  if (!ok) throw new Error(`provisioning file: ${what}`);
+  if (!ok) throw new KeyFileError(`provisioning file: ${what}`);
   return value;
 }
 
@@ -119,12 +161,12 @@ function nodeId(v: unknown, what: string): NodeId {
 }
 
 /** Parses a provisioning file; throws an Error naming the faulty field. */
-export function parseProvisioning(text: string): { keyring: Keyring; self: NodeIdentity; swarm: string } {
+export function parseProvisioning(text: string): { keyring: Keyring; self: NodeIdentity; swarm: string; keyEpoch?: number } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new Error(`provisioning file: not JSON (${(err as Error).message})`);
+    throw new KeyFileError(`provisioning file: not JSON (${(err as Error).message})`);
   }
   const o = field(typeof raw === 'object' && raw !== null, raw as Record<string, unknown>, 'not an object');
   field(o.format === PROVISIONING_FORMAT, 0, `format must be "${PROVISIONING_FORMAT}"`);
@@ -144,6 +186,8 @@ export function parseProvisioning(text: string): { keyring: Keyring; self: NodeI
       id: nodeId(e.id, `members[${i}].id`),
       name: field(typeof e.name === 'string', e.name as string, `members[${i}].name must be text`),
       publicKey: key(e.publicKey, 32, `members[${i}].publicKey`),
+      // Files written before roles existed: none of their members may command.
+      role: e.role === undefined ? ('drone' as const) : field(ROLES.includes(e.role as Role), e.role as Role, `members[${i}].role must be one of ${ROLES.join(', ')}`),
     };
   });
   const revoked = field(Array.isArray(o.revoked), o.revoked as unknown[], 'revoked must be a list').map((r, i) =>
@@ -151,8 +195,44 @@ export function parseProvisioning(text: string): { keyring: Keyring; self: NodeI
   );
   const ids = new Set(members.map((m) => m.id));
   field(ids.size === members.length, 0, 'members lists an id twice');
+  let derived: Uint8Array;
+  try {
+    derived = publicKeyOf(self.secretKey);
+  } catch {
+    throw new KeyFileError('provisioning file: self.secretKey is not an Ed25519 key');
+  }
+  field(Buffer.from(derived).equals(self.publicKey), 0, 'self.secretKey does not belong to self.publicKey (mismatched key pair)');
   field(members.some((m) => m.id === self.id && Buffer.from(m.publicKey).equals(self.publicKey)), 0, 'self is not among the members');
-  return { keyring: new Keyring(swarmKey, members, revoked), self, swarm };
+  field(!revoked.includes(self.id), 0, `this node (id ${self.id}) is listed as revoked; it may not join the swarm`);
+  const keyEpoch =
+    o.keyEpoch === undefined
+      ? undefined
+      : field(typeof o.keyEpoch === 'number' && Number.isInteger(o.keyEpoch) && o.keyEpoch > 0, o.keyEpoch as number, 'keyEpoch must be unix seconds');
+  const selfRole = members.find((m) => m.id === self.id)!.role;
+  return { keyring: new Keyring(swarmKey, members, revoked), self: { ...self, role: selfRole }, swarm, ...(keyEpoch !== undefined ? { keyEpoch } : {}) };
+}
+
+/**
+ * Reads a provisioning file from disk: refuses one that other users can read (it holds the swarm key
+ * and this node's secret key) and turns every problem into a KeyFileError naming the file.
+ */
+export function loadProvisioning(path: string): ReturnType<typeof parseProvisioning> {
+  let text: string;
+  try {
+    const st = statSync(path);
+    if ((st.mode & 0o077) !== 0)
+      throw new KeyFileError(`${path}: key file is readable by others (mode ${(st.mode & 0o777).toString(8)}); run: chmod 600 ${path}`);
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if (err instanceof KeyFileError) throw err;
+    throw new KeyFileError(`${path}: cannot read key file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  try {
+    return parseProvisioning(text);
+  } catch (err) {
+    if (err instanceof KeyFileError) throw new KeyFileError(`${path}: ${err.message.replace(/^provisioning file: /, '')}`);
+    throw err;
+  }
 }
 
 /** Builds a node's provisioning file. */
@@ -162,13 +242,15 @@ export function provisioningFile(
   self: NodeIdentity,
   members: readonly MemberIdentity[],
   revoked: readonly NodeId[],
+  keyEpoch?: number,
 ): ProvisioningFile {
   return {
     format: PROVISIONING_FORMAT,
     swarm,
     swarmKey: b64(swarmKey),
     self: { id: self.id, name: self.name, publicKey: b64(self.publicKey), secretKey: b64(self.secretKey) },
-    members: members.map((m) => ({ id: m.id, name: m.name, publicKey: b64(m.publicKey) })),
+    members: members.map((m) => ({ id: m.id, name: m.name, publicKey: b64(m.publicKey), role: m.role ?? 'drone' })),
     revoked: [...revoked].sort((a, b) => a - b),
+    ...(keyEpoch !== undefined ? { keyEpoch } : {}),
   };
 }

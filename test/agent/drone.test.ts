@@ -16,7 +16,7 @@ import { seededRandom } from '../../src/core/random.js';
 import { GossipNode } from '../../src/gossip/engine.js';
 import { wireCodec } from '../../src/gossip/wire-codec.js';
 import { UdpLink } from '../../src/links/udp-link.js';
-import { loadScenario, scenarioFrame } from '../../src/sim/scenario/index.js';
+import { loadScenario, scenarioFrame } from '../../src/mission/index.js';
 import { SimVehicleServer } from '../../src/sim/vehicle/server.js';
 import { Keyring, generateIdentity, newSwarmKey, provisioningFile } from '../../src/wire/keyring.js';
 import type { Fact, StatusFact } from '../../src/wire/facts.js';
@@ -71,7 +71,7 @@ test('murmur agent end to end: a drone flies a simulated ArduCopter over TCP and
   const drone = generateIdentity(3, 'drone-3');
   const listener = generateIdentity(1, 'ground');
   const members = [listener, drone];
-  writeFileSync(join(dir, 'p.json'), JSON.stringify(provisioningFile('t', swarmKey, drone, members, [])));
+  writeFileSync(join(dir, 'p.json'), JSON.stringify(provisioningFile('t', swarmKey, drone, members, [])), { mode: 0o600 });
   const launch = mission.launch[0]!;
   const fc = await SimVehicleServer.start({ port: 0, host: '127.0.0.1', clock: scaledClock(20), sysid: 3, home: { lat: launch.lat, lon: launch.lon, alt: 0 } });
   const radioPort = await freePort();

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { loadScenario, parseScenario, scenarioFrame, localPolygon, ScenarioError } from '../../src/sim/scenario/index.js';
+import { loadScenario, parseScenario, scenarioFrame, localPolygon, ScenarioError } from '../../src/mission/index.js';
 import { searchableCells, pointInPolygon } from '../../src/sectors/index.js';
 import { toLocal } from '../../src/wire/frame-of-reference.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadScenario } from '../../src/sim/scenario/index.js';
+import { loadScenario } from '../../src/mission/index.js';
 import { runSimulation } from '../../src/sim/swarm/run.js';
 import type { RunRecord } from '../../src/sim/swarm/report.js';
 import { externalFleetLauncher } from '../../src/sim/swarm/sitl-fleet.js';

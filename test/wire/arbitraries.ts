@@ -1,6 +1,7 @@
 /** fast-check generators of valid, already-quantised facts (shared by the wire tests). */
 import fc from 'fast-check';
 import {
+  ACK_RESULTS,
   ACTIVITIES,
   AREA_ROLES,
   COMMAND_ACTIONS,
@@ -101,7 +102,19 @@ export const commandFact = fc.record({
   target: fc.integer({ min: 0, max: 65535 }),
   action: fc.constantFrom(...COMMAND_ACTIONS),
 });
-
+export const ackFact = fc.record({
+  kind: fc.constant('ack' as const),
+  ...base,
+  target: fc.record({ origin: base.origin, seq: base.seq }),
+  result: fc.constantFrom(...ACK_RESULTS),
+});
+export const missionFact = fc.record({
+  kind: fc.constant('mission' as const),
+  ...base,
+  version: fc.integer({ min: 1, max: 65535 }),
+  areas: fc.array(fc.record({ origin: base.origin, seq: base.seq }), { minLength: 1, maxLength: 16 }),
+  launch: fc.array(point, { maxLength: 16 }),
+});
 
 /** Plain objects (fast-check may build records without a prototype; decoded facts have one). */
 const plain = (arb: fc.Arbitrary<Fact>): fc.Arbitrary<Fact> => arb.map((f) => JSON.parse(JSON.stringify(f)) as Fact);
@@ -115,6 +128,8 @@ export const KIND_ARBITRARIES: Record<Fact['kind'], fc.Arbitrary<Fact>> = {
   coverage: coverageFact,
   area: areaFact,
   command: commandFact,
+  ack: ackFact,
+  mission: missionFact,
 };
 for (const k of Object.keys(KIND_ARBITRARIES) as Fact['kind'][]) KIND_ARBITRARIES[k] = plain(KIND_ARBITRARIES[k]);
 

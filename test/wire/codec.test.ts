@@ -117,3 +117,13 @@ test('one victim sighting costs a handful of bytes', () => {
   assert.ok(onAirLength(7, bytes.length) <= 40);
 });
 
+
+test('an acknowledgement costs a few bytes: every drone sends one per operator order', () => {
+  const ack: Fact = { kind: 'ack', origin: 7, seq: 42, t: 3600, target: { origin: 250, seq: 1234 }, result: 'accepted' };
+  const bytes = encodePayload({ time: 3601, facts: [ack] }, 7);
+  assert.ok(bytes.length <= 14, `${bytes.length} bytes`); // as much as a victim sighting
+  const mission: Fact = { kind: 'mission', origin: 250, seq: 9, t: 3600, version: 3, areas: [{ origin: 250, seq: 7 }, { origin: 250, seq: 8 }], launch: [{ x: 120, y: -40 }] };
+  const back = decodePayload(encodePayload({ time: 3600, facts: [mission] }, 250), 250);
+  assert.ok(back.ok);
+  assert.deepEqual(back.value.facts, [mission]);
+});

@@ -2,7 +2,7 @@
 import type { CommandModule } from '../registry.js';
 import { parseFlags, UsageError } from '../args.js';
 import { AgentConfigError, loadAgentConfig } from '../../agent/config.js';
-import { ScenarioError } from '../../sim/scenario/index.js';
+import { ScenarioError } from '../../mission/index.js';
 
 const usage = `Usage: murmur agent --config agent.json
 

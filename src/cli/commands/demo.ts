@@ -1,7 +1,7 @@
 /** `murmur demo` (`npm start`): the earthquake town searched by 6 simulated drones, with the ground station's live map. */
 import type { CommandModule } from '../registry.js';
 import { numberFlag, parseFlags } from '../args.js';
-import { loadScenario } from '../../sim/scenario/index.js';
+import { loadScenario } from '../../mission/index.js';
 import { runWithStation } from '../../sim/swarm/with-station.js';
 
 const usage = `Usage: murmur demo [--drones 6] [--speedup 10] [--port 8080] [--seed 1] [--scenario maps/scenarios/earthquake-town.json]

@@ -62,7 +62,7 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
   }
   if (demo > 0) throw new UsageError('--demo only goes with --radio loopback');
   if (!keysFile) throw new UsageError(`--radio ${radio} needs --keys <provisioning file>`);
-  const { parseProvisioning } = await import('../../wire/keyring.js');
+  const { loadProvisioning } = await import('../../wire/keyring.js');
   const { openNodeSequences } = await import('../../wire/sequence-file.js');
   const { GossipNode, defaultGossipConfig } = await import('../../gossip/engine.js');
   const { wireCodec } = await import('../../gossip/wire-codec.js');
@@ -70,7 +70,7 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
   const { GossipMeshPort } = await import('../../gcs/gossip-mesh-port.js');
   const { systemClock } = await import('../../core/clock.js');
   const { seededRandom } = await import('../../core/random.js');
-  const { keyring, self } = parseProvisioning(readFileSync(keysFile, 'utf8'));
+  const { keyring, self } = loadProvisioning(keysFile);
   const { linkFromSpec, LinkSpecError, LINK_SPEC_HELP } = await import('../../links/open.js');
   let link: Link;
   try {

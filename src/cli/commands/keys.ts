@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import type { CommandModule } from '../registry.js';
 import { UsageError, parseFlags } from '../args.js';
 import { MAX_NODE_ID } from '../../wire/facts.js';
-import { generateIdentity, newSwarmKey, parseProvisioning, provisioningFile, type NodeIdentity } from '../../wire/keyring.js';
+import { generateIdentity, newSwarmKey, parseProvisioning, provisioningFile, ROLES, type NodeIdentity, type Role } from '../../wire/keyring.js';
 
 const usage = `Usage: murmur keys <action> --dir DIR [options]
 
@@ -18,9 +18,10 @@ key pair: keep it on the ground station or offline). Files are written with mode
 Actions:
   create --swarm NAME [--admin-id N] [--admin-name NAME]
                       a new swarm: a random 256-bit swarm key and the ground-station/admin identity
-                      (default id 1, name "ground")
-  add --id N --name NAME
-                      a new member (id 1..${MAX_NODE_ID}, unique) with a fresh Ed25519 key pair
+                      (default id 1, name "ground"; role operator)
+  add --id N --name NAME [--role drone|operator]
+                      a new member (id 1..${MAX_NODE_ID}, unique) with a fresh Ed25519 key pair. Only
+                      operators (ground stations) may command the swarm; default drone
   revoke --id N [--rotate]
                       revoke a member: its packets and its facts are refused once the other nodes carry
                       the new revocation list. --rotate also replaces the swarm key (the revoked member
@@ -43,9 +44,15 @@ interface SwarmFile {
   swarm: string;
   swarmKey: string;
   admin: number;
-  members: { id: number; name: string; publicKey: string; secretKey: string }[];
+  members: { id: number; name: string; publicKey: string; secretKey: string; role?: Role }[];
   revoked: number[];
+  /** Unix seconds when the swarm key was made or last rotated (see ProvisioningFile.keyEpoch). */
+  keyEpoch?: number;
 }
+
+/** Swarm files written before roles existed: the admin is the operator, everyone else a drone. */
+const roleIn = (s: SwarmFile, m: SwarmFile['members'][number]): Role => m.role ?? (m.id === s.admin ? 'operator' : 'drone');
+const unixNow = () => Math.floor(Date.now() / 1000);
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64url');
 const unb64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64url'));
@@ -90,8 +97,8 @@ function idFlag(v: string | undefined, name = 'id'): number {
   return n;
 }
 
-function identityOf(m: SwarmFile['members'][number]): NodeIdentity {
-  return { id: m.id, name: m.name, publicKey: unb64(m.publicKey), secretKey: unb64(m.secretKey) };
+function identityOf(s: SwarmFile, m: SwarmFile['members'][number]): NodeIdentity {
+  return { id: m.id, name: m.name, role: roleIn(s, m), publicKey: unb64(m.publicKey), secretKey: unb64(m.secretKey) };
 }
 
 export const command: CommandModule = {
@@ -108,6 +115,7 @@ export const command: CommandModule = {
         'admin-name': { type: 'string' },
         out: { type: 'string' },
         rotate: { type: 'boolean' },
+        role: { type: 'string' },
       },
       usage,
     );
@@ -123,8 +131,8 @@ export const command: CommandModule = {
         const adminId = values['admin-id'] === undefined ? 1 : idFlag(values['admin-id'], 'admin-id');
         const admin = generateIdentity(adminId, values['admin-name'] ?? 'ground');
         writeSwarm(dir, {
-          format: SWARM_FORMAT, swarm, swarmKey: b64(newSwarmKey()), admin: adminId,
-          members: [{ id: admin.id, name: admin.name, publicKey: b64(admin.publicKey), secretKey: b64(admin.secretKey) }],
+          format: SWARM_FORMAT, swarm, swarmKey: b64(newSwarmKey()), admin: adminId, keyEpoch: unixNow(),
+          members: [{ id: admin.id, name: admin.name, publicKey: b64(admin.publicKey), secretKey: b64(admin.secretKey), role: 'operator' }],
           revoked: [],
         });
         console.log(`created swarm "${swarm}" in ${dir}: admin ${admin.name} (id ${adminId})`);
@@ -137,11 +145,13 @@ export const command: CommandModule = {
         if (!name) throw new UsageError('--name is required');
         if (s.revoked.includes(id)) throw new UsageError(`id ${id} was revoked; ids are never reused`);
         if (s.members.some((m) => m.id === id)) throw new UsageError(`id ${id} is already taken by ${s.members.find((m) => m.id === id)!.name}`);
+        const role = (values.role ?? 'drone') as Role;
+        if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}, got "${values.role}"`);
         const ident = generateIdentity(id, name);
-        s.members.push({ id, name, publicKey: b64(ident.publicKey), secretKey: b64(ident.secretKey) });
+        s.members.push({ id, name, publicKey: b64(ident.publicKey), secretKey: b64(ident.secretKey), role });
         s.members.sort((a, b) => a.id - b.id);
         writeSwarm(dir, s);
-        console.log(`added ${name} (id ${id}), public key ${b64(ident.publicKey)}`);
+        console.log(`added ${name} (id ${id}, ${role}), public key ${b64(ident.publicKey)}`);
         return 0;
       }
       case 'revoke': {
@@ -152,7 +162,10 @@ export const command: CommandModule = {
         if (s.revoked.includes(id)) throw new UsageError(`id ${id} is already revoked`);
         s.revoked.push(id);
         s.revoked.sort((a, b) => a - b);
-        if (values.rotate) s.swarmKey = b64(newSwarmKey());
+        if (values.rotate) {
+          s.swarmKey = b64(newSwarmKey());
+          s.keyEpoch = unixNow();
+        }
         writeSwarm(dir, s);
         console.log(`revoked id ${id}${values.rotate ? '; swarm key replaced' : ''}: re-export the provisioning files of the other members`);
         return 0;
@@ -163,7 +176,7 @@ export const command: CommandModule = {
         const m = s.members.find((x) => x.id === id);
         if (!m) throw new UsageError(`no member with id ${id}`);
         if (s.revoked.includes(id)) throw new UsageError(`id ${id} is revoked; it gets no provisioning file`);
-        const file = provisioningFile(s.swarm, unb64(s.swarmKey), identityOf(m), s.members.map(identityOf), s.revoked);
+        const file = provisioningFile(s.swarm, unb64(s.swarmKey), identityOf(s, m), s.members.map((x) => identityOf(s, x)), s.revoked, s.keyEpoch);
         const text = JSON.stringify(file, null, 2) + '\n';
         parseProvisioning(text); // never hand out a file a node would refuse
         const out = values.out ?? join(dir, 'provision', `${id}.json`);
@@ -174,7 +187,8 @@ export const command: CommandModule = {
       case 'list': {
         const s = readSwarm(dir);
         console.log(`swarm "${s.swarm}" (admin id ${s.admin})`);
-        for (const m of s.members) console.log(`  ${String(m.id).padStart(5)}  ${m.name.padEnd(16)} ${m.publicKey}${s.revoked.includes(m.id) ? '  REVOKED' : ''}`);
+        for (const m of s.members)
+          console.log(`  ${String(m.id).padStart(5)}  ${m.name.padEnd(16)} ${roleIn(s, m).padEnd(8)} ${m.publicKey}${s.revoked.includes(m.id) ? '  REVOKED' : ''}`);
         return 0;
       }
       default:

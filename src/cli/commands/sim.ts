@@ -4,7 +4,7 @@
  */
 import type { CommandModule } from '../registry.js';
 import { numberFlag, parseFlags, UsageError } from '../args.js';
-import { loadScenario, ScenarioError } from '../../sim/scenario/index.js';
+import { loadScenario, ScenarioError } from '../../mission/index.js';
 import { runSimulation } from '../../sim/swarm/run.js';
 import { runWithStation } from '../../sim/swarm/with-station.js';
 import { externalFleetLauncher } from '../../sim/swarm/sitl-fleet.js';
@@ -81,6 +81,14 @@ export const command: CommandModule = {
           speedup: speedup ?? 5,
         })
       : undefined;
+    if (external)
+      // Ctrl-C or a kill ends the run through process 'exit', where the fleet stops its vehicles and removes
+      // their working directories (Node's default signal exit would skip that)
+      for (const sig of ['SIGINT', 'SIGTERM'] as const)
+        process.once(sig, () => {
+          process.stderr.write(`\nmurmur sim: ${sig}: stopping the vehicles\n`);
+          process.exit(sig === 'SIGINT' ? 130 : 143);
+        });
     if (external) process.stderr.write(`flying ${drones} ${external === 'sitl' ? 'ArduPilot SITL' : 'simulated ArduCopter'} vehicles over TCP at ${speedup ?? 5}× real time\n`);
     const tty = process.stderr.isTTY;
     const progress = (label: string) => (simS: number, pct: number) => {

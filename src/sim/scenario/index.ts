@@ -1,2 +1,2 @@
-export type * from './types.js';
-export { loadScenario, parseScenario, scenarioFrame, localPolygon, ScenarioError } from './load.js';
+/** The scenario format lives in src/mission (a drone loads it too); re-exported here for the simulator. */
+export * from '../../mission/index.js';

@@ -10,6 +10,9 @@ import type { Random } from '../../core/random.js';
 import type { LocalPoint } from '../../wire/frame-of-reference.js';
 import type { VictimCondition } from '../../wire/facts.js';
 import { distanceToSegment } from '../../sectors/grid.js';
+import type { Detection } from '../../mission/detection.js';
+
+export type { Detection };
 
 export interface GroundVictim {
   readonly index: number;
@@ -18,15 +21,6 @@ export interface GroundVictim {
   readonly condition: VictimCondition;
 }
 
-export interface Detection {
-  readonly pos: LocalPoint;
-  readonly count: number;
-  readonly condition: VictimCondition;
-  /** Percent. */
-  readonly confidence: number;
-  /** Ground-truth victim index, or -1 for a false positive (the simulator's bookkeeping; never on air). */
-  readonly truth: number;
-}
 
 export interface CameraModel {
   readonly sweepWidthM: number;

@@ -198,6 +198,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       // the camera sees only on search lanes: what it swept is what the report counts as seen
       sensor: { sweep: (a, b) => (rec.sweeps.push([a, b]), camera.sweep(a, b)) },
       nextSeq: nextSeq(id),
+      isOperator: (o) => o === GCS_NODE_ID,
       log: log.child(`drone${id}`),
       mesh: {
         publish: (f) => {

@@ -26,20 +26,35 @@ export function externalFleetLauncher(o: ExternalFleetOptions): (homes: readonly
     const pack = Object.entries(SEARCH_PACK).map(([k, v]) => `${k} ${v}`).join('\n');
     writeFileSync(paramFile, `${readFileSync(DEFAULT_PARAM_FILE, 'utf8')}\n# search pack\n${pack}\n`);
     const plan = { count: homes.length, basePort: o.basePort, speedup: o.speedup, homes: homes.map((h) => ({ ...h, alt: 0 })), paramFile };
-    let launched: Launched;
-    if (o.kind === 'sitl') {
-      if (!o.binary) throw new Error('ARDUPILOT_SITL is not set: it must point to an ArduCopter SITL binary');
-      launched = launchSitl(o.binary, plan, dir);
-    } else launched = await launchSimulated(plan);
+    let launched: Launched | undefined;
+    // Whatever ends the process (a crash, Ctrl-C, a kill), the vehicles go and so does their directory.
+    const removeDir = () => rmSync(dir, { recursive: true, force: true });
+    const onExit = () => {
+      launched?.kill();
+      removeDir();
+    };
+    process.once('exit', onExit);
+    try {
+      if (o.kind === 'sitl') {
+        if (!o.binary) throw new Error('ARDUPILOT_SITL is not set: it must point to an ArduCopter SITL binary');
+        launched = launchSitl(o.binary, plan, dir);
+      } else launched = await launchSimulated(plan);
+    } catch (err) {
+      process.off('exit', onExit);
+      removeDir();
+      throw err;
+    }
+    const vehicles = launched;
     // the run's clock starts at the mission epoch and runs as fast as the vehicles
     const runClock = scaledClock(o.speedup, startMs);
     return externalFleet(
       o.kind === 'sitl' ? 'ArduPilot SITL' : 'simulated ArduCopter over TCP',
       runClock,
-      launched.instances.map((i) => i.connection),
+      vehicles.instances.map((i) => i.connection),
       async () => {
-        await launched.stop();
-        rmSync(dir, { recursive: true, force: true });
+        process.off('exit', onExit);
+        await vehicles.stop();
+        removeDir();
       },
     );
   };

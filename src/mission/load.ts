@@ -3,11 +3,11 @@
  * author can fix it without reading the code.
  */
 import { readFileSync } from 'node:fs';
-import type { AreaFrame, LocalPoint } from '../../wire/frame-of-reference.js';
-import { toLocal } from '../../wire/frame-of-reference.js';
-import { VICTIM_CONDITIONS, ROAD_SEVERITIES, HAZARD_TYPES } from '../../wire/facts.js';
+import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
+import { toLocal } from '../wire/frame-of-reference.js';
+import { VICTIM_CONDITIONS, ROAD_SEVERITIES, HAZARD_TYPES } from '../wire/facts.js';
 import type { GeoPolygon, Scenario, ScenarioFault } from './types.js';
-import type { Polygon } from '../../sectors/grid.js';
+import type { Polygon } from '../sectors/grid.js';
 
 export class ScenarioError extends Error {}
 
