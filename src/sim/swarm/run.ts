@@ -11,7 +11,7 @@ import type { AreaFrame, LocalPoint } from '../../wire/frame-of-reference.js';
 import { toLatLon, toLocal } from '../../wire/frame-of-reference.js';
 import { factKey, type Fact, type NodeId } from '../../wire/facts.js';
 import { GossipNode } from '../../gossip/engine.js';
-import { searchGossipConfig } from '../../agent/gossip-settings.js';
+import { searchGossipConfig, stationGossipConfig } from '../../agent/gossip-settings.js';
 import { missionSearchSettings } from '../../agent/mission-settings.js';
 import { RadioMedium } from '../radio/medium.js';
 import { DEFAULT_PROPAGATION, DEMOD_SNR_DB } from '../radio/propagation.js';
@@ -231,7 +231,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
   let gcs: GossipMeshPort | undefined;
   const stationTimers: TimerHandle[] = [];
   if (withStation) {
-    const node = new GossipNode(gossipConfig(GCS_NODE_ID), codecs(GCS_NODE_ID), root.fork('gossip/gcs'), 0);
+    const node = new GossipNode(stationGossipConfig(GCS_NODE_ID, sc.radio), codecs(GCS_NODE_ID), root.fork('gossip/gcs'), 0);
     const at = toLocal(frame, sc.launch[0]!.lat, sc.launch[0]!.lon);
     const port: GossipMeshPort = new GossipMeshPort(
       GCS_NODE_ID,
