@@ -543,17 +543,17 @@ export class SearchAgent {
    * the last corner. 'reached' when the straight leg to the point is then clear; otherwise why it stopped, so
    * the caller looks at the situation again.
    */
-  private async detourFor(target: LocalPoint, pollMs: number, interrupt: () => boolean): Promise<'reached' | 'refused' | 'interrupted'> {
+  private async detourFor(target: LocalPoint, pollMs: number, interrupt: () => boolean, clearanceM?: number): Promise<'reached' | 'refused' | 'interrupted'> {
     for (;;) {
       const version = this.airspace.version;
       // a zone drawn (or withdrawn) on the way: route again from where the drone is then
       const stale = () => interrupt() || this.airspace.version !== version;
-      const r = await this.detourOnce(target, pollMs, stale);
+      const r = await this.detourOnce(target, pollMs, stale, clearanceM);
       if (r !== 'interrupted' || this.airspace.version === version || interrupt()) return r;
     }
   }
 
-  private async detourOnce(target: LocalPoint, pollMs: number, interrupt: () => boolean): Promise<'reached' | 'refused' | 'interrupted'> {
+  private async detourOnce(target: LocalPoint, pollMs: number, interrupt: () => boolean, clearanceM?: number): Promise<'reached' | 'refused' | 'interrupted'> {
     const from = this.position();
     const zones = this.airspace.zones();
     if (!from || !zones.length) return 'reached';
@@ -567,7 +567,7 @@ export class SearchAgent {
       const r = await this.flyTo(out, pollMs, interrupt);
       if (r !== 'reached') return r;
     }
-    const via = routeAround(this.position() ?? from, target, zones);
+    const via = routeAround(this.position() ?? from, target, zones, undefined, clearanceM);
     if (via.length) {
       this.onLane = false;
       this.detoured = true;
@@ -678,7 +678,9 @@ export class SearchAgent {
         return;
       }
       const target = this.path[this.wp]!;
-      const detour = await this.detourFor(target, 250, () => this.replanWanted || this.recalled);
+      // a lane (to an odd waypoint) runs where the searchable cells are, which keep their own distance from the
+      // zones: only a leg between lanes is held to the routing clearance
+      const detour = await this.detourFor(target, 250, () => this.replanWanted || this.recalled, this.wp % 2 === 1 ? 0 : undefined);
       if (detour === 'refused') await sleep(clock, 1000);
       if (detour !== 'reached') continue;
       await this.paceFor(target);
