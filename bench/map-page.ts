@@ -49,7 +49,7 @@ export async function timePageFeatures(facts: readonly Fact[], log: (l: string) 
     const time = async (query: string): Promise<number> => {
       const page = await ctx.newPage();
       const t0 = performance.now();
-      await page.goto(gcs.url + query);
+      await page.goto(gcs.url.replace("#", `${query}#`));
       await page.waitForFunction((k) => (window.__murmur?.featuresShown ?? 0) >= k, n, { polling: 20 });
       await page.evaluate(() => {
         (window as unknown as { __drawn: boolean }).__drawn = false;

@@ -10,6 +10,7 @@ import { GroundStation } from './station.js';
 import { GcsServer } from './server.js';
 import { IpSync } from './ip-sync.js';
 import { TakStream, parseTakTarget } from './tak-stream.js';
+import { AccessGuard, deriveTokens, loadOrCreateStationSecret, type StationTokens } from './access.js';
 
 export interface GroundStationConfig {
   readonly nodeId: NodeId;
@@ -27,6 +28,10 @@ export interface GroundStationConfig {
   readonly tak?: string;
   readonly statusEveryMs?: number;
   readonly position?: LocalPoint;
+  /** Secret the access tokens derive from: the station key file's secret key. Default: a secret kept in dataDir. */
+  readonly secret?: Uint8Array;
+  /** Host names (besides IP literals and localhost) the web server answers to. */
+  readonly allowedHosts?: readonly string[];
 }
 
 export interface RunningGroundStation {
@@ -35,7 +40,13 @@ export interface RunningGroundStation {
   readonly sync?: IpSync;
   readonly tak?: TakStream;
   readonly port: number;
+  /** The operator's address: the page URL carrying the operator token (in the fragment, never sent). */
   readonly url: string;
+  /** The same for a viewer, who can only look. */
+  readonly viewerUrl: string;
+  /** The page URL without any credential. */
+  readonly baseUrl: string;
+  readonly tokens: StationTokens;
   close(): Promise<void>;
 }
 
@@ -45,20 +56,25 @@ export async function startGroundStation(cfg: GroundStationConfig): Promise<Runn
     ...(cfg.statusEveryMs !== undefined ? { statusEveryMs: cfg.statusEveryMs } : {}),
     ...(cfg.position ? { position: cfg.position } : {}),
   });
+  const tokens = deriveTokens(cfg.secret ?? loadOrCreateStationSecret(cfg.dataDir));
+  const access = new AccessGuard({ tokens, ...(cfg.allowedHosts ? { allowedHosts: cfg.allowedHosts } : {}) });
   const server = new GcsServer({
-    station, port: cfg.port,
+    station, port: cfg.port, access,
     ...(cfg.host ? { host: cfg.host } : {}),
     ...(cfg.basemap ? { basemap: cfg.basemap } : {}),
     ...(cfg.mapsDir ? { mapsDir: cfg.mapsDir } : {}),
   });
   const port = await server.listen();
   const sync = cfg.mission
-    ? new IpSync({ station, storageDir: join(cfg.dataDir, 'repo'), mission: cfg.mission, server: server.http, peers: cfg.peers ?? [] })
+    ? new IpSync({ station, storageDir: join(cfg.dataDir, 'repo'), mission: cfg.mission, server: server.http, access, peers: cfg.peers ?? [] })
     : undefined;
   const tak = cfg.tak ? new TakStream(station, parseTakTarget(cfg.tak)) : undefined;
   const host = cfg.host ?? '127.0.0.1';
+  const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
   return {
-    station, server, port, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/`,
+    station, server, port, baseUrl, tokens,
+    url: `${baseUrl}#token=${tokens.operator}`,
+    viewerUrl: `${baseUrl}#token=${tokens.viewer}`,
     ...(sync ? { sync } : {}),
     ...(tak ? { tak } : {}),
     async close() {

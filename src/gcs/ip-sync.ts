@@ -18,6 +18,16 @@ import { NodeFSStorageAdapter } from '@automerge/automerge-repo-storage-nodefs';
 import { WebSocketServer } from 'ws';
 import type { MapSchema } from '../map/document.js';
 import type { GroundStation } from './station.js';
+import type { AccessGuard } from './access.js';
+
+/** Other stations syncing with this one at once (each holds a copy of the document in memory). */
+export const MAX_SYNC_PEERS = 16;
+
+/** Answers a refused WebSocket upgrade with a plain HTTP status and closes the socket. */
+function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  const text = `${reason}\n`;
+  socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 503 ? 'Service Unavailable' : 'Forbidden'}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+}
 
 export interface IpSyncOptions {
   readonly station: GroundStation;
@@ -27,9 +37,31 @@ export interface IpSyncOptions {
   readonly mission: string;
   /** Accept peers on this HTTP server's /sync path. */
   readonly server?: Server;
-  /** WebSocket URLs of other stations (ws://host:port/sync). */
+  /** Required with `server`: a peer must present this station's operator token (ws://host:port/sync?token=...). */
+  readonly access?: AccessGuard;
+  /** WebSocket URLs of other stations (ws://host:port/sync?token=<that station's operator token>). */
   readonly peers?: readonly string[];
   readonly peerName?: string;
+  /** Where a peer's refusal is reported (default: stderr). */
+  readonly warn?: (line: string) => void;
+}
+
+/**
+ * The client adapter rethrows any connection error but "refused" from inside a socket event, which would
+ * bring the station down when a peer answers 401 (wrong token) or 403. Here it is one warning per distinct
+ * reason (the token blanked out), and the adapter keeps retrying.
+ */
+class PeerAdapter extends WebSocketClientAdapter {
+  constructor(url: string, warn: (line: string) => void) {
+    super(url, 1000);
+    const shown = url.replace(/token=[^&]*/, 'token=…');
+    let last = '';
+    this.onError = (event) => {
+      const reason = 'error' in event ? (event.error as Error).message : 'connection failed';
+      if (reason !== last) warn(`IP sync with ${shown}: ${reason}`);
+      last = reason;
+    };
+  }
 }
 
 export function missionDocumentId(mission: string): DocumentId {
@@ -48,17 +80,27 @@ export class IpSync {
   constructor(private readonly opts: IpSyncOptions) {
     const network = [];
     if (opts.server) {
-      const wss = new WebSocketServer({ noServer: true });
+      const access = opts.access;
+      if (!access) throw new Error('IP sync on a server needs its access guard: /sync must check who connects');
+      const wss = new WebSocketServer({ noServer: true, maxPayload: 64 << 20 });
       this.wss = wss;
       this.onUpgrade = (req, socket, head) => {
-        if (new URL(req.url ?? '/', 'http://local').pathname !== '/sync') return;
+        const url = new URL(req.url ?? '/', 'http://local');
+        if (url.pathname !== '/sync') return;
+        const refused = access.refusal(req);
+        if (refused) return refuseUpgrade(socket, 403, refused);
+        // Syncing writes into this station's map: the operator token only, never a viewer's.
+        const role = access.credential(req, url, true);
+        if (role !== 'operator') return refuseUpgrade(socket, role ? 403 : 401, role ? 'a viewer may not sync' : 'no valid credential: /sync?token=<operator token>');
+        if (wss.clients.size >= MAX_SYNC_PEERS) return refuseUpgrade(socket, 503, `already ${MAX_SYNC_PEERS} stations syncing`);
         wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
       };
       opts.server.on('upgrade', this.onUpgrade);
       // The adapter is typed against the CommonJS view of ws; the server object is the same.
       network.push(new WebSocketServerAdapter(wss as unknown as ConstructorParameters<typeof WebSocketServerAdapter>[0]));
     }
-    for (const url of opts.peers ?? []) network.push(new WebSocketClientAdapter(url, 1000));
+    const warn = opts.warn ?? ((line: string) => console.warn(line));
+    for (const url of opts.peers ?? []) network.push(new PeerAdapter(url, warn));
     this.repo = new Repo({
       storage: new NodeFSStorageAdapter(opts.storageDir),
       network,

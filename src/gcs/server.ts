@@ -12,6 +12,7 @@ import { toGeoJSON } from '../map/geojson.js';
 import { toCoT } from '../map/cot.js';
 import { ActionError, type GroundStation, type OperatorAction } from './station.js';
 import { pageView } from './view.js';
+import type { AccessGuard, Role } from './access.js';
 import { projectRoot } from '../core/project-root.js';
 
 const ROOT = projectRoot(import.meta.url);
@@ -40,6 +41,8 @@ const TYPES: Record<string, string> = {
 
 export interface ServerOptions {
   readonly station: GroundStation;
+  /** Credentials, Host and Origin checks. */
+  readonly access: AccessGuard;
   readonly port: number;
   readonly host?: string;
   /** A .pmtiles file or a {z}/{x}/{y}.<ext> tile folder. */
@@ -84,16 +87,29 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(s);
 }
 
-const MAX_BODY = 256 * 1024;
+/** Largest action body: a 1,000-point ring is about 40 KB. */
+export const MAX_BODY = 64 * 1024;
+/** Pages following the live state at once: each costs a state push per merge. */
+export const MAX_EVENT_CLIENTS = 32;
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolveBody, reject) => {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
+      reject(new HttpError(413, `request body over ${MAX_BODY} bytes`));
+      return;
+    }
     let size = 0;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY) {
-        reject(new ActionError('request too large'));
+        reject(new HttpError(413, `request body over ${MAX_BODY} bytes`));
         req.destroy();
       } else chunks.push(c);
     });
@@ -147,7 +163,8 @@ export class GcsServer {
   constructor(private readonly opts: ServerOptions) {
     this.http = createServer((req, res) => {
       this.route(req, res).catch((err: unknown) => {
-        if (!res.headersSent) json(res, err instanceof ActionError ? 400 : 500, { error: (err as Error).message });
+        const status = err instanceof HttpError ? err.status : err instanceof ActionError ? 400 : 500;
+        if (!res.headersSent) json(res, status, { error: (err as Error).message });
         else res.end();
       });
     });
@@ -183,6 +200,14 @@ export class GcsServer {
     const url = new URL(req.url ?? '/', 'http://local');
     const path = url.pathname;
     const s = this.opts.station;
+    const refused = this.opts.access.refusal(req);
+    if (refused) throw new HttpError(403, refused);
+    if (path.startsWith('/api/')) {
+      // EventSource cannot set headers: the event stream alone takes its credential in the query.
+      const role = this.opts.access.credential(req, url, req.method === 'GET' && path === '/api/events');
+      if (!role) throw new HttpError(401, 'no valid credential: open the URL the station printed at start (it carries the token)');
+      if (req.method !== 'GET') return this.change(req, res, path, role);
+    }
     if (req.method === 'GET' && (path === '/' || path === '/index.html')) return sendFile(req, res, join(PAGE_DIR, 'index.html'));
     if (req.method === 'GET' && /^\/[a-z-]+\.(js|css)$/.test(path)) return sendFile(req, res, safeJoin(PAGE_DIR, path.slice(1)));
     if (path === '/favicon.ico') return void res.writeHead(204).end();
@@ -191,9 +216,10 @@ export class GcsServer {
       const dir = VENDOR[vendor[1]!];
       return sendFile(req, res, dir ? safeJoin(dir, vendor[2]!) : undefined);
     }
-    if (req.method === 'GET' && path === '/api/config') return json(res, 200, { node: s.nodeId, ...areaConfig(s.frame, this.opts) });
+    if (req.method === 'GET' && path === '/api/config') return json(res, 200, { node: s.nodeId, role: this.opts.access.credential(req, url, false), ...areaConfig(s.frame, this.opts) });
     if (req.method === 'GET' && path === '/api/state') return json(res, 200, pageView(s));
     if (req.method === 'GET' && path === '/api/events') {
+      if (this.clients.size >= MAX_EVENT_CLIENTS) throw new HttpError(503, `already ${MAX_EVENT_CLIENTS} pages following the station`);
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
       res.write(`event: state\ndata: ${JSON.stringify(pageView(s))}\n\n`);
       this.clients.add(res);
@@ -206,16 +232,6 @@ export class GcsServer {
       if (!f) return json(res, 404, { error: `no fact ${id}` });
       const holders = s.mesh.whoHolds ? s.mesh.whoHolds(f) : null;
       return json(res, 200, { fact: f, holders });
-    }
-    if (req.method === 'POST' && path === '/api/action') {
-      let action: OperatorAction;
-      try {
-        action = JSON.parse(await readBody(req)) as OperatorAction;
-      } catch (err) {
-        throw err instanceof ActionError ? err : new ActionError('body is not JSON');
-      }
-      const facts = s.act(action);
-      return json(res, 200, { facts });
     }
     if (req.method === 'GET' && path === '/api/geojson') return json(res, 200, toGeoJSON(s.map.state(), s.frame));
     if (req.method === 'GET' && path === '/api/cot') {
@@ -231,6 +247,26 @@ export class GcsServer {
       return sendFile(req, res, safeJoin(bm, path.slice('/basemap/'.length)));
     }
     res.writeHead(404).end('not found');
+  }
+
+  /**
+   * State-changing requests: the operator only, as JSON. A page elsewhere can send a cross-site "simple"
+   * request (a form, text/plain) without the browser asking first; JSON with an Authorization header makes
+   * the browser ask (CORS preflight), which this server never grants.
+   */
+  private async change(req: IncomingMessage, res: ServerResponse, path: string, role: Role): Promise<void> {
+    if (req.method !== 'POST' || path !== '/api/action') throw new HttpError(404, 'not found');
+    if (role !== 'operator') throw new HttpError(403, 'a viewer may only look: actions need the operator token');
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json') throw new HttpError(415, 'actions are sent as JSON (Content-Type: application/json)');
+    let action: OperatorAction;
+    try {
+      action = JSON.parse(await readBody(req)) as OperatorAction;
+    } catch (err) {
+      throw err instanceof HttpError ? err : new ActionError('body is not JSON');
+    }
+    const facts = this.opts.station.act(action);
+    return json(res, 200, { facts });
   }
 
   async close(): Promise<void> {

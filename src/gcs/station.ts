@@ -14,6 +14,7 @@ import { factProblem } from '../wire/fact-check.js';
 import { factKey, parseFactKey, type Fact, type NodeId, type Outcome } from '../wire/facts.js';
 import { localMetres, missionSeconds, type AreaFrame, type LocalPoint } from '../wire/frame-of-reference.js';
 import type { MeshPort } from './mesh-port.js';
+import { MAX_NOTE_TEXT } from '../map/annotation.js';
 
 /** [longitude, latitude], as the page (and GeoJSON) speaks. */
 export type LonLat = [number, number];
@@ -219,6 +220,7 @@ export class GroundStation {
       case 'note': {
         const text = String(a.text ?? '').trim();
         if (!text) throw new ActionError('a note needs text');
+        if (text.length > MAX_NOTE_TEXT) throw new ActionError(`a note holds at most ${MAX_NOTE_TEXT} characters (this one has ${text.length})`);
         const pos = this.local(a.pos);
         this.map.annotate({ id: `${this.nodeId}:${this.clock()}:${++this.noteCounter}`, author: this.nodeId, t: this.base().t, pos, text });
         this.store.flush(this.map);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
 import { toLatLon } from '../../src/wire/frame-of-reference.js';
 import { LoopbackHub } from '../../src/gcs/mesh-port.js';
 import type {} from '../../src/gcs/page-probe.js';
@@ -71,7 +72,7 @@ test('the web map shows facts heard on the mesh, and "rescued" reaches a drone',
 
     // Without WebGL the page falls back to an SVG map showing the same markers.
     const plain = await browser.newPage();
-    await plain.goto(`${gcs.url}?renderer=fallback`);
+    await plain.goto(gcs.url.replace('#', '?renderer=fallback#'));
     await plain.waitForFunction(() => window.__murmur?.renderer === 'fallback' && window.__murmur.markerIds('victim').length === 3);
     assert.equal(await plain.locator('svg [data-layer="victim"][data-state="rescued"]').count(), 1);
     await plain.screenshot({ path: `${ARTIFACTS}/gcs-map-fallback.png` });
@@ -103,7 +104,7 @@ test('drawing a search area on the page becomes an area fact on the mesh', { tim
   try {
     drone.publish(droneScene());
     const page = await browser.newPage();
-    await page.goto(`${gcs.url}?renderer=fallback`);
+    await page.goto(gcs.url.replace('#', '?renderer=fallback#'));
     await page.waitForSelector('li[data-victim="7:4"]');
     assert.equal(await page.locator('svg [data-area-layer="roads"]').count(), 1);
     assert.equal(await page.locator('svg [data-area-layer="boundary"]').count(), 1);
@@ -165,7 +166,7 @@ test('the page draws a local PMTiles basemap under the layers, fetched by ranges
     const ranges: number[] = [];
     const foreign: string[] = [];
     page.on('request', (r) => {
-      if (!r.url().startsWith(gcs.url)) foreign.push(r.url());
+      if (!r.url().startsWith(gcs.baseUrl)) foreign.push(r.url());
     });
     page.on('response', (r) => {
       if (r.url().endsWith('/basemap/basemap.pmtiles')) ranges.push(r.status());
@@ -180,6 +181,91 @@ test('the page draws a local PMTiles basemap under the layers, fetched by ranges
   } finally {
     await browser.close();
     await gcs.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('in a real browser: a viewer only looks, a foreign page cannot act or sync, a rebound name gets nothing', { timeout: 60_000 }, async () => {
+  requireChromium();
+  const hub = new LoopbackHub();
+  const drone = hub.port(7);
+  const heard: Fact[] = [];
+  drone.onFacts((fs) => heard.push(...fs));
+  const dir = tempDir('gcs-browser-access');
+  const gcs = await startGroundStation({ nodeId: 1, frame: FRAME, dataDir: join(dir, 'data'), mesh: hub.port(1), port: 0, statusEveryMs: 0, mission: 'flood-1' });
+  // The attacker's site, on a name of its own that also resolves to this machine (DNS rebinding).
+  const evil = createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html' }).end(`<!doctype html><body><script>
+      const station = 'http://127.0.0.1:${gcs.port}';
+      const recall = JSON.stringify({ action: 'recall', target: 0 });
+      window.results = {};
+      (async () => {
+        // A "simple" cross-site request, which a browser sends without asking: text/plain, no credential it could know.
+        await fetch(station + '/api/action', { method: 'POST', mode: 'no-cors', headers: { 'Content-Type': 'text/plain' }, body: recall }).catch(() => {});
+        // A form posted into a hidden frame.
+        const f = document.createElement('form');
+        f.method = 'POST'; f.action = station + '/api/action'; f.enctype = 'text/plain'; f.target = 'sink';
+        const i = document.createElement('input'); i.name = recall; i.value = ''; f.append(i);
+        const sink = document.createElement('iframe'); sink.name = 'sink'; document.body.append(sink, f); f.submit();
+        // JSON with the operator's token, had it leaked: the browser asks first, and the station never agrees.
+        window.results.json = await fetch(station + '/api/action', { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ${gcs.tokens.operator}' }, body: recall }).then((r) => r.status, (e) => 'blocked');
+        // The sync socket is not covered by CORS: only the station's own Origin check stands here.
+        window.results.sync = await new Promise((done) => {
+          const ws = new WebSocket('ws://127.0.0.1:${gcs.port}/sync?token=${gcs.tokens.operator}');
+          ws.onopen = () => done('open');
+          ws.onerror = () => done('refused');
+        });
+        window.results.done = true;
+      })();
+    </script></body>`);
+  });
+  await new Promise<void>((r) => evil.listen(0, '127.0.0.1', () => r()));
+  const evilPort = (evil.address() as { port: number }).port;
+  const browser = await launchBrowser(join(dir, 'profile'), false, ['--host-resolver-rules=MAP evil.test 127.0.0.1']);
+  try {
+    drone.publish(droneScene());
+    // The viewer's address: the map and lists, no controls; an action from its page is refused.
+    const viewer = await browser.newPage();
+    await viewer.goto(`${gcs.viewerUrl.replace('#', '?renderer=fallback#')}`);
+    await viewer.waitForSelector('li[data-victim="7:4"]');
+    assert.equal(new URL(viewer.url()).hash, '', 'the token stays in the address bar');
+    assert.equal(await viewer.locator('#recall-all').isVisible(), false);
+    assert.equal(await viewer.locator('li[data-victim="7:4"] button[data-do="rescued"]').isVisible(), false);
+    const viewerTry = await viewer.evaluate(async (auth) => {
+      const { api } = (await import(auth)) as { api: typeof fetch };
+      const r = await api('/api/action', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ action: 'recall', target: 0 }) });
+      return r.status;
+    }, '/auth.js');
+    assert.equal(viewerTry, 403);
+    await viewer.close();
+
+    // No token at all (a fresh browser profile's first visit): the page says what is missing.
+    const anon = await launchBrowser(join(dir, 'profile-anon'), false);
+    try {
+      const p = await anon.newPage();
+      await p.goto(`${gcs.baseUrl}?renderer=fallback`);
+      await p.waitForFunction(() => document.getElementById('status')!.textContent!.includes('no valid credential'));
+    } finally {
+      await anon.close();
+    }
+
+    // The attacker's page, open in the operator's browser.
+    const page = await browser.newPage();
+    await page.goto(`http://evil.test:${evilPort}/`);
+    await page.waitForFunction(() => (window as unknown as { results: { done?: boolean } }).results?.done === true, undefined, { timeout: 20_000 });
+    const results = await page.evaluate(() => (window as unknown as { results: Record<string, unknown> }).results);
+    assert.equal(results.json, 'blocked');
+    assert.equal(results.sync, 'refused');
+    // DNS rebinding: the station's own port under the attacker's name.
+    const rebound = await page.goto(`http://evil.test:${gcs.port}/`);
+    assert.equal(rebound?.status(), 403);
+    await page.waitForTimeout(300);
+    assert.deepEqual(heard.filter((f) => f.kind === 'command'), [], 'a foreign page commanded the swarm');
+    assert.equal(gcs.station.map.state().commands.length, 0);
+  } finally {
+    await browser.close();
+    await gcs.close();
+    await new Promise<void>((r) => evil.close(() => r()));
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -39,8 +39,8 @@ export function requireChromium(): void {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: these tests need Debian's Chromium (apt-get install chromium; .ci/run installs it)`);
 }
 
-/** Debian's Chromium, headless, with a fresh profile in `dir`; `webgl` turns on software WebGL. */
-export async function launchBrowser(dir: string, webgl = false): Promise<BrowserContext> {
+/** Debian's Chromium, headless, with a fresh profile in `dir`; `webgl` turns on software WebGL; `extraArgs` e.g. host resolver rules. */
+export async function launchBrowser(dir: string, webgl = false, extraArgs: readonly string[] = []): Promise<BrowserContext> {
   return chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM,
     headless: true,
@@ -49,6 +49,7 @@ export async function launchBrowser(dir: string, webgl = false): Promise<Browser
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync',
       ...(webgl ? ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'] : []),
+      ...extraArgs,
     ],
   });
 }

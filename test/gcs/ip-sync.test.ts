@@ -29,7 +29,7 @@ test('two ground stations on separate meshes converge over IP, also after editin
   const a = await startGroundStation({ nodeId: 1, frame: FRAME, dataDir: dirA, mesh: meshA.port(1), port: 0, statusEveryMs: 0, mission: 'flood-1' });
   const b = await startGroundStation({
     nodeId: 2, frame: FRAME, dataDir: dirB, mesh: meshB.port(2), port: 0, statusEveryMs: 0, mission: 'flood-1',
-    peers: [`ws://127.0.0.1:${a.port}/sync`],
+    peers: [`ws://127.0.0.1:${a.port}/sync?token=${a.tokens.operator}`],
   });
   let bSync: IpSync | undefined = b.sync;
   try {
@@ -53,7 +53,7 @@ test('two ground stations on separate meshes converge over IP, also after editin
     assert.equal(a.station.map.size, 19, 'A must not hear B while B is offline');
 
     // B comes back (a new sync from its stored state) and both converge on one picture.
-    bSync = new IpSync({ station: b.station, storageDir: join(dirB, 'repo'), mission: 'flood-1', peers: [`ws://127.0.0.1:${a.port}/sync`] });
+    bSync = new IpSync({ station: b.station, storageDir: join(dirB, 'repo'), mission: 'flood-1', peers: [`ws://127.0.0.1:${a.port}/sync?token=${a.tokens.operator}`] });
     await until('convergence after reconnecting', () => a.station.map.size === 22 && b.station.map.size === 22);
     assert.deepEqual(keys(a), keys(b));
     assert.deepEqual(a.station.map.state(), b.station.map.state());

@@ -24,7 +24,7 @@ test('serves the page, its scripts, the area layers and a tile-folder basemap lo
     assert.doesNotMatch(page, /https?:\/\//);
     for (const p of ['/app.js', '/fallback.js', '/style.css', '/vendor/maplibre/maplibre-gl.mjs', '/vendor/maplibre/maplibre-gl.css', '/vendor/pmtiles/pmtiles.js'])
       assert.equal((await get(p)).status, 200, p);
-    const config = (await (await get('/api/config')).json()) as { basemap: { kind: string; url: string }; layers: { name: string; url: string }[] };
+    const config = (await (await get('/api/config', { headers: { Authorization: `Bearer ${gcs.tokens.viewer}` } })).json()) as { basemap: { kind: string; url: string }; layers: { name: string; url: string }[] };
     assert.deepEqual(config.basemap, { kind: 'tiles', url: '/basemap/{z}/{x}/{y}.png' });
     assert.deepEqual(config.layers, [{ name: 'roads', url: '/maps/roads.geojson' }]);
     assert.equal((await get('/maps/roads.geojson')).status, 200);
@@ -36,10 +36,11 @@ test('serves the page, its scripts, the area layers and a tile-folder basemap lo
     assert.equal((await get('/maps/..%2f..%2fdata%2fmap%2fmap.log')).status, 404);
     assert.equal((await get('/vendor/maplibre/..%2f..%2f..%2fpackage.json')).status, 404);
     // A bad action is refused with a reason, and nothing is published.
-    const bad = await get('/api/action', { method: 'POST', body: JSON.stringify({ action: 'victim', target: '9:9', outcome: 'rescued' }) });
+    const asOperator = { 'Content-Type': 'application/json', Authorization: `Bearer ${gcs.tokens.operator}` };
+    const bad = await get('/api/action', { method: 'POST', headers: asOperator, body: JSON.stringify({ action: 'victim', target: '9:9', outcome: 'rescued' }) });
     assert.equal(bad.status, 400);
     assert.match(((await bad.json()) as { error: string }).error, /no victim fact 9:9/);
-    assert.equal((await get('/api/action', { method: 'POST', body: 'nope' })).status, 400);
+    assert.equal((await get('/api/action', { method: 'POST', headers: asOperator, body: 'nope' })).status, 400);
   } finally {
     await gcs.close();
     rmSync(dir, { recursive: true, force: true });

@@ -110,7 +110,7 @@ test('murmur sim --gcs / the demo: the station at the launch site joins the simu
   const { report, station } = await runWithStation({ scenario, drones: 2, seed: 3, speedup: 200, port: 0 });
   try {
     // the station's own status (at the launch site, in whole metres) went on air, and the drones' reached it
-    const view = (await (await fetch(`${station.url}api/state`)).json()) as { members: { id: number }[] };
+    const view = (await (await fetch(new URL('api/state', station.baseUrl), { headers: { Authorization: `Bearer ${station.tokens.viewer}` } })).json()) as { members: { id: number }[] };
     assert.deepEqual(view.members.map((m) => m.id).filter((id) => id <= 2).sort(), [1, 2]);
     assert.ok(report.drone_seconds_flown > 100, `flown ${report.drone_seconds_flown}`);
   } finally {

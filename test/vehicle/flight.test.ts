@@ -17,7 +17,7 @@ import { runFieldCheck } from '../../src/vehicle/field-check.js';
 import { offsetLatLon } from '../../src/vehicle/geo.js';
 import { CMD } from '../../src/vehicle/mavlink/messages.js';
 import type { LinkState } from '../../src/vehicle/connection.js';
-import { launchSitl, DEFAULT_PARAM_FILE } from '../../sitl/launch.js';
+import { launchSitl, simulatedParams } from '../../sitl/launch.js';
 import { BUILT_IN_HOME } from '../../sitl/homes.js';
 
 interface Target {
@@ -33,9 +33,9 @@ interface Kind {
   start(): Promise<Target>;
 }
 
-const PARAMS = parseParmFile(readFileSync(DEFAULT_PARAM_FILE, 'utf8'));
+const PARAMS = simulatedParams();
 const sitlBin = process.env.ARDUPILOT_SITL;
-let sitlPort = 16760;
+let sitlPort = Number(process.env.MURMUR_SITL_TEST_PORT ?? 16760);
 
 const kinds: Kind[] = [
   {
@@ -55,7 +55,7 @@ const kinds: Kind[] = [
     skip: sitlBin && existsSync(sitlBin) ? false : 'ARDUPILOT_SITL is not set to an arducopter SITL binary',
     async start() {
       const port = (sitlPort += 10);
-      const launched = launchSitl(sitlBin!, { count: 1, basePort: port, speedup: 5, homes: [BUILT_IN_HOME], paramFile: DEFAULT_PARAM_FILE }, mkdtempSync(join(tmpdir(), 'murmur-sitl-test-')));
+      const launched = launchSitl(sitlBin!, { count: 1, basePort: port, speedup: 5, homes: [BUILT_IN_HOME], paramFiles: [] }, mkdtempSync(join(tmpdir(), 'murmur-sitl-test-')));
       await sleep(systemClock, 500);
       return { connection: `tcp:127.0.0.1:${port}`, stop: () => launched.stop() };
     },

@@ -18,6 +18,8 @@ and serves a live web map (works offline: every script and style is served local
   --node <id>         node id with --radio loopback (a radio link takes it from --keys)
   --port <n>          web port (default 8080)
   --host <addr>       address to listen on (default 127.0.0.1; 0.0.0.0 to serve other devices)
+  --allow-host <name> a name (not an IP) browsers reach the station by, e.g. gcs.local (repeatable);
+                      requests for any other name are refused (DNS rebinding)
   --data <dir>        data directory: map document, sequence numbers, sync storage (default .murmur/gcs)
   --area <file>       area frame JSON: {"originLat","originLon","epoch","cellSize","cols"}
   --origin <lat,lon>  area origin instead of --area (with --epoch, --cell, --cols)
@@ -27,10 +29,15 @@ and serves a live web map (works offline: every script and style is served local
   --basemap <path>    a .pmtiles file or a {z}/{x}/{y} tile folder shown under the layers
   --maps <dir>        folder of GeoJSON layers of the area (roads, buildings, boundary)
   --mission <name>    share the map with other ground stations of this mission over IP
-  --peer <ws-url>     another station to sync with, e.g. ws://10.0.0.2:8080/sync (repeatable)
+  --peer <ws-url>     another station to sync with, with that station's operator token:
+                      ws://10.0.0.2:8080/sync?token=<token> (repeatable)
   --tak <target>      stream CoT to tcp://host:8087 (TAK server) or udp://239.2.3.1:6969 (ATAK multicast)
   --status-every <s>  own status heartbeat period, seconds (default 30)
-  --demo <n>          with --radio loopback: n simulated drones fly the area (to try the station out)`;
+  --demo <n>          with --radio loopback: n simulated drones fly the area (to try the station out)
+
+At start the station prints two addresses: the operator's (may act) and a viewer's (can only look). Each
+carries its token after "#token="; give them only to the people meant to use them. The tokens derive from
+the station's key file (--keys), or without one from a secret made once in the data directory.`;
 
 function readFrame(values: Record<string, unknown>): AreaFrame {
   if (typeof values.area === 'string') {
@@ -51,7 +58,7 @@ function readFrame(values: Record<string, unknown>): AreaFrame {
   };
 }
 
-async function openMesh(radio: string, keysFile: string | undefined, dataDir: string, frame: AreaFrame, loopbackNode: number, demo: number): Promise<{ mesh: MeshPort; node: number; stop?: () => void }> {
+async function openMesh(radio: string, keysFile: string | undefined, dataDir: string, frame: AreaFrame, loopbackNode: number, demo: number): Promise<{ mesh: MeshPort; node: number; stop?: () => void; secret?: Uint8Array }> {
   if (radio === 'loopback') {
     const hub = new LoopbackHub();
     const mesh = hub.port(loopbackNode);
@@ -97,7 +104,7 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
     runner.close();
     await link.close();
   });
-  return { mesh: port, node: self.id };
+  return { mesh: port, node: self.id, secret: self.secretKey };
 }
 
 export const command: CommandModule = {
@@ -110,7 +117,7 @@ export const command: CommandModule = {
         data: { type: 'string' }, area: { type: 'string' }, origin: { type: 'string' }, epoch: { type: 'string' },
         cell: { type: 'string' }, cols: { type: 'string' }, basemap: { type: 'string' }, maps: { type: 'string' },
         mission: { type: 'string' }, peer: { type: 'string', multiple: true }, tak: { type: 'string' },
-        'status-every': { type: 'string' }, demo: { type: 'string' },
+        'status-every': { type: 'string' }, demo: { type: 'string' }, 'allow-host': { type: 'string', multiple: true },
       },
       usage,
     );
@@ -134,8 +141,13 @@ export const command: CommandModule = {
       ...(values.mission ? { mission: values.mission } : {}),
       ...(values.peer ? { peers: values.peer } : {}),
       ...(values.tak ? { tak: values.tak } : {}),
+      ...(opened.secret ? { secret: opened.secret } : {}),
+      ...(values['allow-host'] ? { allowedHosts: values['allow-host'] } : {}),
     });
-    console.log(`ground station node ${node}: ${gcs.url} (${gcs.station.map.size} facts on disk)${gcs.sync ? `; IP sync on ${gcs.url.replace('http', 'ws')}sync` : ''}`);
+    console.log(`ground station node ${node} (${gcs.station.map.size} facts on disk)`);
+    console.log(`  operator (may act): ${gcs.url}`);
+    console.log(`  viewer (can only look): ${gcs.viewerUrl}`);
+    if (gcs.sync) console.log(`  IP sync for other stations: ${gcs.baseUrl.replace('http', 'ws')}sync?token=${gcs.tokens.operator}`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);

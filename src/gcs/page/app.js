@@ -3,6 +3,7 @@
 // server-sent events after every merge; actions go back as POST /api/action.
 import { COLORS } from './app-colors.js';
 import { FallbackMap } from './fallback.js';
+import { api, events } from './auth.js';
 
 const $ = (id) => document.getElementById(id);
 const perf = (window.__murmur = { renderer: null, featuresShown: 0, renders: 0, lastView: null, lastRenderAt: 0 });
@@ -17,7 +18,7 @@ function hasWebGL() {
 }
 
 async function post(action) {
-  const r = await fetch('/api/action', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(action) });
+  const r = await api('/api/action', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(action) });
   const body = await r.json();
   if (!r.ok) flash(`refused: ${body.error}`);
   else flash(`sent ${body.facts.map((f) => `${f.kind} ${f.origin}:${f.seq}`).join(', ') || action.action}`);
@@ -165,7 +166,7 @@ function renderPanels(v) {
 }
 
 async function showFact(id) {
-  const r = await fetch(`/api/fact?id=${encodeURIComponent(id)}`);
+  const r = await api(`/api/fact?id=${encodeURIComponent(id)}`);
   const body = await r.json();
   $('fact').textContent = r.ok
     ? `${JSON.stringify(body.fact)}\nheld by: ${body.holders ? (body.holders.length ? body.holders.join(', ') : 'none reported') : 'not reported by this mesh'}`
@@ -174,7 +175,11 @@ async function showFact(id) {
 
 // ---------- main ----------
 async function main() {
-  const config = await (await fetch('/api/config')).json();
+  const answer = await api('/api/config');
+  const config = await answer.json();
+  if (!answer.ok) throw new Error(config.error);
+  // A viewer sees the map without the controls that would only be refused.
+  document.body.dataset.role = config.role;
   const extra = await Promise.all(config.layers.map(async (l) => ({ name: l.name, geojson: await (await fetch(l.url)).json() })));
   let map;
   const forced = new URLSearchParams(location.search).get('renderer');
@@ -245,7 +250,7 @@ async function main() {
     perf.lastRenderAt = performance.now();
     renderPanels(v);
   };
-  const es = new EventSource('/api/events');
+  const es = events();
   es.addEventListener('state', (e) => apply(JSON.parse(e.data)));
   es.onopen = () => {
     $('conn').textContent = 'live';

@@ -3,11 +3,11 @@
  * simulated ArduCopter served over TCP on the same ports, at the scenario's launch points. The swarm then runs
  * in real time scaled by the vehicles' speed-up, with the same agents, radio channel and camera as in-process.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scaledClock } from '../../core/clock.js';
-import { DEFAULT_PARAM_FILE, launchSimulated, launchSitl, type Launched } from '../../../sitl/launch.js';
+import { launchSimulated, launchSitl, type Launched } from '../../../sitl/launch.js';
 import { externalFleet, SEARCH_PACK, type Fleet, type FleetHome } from './fleet.js';
 
 export interface ExternalFleetOptions {
@@ -16,16 +16,19 @@ export interface ExternalFleetOptions {
   readonly binary?: string;
   readonly basePort: number;
   readonly speedup: number;
+  /** The user's parameter files (`--params`), laid over copter.parm, sitl/murmur.parm and the search pack. */
+  readonly paramFiles?: readonly string[];
 }
 
 export function externalFleetLauncher(o: ExternalFleetOptions): (homes: readonly FleetHome[], startMs: number) => Promise<Fleet> {
   return async (homes, startMs) => {
     const dir = mkdtempSync(join(tmpdir(), 'murmur-sim-fleet-'));
-    // Murmur's parameters plus a search multirotor's pack, for every vehicle
-    const paramFile = join(dir, 'swarm.parm');
+    // a search multirotor's pack over ArduPilot's and Murmur's parameters, then the user's, for every vehicle
+    const packFile = join(dir, 'search-pack.parm');
     const pack = Object.entries(SEARCH_PACK).map(([k, v]) => `${k} ${v}`).join('\n');
-    writeFileSync(paramFile, `${readFileSync(DEFAULT_PARAM_FILE, 'utf8')}\n# search pack\n${pack}\n`);
-    const plan = { count: homes.length, basePort: o.basePort, speedup: o.speedup, homes: homes.map((h) => ({ ...h, alt: 0 })), paramFile };
+    writeFileSync(packFile, `# search pack\n${pack}\n`);
+    const paramFiles = [packFile, ...(o.paramFiles ?? [])];
+    const plan = { count: homes.length, basePort: o.basePort, speedup: o.speedup, homes: homes.map((h) => ({ ...h, alt: 0 })), paramFiles };
     let launched: Launched | undefined;
     // Whatever ends the process (a crash, Ctrl-C, a kill), the vehicles go and so does their directory.
     const removeDir = () => rmSync(dir, { recursive: true, force: true });

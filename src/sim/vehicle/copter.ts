@@ -560,6 +560,8 @@ export class SimCopter {
       else if (t < GPS_ARMABLE_MS) r.push('Need Position Estimate');
     } else if (t < EKF_ACTIVE_MS) r.push('AHRS: not using configured AHRS type');
     if (r.length) return r;
+    // FRAME_CLASS 0 (the firmware default when ArduPilot's copter.parm is not loaded): no motors configured
+    if (this.params.get('FRAME_CLASS') === 0) return ['Motors: Check frame class and type'];
     if (this.battFailsafe !== 'none') return ['Battery failsafe'];
     if (mode === M.AUTO) return ['Auto mode not armable'];
     if (mode === M.LAND) return ['Land mode not armable'];
