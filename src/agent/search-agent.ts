@@ -16,6 +16,7 @@ import type { Vehicle } from '../vehicle/vehicle.js';
 import { mayAct } from '../wire/authority.js';
 import type { Detection } from '../mission/detection.js';
 import { Airspace } from './airspace.js';
+import { FenceKeeper } from './airspace-fence.js';
 
 /** What the agent needs from the mesh (the gossip node behind a link, or the simulator's radio). */
 export interface MeshPort {
@@ -60,6 +61,8 @@ export interface SearchAgentOptions {
   readonly nextSeq: () => number;
   /** Members whose orders count (the keyring's operators); without it, no command is obeyed. */
   readonly isOperator?: (id: NodeId) => boolean;
+  /** Load the zones into the flight controller's geofence as well (default true). */
+  readonly geofence?: boolean;
   readonly log: Logger;
   readonly statusEveryS?: number;
   readonly coverageEveryS?: number;
@@ -135,11 +138,14 @@ export class SearchAgent {
   private readonly rosterInOrder: readonly NodeId[];
   /** The no-fly zones known: the mission's and the operator's (see airspace.ts). */
   readonly airspace: Airspace;
+  /** The zones in the flight controller's geofence (airspace-fence.ts). */
+  readonly fence: FenceKeeper | undefined;
 
   constructor(private readonly o: SearchAgentOptions) {
     this.searchableSet = new Set(o.searchable);
     this.rosterInOrder = [...o.roster].sort((a, b) => a - b);
     this.airspace = new Airspace(o.nofly ?? [], o.isOperator);
+    this.fence = o.geofence === false ? undefined : new FenceKeeper({ vehicle: o.vehicle, frame: o.frame, airspace: this.airspace, clock: o.clock, log: o.log });
   }
 
   /** Where a member takes off (the same on every agent: mission and roster only). */
@@ -407,6 +413,7 @@ export class SearchAgent {
     if (this.stopped) return;
     const pos = this.position();
     if (pos) this.sweepTo(pos);
+    if (pos && this.fence && !this.fence.inStep()) void this.fence.sync(pos).catch((err: unknown) => this.o.log.error('geofence load failed', { err: err as Error }));
     if (this.now() - this.lastCoverage >= (this.o.coverageEveryS ?? 20) * 1000 || this.pendingCells.length >= 200) this.flushCoverage();
     if (this.now() - this.lastStatus >= (this.o.statusEveryS ?? 30) * 1000) this.status();
   }
@@ -587,10 +594,25 @@ export class SearchAgent {
     for (;;) {
       const version = this.airspace.version;
       const d = await this.detourFor(target, pollMs, interrupt);
+      if (d === 'interrupted' && (await this.reclaimFromFence())) continue;
       if (d !== 'reached') return d;
       const r = await this.flyTo(target, pollMs, () => interrupt() || this.airspace.version !== version);
+      if (r === 'interrupted' && (await this.reclaimFromFence())) continue;
       if (r !== 'interrupted' || this.airspace.version === version || interrupt()) return r;
     }
+  }
+
+  /**
+   * After the geofence's own action (BRAKE at a breach) took control from the agent: take it back, to leave
+   * the zone by the shortest way (detourOnce) rather than hover inside it. True when it did.
+   */
+  private async reclaimFromFence(): Promise<boolean> {
+    const v = this.o.vehicle;
+    if (this.stopped || v.telemetry.state.control !== 'override' || !v.telemetry.state.armed || !this.fence?.tookOver()) return false;
+    this.o.log.warn('the geofence took control at a breach: taking it back to leave the zone');
+    v.resumeControl();
+    await this.guided();
+    return true;
   }
 
   /** Home, or the nearest point clear of the zones when an operator drew one over home. */
@@ -659,6 +681,7 @@ export class SearchAgent {
     this.status();
     while (!this.stopped) {
       const s = v.telemetry.state;
+      if (s.control === 'override' && (await this.reclaimFromFence())) continue;
       if (s.control === 'override') {
         this.activity = 'override';
         this.status();
