@@ -7,7 +7,7 @@ interface PlotRow {
   readonly latency_p50_s: number;
 }
 
-const COLORS: Record<string, string> = { murmur: '#1f77b4', flooding: '#d62728' };
+const COLORS: Record<string, string> = { murmur: '#1f77b4', 'flooding-fair': '#2ca02c', 'flooding-fair-hop7': '#9467bd', 'flooding-stress': '#d62728' };
 
 export function gossipPlotSvg(rows: readonly PlotRow[]): string {
   const W = 760;

@@ -11,4 +11,7 @@ if (runtime.kind === 'tsx') {
   register();
 }
 const { main } = await import(pathToFileURL(runtime.entry).href);
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// A failed command ends now, even if a half-opened radio or timer would keep Node running.
+if (code !== 0) process.exit(code);
+process.exitCode = code;

@@ -12,7 +12,7 @@ import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
 import { cellCentre, cellIndex, missionSeconds, toLatLon, toLocal } from '../wire/frame-of-reference.js';
 import type { Activity, Fact, NodeId, StatusFact, VictimFact } from '../wire/facts.js';
 import { planSectors, reachTowardZones, routeAround, shareOut, sweptCells, type LaneAxis, type Polygon, type SectorPlan } from '../sectors/index.js';
-import type { Vehicle } from '../vehicle/vehicle.js';
+import type { OverrideInfo, Vehicle } from '../vehicle/vehicle.js';
 import { mayAct } from '../wire/authority.js';
 import type { Detection } from '../mission/detection.js';
 import { Airspace } from './airspace.js';
@@ -123,6 +123,7 @@ export class SearchAgent {
   private lastPos: LocalPoint | undefined;
   private stopped = false;
   private timerErrors = 0;
+  private readonly unsubscribes: (() => void)[] = [];
   private recalled = false;
   private timers: TimerHandle[] = [];
   private lastStatus = -Infinity;
@@ -233,6 +234,7 @@ export class SearchAgent {
     this.stopped = true;
     for (const t of this.timers) this.o.clock.clearInterval(t);
     this.timers = [];
+    for (const off of this.unsubscribes.splice(0)) off();
   }
 
   private now(): number {
@@ -264,7 +266,7 @@ export class SearchAgent {
       // members that finished their sector stay recipients while airborne ('transit'), so a finish never moves
       // anyone's share; they come back if a later loss gives them one
       if (alive && (activity === undefined || activity === 'launching' || activity === 'searching' || activity === 'transit')) recipients.push(id);
-      else if (!alive || activity === 'returning' || activity === 'override' || activity === 'fc_lost' || activity === 'idle')
+      else if (!alive || activity === 'returning' || activity === 'override' || activity === 'failsafe' || activity === 'fc_lost' || activity === 'idle')
         orphaned.push(id);
     }
     return { recipients, orphaned };
@@ -640,6 +642,26 @@ export class SearchAgent {
     }
   }
 
+  /**
+   * A pilot or the autopilot took control: the agent stops commanding and says which, so the swarm takes
+   * this drone's remainder over (roles() orphans both) and the operator sees a failsafe as a failsafe.
+   */
+  private yieldTo(o: OverrideInfo | undefined): void {
+    this.activity = o?.reason === 'failsafe' ? 'failsafe' : 'override';
+    this.status();
+    if (this.activity === 'failsafe') this.o.log.warn('yielding: autopilot failsafe took control', { failsafe: o?.failsafe, text: o?.text, mode: o?.to });
+    else this.o.log.warn('yielding: mode changed by a pilot or another ground station', { override: o });
+    // a failsafe text may trail the mode change by a moment: report the corrected cause when it comes
+    const off = this.o.vehicle.telemetry.onOverride((n) => {
+      if (n.reason === 'failsafe' && this.activity === 'override') {
+        this.activity = 'failsafe';
+        this.status();
+        this.o.log.warn('yielding: autopilot failsafe took control', { failsafe: n.failsafe, text: n.text, mode: n.to });
+      }
+    });
+    this.unsubscribes.push(off);
+  }
+
   /** Mode changes reset ArduCopter's speed to its parameter: command it again afterwards. */
   private async guided(): Promise<void> {
     this.speedSet = undefined;
@@ -683,9 +705,7 @@ export class SearchAgent {
       const s = v.telemetry.state;
       if (s.control === 'override' && (await this.reclaimFromFence())) continue;
       if (s.control === 'override') {
-        this.activity = 'override';
-        this.status();
-        log.warn('yielding: mode changed by pilot or failsafe', { override: s.override });
+        this.yieldTo(s.override);
         return;
       }
       if (this.recalled) return this.goHome('recalled by operator');

@@ -8,6 +8,8 @@ export interface PageProbe {
   featuresShown: number;
   renders: number;
   markerIds(layer: 'victim' | 'road' | 'hazard' | 'member'): string[];
+  /** Names of the basemap's streets drawn in view (MapLibre with a `murmur basemap build` basemap). */
+  streetNames(): string[];
   whenDrawn(): Promise<void>;
 }
 

@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { toLatLon, type AreaFrame } from '../wire/frame-of-reference.js';
 import { toGeoJSON } from '../map/geojson.js';
 import { toCoT } from '../map/cot.js';
@@ -17,9 +17,16 @@ import { projectRoot } from '../core/project-root.js';
 
 const ROOT = projectRoot(import.meta.url);
 const PAGE_DIR = join(ROOT, 'src', 'gcs', 'page');
+/** A dependency's folder as Node finds it: beside the project, or hoisted above it when murmur is installed. */
+function packageDir(name: string): string {
+  for (let dir = ROOT; ; dir = dirname(dir)) {
+    const p = join(dir, 'node_modules', name);
+    if (existsSync(p) || dirname(dir) === dir) return p;
+  }
+}
 const VENDOR: Record<string, string> = {
-  maplibre: join(ROOT, 'node_modules', 'maplibre-gl', 'dist'),
-  pmtiles: join(ROOT, 'node_modules', 'pmtiles', 'dist'),
+  maplibre: join(packageDir('maplibre-gl'), 'dist'),
+  pmtiles: join(packageDir('pmtiles'), 'dist'),
 };
 
 const TYPES: Record<string, string> = {

@@ -30,7 +30,29 @@ export interface OverrideInfo {
   readonly at: number;
   /** 'failsafe' when ArduPilot's own failsafe did it (system_status CRITICAL or a failsafe text), else 'external'. */
   readonly reason: 'failsafe' | 'external';
+  /** Which failsafe, from its STATUSTEXT (system_status CRITICAL with no text: 'unknown'). */
+  readonly failsafe?: FailsafeKind;
   readonly text?: string;
+}
+
+export type FailsafeKind = 'battery' | 'gcs' | 'radio' | 'fence' | 'ekf' | 'terrain' | 'crash' | 'unknown';
+
+/**
+ * The failsafe a STATUSTEXT announces, if any: ArduCopter says "Battery Failsafe", "GCS Failsafe", "Radio
+ * Failsafe", "Polygon fence breached" (and Circle/Altitude), "EKF Failsafe"/"EKF variance", "Terrain failsafe",
+ * "Crash: Disarming". "... Cleared" texts and pre-arm complaints are not failsafes taking over.
+ */
+export function failsafeOf(text: string): FailsafeKind | undefined {
+  if (/cleared|^(PreArm|Arm):/i.test(text)) return undefined;
+  if (/battery.*failsafe/i.test(text)) return 'battery';
+  if (/gcs failsafe/i.test(text)) return 'gcs';
+  if (/(radio|throttle) failsafe/i.test(text)) return 'radio';
+  if (/fence breach/i.test(text)) return 'fence';
+  if (/ekf (failsafe|variance)/i.test(text)) return 'ekf';
+  if (/terrain.*failsafe/i.test(text)) return 'terrain';
+  if (/^crash/i.test(text)) return 'crash';
+  if (/failsafe/i.test(text)) return 'unknown';
+  return undefined;
 }
 
 export interface VehicleState {

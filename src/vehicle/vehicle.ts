@@ -13,12 +13,12 @@ import { sleep } from '../core/clock.js';
 import { MavConnection, type ConnectionOptions, type LinkState } from './connection.js';
 import type { MavMessage } from './mavlink/codec.js';
 import { common, MSG, CMD, COPTER_MODES, MAV_RESULT_NAMES, modeName, type CopterModeName } from './mavlink/messages.js';
-import { applyMessage, initialState, type StatusTextEntry, type VehicleState, type OverrideInfo } from './telemetry.js';
+import { applyMessage, failsafeOf, initialState, type FailsafeKind, type StatusTextEntry, type VehicleState, type OverrideInfo } from './telemetry.js';
 import { MissionClient, type MissionItem, type MissionResult } from './mission.js';
 import { connectorFor } from './transport.js';
 
 export type { MissionItem, MissionResult } from './mission.js';
-export type { VehicleState, OverrideInfo, StatusTextEntry } from './telemetry.js';
+export type { VehicleState, OverrideInfo, StatusTextEntry, FailsafeKind } from './telemetry.js';
 
 /** Result names: MAV_RESULT names from the vehicle, or what went wrong on our side. */
 export type ResultName =
@@ -111,7 +111,7 @@ export class Vehicle {
   /** Modes we asked for recently (mode number → until when it counts as ours). */
   private readonly expectedModes = new Map<number, number>();
   private engaged = false;
-  private recentFailsafeText: { text: string; at: number } | undefined;
+  private recentFailsafeText: { text: string; kind: FailsafeKind; at: number } | undefined;
 
   constructor(opts: VehicleOptions) {
     this.opts = opts;
@@ -195,7 +195,16 @@ export class Vehicle {
     if (ev.kind === 'statustext') {
       this.texts.push(ev.entry);
       if (this.texts.length > 100) this.texts.shift();
-      if (/failsafe/i.test(ev.entry.text)) this.recentFailsafeText = { text: ev.entry.text, at: now };
+      const kind = failsafeOf(ev.entry.text);
+      if (kind) {
+        this.recentFailsafeText = { text: ev.entry.text, kind, at: now };
+        // the text can trail the heartbeat that showed the mode change: the override was the autopilot's
+        const o = this.state.override;
+        if (o && o.reason === 'external' && now - o.at < 3000) {
+          this.state.override = { ...o, reason: 'failsafe', failsafe: kind, text: ev.entry.text };
+          this.events.override.emit(this.state.override);
+        }
+      }
       this.events.statustext.emit(ev.entry);
     } else if (ev.kind === 'item_reached') {
       this.events.itemReached.emit(ev.seq);
@@ -203,6 +212,12 @@ export class Vehicle {
       this.checkOverride(ev.previousMode, now);
     }
     this.events.state.emit(this.state);
+  }
+
+  /** A failsafe text from the last 3 s: ArduCopter sends it as it switches mode. */
+  private recentText(now: number): { text: string; kind: FailsafeKind } | undefined {
+    const r = this.recentFailsafeText;
+    return r && now - r.at < 3000 ? r : undefined;
   }
 
   private checkOverride(previousMode: string, now: number): void {
@@ -213,15 +228,14 @@ export class Vehicle {
     }
     // The firmware's own boot sequence is not someone taking over; nor is anything before we commanded.
     if (!this.engaged || this.state.systemStatus === 'BOOT' || this.state.control === 'override') return;
-    const failsafe =
-      this.state.systemStatus === 'CRITICAL' ||
-      (this.recentFailsafeText !== undefined && now - this.recentFailsafeText.at < 3000);
+    const failsafe = this.state.systemStatus === 'CRITICAL' || this.recentText(now) !== undefined;
     const info: OverrideInfo = {
       from: previousMode,
       to: this.state.mode,
       at: now,
       reason: failsafe ? 'failsafe' : 'external',
-      ...(failsafe && this.recentFailsafeText ? { text: this.recentFailsafeText.text } : {}),
+      ...(failsafe ? { failsafe: this.recentText(now)?.kind ?? 'unknown' } : {}),
+      ...(failsafe && this.recentText(now) ? { text: this.recentText(now)!.text } : {}),
     };
     this.state.control = 'override';
     this.state.override = info;

@@ -88,6 +88,8 @@ const SEQ_ESC = 2 ** 29 - 1;
 const ALT_LO = -10;
 const ALT_CODES = 256;
 const SECTOR_CODES = 51;
+/** Activities the compact status form can carry: with more, its second token would not fit 32 bits. */
+const NARROW_ACTIVITIES = 9;
 
 class DecodeFailure {
   constructor(
@@ -140,13 +142,14 @@ function bodyOf(f: Fact): Body {
       const act = enumIndex(ACTIVITIES, f.activity);
       const modeCode = (COMMON_MODES as readonly number[]).indexOf(f.mode);
       const s1 = posToken(f.pos) * 16 + (f.armed ? 8 : 0) + modeCode;
-      if (modeCode >= 0 && f.alt >= ALT_LO && f.alt < ALT_LO + ALT_CODES && f.sector + 1 < SECTOR_CODES && s1 <= U32_MAX) {
-        const s2 = (((f.heading * 101 + f.battery) * 9 + act) * ALT_CODES + (f.alt - ALT_LO)) * SECTOR_CODES + (f.sector + 1);
+      // the compact form has room for the first NARROW_ACTIVITIES activities only (it fills 32 bits)
+      if (modeCode >= 0 && act < NARROW_ACTIVITIES && f.alt >= ALT_LO && f.alt < ALT_LO + ALT_CODES && f.sector + 1 < SECTOR_CODES && s1 <= U32_MAX) {
+        const s2 = (((f.heading * 101 + f.battery) * NARROW_ACTIVITIES + act) * ALT_CODES + (f.alt - ALT_LO)) * SECTOR_CODES + (f.sector + 1);
         return { wide: false, tokens: [s1, s2] };
       }
       return {
         wide: true,
-        tokens: [posToken(f.pos), zigzag(f.alt), (f.battery * 2 + (f.armed ? 1 : 0)) * 9 + act, f.mode, f.sector + 1, f.heading],
+        tokens: [posToken(f.pos), zigzag(f.alt), (f.battery * 2 + (f.armed ? 1 : 0)) * ACTIVITIES.length + act, f.mode, f.sector + 1, f.heading],
       };
     }
     case 'victim': {
@@ -391,8 +394,8 @@ function readBody(r: Tokens, kind: FactKind, wide: boolean, id: { origin: number
         s2 = Math.floor(s2 / SECTOR_CODES);
         const alt = (s2 % ALT_CODES) + ALT_LO;
         s2 = Math.floor(s2 / ALT_CODES);
-        const act = s2 % 9;
-        s2 = Math.floor(s2 / 9);
+        const act = s2 % NARROW_ACTIVITIES;
+        s2 = Math.floor(s2 / NARROW_ACTIVITIES);
         const battery = s2 % 101;
         const heading = Math.floor(s2 / 101);
         const modeCode = s1 % 8;
@@ -410,8 +413,8 @@ function readBody(r: Tokens, kind: FactKind, wide: boolean, id: { origin: number
       const sector = r.uint('sector') - 1;
       const heading = r.uint('heading');
       return {
-        kind, ...id, pos, alt, battery: Math.floor(b / 18), mode, armed: Math.floor(b / 9) % 2 === 1,
-        activity: enumAt(ACTIVITIES, b % 9, 'activity'), sector, heading,
+        kind, ...id, pos, alt, battery: Math.floor(b / (2 * ACTIVITIES.length)), mode,
+        armed: Math.floor(b / ACTIVITIES.length) % 2 === 1, activity: enumAt(ACTIVITIES, b % ACTIVITIES.length, 'activity'), sector, heading,
       };
     }
     case 'victim': {

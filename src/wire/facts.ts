@@ -105,9 +105,10 @@ export const ACTIVITIES = [
   'transit',
   'returning', // going home (low battery, recall, mission done)
   'landed',
-  'override', // a pilot or ArduPilot failsafe took control; the agent yields
+  'override', // a pilot or another ground station took control; the agent yields
   'fc_lost', // the flight controller stopped answering
   'ground_station',
+  'failsafe', // an ArduPilot failsafe (battery, GCS, fence, EKF, radio) took control; the agent yields
 ] as const;
 export type Activity = (typeof ACTIVITIES)[number];
 

@@ -9,7 +9,7 @@ import { fuzzReceivePath } from '../../src/wire/hostile.js';
 import { sealPacket } from '../../src/wire/packet.js';
 import { ReceivePath } from '../../src/wire/receive.js';
 import { REJECT_REASONS, type RejectReason } from '../../src/wire/reject.js';
-import type { Fact, StatusFact, VictimFact } from '../../src/wire/facts.js';
+import { ACTIVITIES, type Fact, type StatusFact, type VictimFact } from '../../src/wire/facts.js';
 import { seededRandom } from '../../src/core/random.js';
 import { anyFact } from './arbitraries.js';
 import { SWARM_KEY, OTHER_KEY, testKeyring } from './helpers.js';
@@ -98,10 +98,11 @@ test('every rejection class is produced by the input that deserves it, and count
 });
 
 test('decoded ranges are checked: a battery or seq outside its range is out_of_range', () => {
-  // wide status with battery 101 (b = (battery*2+armed)*9+activity)
-  const wideStatus = tokens(100, 6 * 8 + 7, 0 * 2 + 1, 0, 2000, 100, (101 * 2 + 1) * 9 + 2, 4, 4, 90);
+  // wide status with battery 101 (b = (battery*2+armed)*activities+activity)
+  const n = ACTIVITIES.length;
+  const wideStatus = tokens(100, 6 * 8 + 7, 0 * 2 + 1, 0, 2000, 100, (101 * 2 + 1) * n + 2, 4, 4, 90);
   assert.equal((decodePayload(wideStatus, 2) as { reason: string }).reason, 'out_of_range');
-  const okStatus = tokens(100, 6 * 8 + 7, 0 * 2 + 1, 0, 2000, 100, (100 * 2 + 1) * 9 + 2, 4, 4, 90);
+  const okStatus = tokens(100, 6 * 8 + 7, 0 * 2 + 1, 0, 2000, 100, (100 * 2 + 1) * n + 2, 4, 4, 90);
   assert.ok(decodePayload(okStatus, 2).ok);
   // coverage claiming a million cells from two tokens
   const hugeCoverage = tokens(100, 7 * 8 + 5, 0, 0, 5, 1_000_000);

@@ -9,6 +9,7 @@ import { Vehicle } from '../../vehicle/vehicle.js';
 import { runFieldCheck } from '../../vehicle/field-check.js';
 import { describeConnectionStrings, connectorFor, ConnectionStringError } from '../../vehicle/transport.js';
 import { signingKeyFromPassphrase } from '../../vehicle/mavlink/codec.js';
+import { probeFlightController } from '../../kit/fc-probe.js';
 
 const usage = `Usage: murmur fly --fc <connection> [--takeoff M] [--goto LAT,LON | --goto-offset NORTH_M,EAST_M] [--rtl] [--json]
 
@@ -72,18 +73,29 @@ export const command: CommandModule = {
       goto = { north, east };
     }
     const sysid = values.sysid !== undefined ? numberFlag(values.sysid, 'sysid', 1) : undefined;
+    const signingKey = values['signing-passphrase'] ? signingKeyFromPassphrase(values['signing-passphrase']) : undefined;
+    const heartbeatWaitMs = numberFlag(values['heartbeat-wait'], 'heartbeat-wait', 10) * 1000;
+    log(`connecting to ${values.fc} …`);
+    // One connection first, without the vehicle's retry loop: a refused port is said at once, and a silent
+    // link is told apart from a vehicle with another system id.
+    const probe = await probeFlightController(values.fc, { waitMs: heartbeatWaitMs, ...(sysid !== undefined ? { sysid } : {}), ...(signingKey ? { signingKey } : {}) });
+    if (probe.kind !== 'ok') {
+      if (json) console.log(JSON.stringify({ fc: values.fc, ok: false, steps: [], maxPositionErrorM: null, durationMs: probe.ms, error: probe.line, errorKind: probe.kind }));
+      console.error(`murmur fly: ${probe.line}`);
+      return 1;
+    }
+    log(probe.line);
     const vehicle = new Vehicle({
       connection: values.fc,
       clock: systemClock,
       ...(sysid !== undefined ? { targetSystem: sysid } : {}),
-      ...(values['signing-passphrase'] ? { signing: { key: signingKeyFromPassphrase(values['signing-passphrase']) } } : {}),
+      ...(signingKey ? { signing: { key: signingKey } } : {}),
     }).start();
-    log(`connecting to ${values.fc} …`);
     const report = await runFieldCheck(vehicle, {
       takeoffAltM,
       ...(goto ? { goto } : {}),
       rtl: values.rtl === true,
-      heartbeatWaitMs: numberFlag(values['heartbeat-wait'], 'heartbeat-wait', 10) * 1000,
+      heartbeatWaitMs,
       armableWaitMs: numberFlag(values['armable-wait'], 'armable-wait', 120) * 1000,
       log,
     });

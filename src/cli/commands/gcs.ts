@@ -1,11 +1,14 @@
 /** `murmur gcs`: run a ground station (mesh node that never flies + live web map). */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Link } from '../../links/link.js';
 import type { CommandModule } from '../registry.js';
 import { numberFlag, parseFlags, UsageError } from '../args.js';
 import type { AreaFrame } from '../../wire/frame-of-reference.js';
 import { localMetres } from '../../wire/frame-of-reference.js';
 import { LoopbackHub, type MeshPort } from '../../gcs/mesh-port.js';
+import { projectRoot } from '../../core/project-root.js';
+import { checkPort, listenError } from '../output.js';
 
 const usage = `Usage: murmur gcs --radio <link> [--port 8080] --area <area.json> | --origin <lat,lon> [options]
 
@@ -39,9 +42,26 @@ At start the station prints two addresses: the operator's (may act) and a viewer
 carries its token after "#token="; give them only to the people meant to use them. The tokens derive from
 the station's key file (--keys), or without one from a secret made once in the data directory.`;
 
+/** A file a user named on the command line, or a one-line error saying which flag and why. */
+function readUserFile(path: string, flag: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`--${flag} ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a folder, not a file' : (err as Error).message}`);
+  }
+}
+
 function readFrame(values: Record<string, unknown>): AreaFrame {
   if (typeof values.area === 'string') {
-    const f = JSON.parse(readFileSync(values.area, 'utf8')) as Partial<AreaFrame>;
+    let f: Partial<AreaFrame>;
+    try {
+      f = JSON.parse(readUserFile(values.area, 'area')) as Partial<AreaFrame>;
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      throw new UsageError(`--area ${values.area}: not valid JSON (${(err as Error).message})`);
+    }
+    if (typeof f !== 'object' || f === null) throw new UsageError(`--area ${values.area}: expected a JSON object {"originLat","originLon","epoch","cellSize","cols"}`);
     for (const k of ['originLat', 'originLon', 'epoch', 'cellSize', 'cols'] as const)
       if (typeof f[k] !== 'number') throw new UsageError(`${values.area}: "${k}" must be a number`);
     return f as AreaFrame;
@@ -77,6 +97,7 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
   const { GossipMeshPort } = await import('../../gcs/gossip-mesh-port.js');
   const { systemClock } = await import('../../core/clock.js');
   const { seededRandom } = await import('../../core/random.js');
+  if (!existsSync(keysFile)) throw new UsageError(`--keys ${keysFile}: no such file (make one with murmur keys export)`);
   const { keyring, self } = loadProvisioning(keysFile);
   const { linkFromSpec, LinkSpecError, LINK_SPEC_HELP } = await import('../../links/open.js');
   let link: Link;
@@ -122,9 +143,20 @@ export const command: CommandModule = {
       usage,
     );
     if (!values.radio) throw new UsageError(`--radio is required\n\n${usage}`);
-    const frame = readFrame(values);
+    const port = checkPort(numberFlag(values.port, 'port', 8080));
+    const demo = numberFlag(values.demo, 'demo', 0);
+    let mapsDir = values.maps;
+    let frame: AreaFrame;
+    if (demo > 0 && values.area === undefined && values.origin === undefined) {
+      // Trying the station out: the demo town's area and its streets, as `murmur demo` flies.
+      const root = projectRoot(import.meta.url);
+      const { loadScenario, scenarioFrame } = await import('../../mission/index.js');
+      frame = scenarioFrame(loadScenario(join(root, 'maps', 'scenarios', 'earthquake-town.json')));
+      mapsDir ??= join(root, 'maps', 'earthquake-town');
+      console.log('no --area: the demo drones fly over the demo town (maps/scenarios/earthquake-town.json)');
+    } else frame = readFrame(values);
     const dataDir = values.data ?? '.murmur/gcs';
-    const opened = await openMesh(values.radio, values.keys, dataDir, frame, numberFlag(values.node, 'node', 1), numberFlag(values.demo, 'demo', 0));
+    const opened = await openMesh(values.radio, values.keys, dataDir, frame, numberFlag(values.node, 'node', 1), demo);
     const node = opened.node;
     const { startGroundStation } = await import('../../gcs/ground-station.js');
     const gcs = await startGroundStation({
@@ -132,17 +164,21 @@ export const command: CommandModule = {
       frame,
       dataDir,
       mesh: opened.mesh,
-      port: numberFlag(values.port, 'port', 8080),
+      port,
       statusEveryMs: numberFlag(values['status-every'], 'status-every', 30) * 1000,
       position: localMetres(frame, frame.originLat, frame.originLon),
       ...(values.host ? { host: values.host } : {}),
       ...(values.basemap ? { basemap: values.basemap } : {}),
-      ...(values.maps ? { mapsDir: values.maps } : {}),
+      ...(mapsDir ? { mapsDir } : {}),
       ...(values.mission ? { mission: values.mission } : {}),
       ...(values.peer ? { peers: values.peer } : {}),
       ...(values.tak ? { tak: values.tak } : {}),
       ...(opened.secret ? { secret: opened.secret } : {}),
       ...(values['allow-host'] ? { allowedHosts: values['allow-host'] } : {}),
+    }).catch(async (err: unknown) => {
+      opened.stop?.();
+      await opened.mesh.close();
+      throw listenError(err, port) ?? err;
     });
     console.log(`ground station node ${node} (${gcs.station.map.size} facts on disk)`);
     console.log(`  operator (may act): ${gcs.url}`);

@@ -8,9 +8,10 @@ import { loadScenario, ScenarioError } from '../../mission/index.js';
 import { runSimulation } from '../../sim/swarm/run.js';
 import { runWithStation } from '../../sim/swarm/with-station.js';
 import { externalFleetLauncher } from '../../sim/swarm/sitl-fleet.js';
+import { paramFilesFlag, ParamFileError, requireArdupilotDefaults } from '../../../sitl/launch.js';
 
 const usage = `Usage: murmur sim --scenario maps/scenarios/<name>.json [--drones N] [--seed S] [--speedup K] [--gcs [--port 8080]]
-                 [--sitl | --sitl-simulated [--base-port P]] [--duration S] [--no-baseline] [--json]
+                 [--sitl | --sitl-simulated [--base-port P] [--params A.parm[,B.parm]]] [--duration S] [--no-baseline] [--json]
 
 Runs N search agents, each flying a simulated ArduCopter over MAVLink and gossiping over a simulated LoRa
 channel, in virtual time (as fast as the machine allows, or K× real time with --speedup), then the same run
@@ -24,6 +25,8 @@ with sectors planned once at take-off and never re-divided (the baseline), and r
                TCP ports P + 10·i; the run goes in real time × --speedup (default 5), passed to SITL
   --sitl-simulated  the same with Murmur's simulated ArduCopter served over TCP instead of SITL
   --base-port  first vehicle port with --sitl (default 5760)
+  --params     your parameter files for every vehicle, laid over ArduPilot's copter.parm, sitl/murmur.parm and
+               the search pack (see \`murmur sitl --help\`)
   --duration   stop after S simulated seconds (default: the scenario's)
   --no-baseline  skip the baseline run
   --json       print one JSON object with the figures on the last line of stdout`;
@@ -45,6 +48,7 @@ export const command: CommandModule = {
         sitl: { type: 'boolean' },
         'sitl-simulated': { type: 'boolean' },
         'base-port': { type: 'string' },
+        params: { type: 'string' },
         duration: { type: 'string' },
       },
       usage,
@@ -73,8 +77,18 @@ export const command: CommandModule = {
       console.error('or --sitl-simulated to fly Murmur\'s simulated ArduCopter over TCP instead.');
       return 2;
     }
+    if (values.params !== undefined && !external) throw new UsageError('--params applies to --sitl and --sitl-simulated vehicles');
+    let paramFiles: string[] = [];
+    try {
+      paramFiles = paramFilesFlag(values.params);
+      if (external === 'sitl') requireArdupilotDefaults(process.env.ARDUPILOT_SITL!);
+    } catch (err) {
+      if (err instanceof ParamFileError) throw new UsageError(err.message);
+      throw err;
+    }
     const fleet = external
       ? externalFleetLauncher({
+          paramFiles,
           kind: external,
           ...(process.env.ARDUPILOT_SITL ? { binary: process.env.ARDUPILOT_SITL } : {}),
           basePort: numberFlag(values['base-port'], 'base-port', 5760),

@@ -3,6 +3,7 @@
 // server-sent events after every merge; actions go back as POST /api/action.
 import { COLORS } from './app-colors.js';
 import { FallbackMap } from './fallback.js';
+import { basemapLayers, isMurmurBasemap, STREET_LAYERS } from './basemap-style.js';
 import { api, events } from './auth.js';
 
 const $ = (id) => document.getElementById(id);
@@ -48,10 +49,8 @@ async function makeMapLibre(container, config, extra) {
     if (header.tileType === 1) {
       const meta = await archive.getMetadata().catch(() => ({}));
       sources.basemap = { type: 'vector', url: `pmtiles://${location.origin}${bm.url}` };
-      for (const vl of meta.vector_layers ?? []) {
-        layers.push({ id: `bm-${vl.id}-fill`, type: 'fill', source: 'basemap', 'source-layer': vl.id, filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#d8d4cc', 'fill-opacity': 0.6 } });
-        layers.push({ id: `bm-${vl.id}-line`, type: 'line', source: 'basemap', 'source-layer': vl.id, filter: ['==', ['geometry-type'], 'LineString'], paint: { 'line-color': '#a9b1b9', 'line-width': 1.2 } });
-      }
+      layers.push(...basemapLayers(meta, 'basemap'));
+      if (isMurmurBasemap(meta)) layers[0].paint['background-color'] = '#f2efe9';
     } else {
       sources.basemap = { type: 'raster', url: `pmtiles://${location.origin}${bm.url}`, tileSize: 256 };
       layers.push({ id: 'basemap', type: 'raster', source: 'basemap' });
@@ -115,6 +114,10 @@ async function makeMapLibre(container, config, extra) {
       map.once('idle', r);
       map.triggerRepaint();
     }),
+    streetNames: () => {
+      const ids = STREET_LAYERS.filter((id) => map.getLayer(id));
+      return ids.length ? [...new Set(map.queryRenderedFeatures({ layers: ids }).map((f) => f.properties.name).filter(Boolean))].sort() : [];
+    },
     markerIds: (layer) => map.queryRenderedFeatures({ layers: [layer === 'victim' ? 'victims' : layer === 'member' ? 'members' : layer === 'road' ? 'roads' : 'hazards'] }).map((f) => f.properties.id ?? f.properties.member),
   };
 }
@@ -262,6 +265,7 @@ async function main() {
   };
   perf.whenDrawn = () => (map.whenDrawn ? map.whenDrawn() : Promise.resolve());
   perf.markerIds = (layer) => map.markerIds(layer);
+  perf.streetNames = () => (map.streetNames ? map.streetNames() : []);
 }
 
 main().catch((err) => {

@@ -39,7 +39,41 @@ export interface MediumConfig {
   readonly duty: DutyCycleRule;
   /** Listen-before-talk backoff range after a busy channel, seconds. */
   readonly lbtBackoffS: readonly [number, number];
+  /** The less kind channel's parts (`LESS_KIND_CHANNEL`); absent: the kind defaults. */
+  readonly harsh?: ChannelHarshness;
 }
+
+/**
+ * What makes a channel less kind than the defaults (each part optional):
+ * - `summedInterference`: a packet is captured only if it is `captureDb` above the sum of every signal
+ *   overlapping it (by default interferers are compared one at a time, which lets a packet survive two
+ *   interferers each 6 dB under it that together are only 3 dB under);
+ * - `lbtDetectS`: listen-before-talk senses a transmission only once it has been on air this long (CAD needs a
+ *   few preamble symbols); by default it is sensed the instant it starts;
+ * - `turnaroundS`: RX→TX turnaround: the radio is deaf and not yet sending for this long after deciding to send;
+ * - `burstyLoss`: the extra random loss follows a two-state (Gilbert–Elliott) chain per link, with the same mean
+ *   as `extraLoss`: bad spells of `meanBadS` losing `lossBad` of packets, good spells of `meanGoodS` losing the
+ *   rest of the mean (losses come in bursts, as a drone banks or flies behind a roof; by default they are
+ *   independent per packet).
+ */
+export interface ChannelHarshness {
+  readonly summedInterference?: boolean;
+  readonly lbtDetectS?: number;
+  readonly turnaroundS?: number;
+  readonly burstyLoss?: { readonly meanGoodS: number; readonly meanBadS: number; readonly lossBad: number };
+}
+
+/**
+ * The second channel setting of the benchmark. CAD on an SX126x takes 2–4 symbols plus processing: at SF9 a
+ * transmission is sensed 4 symbols (16 ms) after it starts; RX→TX turnaround (host, SPI, PA ramp) 10 ms; loss bad
+ * spells of 4 s losing 80% between good spells of 16 s (at 20% mean loss the good state loses 5%).
+ */
+export const LESS_KIND_CHANNEL: ChannelHarshness = {
+  summedInterference: true,
+  lbtDetectS: 4 * 0.004096,
+  turnaroundS: 0.01,
+  burstyLoss: { meanGoodS: 16, meanBadS: 4, lossBad: 0.8 },
+};
 
 interface Reception {
   readonly txId: number;
@@ -48,6 +82,8 @@ interface Reception {
   readonly power: number;
   /** Decodable on its own (above the floor, not randomly lost, receiver not transmitting). */
   ok: boolean;
+  /** Summed interference (mW) of every signal that overlapped it (summed-interference mode). */
+  interferenceMw: number;
 }
 
 interface SimNode {
@@ -84,6 +120,8 @@ export class RadioMedium {
   private readonly nodes = new Map<number, SimNode>();
   private readonly list: SimNode[] = [];
   private txSeq = 0;
+  /** Gilbert–Elliott state per link (bursty loss): bad or good, until when. */
+  private readonly linkState = new Map<number, { bad: boolean; until: number }>();
   /** Optional link filter: false blocks a→b at time t (partitions). */
   linkFilter: ((a: number, b: number, t: number) => boolean) | undefined;
 
@@ -177,7 +215,8 @@ export class RadioMedium {
 
   private channelBusy(n: SimNode, now: number): number {
     let until = 0;
-    for (const r of n.rx) if (r.end > now && r.start <= now && r.power >= this.propagation.sensitivityDbm) until = Math.max(until, r.end);
+    const detect = this.cfg.harsh?.lbtDetectS ?? 0;
+    for (const r of n.rx) if (r.end > now && r.start + detect <= now && r.power >= this.propagation.sensitivityDbm) until = Math.max(until, r.end);
     return until;
   }
 
@@ -201,8 +240,51 @@ export class RadioMedium {
     }
     const bytes = raw ? n.rawQueue.shift() : n.endpoint!.transmit(now);
     if (!bytes) return;
+    const turnaround = this.cfg.harsh?.turnaroundS ?? 0;
+    if (turnaround > 0) {
+      // Switching to transmit: deaf from now on (what starts arriving is lost), on air after the turnaround.
+      const dur = loraTimeOnAir(bytes.length, this.cfg.lora);
+      n.busyUntil = now + turnaround + dur;
+      n.deferUntil = n.busyUntil;
+      for (const o of n.rx) if (o.end > now && o.ok) {
+        o.ok = false;
+        this.stats.halfDuplexLosses++;
+      }
+      this.events.push(now + turnaround, () => {
+        if (!n.alive) return;
+        this.startTx(n, bytes, this.now);
+        if (n.rawQueue.length) this.events.push(n.busyUntil, () => this.tryTransmit(n));
+      });
+      return;
+    }
     this.startTx(n, bytes, now);
     if (n.rawQueue.length) this.events.push(n.busyUntil, () => this.tryTransmit(n));
+  }
+
+  private exponential(mean: number): number {
+    return -mean * Math.log(1 - this.random.next());
+  }
+
+  /** Extra random loss on the link a–b at t: independent per packet, or bursty (two-state chain per link). */
+  private lost(a: number, b: number, t: number): boolean {
+    const loss = this.cfg.extraLoss;
+    const bursty = this.cfg.harsh?.burstyLoss;
+    if (!bursty || loss <= 0) return this.random.chance(loss);
+    const k = a < b ? a * 65536 + b : b * 65536 + a;
+    const piBad = bursty.meanBadS / (bursty.meanBadS + bursty.meanGoodS);
+    let st = this.linkState.get(k);
+    if (!st) {
+      const bad = this.random.chance(piBad);
+      st = { bad, until: t + this.exponential(bad ? bursty.meanBadS : bursty.meanGoodS) };
+      this.linkState.set(k, st);
+    }
+    while (st.until <= t) {
+      st.bad = !st.bad;
+      st.until += this.exponential(st.bad ? bursty.meanBadS : bursty.meanGoodS);
+    }
+    const lossBad = Math.min(bursty.lossBad, loss / piBad);
+    const lossGood = Math.max(0, (loss - piBad * lossBad) / (1 - piBad));
+    return this.random.chance(st.bad ? lossBad : lossGood);
   }
 
   /** Airtime of a node's transmissions within the duty window ending at `end`. */
@@ -220,8 +302,8 @@ export class RadioMedium {
   private startTx(src: SimNode, bytes: Uint8Array, now: number): void {
     const dur = loraTimeOnAir(bytes.length, this.cfg.lora);
     const txId = ++this.txSeq;
-    src.busyUntil = now + dur;
-    src.deferUntil = now + dur;
+    src.busyUntil = Math.max(src.busyUntil, now + dur);
+    src.deferUntil = Math.max(src.deferUntil, now + dur);
     src.txLog.push([now, dur]);
     this.stats.transmissions++;
     if (!src.ignoresDuty && this.windowUse(src, now + dur) > this.cfg.duty.fraction * this.cfg.duty.windowS + 1e-9)
@@ -231,6 +313,7 @@ export class RadioMedium {
     const cutoff = p.maxRangeM;
     const from = src.mobility.at(now);
     const floor = p.interferenceFloorDbm;
+    const summed = this.cfg.harsh?.summedInterference ?? false;
     const hits: [SimNode, Reception][] = [];
     for (const dst of this.list) {
       if (dst === src || !dst.alive) continue;
@@ -245,15 +328,21 @@ export class RadioMedium {
         ok = false;
         this.stats.halfDuplexLosses++;
       }
-      if (ok && this.random.chance(this.cfg.extraLoss)) {
+      if (ok && this.lost(src.id, dst.id, now)) {
         ok = false;
         this.stats.randomLosses++;
       }
-      const r: Reception = { txId, start: now, end, power, ok };
+      const r: Reception = { txId, start: now, end, power, ok, interferenceMw: 0 };
       // Prune finished receptions, then mark overlaps both ways (capture effect).
       for (let i = dst.rx.length - 1; i >= 0; i--) if (dst.rx[i]!.end < now - 1) dst.rx.splice(i, 1);
       for (const o of dst.rx) {
         if (o.end <= now) continue;
+        if (summed) {
+          // Decided when the packet ends, against everything that overlapped it.
+          r.interferenceMw += 10 ** (o.power / 10);
+          o.interferenceMw += 10 ** (r.power / 10);
+          continue;
+        }
         if (r.power < o.power + p.cfg.captureDb && r.ok) {
           r.ok = false;
           this.stats.collisions++;
@@ -273,6 +362,10 @@ export class RadioMedium {
     }
     this.events.push(end, () => {
       for (const [dst, r] of hits) {
+        if (r.ok && summed && r.interferenceMw > 0 && r.power - 10 * Math.log10(r.interferenceMw) < p.cfg.captureDb) {
+          r.ok = false;
+          this.stats.collisions++;
+        }
         if (!r.ok || !dst.alive || !dst.endpoint) continue;
         this.stats.receptions++;
         dst.endpoint.hear(bytes, { rssi: r.power, snr: r.power - p.noiseDbm }, this.now);

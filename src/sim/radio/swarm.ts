@@ -4,15 +4,15 @@
  * Used by the tests and by `murmur bench gossip`.
  */
 import { seededRandom, type Random } from '../../core/random.js';
-import { EU868_1PCT, SF9_125, type LoraParams } from '../../gossip/airtime.js';
+import { EU868_1PCT, SF9_125, type DutyCycleRule, type LoraParams } from '../../gossip/airtime.js';
 import type { PacketCodec } from '../../gossip/codec.js';
 import { defaultGossipConfig, GossipNode, type GossipConfig } from '../../gossip/engine.js';
 import type { MembershipChange, MembershipTimings } from '../../gossip/membership.js';
 import { wireCodec } from '../../gossip/wire-codec.js';
 import { Keyring } from '../../wire/keyring.js';
 import { factKey, type Fact, type NodeId, type RoadFact, type StatusFact, type VictimFact } from '../../wire/facts.js';
-import { FloodingNode } from '../flooding/managed-flooding.js';
-import { RadioMedium, type RadioEndpoint, type RxMeta } from './medium.js';
+import { FloodingNode, type FloodingConfig } from '../flooding/managed-flooding.js';
+import { RadioMedium, type ChannelHarshness, type RadioEndpoint, type RxMeta } from './medium.js';
 import { fixed, randomWaypoint, type Mobility, type Point } from './mobility.js';
 import { DEFAULT_PROPAGATION, type PropagationConfig } from './propagation.js';
 
@@ -30,6 +30,12 @@ export interface SwarmScenario {
   readonly lora?: LoraParams;
   readonly propagation?: Partial<PropagationConfig>;
   readonly extraLoss?: number;
+  /** The less kind channel's parts (summed interference, LBT detection time, turnaround, bursty loss). */
+  readonly harsh?: ChannelHarshness;
+  /** Regional duty-cycle rule for every node (default EU868 1%/h; the 869.4–869.65 MHz sub-band allows 10%). */
+  readonly duty?: DutyCycleRule;
+  /** Adjusts the flooding baseline's configuration (hop limit, Meshtastic's background-traffic rules). */
+  readonly floodingConfig?: (base: FloodingConfig) => FloodingConfig;
   /** Status (heartbeat) fact per node every this many seconds (0: none). */
   readonly statusEveryS?: number;
   /** Durable facts to inject: at time, on node. */
@@ -101,13 +107,15 @@ export function runSwarm(sc: SwarmScenario): SwarmResult {
   const lora = sc.lora ?? SF9_125;
   const area = sc.area ?? { w: 5000, h: 5000 };
   const membership = sc.membership ?? defaultGossipConfig(0).membership;
+  const duty = sc.duty ?? EU868_1PCT;
   const medium = new RadioMedium(
     {
       lora,
       propagation: { ...DEFAULT_PROPAGATION, ...sc.propagation },
       extraLoss: sc.extraLoss ?? 0,
-      duty: EU868_1PCT,
+      duty,
       lbtBackoffS: [0.05, 0.6],
+      ...(sc.harsh ? { harsh: sc.harsh } : {}),
     },
     root.fork('medium'),
   );
@@ -138,7 +146,7 @@ export function runSwarm(sc: SwarmScenario): SwarmResult {
   const boot = (id: NodeId, now: number, generation: number) => {
     const rnd = root.fork(`node/${id}/${generation}`);
     if (sc.protocol === 'murmur') {
-      const cfg = defaultGossipConfig(id, { membership, lora, ...sc.gossip });
+      const cfg = defaultGossipConfig(id, { membership, lora, duty, ...sc.gossip });
       const node = new GossipNode(cfg, makeCodec(id), rnd, now);
       gossip.set(id, node);
       const mob = mobilities.get(id)!;
@@ -153,8 +161,9 @@ export function runSwarm(sc: SwarmScenario): SwarmResult {
         for (const c of a.membership) changes.push({ observer: id, change: c });
       });
     }
+    const base: FloodingConfig = { self: id, lora, duty, hopLimit: 3, retries: 3, queueLimit: 16, membership };
     const node = new FloodingNode(
-      { self: id, lora, duty: EU868_1PCT, hopLimit: 3, retries: 3, queueLimit: 16, membership },
+      sc.floodingConfig ? sc.floodingConfig(base) : base,
       makeCodec(id),
       rnd,
       {
@@ -163,7 +172,20 @@ export function runSwarm(sc: SwarmScenario): SwarmResult {
       },
     );
     flooding.set(id, node);
-    return node;
+    if (!sc.onTransmit) return node;
+    const onTx = sc.onTransmit;
+    const endpoint: RadioEndpoint = {
+      nextWakeAt: (t) => node.nextWakeAt(t),
+      wake: (t) => node.wake(t),
+      wantsToTransmit: (t) => node.wantsToTransmit(t),
+      transmit(t) {
+        const bytes = node.transmit(t);
+        if (bytes) onTx(id, bytes, t);
+        return bytes;
+      },
+      hear: (b, rx, t) => node.hear(b, rx, t),
+    };
+    return endpoint;
   };
 
   for (let id = 1; id <= sc.n; id++) {

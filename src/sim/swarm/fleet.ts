@@ -8,7 +8,10 @@
 import type { Clock, VirtualClock } from '../../core/clock.js';
 import type { Connector } from '../../vehicle/transport.js';
 import type { Vehicle } from '../../vehicle/vehicle.js';
+import { readFileSync } from 'node:fs';
 import { inProcessVehicle } from '../vehicle/virtual.js';
+import { parseParmFile } from '../vehicle/params.js';
+import { DEFAULT_PARAM_FILE } from '../../../sitl/launch.js';
 
 export interface FleetHome {
   readonly lat: number;
@@ -41,14 +44,20 @@ export interface Fleet {
 /** A search multirotor's pack (22 Ah, about 35 minutes at cruise) instead of SITL's 3.3 Ah default. */
 export const SEARCH_PACK = { BATT_CAPACITY: 22000, SIM_BATT_CAP_AH: 22 } as const;
 
+/** Murmur's parameter file plus the search pack: what every vehicle of a run gets, in-process or external. */
+export function swarmParams(): Record<string, number> {
+  return { ...parseParmFile(readFileSync(DEFAULT_PARAM_FILE, 'utf8')), ...SEARCH_PACK };
+}
+
 export function inProcessFleet(clock: VirtualClock): Fleet {
   const stops: (() => void)[] = [];
+  const params = swarmParams();
   return {
     clock,
     virtual: clock,
     kind: 'in-process simulated ArduCopter',
     drone(id, home, seed) {
-      const sim = inProcessVehicle({ clock, sysid: id, home: { ...home, alt: 0 }, seed, latencyMs: 2, params: { BATT_CAPACITY: SEARCH_PACK.BATT_CAPACITY } });
+      const sim = inProcessVehicle({ clock, sysid: id, home: { ...home, alt: 0 }, seed, latencyMs: 2, params });
       stops.push(() => sim.copter.stop());
       return {
         connection: sim.connect,
