@@ -14,6 +14,20 @@ import { distanceToZone } from '../sectors/route.js';
 /** Inside a zone's outer ring (a hole does not make a point safe to fly: it is surrounded by the zone). */
 export const insideZone = (p: LocalPoint, zone: Polygon): boolean => pointInPolygon(p, [zone[0] ?? []]);
 
+/**
+ * Deceleration of a copter re-targeted in GUIDED, m/s²: it runs on along its old heading v²/(2a) before it
+ * turns, 17.2 m at 8 m/s and 25.7 m at 10 m/s in fence.md (a = 1.86 and 1.95).
+ */
+export const RUN_ON_DECEL_MPS2 = 1.9;
+
+/** Where a copter at p moving at (vNorth, vEast) m/s comes to a stop when sent elsewhere. */
+export function stoppingPoint(p: LocalPoint, vNorth: number, vEast: number): LocalPoint {
+  const v = Math.hypot(vNorth, vEast);
+  if (v < 0.5) return p;
+  const d = (v * v) / (2 * RUN_ON_DECEL_MPS2);
+  return { x: p.x + (vEast / v) * d, y: p.y + (vNorth / v) * d };
+}
+
 export class Airspace {
   /** Zones drawn by an operator, by fact key. */
   private readonly drawn = new Map<string, Polygon>();

@@ -15,7 +15,7 @@ import { planSectors, reachTowardZones, routeAround, shareOut, sweptCells, type 
 import type { OverrideInfo, Vehicle } from '../vehicle/vehicle.js';
 import { mayAct } from '../wire/authority.js';
 import type { Detection } from '../mission/detection.js';
-import { Airspace } from './airspace.js';
+import { Airspace, stoppingPoint } from './airspace.js';
 import { FenceKeeper } from './airspace-fence.js';
 
 /** What the agent needs from the mesh (the gossip node behind a link, or the simulator's radio). */
@@ -553,12 +553,15 @@ export class SearchAgent {
    * the caller looks at the situation again.
    */
   private async detourFor(target: LocalPoint, pollMs: number, interrupt: () => boolean, clearanceM?: number): Promise<'reached' | 'refused' | 'interrupted'> {
+    // the caller's interrupt may act when it fires (a share taken on): asked once a poll, and remembered
+    let hit = false;
+    const asked = () => (hit ||= interrupt());
     for (;;) {
       const version = this.airspace.version;
       // a zone drawn (or withdrawn) on the way: route again from where the drone is then
-      const stale = () => interrupt() || this.airspace.version !== version;
+      const stale = () => asked() || this.airspace.version !== version;
       const r = await this.detourOnce(target, pollMs, stale, clearanceM);
-      if (r !== 'interrupted' || this.airspace.version === version || interrupt()) return r;
+      if (r !== 'interrupted' || hit || this.airspace.version === version) return r;
     }
   }
 
@@ -576,7 +579,10 @@ export class SearchAgent {
       const r = await this.flyTo(out, pollMs, interrupt);
       if (r !== 'reached') return r;
     }
-    const via = routeAround(this.position() ?? from, target, zones, undefined, clearanceM);
+    // from where a new target leaves it: the copter brakes along its heading first (fence.md), then flies straight
+    const here = this.position() ?? from;
+    const vel = this.o.vehicle.telemetry.state.velocity;
+    const via = routeAround(vel ? stoppingPoint(here, vel.north, vel.east) : here, target, zones, undefined, clearanceM);
     if (via.length) {
       this.onLane = false;
       this.detoured = true;
@@ -593,14 +599,16 @@ export class SearchAgent {
    * instead of ArduCopter's RTL, which flies straight through a zone. 'reached' when there.
    */
   private async reachSafely(target: LocalPoint, pollMs: number, interrupt: () => boolean): Promise<'reached' | 'refused' | 'interrupted'> {
+    let hit = false;
+    const asked = () => (hit ||= interrupt());
     for (;;) {
       const version = this.airspace.version;
-      const d = await this.detourFor(target, pollMs, interrupt);
-      if (d === 'interrupted' && (await this.reclaimFromFence())) continue;
+      const d = await this.detourFor(target, pollMs, asked);
+      if (d === 'interrupted' && !hit && (await this.reclaimFromFence())) continue;
       if (d !== 'reached') return d;
-      const r = await this.flyTo(target, pollMs, () => interrupt() || this.airspace.version !== version);
-      if (r === 'interrupted' && (await this.reclaimFromFence())) continue;
-      if (r !== 'interrupted' || this.airspace.version === version || interrupt()) return r;
+      const r = await this.flyTo(target, pollMs, () => asked() || this.airspace.version !== version);
+      if (r === 'interrupted' && !hit && (await this.reclaimFromFence())) continue;
+      if (r !== 'interrupted' || hit || this.airspace.version === version) return r;
     }
   }
 
