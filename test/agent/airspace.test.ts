@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Airspace, insideZone } from '../../src/agent/airspace.js';
+import { Airspace, insideZone, stoppingPoint } from '../../src/agent/airspace.js';
 import { distanceToZone } from '../../src/sectors/route.js';
 import type { AreaFact, Fact } from '../../src/wire/facts.js';
 import type { Polygon } from '../../src/sectors/index.js';
@@ -70,4 +70,14 @@ test('cells an operator zone covers or comes within the clearance of are closed;
   assert.equal(closed.size, 16);
   assert.ok(closed.has(2 * 20 + 2) && closed.has(5 * 20 + 5));
   assert.ok(!closed.has(1 * 20 + 1) && !closed.has(6 * 20 + 6));
+});
+
+test("a copter's stopping point lies along its heading, as far as fence.md's run-on", () => {
+  const p = { x: 100, y: 100 };
+  const at10 = stoppingPoint(p, 10, 0); // north at 10 m/s
+  assert.ok(Math.abs(at10.x - 100) < 1e-9);
+  assert.ok(Math.abs(at10.y - 100 - 25.7) < 1, `run-on ${(at10.y - 100).toFixed(1)} m at 10 m/s (recorded 25.7)`);
+  const at8 = stoppingPoint(p, 0, -8); // west at 8 m/s
+  assert.ok(Math.abs(100 - at8.x - 17.2) < 1, `run-on ${(100 - at8.x).toFixed(1)} m at 8 m/s (recorded 17.2)`);
+  assert.deepEqual(stoppingPoint(p, 0.1, 0.1), p, 'hovering: where it is');
 });
