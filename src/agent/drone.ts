@@ -44,10 +44,10 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
   const log = opts.log ?? createLogger({ level: cfg.logLevel });
   const mission = loadScenario(cfg.mission);
   const frame = scenarioFrame(mission);
-  const { keyring, self } = loadProvisioning(cfg.provisioning);
+  const { keyring, self, keyEpoch } = loadProvisioning(cfg.provisioning);
   if (!cfg.roster.includes(self.id)) throw new AgentConfigError(`this node (${self.id}) is not in the roster ${cfg.roster.join(',')}`);
   mkdirSync(cfg.dataDir, { recursive: true });
-  const seqs = openNodeSequences(cfg.dataDir);
+  const seqs = openNodeSequences(cfg.dataDir, undefined, { keyEpoch });
   const searchable = searchableCells(
     frame,
     mission.area.map((p) => localPolygon(frame, p)),
@@ -59,7 +59,7 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
   await link.open();
   const epochMs = frame.epoch * 1000;
   const gossip = new GossipNode(
-    searchGossipConfig(self.id, mission.radio),
+    searchGossipConfig(self.id, mission.radio, cfg.roster.length),
     wireCodec({ self: self.id, keyring, nextCounter: () => seqs.packets.take(), maxPacketBytes: link.mtu }),
     seededRandom(`${self.id}/${clock.now()}`),
     (clock.now() - epochMs) / 1000,
@@ -86,7 +86,7 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
     roster: cfg.roster,
     frame,
     searchable,
-    ...missionSearchSettings(mission, frame),
+    ...missionSearchSettings(mission, frame, cfg.roster.length),
     redivide: true,
     clock,
     vehicle,

@@ -4,6 +4,7 @@
  * seconds, without outspending the budget. Used by the drone agent, the ground station and the simulator.
  */
 import { defaultGossipConfig, type GossipConfig } from '../gossip/engine.js';
+import { loraTimeOnAir } from '../gossip/airtime.js';
 import type { NodeId } from '../wire/facts.js';
 
 export interface BandSettings {
@@ -14,10 +15,38 @@ export interface BandSettings {
   readonly dutyCyclePct: number;
 }
 
-export function searchGossipConfig(self: NodeId, band: BandSettings): GossipConfig {
+/** A typical gossip packet (a status or coverage fact with its heartbeat record), bytes. */
+const TYPICAL_PACKET_BYTES = 60;
+/** Share of the channel the members' heartbeats may take together. */
+const HEARTBEAT_CHANNEL_SHARE = 0.15;
+/** Share of the channel the searching members' coverage reports may take together. */
+const COVERAGE_CHANNEL_SHARE = 0.25;
+
+/** Airtime of a typical packet on this band, seconds. */
+function packetAirtimeS(band: BandSettings): number {
+  return loraTimeOnAir(TYPICAL_PACKET_BYTES, { sf: band.sf, bw: band.bwHz, cr: band.cr - 4 });
+}
+
+/**
+ * Seconds between a member's heartbeats: what the duty cycle allows (every 30 s at 10%, every 150 s at 1%),
+ * and no more often than keeps the whole roster's heartbeats to a small share of the one shared channel. With
+ * 50 or 100 drones on SF9 a fixed 30 s would fill the channel with heartbeats, and heartbeats lost to
+ * collisions read as deaths.
+ */
+export function heartbeatEveryS(band: BandSettings, members: number): number {
   const duty = band.dutyCyclePct / 100;
-  // every 30 s at 10% duty, every 150 s at 1%
-  const hbS = Math.max(30, Math.min(150, 3 / duty));
+  const byDuty = Math.max(30, Math.min(150, 3 / duty));
+  const byChannel = (Math.max(1, members) * packetAirtimeS(band)) / HEARTBEAT_CHANNEL_SHARE;
+  return Math.max(byDuty, Math.min(600, byChannel));
+}
+
+/**
+ * Gossip settings for a member of a roster of `members` (default 10): timings stretch with the roster so
+ * that heartbeats keep to their share of the channel and a member is declared dead only after six missed ones.
+ */
+export function searchGossipConfig(self: NodeId, band: BandSettings, members = 10): GossipConfig {
+  const duty = band.dutyCyclePct / 100;
+  const hbS = heartbeatEveryS(band, members);
   const base = defaultGossipConfig(self);
   return defaultGossipConfig(self, {
     lora: { sf: band.sf, bw: band.bwHz, cr: band.cr - 4 },
@@ -59,9 +88,11 @@ export function stationGossipConfig(self: NodeId, band: BandSettings): GossipCon
 
 /**
  * How often a searching drone reports its coverage: every 20 s when the band allows 10% duty cycle, every 3
- * minutes at 1%. Coverage is the bulk of a search swarm's traffic; a lost drone's last unreported minutes are
+ * minutes at 1%, and less often in a large roster, so that all the reports together keep to a quarter of the channel. Coverage is the bulk of a search swarm's traffic; a lost drone's last unreported minutes are
  * searched again, which is cheaper than a saturated channel.
  */
-export function coverageReportEveryS(band: BandSettings): number {
-  return Math.max(20, Math.min(180, 2 / (band.dutyCyclePct / 100)));
+export function coverageReportEveryS(band: BandSettings, members = 10): number {
+  const byDuty = Math.max(20, Math.min(180, 2 / (band.dutyCyclePct / 100)));
+  const byChannel = (Math.max(1, members) * packetAirtimeS(band)) / COVERAGE_CHANNEL_SHARE;
+  return Math.max(byDuty, Math.min(300, byChannel));
 }

@@ -13,7 +13,7 @@ export type MissionSearchSettings = Pick<
   'sweepWidthM' | 'altitudeM' | 'cruiseSpeedMps' | 'transitSpeedMps' | 'batteryReturnPct' | 'coverageEveryS' | 'laneAxis' | 'launchSites' | 'nofly'
 >;
 
-export function missionSearchSettings(mission: Scenario, frame: AreaFrame): MissionSearchSettings {
+export function missionSearchSettings(mission: Scenario, frame: AreaFrame, members = 10): MissionSearchSettings {
   const s = mission.search;
   return {
     sweepWidthM: s.sweepWidthM,
@@ -21,7 +21,7 @@ export function missionSearchSettings(mission: Scenario, frame: AreaFrame): Miss
     cruiseSpeedMps: s.cruiseSpeedMps,
     ...(s.transitSpeedMps === undefined ? {} : { transitSpeedMps: s.transitSpeedMps }),
     batteryReturnPct: s.batteryReturnPct,
-    coverageEveryS: coverageReportEveryS(mission.radio),
+    coverageEveryS: coverageReportEveryS(mission.radio, members),
     ...(s.laneAxis ? { laneAxis: s.laneAxis } : {}),
     launchSites: mission.launch.map((l) => toLocal(frame, l.lat, l.lon)),
     nofly: mission.nofly.map((p) => localPolygon(frame, p)),

@@ -258,11 +258,14 @@ export class SearchAgent {
    */
   private roles(): { recipients: NodeId[]; orphaned: NodeId[] } {
     const live = new Set(this.o.mesh.liveMembers());
+    // A drone that hears nobody at all is more likely deaf (jammed, cut off) than the last one alive: it keeps
+    // its own sector and takes no one else's on silence alone.
+    const hearsSomeone = [...live].some((id) => id !== this.o.self);
     const recipients: NodeId[] = [];
     const orphaned: NodeId[] = [];
     for (const id of this.o.roster) {
       const activity = id === this.o.self ? this.activity : this.statusOf.get(id)?.activity;
-      const alive = id === this.o.self || live.has(id);
+      const alive = id === this.o.self || live.has(id) || !hearsSomeone;
       // members that finished their sector stay recipients while airborne ('transit'), so a finish never moves
       // anyone's share; they come back if a later loss gives them one
       if (alive && (activity === undefined || activity === 'launching' || activity === 'searching' || activity === 'transit')) recipients.push(id);

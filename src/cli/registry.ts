@@ -21,6 +21,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'agent', summary: 'run one drone\'s agent: flight controller + mesh radio + gossip + sectors', load: async () => (await import('./commands/agent.js')).command },
   { name: 'demo', summary: 'the demo: six simulated drones search a town, with the ground station\'s live map on :8080', load: async () => (await import('./commands/demo.js')).command },
   { name: 'sim', summary: 'run a search scenario with N simulated drones and report coverage, victims and facts', load: async () => (await import('./commands/sim.js')).command },
+  { name: 'scenario', summary: 'generate a random search mission (concave area, holes, no-fly zones, victims, faults)', load: async () => (await import('./commands/scenario.js')).command },
   { name: 'bench', summary: 'run a benchmark (wire, …) and print its figures beside the baseline', load: async () => (await import('./commands/bench.js')).command },
   { name: 'sitl', summary: 'start N ArduCopter vehicles: ArduPilot SITL, or the simulated one (--simulated)', load: async () => (await import('./commands/sitl.js')).command },
   { name: 'fly', summary: 'field check: arm, take off, fly to a point, return and land, with a JSON report', load: async () => (await import('./commands/fly.js')).command },

@@ -80,6 +80,8 @@ export function describe(f: Fact): string {
       return `${f.result} ${factKey(f.target)}`;
     case 'mission':
       return `mission v${f.version} (${f.areas.length} areas, ${f.launch.length} launch points)`;
+    case 'attest':
+      return `attestation of ${f.count} facts`;
   }
 }
 

@@ -30,6 +30,8 @@ import { Membership, type MemberView, type MembershipChange, type MembershipTimi
 import type { Random } from '../core/random.js';
 import { OwnFactConfirmations } from './own-confirm.js';
 import { FactStore, idHash } from './store.js';
+import { sameFact, usableUnproven, type Authorship } from './authorship.js';
+import { AnswerBudget } from './answer-budget.js';
 
 export interface GossipConfig {
   readonly self: NodeId;
@@ -167,7 +169,10 @@ export interface RxInfo {
 
 /** What an event changed, for the edge (map merge, UI, logs). */
 export interface GossipActions {
+  /** Facts proven to come from their origin (with authorship; every fact heard without it). */
   readonly learned: Fact[];
+  /** Unproven facts whose forgery costs at most a look (victims, roads, hazards): usable at once. */
+  readonly provisional: Fact[];
   readonly membership: MembershipChange[];
   readonly reports: SenderReport[];
 }
@@ -226,7 +231,7 @@ interface Mismatch {
   hash: number;
 }
 
-const EMPTY = (): GossipActions => ({ learned: [], membership: [], reports: [] });
+const EMPTY = (): GossipActions => ({ learned: [], provisional: [], membership: [], reports: [] });
 
 export class GossipNode {
   readonly store = new FactStore();
@@ -276,12 +281,25 @@ export class GossipNode {
   /** Own durable facts on air, checked later for someone else holding them (see ownConfirmS). */
   private readonly ownFacts: OwnFactConfirmations;
 
+  /** Answers to others' requests, budgeted per requester and in all (answer-budget.ts). */
+  private readonly answers: AnswerBudget;
+
   constructor(
     readonly cfg: GossipConfig,
     readonly codec: PacketCodec,
     private readonly random: Random,
     now: number,
+    /** Authorship (authorship.ts): without it, every fact is taken as coming from its origin field. */
+    readonly auth?: Authorship,
   ) {
+    if (auth) auth.storedFact = (origin, seq) => this.store.get({ origin, seq })?.fact;
+    this.answers = new AnswerBudget(cfg.duty.fraction * cfg.budgetShare * cfg.duty.windowS, {
+      totalShare: 0.3,
+      perRequesterShare: 0.1,
+      windowS: cfg.duty.windowS,
+      // answers go out in small packets that also carry the summary and position: charge that share too
+      secondsPerByte: loraTimeOnAir(64, cfg.lora) / 32,
+    });
     this.members = new Membership(cfg.self, cfg.membership);
     this.guard = new SenderGuard(cfg.defence);
     this.duty = new DutyCycleWindow({ fraction: cfg.duty.fraction * cfg.budgetShare, windowS: cfg.duty.windowS });
@@ -320,6 +338,16 @@ export class GossipNode {
       }
       return out;
     }
+    if (this.auth) {
+      // Own facts enter the store (and so summaries and anti-entropy) with their attestation: before it,
+      // nobody else could prove them, and summaries would differ for nothing.
+      if (this.store.has(fact) || !this.auth.noteOwn(fact, now)) return out;
+      this.addHolder(fact, this.self);
+      this.pending.set(factKey(fact), { fact, due: now, copies: 0, repair: false, ...(this.isUrgent(fact) ? { urgent: true } : {}) });
+      out.learned.push(fact);
+      this.ownAttestation(now);
+      return out;
+    }
     if (this.store.addDurable(fact, now)) {
       this.lastLearnAt = now;
       this.addHolder(fact, this.self);
@@ -327,6 +355,19 @@ export class GossipNode {
       out.learned.push(fact);
     }
     return out;
+  }
+
+  /** Our own attestation, when due (authorship.ts): a durable fact of ours, sent like the others. */
+  private ownAttestation(now: number): void {
+    const a = this.auth?.makeOwn(now, this.ownStatus);
+    if (!a) return;
+    for (const f of this.auth!.lastCovered) this.store.addDurable(f, now);
+    if (!this.store.addDurable(a, now)) return;
+    this.lastLearnAt = now;
+    this.addHolder(a, this.self);
+    this.pending.set(factKey(a), { fact: a, due: now, copies: 0, repair: false });
+    // the status it names must be on air for others to prove it
+    if (a.statusSeq > 0) this.ownStatusSentAt = -Infinity;
   }
 
   /** A packet heard on the radio. Never throws: bad input is a counted, typed rejection. */
@@ -343,7 +384,9 @@ export class GossipNode {
     const { sender, payload } = opened.value;
     if (sender === this.self) return out;
     const admitted = this.guard.admit(sender, loraTimeOnAir(bytes.length, this.cfg.lora), now);
-    if (admitted !== true) {
+    // With authorship the packet's sender field is not evidence of anything (any member can write any id
+    // there): it is not throttled on, and budgets key on proven origins instead.
+    if (admitted !== true && !this.auth) {
       this.stats.throttled++;
       if (admitted !== false) out.reports.push(admitted);
       return out;
@@ -362,10 +405,15 @@ export class GossipNode {
     this.neighbours.set(sender, { at: now, snr: rx.snr, rssi: rx.rssi });
     const pos = control.find((r) => r.type === 'pos');
     const senderAt = pos && pos.type === 'pos' ? { x: pos.x, y: pos.y } : undefined;
-    this.alive(out, sender, now, now);
+    if (!this.auth) this.alive(out, sender, now, now);
 
     let relayDue: number | undefined;
+    const relayAt = () => (relayDue ??= now + this.relayDelay(rx.snr, this.newCoverage(senderAt ? [senderAt] : undefined)) * this.pacing(now));
     for (const f of payload.facts) {
+      if (this.auth) {
+        this.receiveAuthored(f, sender, senderAt, relayAt, now, out);
+        continue;
+      }
       if (f.kind === 'status') {
         if (f.origin === this.self) continue;
         if (this.store.addStatus(f)) {
@@ -415,6 +463,113 @@ export class GossipNode {
     return out;
   }
 
+  /**
+   * A fact heard, with authorship: attestations are checked on their own and stored; other facts are held
+   * by the authorship module until an attestation proves them, then stored and passed on as learned.
+   */
+  private receiveAuthored(f: Fact, sender: NodeId, senderAt: Point | undefined, relayAt: () => number, now: number, out: GossipActions): void {
+    const auth = this.auth!;
+    if (f.origin === this.self) return;
+    const key = factKey(f);
+    if (f.kind === 'status') {
+      const cur = this.store.latestStatus(f.origin);
+      if (cur && cur.seq >= f.seq) {
+        const d = this.statusDirty.get(f.origin);
+        if (d && d.seq <= f.seq) this.statusDirty.delete(f.origin);
+        return;
+      }
+      const r = auth.hold(f, now);
+      if (r.kind === 'rejected') this.stats.rejects.add(r.reason);
+      else if (r.kind === 'held') this.onProven(r.proven, sender, relayAt, now, out);
+      return;
+    }
+    const stored = this.store.get(f);
+    if (stored) {
+      if (!sameFact(stored.fact, f)) {
+        this.stats.rejects.add('bad_tag'); // another fact under a proven id: a forgery
+        auth.counts.forged++;
+        return;
+      }
+      this.heardCopy(key, senderAt, now);
+      return;
+    }
+    if (f.kind === 'attest') {
+      const r = auth.attestation(f, now);
+      if (!r.ok) {
+        this.stats.rejects.add(r.reason ?? 'bad_tag');
+        return;
+      }
+      this.addHolder(f, sender);
+      this.store.addDurable(f, now);
+      this.lastLearnAt = now;
+      this.alive(out, f.origin, Math.min(f.t, now), now);
+      this.scheduleRelay(f, senderAt, relayAt, now);
+      this.onProven(r.proven, sender, relayAt, now, out);
+      return;
+    }
+    const r = auth.hold(f, now);
+    if (r.kind === 'rejected') {
+      this.stats.rejects.add(r.reason);
+      return;
+    }
+    if (r.kind === 'dup') {
+      this.heardCopy(key, senderAt, now);
+      return;
+    }
+    if (usableUnproven(f) && !r.proven.includes(f)) out.provisional.push(f);
+    if (r.relay && !r.proven.includes(f)) this.scheduleRelay(f, senderAt, relayAt, now);
+    this.onProven(r.proven, sender, relayAt, now, out);
+  }
+
+  /** Facts an attestation proved: into the store, learned, relayed if they have not been yet. */
+  private onProven(facts: readonly Fact[], sender: NodeId, relayAt: () => number, now: number, out: GossipActions): void {
+    for (const p of facts) {
+      if (p.kind === 'status') {
+        if (this.store.addStatus(p)) {
+          out.learned.push(p);
+          if (p.origin !== sender) this.statusDirty.set(p.origin, p);
+          this.alive(out, p.origin, Math.min(p.t, now), now);
+        }
+        continue;
+      }
+      if (!this.originAllowed(p.origin, now, out)) continue; // an authenticated origin flooding
+      if (!this.store.addDurable(p, now)) continue;
+      this.addHolder(p, sender);
+      this.addHolder(p, p.origin);
+      this.lastLearnAt = now;
+      this.polls = 0;
+      out.learned.push(p);
+      const key = factKey(p);
+      if (!this.pending.has(key) && !this.sentAt.has(key)) this.scheduleRelay(p, undefined, relayAt, now);
+    }
+  }
+
+  /** A new fact to pass on after the contention delay, if this node adds coverage (see receive). */
+  private scheduleRelay(f: Fact, senderAt: Point | undefined, relayAt: () => number, now: number): void {
+    const urgent = this.isUrgent(f);
+    const heardAt = senderAt && !urgent ? [senderAt] : undefined;
+    const gain = this.newCoverage(heardAt);
+    void now;
+    if (gain === undefined || gain >= this.cfg.minNewCoverage)
+      this.pending.set(factKey(f), { fact: f, due: relayAt(), copies: 0, repair: false, ...(heardAt ? { heardAt } : {}), ...(urgent ? { urgent } : {}) });
+  }
+
+  /** Another copy of a fact we hold or wait to relay: suppression (see receive). */
+  private heardCopy(key: string, senderAt: Point | undefined, now: number): void {
+    const p = this.pending.get(key);
+    if (!p) return;
+    p.copies++;
+    if (p.heardAt && senderAt) {
+      p.heardAt.push(senderAt);
+      const gain = this.newCoverage(p.heardAt);
+      if (gain !== undefined && gain < this.cfg.minNewCoverage) this.pending.delete(key);
+      else if (p.copies >= this.cfg.maxCopies) this.pending.delete(key);
+    } else if (p.copies >= (p.urgent ? this.cfg.urgentCopies : this.cfg.suppressCopies)) {
+      this.pending.delete(key);
+      this.secondRound(p, now);
+    }
+  }
+
   /** Relayed by every node that learns it, whatever the geometry (see urgentPriority). */
   private isUrgent(f: Fact): boolean {
     return priorityOf(f.kind) <= this.cfg.urgentPriority;
@@ -436,6 +591,10 @@ export class GossipNode {
   tick(now: number): GossipActions {
     const out = EMPTY();
     for (const c of this.members.tick(now)) out.membership.push(c);
+    if (this.auth) {
+      this.auth.expire(now);
+      this.ownAttestation(now);
+    }
     this.checkMismatch(now);
     let lastHeardAt = -Infinity;
     for (const n of this.neighbours.values()) lastHeardAt = Math.max(lastHeardAt, n.at);
@@ -458,6 +617,7 @@ export class GossipNode {
   nextWakeAt(now: number): number {
     let t = Math.min(this.members.nextTransitionAt(), this.odgCheck?.at ?? Infinity);
     t = Math.min(t, this.ownFacts.nextAt());
+    if (this.auth) t = Math.min(t, Math.max(now, this.auth.ownDueAt()));
     if (this.lastMismatch && this.mismatchSince !== undefined && this.mismatchSince >= this.lastLearnAt)
       t = Math.min(t, Math.max(this.mismatchSince, this.lastLearnAt) + this.settleFor(this.lastMismatch) + 1e-6);
     // When each kind of traffic is due, and when its share of the duty budget lets it go.
@@ -722,7 +882,7 @@ export class GossipNode {
 
   /** Known to this node (a status counts as known when it or a newer one from its origin is held). */
   knows(id: FactId & { kind?: string }): boolean {
-    return this.store.knows(id);
+    return this.store.knows(id) || (this.auth?.isUnattestedOwn(id) ?? false);
   }
 
   /** Members this node knows to hold a durable fact: "did anyone get my message?". */
@@ -851,6 +1011,8 @@ export class GossipNode {
         }
         break;
       case 'hb': {
+        // With authorship only a member's own signed heartbeat keeps it alive: vouching counts for nothing.
+        if (this.auth) break;
         // Ages count whole epochs back from the sender's epoch; the epoch's start is the (conservative)
         // time of the evidence. Nothing can look fresher than now.
         if (rec.epoch > Math.floor(time / HB_EPOCH_S)) break; // an epoch after the packet's own time: bogus
@@ -891,7 +1053,7 @@ export class GossipNode {
     const found = pick(0, k, 0, []);
     if (!found) return;
     const delay = this.answerDelay(peer);
-    for (const i of found) this.queueRepair(recent[i]!.fact, now, peer, delay);
+    for (const i of found) if (this.mayAnswer(peer, recent[i]!.fact, now)) this.queueRepair(recent[i]!.fact, now, peer, delay);
   }
 
   /** Opens anti-entropy once a mismatch has lasted `repairSettleS` with nothing learned (called on SUM and tick). */
@@ -934,6 +1096,8 @@ export class GossipNode {
     }
     this.polls = 0;
     if (this.odgDue !== undefined) return;
+    // A summary that says we are behind costs us a digest: charged to the one that showed it.
+    if (this.auth && !this.answers.take(m.from, this.cfg.odgPageBytes, now)) return;
     // Far behind, the digest names the neighbour whose summary showed it ahead: neighbours of ours that cannot
     // hear each other would otherwise all answer with the same facts. If the one named taught us nothing, the
     // follow-up names another. Spread over a few seconds: neighbours in the same state that heard the same
@@ -1029,22 +1193,25 @@ export class GossipNode {
         // are that origin's newest, so send those; a remaining difference shows in their next summary.
         // They hold none of this origin's facts: all of ours are missing there. Otherwise our exact list lets
         // them ask for precisely what they lack (HAVE answers HAVE).
-        if (theirCount === 0) for (const f of this.store.factsOf(o)) this.queueRepair(f, now, undefined, delay);
+        if (theirCount === 0) {
+          for (const f of this.store.factsOf(o)) if (this.mayAnswer(sender, f, now)) this.queueRepair(f, now, undefined, delay);
+        }
         else {
           // When our newest k explain the difference (their 8-bit hash is ours without them), they are what is
           // missing there: send them, and save the two HAVE lists of a round trip (and the asker's airtime).
           const newest = this.store.factsOf(o).slice(theirCount);
           const rest = newest.reduce((h, f) => h - (idHash(f.origin, f.seq) & 0xffff), d.hash);
-          if (t && (rest & 0xff) === t.hash) for (const f of newest) this.queueRepair(f, now, undefined, delay, true);
-          else this.queueHave(o, now);
+          if (t && (rest & 0xff) === t.hash) {
+            for (const f of newest) if (this.mayAnswer(sender, f, now)) this.queueRepair(f, now, undefined, delay, true);
+          } else this.answerHave(sender, o, now);
         }
       } else {
         // They hold as many or more: say exactly what we hold; they answer with what we lack.
-        this.queueHave(o, now);
+        this.answerHave(sender, o, now);
       }
     }
     // Origins they hold and we have nothing of: an empty HAVE asks for all of them.
-    for (const e of rec.entries) if (e.count > 0 && !this.store.origin(e.origin)) this.queueHave(e.origin, now);
+    for (const e of rec.entries) if (e.count > 0 && !this.store.origin(e.origin)) this.answerHave(sender, e.origin, now);
   }
 
   private onHave(sender: NodeId, origin: NodeId, seqs: readonly number[], now: number): void {
@@ -1052,7 +1219,7 @@ export class GossipNode {
     for (const s of seqs) this.addHolder({ origin, seq: s }, sender);
     const delay = this.answerDelay(sender);
     // A HAVE list is an exact statement of what is missing there: answer even if we sent it recently.
-    for (const f of this.store.factsOf(origin)) if (!theirs.has(f.seq)) this.queueRepair(f, now, undefined, delay, true);
+    for (const f of this.store.factsOf(origin)) if (!theirs.has(f.seq) && this.mayAnswer(sender, f, now)) this.queueRepair(f, now, undefined, delay, true);
     const queued = this.haves.get(origin);
     if (queued && queued.seqs.length === seqs.length && queued.seqs.every((s, i) => s === seqs[i])) {
       this.haves.delete(origin); // someone said exactly what we would have said
@@ -1060,7 +1227,25 @@ export class GossipNode {
     }
     // They hold some we lack: answer with our own list, at most once a minute per origin (no cascades).
     const mine = new Set(this.store.origin(origin)?.seqs ?? []);
-    if (seqs.some((s) => !mine.has(s)) && now - (this.haveSentAt.get(origin) ?? -Infinity) >= 60) this.queueHave(origin, now);
+    if (seqs.some((s) => !mine.has(s)) && now - (this.haveSentAt.get(origin) ?? -Infinity) >= 60) this.answerHave(sender, origin, now);
+  }
+
+  /**
+   * Answers are budgeted per requester and in all (answer-budget.ts), with authorship on: without it, the
+   * sender a request claims is all there is to key on, and the legacy engine keeps its behaviour.
+   */
+  private mayAnswer(requester: NodeId, f: Fact, now: number): boolean {
+    if (!this.auth || this.pending.has(factKey(f))) return true;
+    return this.answers.take(requester, this.codec.sizeOfFact(f), now);
+  }
+
+  private answerHave(requester: NodeId, origin: NodeId, now: number): void {
+    if (this.auth) {
+      if (this.haves.has(origin)) return;
+      const n = Math.min(120, this.store.origin(origin)?.count ?? 0);
+      if (!this.answers.take(requester, 4 + 2 * n, now)) return;
+    }
+    this.queueHave(origin, now);
   }
 
   /** Neighbours that hear the asking node best answer first; the others hear the answer and stand down. */

@@ -54,6 +54,9 @@ function fields(f: Fact): unknown[] {
       return [f.target.origin, f.target.seq, ACK_RESULTS.indexOf(f.result)];
     case 'mission':
       return [f.version, f.areas.flatMap((a) => [a.origin, a.seq]), flat(f.launch)];
+    case 'attest':
+      // Authorship evidence stays in the gossip layer (docs/wire.md); the map holds what it proved.
+      throw new RangeError('attestations are not map records');
   }
 }
 
@@ -136,6 +139,8 @@ function build(a: unknown[]): Fact {
       for (let i = 0; i < ids.length; i += 2) areas.push({ origin: num(ids[i]), seq: num(ids[i + 1]) });
       return { ...base, kind, version: num(r[0]), areas, launch: points(r[2], 16) };
     }
+    case 'attest':
+      throw new Shape('attestations are not map records');
   }
 }
 

@@ -93,6 +93,7 @@ const VALID_OUTCOMES: Record<Fact['kind'], readonly Outcome[]> = {
   status: [],
   supersede: [],
   ack: [],
+  attest: [],
 };
 
 /** The deciding supersede of each target: highest rank, then latest. */

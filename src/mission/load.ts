@@ -11,6 +11,13 @@ import type { Polygon } from '../sectors/grid.js';
 
 export class ScenarioError extends Error {}
 
+/**
+ * Side overlap between neighbouring lanes when the mission sets neither it nor the cell size, percent. Lanes
+ * flown a few metres off their line, and the camera footprint's rounded ends, leave slivers unseen between
+ * lanes exactly one sweep apart; a little overlap closes them for a little more flying (see docs/sectors.md).
+ */
+export const DEFAULT_SIDE_OVERLAP_PCT = 10;
+
 type Obj = Record<string, unknown>;
 
 function obj(v: unknown, at: string): Obj {
@@ -120,7 +127,7 @@ export function parseScenario(value: unknown, source = 'scenario'): Scenario {
       originLat: lat(frame.originLat, `${source}.frame.originLat`),
       originLon: lon(frame.originLon, `${source}.frame.originLon`),
       epoch: int(frame.epoch, `${source}.frame.epoch`, 0, 2 ** 40),
-      cellSize: num(frame.cellSize, `${source}.frame.cellSize`, 5, 500),
+      cellSize: 0, // set below: from the sweep width and the side overlap unless the mission gives it
     },
     truth: {
       victims: arr(truth.victims, `${source}.truth.victims`).map((v, i) => {
@@ -159,11 +166,23 @@ export function parseScenario(value: unknown, source = 'scenario'): Scenario {
       falsePositivesPerKm2: num(search.falsePositivesPerKm2 ?? 0, `${source}.search.falsePositivesPerKm2`, 0, 100),
       batteryReturnPct: num(search.batteryReturnPct ?? 25, `${source}.search.batteryReturnPct`, 0, 100),
       ...(search.laneAxis === undefined ? {} : { laneAxis: oneOf(search.laneAxis, `${source}.search.laneAxis`, ['north-south', 'east-west'] as const) }),
+      sideOverlapPct: 0,
     },
     faults: arr(o.faults ?? [], `${source}.faults`).map((f, i) => fault(f, `${source}.faults[${i}]`)),
     durationS: num(o.durationS, `${source}.durationS`, 60, 24 * 3600),
     ...(o.layers === undefined ? {} : { layers: str(o.layers, `${source}.layers`) }),
   };
+  // Lane spacing = cell size = sweep × (1 − side overlap): the mission gives either, the other follows.
+  const sweep = s.search.sweepWidthM;
+  const overlap = search.sideOverlapPct === undefined ? undefined : num(search.sideOverlapPct, `${source}.search.sideOverlapPct`, 0, 50);
+  const cellSize = frame.cellSize !== undefined ? num(frame.cellSize, `${source}.frame.cellSize`, 5, 500) : Math.round(sweep * (1 - (overlap ?? DEFAULT_SIDE_OVERLAP_PCT) / 100) * 10) / 10;
+  if (sweep < cellSize)
+    throw new ScenarioError(`${source}.search.sweepWidthM: ${sweep} m is narrower than a coverage cell (${cellSize} m): one lane must cover a whole cell`);
+  if (frame.cellSize !== undefined && overlap !== undefined && Math.abs(cellSize - sweep * (1 - overlap / 100)) > 0.5)
+    throw new ScenarioError(`${source}.search.sideOverlapPct: ${overlap}% disagrees with frame.cellSize ${cellSize} m (lane spacing = sweep × (1 − side overlap)): give one of them`);
+  if (cellSize < 5) throw new ScenarioError(`${source}.search.sweepWidthM: ${sweep} m gives lanes closer than 5 m`);
+  Object.assign(s.frame, { cellSize });
+  Object.assign(s.search, { sideOverlapPct: overlap ?? Math.round((1 - cellSize / sweep) * 1000) / 10 });
   if (s.search.sweepWidthM < s.frame.cellSize)
     throw new ScenarioError(`${source}.search.sweepWidthM: ${s.search.sweepWidthM} m is narrower than a coverage cell (${s.frame.cellSize} m): one lane must cover a whole cell`);
   return s;

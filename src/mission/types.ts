@@ -72,6 +72,8 @@ export interface Scenario {
     readonly detectionProbability: number;
     readonly falsePositivesPerKm2: number;
     readonly batteryReturnPct: number;
+    /** Side overlap of neighbouring lanes, percent: lane spacing (= cell size) is sweep × (1 − overlap). */
+    readonly sideOverlapPct: number;
     /** Lane direction; absent: along the area's longer extent. */
     readonly laneAxis?: 'north-south' | 'east-west';
   };

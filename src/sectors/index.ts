@@ -3,4 +3,4 @@ export { planSectors, type LaneAxis, type PlanInput, type PlanMember, type Secto
 export { overlapBetweenPlans } from './compare.js';
 export { shareOut, type ShareCandidate, type ShareInput } from './share.js';
 export { legEntersZone, routeAround } from './route.js';
-export { reachTowardZones } from './lane-ends.js';
+export { reachTowardZones, reachLaneEnds } from './lane-ends.js';

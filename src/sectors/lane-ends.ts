@@ -1,10 +1,12 @@
 /**
  * Lanes end at a cell's centre: the lane through the neighbouring cell, or the turn to the next lane, sees the
- * rest of the cell. Where the cell beyond is left out because of a no-fly zone, nothing does, and the far
- * corners of the end cell are never in view. Such a lane end is moved on towards the zone, up to the cell's
- * edge, as far as the clearance and the copter's turn allow.
+ * rest of the cell. Where the cell beyond is not searched (a no-fly zone's, or beyond the area's edge or a
+ * hole's), nothing does, and the far corners of the end cell are never in view. Such a lane end is moved on
+ * to the cell's edge: towards a zone only as far as the clearance and the copter's turn allow. One-cell lanes
+ * (start = end) reach both ways along the lane axis.
  */
 import type { LocalPoint } from '../wire/frame-of-reference.js';
+import type { LaneAxis } from './plan.js';
 import { inOrNearZone, NOFLY_CLEARANCE_M, type Polygon } from './grid.js';
 
 /**
@@ -13,16 +15,46 @@ import { inOrNearZone, NOFLY_CLEARANCE_M, type Polygon } from './grid.js';
  */
 export const LANE_END_ZONE_MARGIN_M = NOFLY_CLEARANCE_M + 15;
 
-/** `end` moved along `dir` (a unit vector) towards a zone the next cell is left out for: at most half a cell. */
-function reach(end: LocalPoint, dir: LocalPoint, zones: readonly Polygon[], cellSize: number, stepM: number): LocalPoint {
+/** `end` moved along `dir` (a unit vector) up to half a cell where the cell beyond is not searched. */
+function reach(end: LocalPoint, dir: LocalPoint, o: LaneEndOptions): LocalPoint {
+  const stepM = o.stepM ?? 2.5;
   const at = (e: number) => ({ x: end.x + dir.x * e, y: end.y + dir.y * e });
-  if (!inOrNearZone(at(cellSize), zones, NOFLY_CLEARANCE_M)) return end; // the cell beyond is not a zone's: an edge of the area, or searchable
+  const towardZone = o.zones.length > 0 && inOrNearZone(at(o.cellSize), o.zones, NOFLY_CLEARANCE_M);
+  // the cell beyond is searched by its own lane (or the next cell of this one): nothing to reach for
+  if (!towardZone && (!o.searchableAt || o.searchableAt(at(o.cellSize)))) return end;
   let best = 0;
-  for (let e = stepM; e <= cellSize / 2 + 1e-9; e += stepM) {
-    if (inOrNearZone(at(e), zones, LANE_END_ZONE_MARGIN_M)) break;
+  for (let e = stepM; e <= o.cellSize / 2 + 1e-9; e += stepM) {
+    if (o.zones.length && inOrNearZone(at(e), o.zones, LANE_END_ZONE_MARGIN_M)) break;
     best = e;
   }
   return best > 0 ? at(best) : end;
+}
+
+export interface LaneEndOptions {
+  readonly zones: readonly Polygon[];
+  readonly cellSize: number;
+  /** Is the cell under this point searchable? Absent: only lane ends beside a zone reach. */
+  readonly searchableAt?: (p: LocalPoint) => boolean;
+  /** Lane direction, for one-cell lanes (absent: they are left as they are). */
+  readonly axis?: LaneAxis;
+  readonly stepM?: number;
+}
+
+/** A coverage path (waypoints in pairs: lane start, lane end) with lane ends reaching to the edge of what is searched. */
+export function reachLaneEnds(path: readonly LocalPoint[], o: LaneEndOptions): LocalPoint[] {
+  const out = [...path];
+  for (let i = 0; i + 1 < path.length; i += 2) {
+    const a = path[i]!;
+    const b = path[i + 1]!;
+    const len = Math.hypot(b.x - a.x, b.y - a.y);
+    let dir: LocalPoint;
+    if (len >= 1) dir = { x: (b.x - a.x) / len, y: (b.y - a.y) / len };
+    else if (o.axis) dir = o.axis === 'north-south' ? { x: 0, y: 1 } : { x: 1, y: 0 };
+    else continue;
+    out[i] = reach(a, { x: -dir.x, y: -dir.y }, o);
+    out[i + 1] = reach(b, dir, o);
+  }
+  return out;
 }
 
 /**
@@ -30,16 +62,6 @@ function reach(end: LocalPoint, dir: LocalPoint, zones: readonly Polygon[], cell
  * towards it, keeping LANE_END_ZONE_MARGIN_M. One-cell lanes (start = end) are left as they are.
  */
 export function reachTowardZones(path: readonly LocalPoint[], zones: readonly Polygon[], cellSize: number, stepM = 2.5): LocalPoint[] {
-  const out = [...path];
-  if (zones.length === 0) return out;
-  for (let i = 0; i + 1 < path.length; i += 2) {
-    const a = path[i]!;
-    const b = path[i + 1]!;
-    const len = Math.hypot(b.x - a.x, b.y - a.y);
-    if (len < 1) continue;
-    const dir = { x: (b.x - a.x) / len, y: (b.y - a.y) / len };
-    out[i] = reach(a, { x: -dir.x, y: -dir.y }, zones, cellSize, stepM);
-    out[i + 1] = reach(b, dir, zones, cellSize, stepM);
-  }
-  return out;
+  if (zones.length === 0) return [...path];
+  return reachLaneEnds(path, { zones, cellSize, stepM });
 }

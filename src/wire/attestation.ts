@@ -12,7 +12,7 @@
 import { createHash, sign, verify, type KeyObject } from 'node:crypto';
 import { encoder as cbor } from './cbor.js';
 import { decodeMultiple } from 'cbor-x';
-import { MAX_NODE_ID, MAX_SEQ, type Fact, type NodeId } from './facts.js';
+import { MAX_NODE_ID, MAX_SEQ, type AttestFact, type Fact, type NodeId } from './facts.js';
 import { encodePayload } from './codec.js';
 import type { Keyring } from './keyring.js';
 import { accept, reject, type Decoded } from './reject.js';
@@ -118,4 +118,69 @@ export function decodeAttestation(bytes: Uint8Array): Decoded<Attestation> {
   } catch (err) {
     return reject(/end of buffer|unexpected end/i.test(String(err)) ? 'truncated' : 'malformed', `attestation: ${String(err)}`);
   }
+}
+
+// ---- attestation facts (the form the gossip layer carries; see facts.ts AttestFact) -------------------
+
+const ZERO8 = new Uint8Array(8);
+
+/** Digest of an origin's durable facts, in seq order: SHA-256 of their canonical encodings, 16 bytes. */
+export function durableDigest(facts: readonly Fact[]): Uint8Array {
+  const h = createHash('sha256');
+  for (const f of [...facts].sort((a, b) => a.seq - b.seq)) h.update(canonicalFactBytes(f));
+  return new Uint8Array(h.digest().subarray(0, 16));
+}
+
+/** Digest of one status fact, 8 bytes (a forger needs a second preimage: 2^64 work). */
+export function statusDigest(s: Fact): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(canonicalFactBytes(s)).digest().subarray(0, 8));
+}
+
+function factStatement(a: Omit<AttestFact, 'signature' | 'kind'>): Buffer {
+  const head = Buffer.alloc(16 + 26);
+  head.write('murmur-attest-2\0', 0, 'latin1');
+  head.writeUInt16BE(a.origin, 16);
+  head.writeUInt32BE(a.seq, 18);
+  head.writeUInt32BE(a.t, 22);
+  head.writeUInt32BE(a.from, 26);
+  head.writeUInt32BE(a.to, 30);
+  head.writeUInt32BE(a.count, 34);
+  head.writeUInt32BE(a.statusSeq, 38);
+  return Buffer.concat([head, a.digest, a.statusDigest]);
+}
+
+/**
+ * The attestation fact `seq` of `origin` at time `t` for its own durable facts `facts` (seq order, may be
+ * empty) and its latest status (optional), signed with its key.
+ */
+export function attestFacts(
+  id: { origin: NodeId; seq: number; t: number },
+  facts: readonly Fact[],
+  status: Fact | undefined,
+  signingKey: KeyObject,
+): AttestFact {
+  const mine = [...facts].sort((a, b) => a.seq - b.seq);
+  if (mine.some((f) => f.origin !== id.origin || f.kind === 'status' || f.kind === 'attest')) throw new RangeError('an attestation covers its origin\'s own durable facts');
+  const body = {
+    origin: id.origin, seq: id.seq, t: id.t,
+    from: mine[0]?.seq ?? 0, to: mine[mine.length - 1]?.seq ?? 0, count: mine.length,
+    statusSeq: status?.seq ?? 0,
+    digest: mine.length ? durableDigest(mine) : new Uint8Array(16),
+    statusDigest: status ? statusDigest(status) : ZERO8,
+  };
+  return { kind: 'attest', ...body, signature: new Uint8Array(sign(null, factStatement(body), signingKey)) };
+}
+
+/** The attestation is its origin's: signature valid, origin a member and not revoked. Needs no other fact. */
+export function verifyAttestFact(a: AttestFact, keyring: Keyring): Decoded<true> {
+  if (keyring.isRevoked(a.origin)) return reject('revoked_sender', `origin ${a.origin} is revoked`);
+  const key = keyring.verifier(a.origin);
+  if (!key) return reject('unknown_sender', `origin ${a.origin} is not in the keyring`);
+  let ok = false;
+  try {
+    ok = verify(null, factStatement(a), key, a.signature);
+  } catch {
+    ok = false;
+  }
+  return ok ? accept(true) : reject('bad_tag', `attestation ${a.origin}:${a.seq} does not verify`);
 }

@@ -77,8 +77,11 @@ const KIND_INDEX: Record<FactKind, number> = {
   area: 7,
   ack: 8,
   mission: 9,
+  attest: 10,
 };
-const KIND_OF_INDEX: readonly FactKind[] = ['status', 'victim', 'road', 'hazard', 'supersede', 'coverage', 'command', 'area', 'ack', 'mission'];
+const KIND_OF_INDEX: readonly FactKind[] = ['status', 'victim', 'road', 'hazard', 'supersede', 'coverage', 'command', 'area', 'ack', 'mission', 'attest'];
+/** An attestation's digest, status digest and signature travel as one byte string of this length. */
+export const ATTEST_BLOB_BYTES = 16 + 8 + 64;
 /** Head codes 0..6 are the compact forms of kinds 0..6; code 7 means "kind·2 + wide follows" (areas, wide forms). */
 const ESCAPE_CODE = 7;
 /** ArduCopter modes a drone spends its flight in: STABILIZE, AUTO, GUIDED, LOITER, RTL, LAND, BRAKE. */
@@ -115,7 +118,8 @@ function tokenPos(v: number): LocalPoint {
 
 interface Body {
   readonly wide: boolean;
-  readonly tokens: readonly number[];
+  /** Integers, and for attestations one byte string. */
+  readonly tokens: readonly (number | Uint8Array)[];
 }
 
 function pathTokens(points: readonly LocalPoint[], wide: boolean, out: number[]): void {
@@ -211,6 +215,17 @@ function bodyOf(f: Fact): Body {
       const o = f.target.origin === f.origin ? 0 : f.target.origin;
       return { wide: false, tokens: [o * 3 + enumIndex(ACK_RESULTS, f.result), f.target.seq] };
     }
+    case 'attest': {
+      // from and the status seq as distances back from the attestation's own seq (small), then the blob
+      const blob = new Uint8Array(ATTEST_BLOB_BYTES);
+      blob.set(f.digest, 0);
+      blob.set(f.statusDigest, 16);
+      blob.set(f.signature, 24);
+      return {
+        wide: false,
+        tokens: [f.count === 0 ? 0 : f.seq - f.from, f.to - f.from, f.count, f.statusSeq === 0 ? 0 : f.seq - f.statusSeq, blob],
+      };
+    }
     case 'mission': {
       // version, area count − 1, launch count, then each area (origin, 0 for the mission's own, and seq),
       // then each launch point as an absolute position token
@@ -254,9 +269,9 @@ function emitFacts(sorted: readonly Fact[], sender: NodeId, time: number, out?: 
   let prev: Fact | undefined;
   const lastSeq = new Map<NodeId, number>();
   const ids = unique ? undefined : new Set<number>();
-  const put = (v: number) => {
-    size += cborIntSize(v);
-    out?.push(v);
+  const put = (v: number | Uint8Array) => {
+    size += typeof v === 'number' ? cborIntSize(v) : cborBytesSize(v.length);
+    out?.push(v as number);
   };
   for (const f of sorted) {
     const body = cachedBody(f);
@@ -339,7 +354,8 @@ function checkStructure(bytes: Uint8Array): number {
     if (major === 2) {
       if (value > bytes.length - i) fail('truncated', `byte string of ${value} bytes, ${bytes.length - i} left`);
       i += value;
-      if (i !== bytes.length) fail('malformed', 'control bytes must be the last item');
+      // Only an attestation's blob may sit between facts; any other byte string is the control, last.
+      if (i !== bytes.length && value !== ATTEST_BLOB_BYTES) fail('malformed', 'control bytes must be the last item');
     }
   }
   return items;
@@ -353,6 +369,12 @@ class Tokens {
   }
   peek(): unknown {
     return this.items[this.i];
+  }
+  bytes(what: string, n: number): Uint8Array {
+    const v = this.items[this.i++];
+    if (!(v instanceof Uint8Array)) fail(v === undefined ? 'truncated' : 'malformed', `${what} is not a byte string`);
+    if ((v as Uint8Array).length !== n) fail('malformed', `${what} of ${(v as Uint8Array).length} bytes, not ${n}`);
+    return new Uint8Array(v as Uint8Array);
   }
   uint(what: string): number {
     if (this.atEnd) fail('truncated', `payload ends before ${what}`);
@@ -383,9 +405,21 @@ function enumAt<T extends string>(values: readonly T[], i: number, what: string)
 }
 
 function readBody(r: Tokens, kind: FactKind, wide: boolean, id: { origin: number; seq: number; t: number }, budget: { cells: number }): Fact {
-  if (wide && (kind === 'supersede' || kind === 'coverage' || kind === 'command' || kind === 'ack' || kind === 'mission'))
+  if (wide && (kind === 'supersede' || kind === 'coverage' || kind === 'command' || kind === 'ack' || kind === 'mission' || kind === 'attest'))
     fail('malformed', `${kind} has no wide form`);
   switch (kind) {
+    case 'attest': {
+      const back = r.uint('attested range start');
+      const span = r.uint('attested range');
+      const count = r.uint('attested count');
+      const sback = r.uint('attested status');
+      const blob = r.bytes('attestation', ATTEST_BLOB_BYTES);
+      const from = count === 0 ? 0 : id.seq - back;
+      return {
+        kind, ...id, from, to: from + span, count, statusSeq: sback === 0 ? 0 : id.seq - sback,
+        digest: blob.slice(0, 16), statusDigest: blob.slice(16, 24), signature: blob.slice(24),
+      };
+    }
     case 'status': {
       if (!wide) {
         const s1 = r.uint('status position');

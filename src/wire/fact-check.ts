@@ -125,6 +125,16 @@ export function factProblem(f: Fact): string | undefined {
         (!isInt(f.target, 0, MAX_NODE_ID) ? `target ${f.target} outside 0..${MAX_NODE_ID}` : undefined) ??
         enumProblem(f.action, COMMAND_ACTIONS, 'action')
       );
+    case 'attest': {
+      const bytes = (v: unknown, n: number) => v instanceof Uint8Array && v.length === n;
+      if (!bytes(f.digest, 16) || !bytes(f.statusDigest, 8) || !bytes(f.signature, 64)) return 'attestation digests or signature of the wrong size';
+      if (!isInt(f.count, 0, MAX_SEQ) || !isInt(f.from, 0, MAX_SEQ) || !isInt(f.to, 0, MAX_SEQ) || !isInt(f.statusSeq, 0, MAX_SEQ))
+        return 'attestation range outside 0..2^32-1';
+      if (f.count === 0 ? f.from !== 0 || f.to !== 0 : f.from < 1 || f.from > f.to || f.to >= f.seq || f.count > f.to - f.from + 1)
+        return `attested range ${f.from}..${f.to} (${f.count}) is not before ${f.seq}`;
+      if (f.statusSeq >= f.seq) return `attested status ${f.statusSeq} is not before ${f.seq}`;
+      return undefined;
+    }
     case 'ack':
       return (
         (!isInt(f.target?.origin, 1, MAX_NODE_ID) ? `target origin outside 1..${MAX_NODE_ID}` : undefined) ??

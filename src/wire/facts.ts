@@ -187,7 +187,29 @@ export interface MissionFact extends FactBase {
   readonly launch: readonly LocalPoint[];
 }
 
+/**
+ * An origin's signed word for its own facts (authorship, see attestation.ts and docs/wire.md): "my durable
+ * facts with seq in [from, to] are exactly `count` facts whose canonical encodings hash to `digest`, and my
+ * status with seq `statusSeq` hashes to `statusDigest`", signed with the origin's Ed25519 key. It is
+ * checked on its own when it arrives (the signature covers every field), so it is also the origin's
+ * authenticated heartbeat. count 0 and from = to = 0: no durable facts; statusSeq 0: no status.
+ */
+export interface AttestFact extends FactBase {
+  readonly kind: 'attest';
+  readonly from: number;
+  readonly to: number;
+  readonly count: number;
+  readonly statusSeq: number;
+  /** 16 bytes: SHA-256 of the covered durable facts' canonical encodings, truncated. */
+  readonly digest: Uint8Array;
+  /** 8 bytes: SHA-256 of the status's canonical encoding, truncated (zeros when statusSeq is 0). */
+  readonly statusDigest: Uint8Array;
+  /** 64-byte Ed25519 signature. */
+  readonly signature: Uint8Array;
+}
+
 export type Fact =
+  | AttestFact
   | StatusFact
   | VictimFact
   | RoadFact
@@ -212,6 +234,7 @@ export const FACT_KINDS: readonly FactKind[] = [
   'command',
   'ack',
   'mission',
+  'attest',
 ];
 
 /**
@@ -231,6 +254,7 @@ export function priorityOf(kind: FactKind): number {
     case 'hazard':
       return 1;
     case 'coverage':
+    case 'attest':
       return 2;
     case 'status':
       return 3;

@@ -10,6 +10,13 @@ import { MAX_SEQ } from './facts.js';
 import { MAX_COUNTER } from './packet.js';
 import { ReservedSequence, type ReservationStore } from './sequence.js';
 
+/**
+ * Values per second the time-based floors allow (sequence.ts): packet counters 64/s (2^29 values last 97
+ * days after the key epoch: re-key per mission), fact seqs 16/s (2^32 values: 8.5 years).
+ */
+export const PACKET_RATE = 64;
+export const FACT_RATE = 16;
+
 export class FileReservationStore implements ReservationStore {
   constructor(readonly path: string) {}
 
@@ -55,10 +62,20 @@ export class FileReservationStore implements ReservationStore {
   }
 }
 
-/** The sequences of one node, persisted under `dir`: fact seqs and packet counters. */
-export function openNodeSequences(dir: string, block = 256): { facts: ReservedSequence; packets: ReservedSequence } {
+/**
+ * The sequences of one node, persisted under `dir`: fact seqs and packet counters. With the swarm key's
+ * epoch (unix seconds, from the provisioning file) they also follow the clock (`nowUnix`, default the
+ * system's), so losing or restoring these files never reuses a value.
+ */
+export function openNodeSequences(
+  dir: string,
+  block = 256,
+  time?: { keyEpoch: number | undefined; nowUnix?: () => number },
+): { facts: ReservedSequence; packets: ReservedSequence } {
+  const epoch = time?.keyEpoch;
+  const since = epoch === undefined ? undefined : () => (time?.nowUnix ?? (() => Date.now() / 1000))() - epoch;
   return {
-    facts: new ReservedSequence(new FileReservationStore(`${dir}/fact-seq.json`), MAX_SEQ, block),
-    packets: new ReservedSequence(new FileReservationStore(`${dir}/packet-counter.json`), MAX_COUNTER, block),
+    facts: new ReservedSequence(new FileReservationStore(`${dir}/fact-seq.json`), MAX_SEQ, block, since && { now: since, rate: FACT_RATE }),
+    packets: new ReservedSequence(new FileReservationStore(`${dir}/packet-counter.json`), MAX_COUNTER, block, since && { now: since, rate: PACKET_RATE }),
   };
 }

@@ -116,6 +116,24 @@ export const missionFact = fc.record({
   launch: fc.array(point, { maxLength: 16 }),
 });
 
+export const attestFact = fc
+  .record({
+    kind: fc.constant('attest' as const),
+    origin: base.origin,
+    seq: fc.integer({ min: 3, max: 2 ** 32 - 1 }),
+    t: base.t,
+    back: fc.integer({ min: 1, max: 2 }),
+    count: fc.integer({ min: 0, max: 1 }),
+    status: fc.boolean(),
+    digest: fc.uint8Array({ minLength: 16, maxLength: 16 }),
+    statusDigest: fc.uint8Array({ minLength: 8, maxLength: 8 }),
+    signature: fc.uint8Array({ minLength: 64, maxLength: 64 }),
+  })
+  .map(({ back, status, ...a }): Fact => {
+    const from = a.count === 0 ? 0 : a.seq - back;
+    return { ...a, from, to: from, statusSeq: status ? a.seq - 1 : 0, ...(status ? {} : { statusDigest: new Uint8Array(8) }) };
+  });
+
 /** Plain objects (fast-check may build records without a prototype; decoded facts have one). */
 const plain = (arb: fc.Arbitrary<Fact>): fc.Arbitrary<Fact> => arb.map((f) => JSON.parse(JSON.stringify(f)) as Fact);
 
@@ -128,12 +146,15 @@ export const KIND_ARBITRARIES: Record<Fact['kind'], fc.Arbitrary<Fact>> = {
   coverage: coverageFact,
   area: areaFact,
   command: commandFact,
+  attest: attestFact,
   ack: ackFact,
   mission: missionFact,
 };
 for (const k of Object.keys(KIND_ARBITRARIES) as Fact['kind'][]) KIND_ARBITRARIES[k] = plain(KIND_ARBITRARIES[k]);
+KIND_ARBITRARIES.attest = attestFact; // byte strings: not through JSON
 
-export const anyFact: fc.Arbitrary<Fact> = fc.oneof(...Object.values(KIND_ARBITRARIES));
+/** Facts a map holds: every kind but attestations, which stay in the gossip layer (codec tests cover them). */
+export const anyFact: fc.Arbitrary<Fact> = fc.oneof(...Object.entries(KIND_ARBITRARIES).filter(([k]) => k !== 'attest').map(([, a]) => a));
 
 /** Facts with distinct ids (a batch never holds the same fact twice). */
 export const factBatch = (maxLength: number) =>

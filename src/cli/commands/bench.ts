@@ -27,6 +27,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'gossip-seeds': async () => (await import('../../../bench/gossip-seeds.js')).benchmark,
   map: async () => (await import('../../../bench/map.js')).benchmark,
   agent: async () => (await import('../../../bench/agent.js')).benchmark,
+  search: async () => (await import('../../../bench/search.js')).benchmark,
 };
 
 const usage = `Usage: murmur bench <name|all> [--json] [--quick] [--seed N]

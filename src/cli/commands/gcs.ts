@@ -98,7 +98,7 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
   const { systemClock } = await import('../../core/clock.js');
   const { seededRandom } = await import('../../core/random.js');
   if (!existsSync(keysFile)) throw new UsageError(`--keys ${keysFile}: no such file (make one with murmur keys export)`);
-  const { keyring, self } = loadProvisioning(keysFile);
+  const { keyring, self, keyEpoch } = loadProvisioning(keysFile);
   const { linkFromSpec, LinkSpecError, LINK_SPEC_HELP } = await import('../../links/open.js');
   let link: Link;
   try {
@@ -109,7 +109,7 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
   }
   await link.open();
   mkdirSync(dataDir, { recursive: true });
-  const packetCounter = openNodeSequences(dataDir).packets;
+  const packetCounter = openNodeSequences(dataDir, undefined, { keyEpoch }).packets;
   // The station is one more gossip node: it relays, repairs and tracks membership like a drone.
   const epochMs = frame.epoch * 1000;
   const nowS = () => (Date.now() - epochMs) / 1000;

@@ -9,7 +9,9 @@ import type { PacketCodec } from '../../gossip/codec.js';
 import { defaultGossipConfig, GossipNode, type GossipConfig } from '../../gossip/engine.js';
 import type { MembershipChange, MembershipTimings } from '../../gossip/membership.js';
 import { wireCodec } from '../../gossip/wire-codec.js';
-import { Keyring } from '../../wire/keyring.js';
+import { identityFromSeed, Keyring, signingKeyOf, type NodeIdentity } from '../../wire/keyring.js';
+import { Authorship, DEFAULT_AUTHORSHIP, type AuthorshipConfig } from '../../gossip/authorship.js';
+import { createHash } from 'node:crypto';
 import { factKey, type Fact, type NodeId, type RoadFact, type StatusFact, type VictimFact } from '../../wire/facts.js';
 import { FloodingNode, type FloodingConfig } from '../flooding/managed-flooding.js';
 import { RadioMedium, type ChannelHarshness, type RadioEndpoint, type RxMeta } from './medium.js';
@@ -48,6 +50,11 @@ export interface SwarmScenario {
   readonly codec?: (self: NodeId) => PacketCodec;
   /** Called with every frame a protocol node puts on the air (measurements). */
   readonly onTransmit?: (id: NodeId, bytes: Uint8Array, now: number) => void;
+  /**
+   * Authorship on (gossip/authorship.ts): every node signs attestations of its facts with its simulated
+   * identity and uses others' facts only once proven. Members 1..n; `operators` get the operator role.
+   */
+  readonly authorship?: boolean | { readonly operators?: readonly NodeId[]; readonly config?: Partial<AuthorshipConfig> };
   /** Extra raw transmitters (attackers): id, position, and a schedule of frames. */
   readonly rogues?: readonly { id: NodeId; mobility: Mobility; every: number; frame: (i: number, t: number) => Uint8Array; from?: number }[];
 }
@@ -143,11 +150,32 @@ export function runSwarm(sc: SwarmScenario): SwarmResult {
     if (!m.has(id)) m.set(id, now);
   };
 
+  const authOpts = sc.authorship === true ? {} : sc.authorship || undefined;
+  const members = [...Array.from({ length: sc.n }, (_, i) => i + 1), ...(sc.rogues?.map((r) => r.id) ?? [])];
+  const authKeyring = authOpts ? simKeyring(members, authOpts.operators ?? []) : undefined;
+  const attestSeqs = new Map<NodeId, number>();
   const boot = (id: NodeId, now: number, generation: number) => {
     const rnd = root.fork(`node/${id}/${generation}`);
     if (sc.protocol === 'murmur') {
       const cfg = defaultGossipConfig(id, { membership, lora, duty, ...sc.gossip });
-      const node = new GossipNode(cfg, makeCodec(id), rnd, now);
+      const auth =
+        authOpts && authKeyring
+          ? new Authorship(
+              id,
+              authKeyring,
+              {
+                signingKey: signingKeyOf(simIdentity(id)),
+                nextAttestSeq: () => {
+                  const s = (attestSeqs.get(id) ?? 2 ** 31) + 1;
+                  attestSeqs.set(id, s);
+                  return s;
+                },
+              },
+              { ...DEFAULT_AUTHORSHIP, ...authOpts.config },
+              now,
+            )
+          : undefined;
+      const node = new GossipNode(cfg, makeCodec(id), rnd, now, auth);
       gossip.set(id, node);
       const mob = mobilities.get(id)!;
       const where = (t: number) => {
@@ -158,6 +186,7 @@ export function runSwarm(sc: SwarmScenario): SwarmResult {
       const sent = sc.onTransmit ? (b: Uint8Array, t: number) => sc.onTransmit!(id, b, t) : undefined;
       return new GossipEndpoint(node, where, sent, (a, t) => {
         for (const f of a.learned) noteLearned(id, f, t);
+        for (const f of a.provisional) noteLearned(id, f, t); // a sighting is used at once (costs a look if forged)
         for (const c of a.membership) changes.push({ observer: id, change: c });
       });
     }
@@ -296,8 +325,19 @@ export { fixed };
 /** A fixed swarm key for simulations (the simulator's packets never leave the process). */
 export const SIM_SWARM_KEY = new Uint8Array(32).map((_, i) => (i * 37 + 11) & 0xff);
 
-export function simKeyring(members: readonly NodeId[]): Keyring {
-  return new Keyring(SIM_SWARM_KEY, members.map((id) => ({ id, name: `node-${id}`, publicKey: new Uint8Array(32) })));
+const simIdentities = new Map<NodeId, NodeIdentity>();
+/** A simulated member's Ed25519 identity, derived from its id (the same in every run). */
+export function simIdentity(id: NodeId): NodeIdentity {
+  let i = simIdentities.get(id);
+  if (!i) simIdentities.set(id, (i = identityFromSeed(id, `node-${id}`, createHash('sha256').update(`murmur-sim-identity/${id}`).digest())));
+  return i;
+}
+
+export function simKeyring(members: readonly NodeId[], operators: readonly NodeId[] = []): Keyring {
+  return new Keyring(
+    SIM_SWARM_KEY,
+    members.map((id) => ({ id, name: `node-${id}`, publicKey: simIdentity(id).publicKey, role: operators.includes(id) ? ('operator' as const) : ('drone' as const) })),
+  );
 }
 
 /**

@@ -3,7 +3,9 @@
  * learned them when), never from what was planned.
  */
 import type { Polygon } from '../../sectors/index.js';
-import { areaSeenPct, type Segment } from './seen-area.js';
+import { seenGround, type Segment } from './seen-area.js';
+import type { LocalPoint } from '../../wire/frame-of-reference.js';
+import { distanceToSegment, pointInPolygon } from '../../sectors/grid.js';
 import type { AreaFrame } from '../../wire/frame-of-reference.js';
 import type { Fact, NodeId } from '../../wire/facts.js';
 
@@ -13,7 +15,9 @@ export interface RunRecord {
   readonly cellArea: number;
   readonly sweepWidthM: number;
   readonly cruiseSpeedMps: number;
-  readonly victims: readonly { index: number; inArea: boolean }[];
+  readonly victims: readonly { index: number; inArea: boolean; pos: LocalPoint }[];
+  /** Priority regions of the mission (local metres): their ground is to be seen first. */
+  readonly priority: readonly Polygon[];
   /** The search area and its no-fly zones (local metres), for the ground really seen. */
   readonly area: readonly Polygon[];
   readonly nofly: readonly Polygon[];
@@ -23,6 +27,8 @@ export interface RunRecord {
   readonly closed: Set<number>;
   /** Every camera segment flown on a search lane (one a second). */
   readonly sweeps: Segment[];
+  /** Mission second each camera segment was flown (as sweeps). */
+  readonly sweepAtS: number[];
   /** Every cell swept on a search lane: one entry per cell per second of flight. */
   readonly coverage: { cell: number; atS: number; drone: NodeId }[];
   readonly detections: { truth: number; atS: number; fact: string | undefined; drone: NodeId }[];
@@ -44,8 +50,14 @@ export interface SwarmFigures {
   victims_in_area: number;
   /** Victims found inside the searchable area (the area minus the mission's no-fly zones). */
   victims_found: number;
-  /** Victims found elsewhere (seen from a lane's edge beyond the area): not counted in victims_found. */
+  /** Victims found outside the searchable area (seen from a lane's edge beyond it): not in victims_found. */
   victims_found_outside: number;
+  /** Victims on searchable ground found (the same as victims_found). */
+  victims_found_in_area: number;
+  /** Victims on searchable ground that a search frame showed but the detector never flagged (the detector's miss). */
+  victims_missed_in_view: number;
+  /** Victims on searchable ground that no search frame ever showed (the plan's miss). */
+  victims_never_in_view: number;
   false_positives: number;
   coverage_pct: number;
   /**
@@ -56,7 +68,14 @@ export interface SwarmFigures {
   area_seen_pct: number;
   overlap_pct: number;
   time_to_full_coverage_s: number | null;
+  /** The searchable ground (area less no-fly zones) at the full sweep width and search speed by the drones in the air. */
   ideal_time_s: number | null;
+  /** time_to_full_coverage_s / ideal_time_s. */
+  time_ratio: number | null;
+  /** When 98% of the priority regions' ground had been seen (null: no priority region, or never). */
+  time_to_priority_seen_s: number | null;
+  /** Priority ground / (sweep × speed × drones launched): no take-off, no flight to it. */
+  priority_ideal_s: number | null;
   time_to_95pct_victims_s: number | null;
   sighting_to_all_maps_p95_s: number | null;
   max_duty_cycle_pct: number;
@@ -88,7 +107,7 @@ function quantile(xs: number[], q: number): number | null {
 
 const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
 
-export function swarmReport(rec: RunRecord, end: { liveIds: readonly NodeId[]; maxDutyPct: number; bytesOnAir: number }): SwarmFigures {
+export function swarmReport(rec: RunRecord, end: { liveIds: readonly NodeId[]; maxDutyPct: number; bytesOnAir: number; drones?: number }): SwarmFigures {
   // cells an operator's zone closed are out of the count: "covered" means every cell still to be searched
   const open = rec.searchable.filter((c) => !rec.closed.has(c));
   const searchable = new Set(open);
@@ -122,12 +141,15 @@ export function swarmReport(rec: RunRecord, end: { liveIds: readonly NodeId[]; m
   let flownUntil = 0;
   for (let i = 0; i < Math.min(rec.flyingBySecond.length, Math.ceil(horizon)); i++) flownUntil += (rec.flyingBySecond[i] ?? 0) / 1000;
   const nAvg = horizon > 0 ? flownUntil / horizon : 0;
-  const areaM2 = total * rec.cellArea;
+  const ground = seenGround(rec.area, [...rec.nofly, ...rec.operatorZones.map((z) => z.polygon)], rec.sweeps, rec.sweepWidthM / 2, rec.sweepAtS);
+  const areaM2 = ground.areaM2;
   const ideal = nAvg > 0 ? areaM2 / (rec.sweepWidthM * rec.cruiseSpeedMps * nAvg) : null;
 
   // victims
   const inArea = rec.victims.filter((v) => v.inArea).length;
   const inAreaSet = new Set(rec.victims.filter((v) => v.inArea).map((v) => v.index));
+  const half = rec.sweepWidthM / 2;
+  const inView = (p: LocalPoint) => rec.sweeps.some(([a, b]) => distanceToSegment(p, a, b) <= half);
   const foundAt = new Map<number, number>();
   const foundOutside = new Set<number>();
   for (const d of rec.detections) {
@@ -136,6 +158,23 @@ export function swarmReport(rec: RunRecord, end: { liveIds: readonly NodeId[]; m
     else if (!foundAt.has(d.truth)) foundAt.set(d.truth, d.atS);
   }
   const found = foundAt.size;
+  const missedInArea = rec.victims.filter((v) => v.inArea && !foundAt.has(v.index));
+  const missedInView = missedInArea.filter((v) => inView(v.pos)).length;
+
+  // priority ground: when 98% of it had been seen
+  let prioritySeen: number | null = null;
+  let priorityIdeal: number | null = null;
+  if (rec.priority.length) {
+    const times: number[] = [];
+    ground.points.forEach((p, i) => {
+      if (rec.priority.some((poly) => pointInPolygon(p, poly))) times.push(ground.firstSeenS[i]!);
+    });
+    times.sort((a, b) => a - b);
+    const need = Math.ceil(0.98 * times.length);
+    if (times.length && times[need - 1]! < Infinity) prioritySeen = times[need - 1]!;
+    const launched = end.drones ?? 0;
+    if (times.length && launched > 0) priorityIdeal = (times.length * (ground.areaM2 / Math.max(1, ground.inside))) / (rec.sweepWidthM * rec.cruiseSpeedMps * launched);
+  }
   const fp = rec.detections.filter((d) => d.truth < 0 && d.fact !== undefined).length;
   const times = [...foundAt.values()].sort((a, b) => a - b);
   const need95 = Math.ceil(0.95 * inArea);
@@ -159,12 +198,18 @@ export function swarmReport(rec: RunRecord, end: { liveIds: readonly NodeId[]; m
     victims_in_area: inArea,
     victims_found: found,
     victims_found_outside: foundOutside.size,
+    victims_found_in_area: rec.victims.filter((v) => v.inArea && foundAt.has(v.index)).length,
+    victims_missed_in_view: missedInView,
+    victims_never_in_view: missedInArea.length - missedInView,
     false_positives: fp,
     coverage_pct: round((covered / Math.max(1, total)) * 100),
-    area_seen_pct: round(areaSeenPct(rec.area, [...rec.nofly, ...rec.operatorZones.map((z) => z.polygon)], rec.sweeps, rec.sweepWidthM / 2)),
+    area_seen_pct: round(ground.inside === 0 ? 0 : (100 * ground.seen) / ground.inside),
     overlap_pct: round((twice / Math.max(1, total)) * 100),
     time_to_full_coverage_s: tFull === null ? null : round(tFull, 1),
     ideal_time_s: ideal === null ? null : round(ideal, 1),
+    time_ratio: ideal === null || tFull === null ? null : round(tFull / ideal, 3),
+    time_to_priority_seen_s: prioritySeen === null ? null : round(prioritySeen, 1),
+    priority_ideal_s: priorityIdeal === null ? null : round(priorityIdeal, 1),
     time_to_95pct_victims_s: t95 === null ? null : round(t95, 1),
     sighting_to_all_maps_p95_s: (() => {
       const q = quantile(spread, 0.95);

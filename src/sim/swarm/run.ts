@@ -126,12 +126,14 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     cellArea: frame.cellSize ** 2,
     sweepWidthM: sc.search.sweepWidthM,
     cruiseSpeedMps: sc.search.cruiseSpeedMps,
-    victims: victims.map((v) => ({ index: v.index, inArea: area.some((p) => pointInPolygon(v.pos, p)) && !nofly.some((p) => pointInPolygon(v.pos, p)) })),
+    victims: victims.map((v) => ({ index: v.index, pos: v.pos, inArea: area.some((p) => pointInPolygon(v.pos, p)) && !nofly.some((p) => pointInPolygon(v.pos, p)) })),
     area,
     nofly,
     operatorZones: [],
     closed: new Set(),
+    priority: sc.priority.map((p) => localPolygon(frame, p.polygon)),
     sweeps: [],
+    sweepAtS: [],
     coverage: [],
     detections: [],
     created: new Map(),
@@ -158,7 +160,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     if (!m.has(id)) m.set(id, atS);
   };
 
-  const gossipConfig = (id: NodeId) => searchGossipConfig(id, sc.radio);
+  const gossipConfig = (id: NodeId) => searchGossipConfig(id, sc.radio, opts.drones + (opts.groundStation ? 1 : 0));
   const drones: SimDrone[] = [];
   const radios: NodeId[] = [];
   let bytesOnAir = 0;
@@ -191,12 +193,12 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       roster,
       frame,
       searchable,
-      ...missionSearchSettings(sc, frame),
+      ...missionSearchSettings(sc, frame, opts.drones),
       redivide: opts.redivide,
       clock,
       vehicle,
       // the camera sees only on search lanes: what it swept is what the report counts as seen
-      sensor: { sweep: (a, b) => (rec.sweeps.push([a, b]), camera.sweep(a, b)) },
+      sensor: { sweep: (a, b) => (rec.sweeps.push([a, b]), rec.sweepAtS.push(mission(clock.now())), camera.sweep(a, b)) },
       nextSeq: nextSeq(id),
       isOperator: (o) => o === GCS_NODE_ID,
       log: log.child(`drone${id}`),
@@ -322,12 +324,18 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     }, atMs - startMs));
   }
 
-  for (const d of drones) void d.agent.run().catch((err: unknown) => log.error('agent failed', { drone: d.id, err: err as Error }));
+  // a drone whose sortie is over (home, yielded, or its agent failed) flies again only if it is still in the air
+  const sortieOver = new Set<NodeId>();
+  for (const d of drones)
+    void d.agent
+      .run()
+      .catch((err: unknown) => log.error('agent failed', { drone: d.id, err: err as Error }))
+      .finally(() => sortieOver.add(d.id));
 
   // A scenario's zones count from the start, an operator's from OPERATOR_ZONE_GRACE_S after it was drawn.
   const inZone = (p: LocalPoint, nowS: number) =>
     nofly.some((z) => pointInPolygon(p, z)) || rec.operatorZones.some((z) => nowS >= z.countFromS && pointInPolygon(p, z.polygon));
-  // Flight time accounting and the end condition: everything searched (or nobody left searching) and the
+  // Flight time accounting and the end condition: everything searched (or no drone able to fly) and the
   // swarm given a few minutes to spread the last facts, or the scenario's time limit.
   const searchableSet = new Set(searchable);
   const coveredByAnyone = new Set<number>();
@@ -362,8 +370,10 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       const coveredOpen = rec.closed.size ? [...coveredByAnyone].filter((c) => !rec.closed.has(c)).length : coveredByAnyone.size;
       const pct = (coveredOpen / Math.max(1, open)) * 100;
       opts.onProgress?.(mission(clock.now()), pct);
-      const searching = drones.some((d) => d.alive && (d.agent.activity === 'searching' || d.agent.activity === 'launching'));
-      if (coverageDoneAt === undefined && (coveredOpen === open || !searching)) coverageDoneAt = clock.now();
+      // the search is over when every cell still open is covered, or when no drone can fly any more: all lost, or
+      // back on the ground with their sorties over (a drone standing by in the air may still be handed a share)
+      const canFly = drones.some((d) => d.alive && (!sortieOver.has(d.id) || d.body.truth(d.vehicle)?.flying === true));
+      if (coverageDoneAt === undefined && (coveredOpen === open || !canFly)) coverageDoneAt = clock.now();
       // a grace period for the last facts to reach every map, and the drones to land
       if (!opts.untilEnd && coverageDoneAt !== undefined && clock.now() - coverageDoneAt >= 240_000) break;
     }
@@ -385,5 +395,5 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
   }
   await fleet.stop();
   opts.inspect?.(rec);
-  return swarmReport(rec, { liveIds, maxDutyPct: maxDuty * 100, bytesOnAir });
+  return swarmReport(rec, { liveIds, maxDutyPct: maxDuty * 100, bytesOnAir, drones: opts.drones });
 }
