@@ -698,13 +698,23 @@ export class SearchAgent {
       v.resumeControl();
     }
     await this.guided();
-    const armed = await v.action.arm({ waitArmableMs: 180_000 });
-    if (!armed.ok) {
-      log.error('cannot arm', { result: armed.result, texts: armed.texts });
-      this.activity = 'idle';
-      this.status();
-      return;
+    // A booting or busy autopilot (a link that drops while its EKF waits for home, a pre-arm check still
+    // failing) is no reason to stay on the ground for the whole mission: the drone reports itself idle and
+    // tries again every 10 s until it flies, is recalled or the agent stops.
+    for (let attempt = 1; ; attempt++) {
+      const armed = await v.action.arm({ waitArmableMs: 180_000 });
+      if (armed.ok) break;
+      log.error('cannot arm', { result: armed.result, texts: armed.texts, attempt, retryInS: 10 });
+      if (this.activity !== 'idle') {
+        this.activity = 'idle';
+        this.status();
+      }
+      await sleep(clock, 10_000);
+      if (this.stopped || this.recalled) return;
+      if (v.telemetry.state.control === 'override' && !v.telemetry.state.armed) v.resumeControl();
+      await this.guided();
     }
+    this.activity = 'launching';
     await this.guided();
     const took = await v.action.takeoff(this.o.altitudeM);
     if (!took.ok) log.warn('takeoff refused', { result: took.result });

@@ -20,6 +20,9 @@ import { join } from 'node:path';
 
 export type Role = 'operator' | 'viewer';
 
+/** The station secret file is not one (a user's mistake: said in one line). */
+export class StationSecretError extends Error {}
+
 export interface StationTokens {
   readonly operator: string;
   readonly viewer: string;
@@ -39,7 +42,7 @@ export function loadOrCreateStationSecret(dataDir: string): Uint8Array {
   if (existsSync(path)) {
     const hex = readFileSync(path, 'utf8').trim();
     if (/^[0-9a-f]{64}$/.test(hex)) return Buffer.from(hex, 'hex');
-    throw new Error(`${path}: not a station secret (64 hex digits); remove it to make a new one (the tokens change)`);
+    throw new StationSecretError(`${path}: not a station secret (64 hex digits); remove it to make a new one (the tokens change)`);
   }
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(32);

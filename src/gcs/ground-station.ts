@@ -10,6 +10,7 @@ import { GroundStation } from './station.js';
 import { GcsServer } from './server.js';
 import { IpSync } from './ip-sync.js';
 import { TakStream, parseTakTarget } from './tak-stream.js';
+import { bindDataDir } from './mission-binding.js';
 import { AccessGuard, deriveTokens, loadOrCreateStationSecret, type StationTokens } from './access.js';
 
 export interface GroundStationConfig {
@@ -30,6 +31,10 @@ export interface GroundStationConfig {
   readonly position?: LocalPoint;
   /** Secret the access tokens derive from: the station key file's secret key. Default: a secret kept in dataDir. */
   readonly secret?: Uint8Array;
+  /** The swarm's name (from the key file): a data directory keeps the map of one swarm only. */
+  readonly swarm?: string;
+  /** Where damage found in the data directory and refused sync peers are reported (default: stderr). */
+  readonly warn?: (line: string) => void;
   /** Host names (besides IP literals and localhost) the web server answers to. */
   readonly allowedHosts?: readonly string[];
 }
@@ -51,10 +56,13 @@ export interface RunningGroundStation {
 }
 
 export async function startGroundStation(cfg: GroundStationConfig): Promise<RunningGroundStation> {
+  // Before anything is read: this directory must hold this mission's map, not another's.
+  bindDataDir(cfg.dataDir, { area: cfg.frame, ...(cfg.swarm ? { swarm: cfg.swarm } : {}), ...(cfg.mission ? { mission: cfg.mission } : {}) });
   const station = new GroundStation({
     nodeId: cfg.nodeId, frame: cfg.frame, dataDir: cfg.dataDir, mesh: cfg.mesh,
     ...(cfg.statusEveryMs !== undefined ? { statusEveryMs: cfg.statusEveryMs } : {}),
     ...(cfg.position ? { position: cfg.position } : {}),
+    ...(cfg.warn ? { warn: cfg.warn } : {}),
   });
   const tokens = deriveTokens(cfg.secret ?? loadOrCreateStationSecret(cfg.dataDir));
   const access = new AccessGuard({ tokens, ...(cfg.allowedHosts ? { allowedHosts: cfg.allowedHosts } : {}) });
@@ -66,7 +74,7 @@ export async function startGroundStation(cfg: GroundStationConfig): Promise<Runn
   });
   const port = await server.listen();
   const sync = cfg.mission
-    ? new IpSync({ station, storageDir: join(cfg.dataDir, 'repo'), mission: cfg.mission, server: server.http, access, peers: cfg.peers ?? [] })
+    ? new IpSync({ station, storageDir: join(cfg.dataDir, 'repo'), mission: cfg.mission, server: server.http, access, peers: cfg.peers ?? [], ...(cfg.warn ? { warn: cfg.warn } : {}) })
     : undefined;
   const tak = cfg.tak ? new TakStream(station, parseTakTarget(cfg.tak)) : undefined;
   const host = cfg.host ?? '127.0.0.1';

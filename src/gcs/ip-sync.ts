@@ -17,11 +17,14 @@ import { WebSocketClientAdapter, WebSocketServerAdapter } from '@automerge/autom
 import { NodeFSStorageAdapter } from '@automerge/automerge-repo-storage-nodefs';
 import { WebSocketServer } from 'ws';
 import type { MapSchema } from '../map/document.js';
+import type { AreaFrame } from '../wire/frame-of-reference.js';
 import type { GroundStation } from './station.js';
 import type { AccessGuard } from './access.js';
 
 /** Other stations syncing with this one at once (each holds a copy of the document in memory). */
 export const MAX_SYNC_PEERS = 16;
+/** automerge-repo's save throttle (its default saveDebounceRate, 100 ms) plus a margin. */
+const SAVE_SETTLE_MS = 150;
 
 /** Answers a refused WebSocket upgrade with a plain HTTP status and closes the socket. */
 function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
@@ -64,8 +67,13 @@ class PeerAdapter extends WebSocketClientAdapter {
   }
 }
 
-export function missionDocumentId(mission: string): DocumentId {
-  const bytes = createHash('sha256').update(`murmur-map:${mission}`).digest().subarray(0, 16);
+/**
+ * The shared document of a mission in an area: stations of another area (or another epoch) never open
+ * the same document, so their maps, in another frame's metres and seconds, are never merged into this one.
+ */
+export function missionDocumentId(mission: string, area: AreaFrame): DocumentId {
+  const frame = `${area.originLat},${area.originLon},${area.epoch},${area.cellSize},${area.cols}`;
+  const bytes = createHash('sha256').update(`murmur-map:${mission}:${frame}`).digest().subarray(0, 16);
   return parseAutomergeUrl(stringifyAutomergeUrl(new Uint8Array(bytes) as never)).documentId;
 }
 
@@ -101,14 +109,17 @@ export class IpSync {
     }
     const warn = opts.warn ?? ((line: string) => console.warn(line));
     for (const url of opts.peers ?? []) network.push(new PeerAdapter(url, warn));
+    const docId = missionDocumentId(opts.mission, opts.station.frame);
     this.repo = new Repo({
       storage: new NodeFSStorageAdapter(opts.storageDir),
       network,
       peerId: `${opts.peerName ?? `gcs-${opts.station.nodeId}`}-${process.pid}-${Date.now()}` as PeerId,
-      sharePolicy: async () => true,
+      // The mission's document only: a peer asking for any other id gets "unavailable", and this repo
+      // never opens a handle for it (each would be kept, in memory, for as long as the station runs).
+      shareConfig: { announce: async (_peer, id) => id === docId, access: async (_peer, id) => id === docId },
     });
     const station = opts.station;
-    this.handle = this.repo.import<MapSchema>(station.map.save(), { docId: missionDocumentId(opts.mission) });
+    this.handle = this.repo.import<MapSchema>(station.map.save(), { docId });
     this.handle.on('change', ({ doc }) => {
       if (!this.closed) station.mergeDoc(doc);
     });
@@ -129,8 +140,14 @@ export class IpSync {
     this.closed = true;
     this.unsubscribe();
     if (this.onUpgrade && this.opts.server) this.opts.server.off('upgrade', this.onUpgrade);
-    await this.repo.flush().catch(() => undefined);
-    await this.repo.shutdown();
+    await this.repo.flush([this.handle.documentId]).catch(() => undefined);
+    // A peer may have asked for a document this station does not hold (another area's mission): the
+    // repo then holds a handle that never becomes ready, and its shutdown's flush of every handle throws
+    // after the sockets are closed. Nothing of ours is lost: our document was flushed above.
+    await this.repo.shutdown().catch(() => undefined);
+    // The repo saves documents and sync states throttled (100 ms) and shutdown does not wait for them:
+    // let the last ones land before the caller moves on (and, in tests, removes the directory).
+    await new Promise((r) => setTimeout(r, SAVE_SETTLE_MS));
     if (this.wss) {
       for (const c of this.wss.clients) c.terminate();
       await new Promise<void>((r) => this.wss!.close(() => r()));

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { DiskStore } from '../map/disk-store.js';
-import { actorFor, type MapDocument, type MapSchema } from '../map/document.js';
+import { actorFor, MAX_NOTES, type MapDocument, type MapSchema } from '../map/document.js';
 import type * as A from '@automerge/automerge';
 import { openNodeSequences } from '../wire/sequence-file.js';
 import type { ReservedSequence } from '../wire/sequence.js';
@@ -52,6 +52,8 @@ export interface StationOptions {
   readonly statusEveryMs?: number;
   /** Where the station stands (local metres), for its status facts. */
   readonly position?: LocalPoint;
+  /** Where damage found in the data directory is reported (default: stderr). */
+  readonly warn?: (line: string) => void;
 }
 
 export type ChangeListener = (fresh: readonly Fact[]) => void;
@@ -91,6 +93,8 @@ export class GroundStation {
   readonly nodeId: NodeId;
   readonly frame: AreaFrame;
   readonly mesh: MeshPort;
+  /** What was found damaged on disk at start, one line each. */
+  readonly storageWarnings: readonly string[];
   private readonly seq: ReservedSequence;
   private readonly clock: () => number;
   private readonly listeners = new Set<ChangeListener>();
@@ -110,6 +114,8 @@ export class GroundStation {
     const opened = DiskStore.open(join(opts.dataDir, 'map'), actorFor(opts.nodeId, randomBytes(8)));
     this.map = opened.map;
     this.store = opened.store;
+    this.storageWarnings = opened.warnings;
+    for (const w of opened.warnings) (opts.warn ?? ((line: string) => console.warn(line)))(w);
     this.seq = openNodeSequences(opts.dataDir).facts;
     const now = this.clock();
     for (const f of [...this.map.facts()].sort((a, b) => a.t - b.t).slice(-TIMELINE_MAX)) this.record(f, now);
@@ -224,6 +230,7 @@ export class GroundStation {
         if (!text) throw new ActionError('a note needs text');
         if (text.length > MAX_NOTE_TEXT) throw new ActionError(`a note holds at most ${MAX_NOTE_TEXT} characters (this one has ${text.length})`);
         const pos = this.local(a.pos);
+        if (this.map.annotations().length >= MAX_NOTES) throw new ActionError(`the map already holds ${MAX_NOTES} notes, the most it keeps`);
         this.map.annotate({ id: `${this.nodeId}:${this.clock()}:${++this.noteCounter}`, author: this.nodeId, t: this.base().t, pos, text });
         this.store.flush(this.map);
         for (const cb of this.listeners) cb([]);

@@ -4,10 +4,11 @@
  * fix differently: nothing listening, no such device, no permission, a link that stays silent, and a vehicle
  * that answers with another system id than the one asked for.
  */
-import { minimal } from 'node-mavlink';
+import type { minimal } from 'node-mavlink';
 import { connectorFor, type ByteLink } from '../vehicle/transport.js';
 import { MavlinkDecoder, MavlinkEncoder } from '../vehicle/mavlink/codec.js';
-import { MAV_AUTOPILOT, MAV_STATE, MAV_TYPE, MSG, modeName } from '../vehicle/mavlink/messages.js';
+import { MAV_AUTOPILOT, MAV_TYPE, MSG, modeName } from '../vehicle/mavlink/messages.js';
+import { companionHeartbeat } from '../vehicle/connection.js';
 
 export type FcProbeKind = 'ok' | 'refused' | 'no_device' | 'permission' | 'unreachable' | 'silent' | 'wrong_sysid';
 
@@ -61,16 +62,7 @@ export async function probeFlightController(conn: string, o: FcProbeOptions): Pr
       resolve({ ...r, ms: Date.now() - t0 });
     };
     // Our own heartbeat: a udp:/udpout: peer only starts sending once it has heard from us.
-    const sendBeat = () => {
-      const hb = new minimal.Heartbeat();
-      hb.type = MAV_TYPE.ONBOARD_CONTROLLER;
-      hb.autopilot = MAV_AUTOPILOT.INVALID;
-      hb.baseMode = 0 as minimal.MavModeFlag;
-      hb.customMode = 0;
-      hb.systemStatus = MAV_STATE.ACTIVE;
-      hb.mavlinkVersion = 3;
-      link.write(encoder.encode(hb));
-    };
+    const sendBeat = () => link.write(encoder.encode(companionHeartbeat()));
     const beat = setInterval(sendBeat, 1000);
     sendBeat();
     link.onClose = () => done({ kind: 'unreachable', line: `${conn}: the connection closed before a heartbeat came` });

@@ -25,6 +25,20 @@ export function serialDevices(cfg: Pick<AgentConfig, 'fc' | 'radio'>): string[] 
   return [...new Set(out)];
 }
 
+/**
+ * The kernel driver classes of those devices: a path is resolved once when the service starts, and a USB radio
+ * unplugged and plugged back in may come back under another minor number (ttyUSB1), which its class still allows.
+ */
+export function deviceClasses(devices: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const d of devices) {
+    const m = /tty(USB|ACM|AMA|S)\d/.exec(d);
+    if (m) out.add(`char-tty${m[1]}`);
+    else if (d.startsWith('/dev/serial/')) ['char-ttyUSB', 'char-ttyACM'].forEach((c) => out.add(c));
+  }
+  return [...out];
+}
+
 /** systemd quotes: a word with spaces or quotes goes in double quotes with \ and " escaped. */
 function q(word: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `"${word.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
@@ -33,6 +47,8 @@ function q(word: string): string {
 export function agentUnit(o: UnitOptions): string {
   const devices = serialDevices(o.config);
   const writable = [o.config.dataDir, ...(o.config.detector ? [dirname(o.config.detector)] : [])];
+  // /run is emptied at every boot: systemd makes the detector socket's folder there before each start.
+  const runtime = o.config.detector ? /^\/run\/([^/]+)\//.exec(o.config.detector)?.[1] : undefined;
   return [
     '# Written by `murmur agent install-service`; run it again after changing the config path or the user.',
     '[Unit]',
@@ -55,8 +71,9 @@ export function agentUnit(o: UnitOptions): string {
     'StandardOutput=journal',
     'StandardError=journal',
     'SyslogIdentifier=murmur-agent',
-    // Serial devices: only the config's own, read-write; everything else under /dev stays closed.
-    ...(devices.length ? ['DevicePolicy=closed', ...devices.map((d) => `DeviceAllow=${q(d)} rw`)] : []),
+    ...(runtime ? [`RuntimeDirectory=${q(runtime)}`] : []),
+    // Serial devices: only the config's own (and their driver class), read-write; the rest of /dev stays closed.
+    ...(devices.length ? ['DevicePolicy=closed', ...devices.map((d) => `DeviceAllow=${q(d)} rw`), ...deviceClasses(devices).map((c) => `DeviceAllow=${c} rw`)] : []),
     'NoNewPrivileges=yes',
     'ProtectSystem=strict',
     'ProtectHome=read-only',

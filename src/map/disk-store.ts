@@ -4,8 +4,15 @@
  * flush and fsyncs before returning, so a fact is durable once flush() returned: acknowledge only then.
  * `compact()` writes a new snapshot beside the old one, fsyncs, renames it into place, then empties the
  * log. A crash at any point leaves either the old snapshot + log or the new snapshot + (possibly still)
- * the old log, whose changes Automerge applies idempotently. A torn last record (crash mid-append) fails
- * its length or CRC check and is cut off on the next open.
+ * the old log, whose changes Automerge applies idempotently.
+ *
+ * Damage is never silent and never destroys evidence. A record failing its length or CRC check (a torn
+ * last record after a crash, a flipped byte, a bad sector) is skipped and reading resyncs at the next
+ * record whose checksum holds; the facts of records whose history went with the damage are salvaged
+ * (MapDocument.salvage). An unreadable `map.am` is named and the log alone is loaded. Then the damaged
+ * file is renamed aside (`<name>.damaged-<time>`), the recovered map written as a fresh snapshot, and a
+ * warning says what was skipped and kept; facts still missing come back from the mesh, which re-sends
+ * what this node lacks.
  *
  * This is the I/O edge of the map (the document itself is pure).
  */
@@ -22,8 +29,17 @@ export interface DiskStoreOptions {
 export interface OpenedMap {
   readonly map: MapDocument;
   readonly store: DiskStore;
-  /** Bytes cut off a torn log tail on open (0 after a clean shutdown). */
+  /** Bytes of the log that held no valid record (0 after a clean shutdown). */
   readonly tornBytes: number;
+  /** What was found damaged and what became of it; empty when nothing was. One line each. */
+  readonly warnings: string[];
+}
+
+export interface LogScan {
+  /** Every record whose length and checksum hold, in order. */
+  readonly chunks: Uint8Array[];
+  /** Stretches that held no valid record: offset and length in bytes. */
+  readonly damaged: { at: number; bytes: number }[];
 }
 
 const HEADER = 8;
@@ -41,22 +57,49 @@ function fsyncDir(dir: string): void {
   }
 }
 
-/** Splits a log into its complete, checksummed chunks; returns them and the length of the valid prefix. */
-export function readLog(buf: Uint8Array): { chunks: Uint8Array[]; validBytes: number } {
+/** The record starting at `at`, if its length fits and its checksum holds (flush never writes an empty one). */
+function recordAt(buf: Uint8Array, view: DataView, at: number): Uint8Array | undefined {
+  if (at + HEADER > buf.length) return undefined;
+  const len = view.getUint32(at);
+  if (len === 0 || at + HEADER + len > buf.length) return undefined;
+  const chunk = buf.subarray(at + HEADER, at + HEADER + len);
+  return crc32(chunk) >>> 0 === view.getUint32(at + 4) ? chunk : undefined;
+}
+
+/**
+ * Splits a log into its checksummed records. Past a bad one it resyncs at the next offset where a whole
+ * record's checksum holds (a random false match is a 1 in 2^32 chance per offset, and the chunk must then
+ * still load as Automerge changes).
+ */
+export function readLog(buf: Uint8Array): LogScan {
   const chunks: Uint8Array[] = [];
+  const damaged: { at: number; bytes: number }[] = [];
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   let at = 0;
-  while (at + HEADER <= buf.length) {
-    const len = view.getUint32(at);
-    const crc = view.getUint32(at + 4);
-    if (at + HEADER + len > buf.length) break;
-    const chunk = buf.subarray(at + HEADER, at + HEADER + len);
-    if (crc32(chunk) >>> 0 !== crc) break;
-    chunks.push(chunk);
-    at += HEADER + len;
+  while (at < buf.length) {
+    const chunk = recordAt(buf, view, at);
+    if (chunk) {
+      chunks.push(chunk);
+      at += HEADER + chunk.length;
+      continue;
+    }
+    const start = at;
+    do at++;
+    while (at < buf.length && !recordAt(buf, view, at));
+    damaged.push({ at: start, bytes: at - start });
   }
-  return { chunks, validBytes: at };
+  return { chunks, damaged };
 }
+
+/** A name beside `path` for keeping a damaged file: `<path>.damaged-<UTC time>` (never overwrites one). */
+function asideName(path: string, nowMs: number): string {
+  const stamp = new Date(nowMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  let name = `${path}.damaged-${stamp}`;
+  for (let n = 2; existsSync(name); n++) name = `${path}.damaged-${stamp}-${n}`;
+  return name;
+}
+
+const plural = (n: number, one: string) => `${n.toLocaleString('en-US')} ${one}${n === 1 ? '' : 's'}`;
 
 export class DiskStore {
   private logFd: number;
@@ -85,29 +128,62 @@ export class DiskStore {
     return join(this.dir, 'map.log');
   }
 
-  /** Opens (or creates) the map stored in `dir`. */
-  static open(dir: string, actor?: string, opts: DiskStoreOptions = {}): OpenedMap {
+  /** Opens (or creates) the map stored in `dir`. `nowMs` names the files damaged parts are kept in. */
+  static open(dir: string, actor?: string, opts: DiskStoreOptions = {}, nowMs = Date.now()): OpenedMap {
     mkdirSync(dir, { recursive: true });
     const snap = join(dir, 'map.am');
     const logPath = join(dir, 'map.log');
-    const map = existsSync(snap) ? MapDocument.load(readFileSync(snap), actor) : MapDocument.create(actor);
+    const warnings: string[] = [];
+    let map: MapDocument | undefined;
+    let snapDamaged = false;
+    if (existsSync(snap)) {
+      try {
+        map = MapDocument.load(readFileSync(snap), actor);
+      } catch (err) {
+        const kept = asideName(snap, nowMs);
+        renameSync(snap, kept);
+        snapDamaged = true;
+        warnings.push(`${snap} is unreadable (${(err as Error).message.split('\n')[0]}); kept as ${kept}; loading ${logPath} alone, the rest comes back from the mesh`);
+      }
+    }
+    map ??= MapDocument.create(actor);
     let tornBytes = 0;
-    let validBytes = 0;
+    let logBytes = 0;
     if (existsSync(logPath)) {
       const buf = readFileSync(logPath);
       const log = readLog(buf);
-      for (const chunk of log.chunks) map.applyBytes(chunk);
-      validBytes = log.validBytes;
-      tornBytes = buf.length - log.validBytes;
+      let badChunks = 0;
+      for (const chunk of log.chunks) {
+        try {
+          map.applyBytes(chunk);
+        } catch {
+          badChunks++;
+        }
+      }
+      logBytes = buf.length;
+      tornBytes = log.damaged.reduce((n, d) => n + d.bytes, 0);
+      if (tornBytes > 0 || badChunks > 0 || snapDamaged) {
+        const before = map.size;
+        const salvaged = map.salvage(log.chunks).length;
+        const kept = asideName(logPath, nowMs);
+        renameSync(logPath, kept);
+        const stretches = log.damaged.length === 1 ? '1 damaged stretch' : `${log.damaged.length} damaged stretches`;
+        const where = log.damaged.map((d) => `${plural(d.bytes, 'byte')} at ${d.at.toLocaleString('en-US')}`).join(', ');
+        warnings.push(
+          `${logPath}: skipped ${stretches}${where ? ` (${where})` : ''}${badChunks ? ` and ${plural(badChunks, 'record')} Automerge refused` : ''}; ` +
+            `loaded ${plural(log.chunks.length - badChunks, 'record')}: ${plural(before, 'fact')}, and ${salvaged} more salvaged from records whose history was lost; ` +
+            `kept the whole log as ${kept}`,
+        );
+      }
     }
+    const damaged = warnings.length > 0;
     const fd = openSync(logPath, 'a+');
-    if (tornBytes > 0) {
-      ftruncateSync(fd, validBytes);
-      fsyncSync(fd);
-    }
-    // Everything loaded is already on disk: start the incremental stream after it.
-    map.saveIncremental();
-    return { map, store: new DiskStore(dir, fd, validBytes, opts), tornBytes };
+    const store = new DiskStore(dir, fd, damaged ? 0 : logBytes, opts);
+    // After damage the recovered map becomes the snapshot (the damaged files were kept aside); otherwise
+    // everything loaded is already on disk: start the incremental stream after it.
+    if (damaged) store.compact(map);
+    else map.saveIncremental();
+    return { map, store, tornBytes, warnings };
   }
 
   /**

@@ -32,6 +32,12 @@ export interface MapSchema {
 
 const GENESIS_ACTOR = '6d75726d75720000';
 
+/**
+ * Most notes a map holds (at most 2 KB each): notes come over IP from other stations, unsigned, and
+ * every page shows them all. Past it a note is refused and counted (`oversize`).
+ */
+export const MAX_NOTES = 2000;
+
 let genesisBytes: Uint8Array | undefined;
 /** The shared first change of every map document. */
 export function genesis(): Uint8Array {
@@ -53,12 +59,41 @@ export function actorFor(node: number, nonce: Uint8Array): string {
   return node.toString(16).padStart(4, '0') + hex(nonce);
 }
 
+const CHUNK_MAGIC = [0x85, 0x6f, 0x4a, 0x83];
+
+/**
+ * The Automerge chunks (changes) in saved bytes: each is magic (4 bytes), checksum (4), type (1), a
+ * LEB128 length and that many bytes. Stops at anything else.
+ */
+export function splitChanges(bytes: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let at = 0;
+  while (at + 10 <= bytes.length && CHUNK_MAGIC.every((b, i) => bytes[at + i] === b)) {
+    let p = at + 9;
+    let len = 0;
+    let shift = 0;
+    for (;;) {
+      if (p >= bytes.length || shift > 28) return out;
+      const b = bytes[p++]!;
+      len += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (b < 0x80) break;
+    }
+    if (p + len > bytes.length) break;
+    out.push(bytes.subarray(at, p + len));
+    at = p + len;
+  }
+  return out;
+}
+
 export class MapDocument {
   private d: A.Doc<MapSchema>;
   private readonly byKey = new Map<string, Fact>();
   private readonly seenSegments = new Set<string>();
   private segmentCounter = 0;
   private readonly noteById = new Map<string, Annotation>();
+  /** Notes already refused (counted once, not at every reindex). */
+  private readonly refusedNotes = new Set<string>();
   private cached: MapState | undefined;
   /** Records from merged documents that did not decode or did not match their key. */
   readonly rejects = new RejectCounter();
@@ -141,6 +176,10 @@ export class MapDocument {
 
   annotate(note: Annotation): boolean {
     if (this.noteById.has(note.id)) return false;
+    if (this.noteById.size >= MAX_NOTES) {
+      this.rejects.add('oversize');
+      return false;
+    }
     this.d = A.change(this.d, (d) => {
       d.notes[note.id] = encodeAnnotation(note);
     });
@@ -162,6 +201,46 @@ export class MapDocument {
   applyBytes(bytes: Uint8Array): Fact[] {
     this.d = A.loadIncremental(this.d, bytes);
     return this.reindex();
+  }
+
+  /**
+   * Salvage after damage on disk: the facts and notes held in saved changes (log records) whatever their
+   * history. A change whose ancestors were lost cannot be applied (Automerge holds it back until they
+   * arrive), but the segments it set are whole fact records: they are ingested anew, as this node's own
+   * change. Facts already held are skipped. Returns the facts learnt.
+   */
+  salvage(saved: Iterable<Uint8Array>): Fact[] {
+    const segmentsObj = A.getObjectId(this.d.segments);
+    const notesObj = A.getObjectId(this.d.notes);
+    const facts: Fact[] = [];
+    const notes: Annotation[] = [];
+    for (const bytes of saved) {
+      for (const change of splitChanges(bytes)) {
+        let decoded: A.DecodedChange;
+        try {
+          decoded = A.decodeChange(change);
+        } catch {
+          this.rejects.add('malformed');
+          continue;
+        }
+        for (const op of decoded.ops) {
+          if (op.action !== 'set' || (op.obj !== segmentsObj && op.obj !== notesObj)) continue;
+          const raw: unknown = (op as { value?: unknown }).value;
+          const value = raw instanceof Uint8Array ? raw : Array.isArray(raw) ? Uint8Array.from(raw as number[]) : undefined;
+          if (!value) continue;
+          if (op.obj === segmentsObj) {
+            const { facts: got, rejected } = decodeSegment(value);
+            for (const r of rejected) this.rejects.add(r);
+            facts.push(...got);
+          } else {
+            const n = decodeAnnotation(value);
+            if (n && n.id === op.key) notes.push(n);
+          }
+        }
+      }
+    }
+    for (const n of notes) this.annotate(n);
+    return this.ingest(facts);
   }
 
   /** Replaces the document by a newer version of itself (e.g. after a sync peer changed it). */
@@ -213,10 +292,15 @@ export class MapDocument {
     }
     const notes = this.d.notes ?? {};
     for (const id of Object.keys(notes)) {
-      if (this.noteById.has(id)) continue;
+      if (this.noteById.has(id) || this.refusedNotes.has(id)) continue;
       const n = decodeAnnotation(notes[id]!);
-      if (n && n.id === id) this.noteById.set(id, n);
-      else this.rejects.add('malformed');
+      if (!n || n.id !== id) this.rejects.add('malformed');
+      else if (this.noteById.size >= MAX_NOTES) this.rejects.add('oversize');
+      else {
+        this.noteById.set(id, n);
+        continue;
+      }
+      this.refusedNotes.add(id);
     }
     if (fresh.size) this.cached = undefined;
     return [...fresh.values()];

@@ -230,13 +230,18 @@ export class MavConnection {
   }
 
   private sendHeartbeat(): void {
-    const hb = new minimal.Heartbeat();
-    hb.type = MAV_TYPE.ONBOARD_CONTROLLER;
-    hb.autopilot = MAV_AUTOPILOT.INVALID;
-    hb.baseMode = 0 as minimal.MavModeFlag;
-    hb.customMode = 0;
-    hb.systemStatus = MAV_STATE.ACTIVE;
-    hb.mavlinkVersion = 3;
-    this.send(hb);
+    this.send(companionHeartbeat());
   }
+}
+
+/** The heartbeat a companion computer sends: an onboard controller, not an autopilot. */
+export function companionHeartbeat(): minimal.Heartbeat {
+  const hb = new minimal.Heartbeat();
+  hb.type = MAV_TYPE.ONBOARD_CONTROLLER;
+  hb.autopilot = MAV_AUTOPILOT.INVALID;
+  hb.baseMode = 0 as minimal.MavModeFlag;
+  hb.customMode = 0;
+  hb.systemStatus = MAV_STATE.ACTIVE;
+  hb.mavlinkVersion = 3;
+  return hb;
 }

@@ -12,11 +12,11 @@ import { drive, inProcessVehicle } from '../../src/sim/vehicle/virtual.js';
 const EPOCH_S = 1_800_000_000;
 
 /** One drone in a 10 × 10-cell area; its home may lie far off the mission's map. */
-function oneDrone(o: { homeOffsetM: number; publish: (f: Fact) => void }) {
+function oneDrone(o: { homeOffsetM: number; publish: (f: Fact) => void; params?: Record<string, number> }) {
   const clock = new VirtualClock(EPOCH_S * 1000);
   const frame: AreaFrame = { originLat: 47.0, originLon: 8.0, epoch: EPOCH_S, cellSize: 50, cols: 10 };
   const home = toLatLon(frame, { x: 100 + o.homeOffsetM, y: 100 });
-  const sim = inProcessVehicle({ clock, sysid: 2, home: { ...home, alt: 0 }, seed: 1 });
+  const sim = inProcessVehicle({ clock, sysid: 2, home: { ...home, alt: 0 }, seed: 1, ...(o.params ? { params: o.params } : {}) });
   const vehicle = new Vehicle({ connection: sim.connect, clock }).start();
   const lines: string[] = [];
   const agent = new SearchAgent({
@@ -85,4 +85,21 @@ test('an agent whose facts cannot be published keeps flying: errors are logged a
   d.vehicle.close();
   d.sim.copter.stop();
   await drive(d.clock, run.catch(() => undefined), 30_000).catch(() => undefined);
+});
+
+test('a drone that cannot arm yet stays idle and tries again until it flies', async () => {
+  const sent: Fact[] = [];
+  // FRAME_CLASS 0: ArduCopter refuses to arm ("Check frame class and type") until it is set
+  const d = oneDrone({ homeOffsetM: 0, publish: engineLikePublish(sent), params: { FRAME_CLASS: 0 } });
+  void d.agent.run();
+  await drive(d.clock, new Promise((r) => d.clock.setTimeout(() => r(undefined), 400_000)));
+  assert.equal(d.agent.activity, 'idle');
+  assert.ok(d.lines.filter((l) => /cannot arm/.test(l)).length >= 1, 'the refusal is logged');
+  assert.ok(sent.some((f) => f.kind === 'status' && f.activity === 'idle'), 'and reported as idle');
+  d.sim.copter.params.set('FRAME_CLASS', 1);
+  await drive(d.clock, new Promise((r) => d.clock.setTimeout(() => r(undefined), 120_000)));
+  assert.equal(d.agent.activity, 'searching', 'it armed on a later attempt and is searching');
+  d.agent.stop();
+  d.vehicle.close();
+  d.sim.copter.stop();
 });

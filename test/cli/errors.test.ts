@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { oneLineError, runCli } from './run-cli.js';
+import { inBatches, oneLineError, runCli } from './run-cli.js';
 import { launchSimulated } from '../../sitl/launch.js';
 import { homesFor } from '../../sitl/homes.js';
 import { DEFAULT_PARAM_FILE } from '../../sitl/launch.js';
@@ -25,7 +25,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-test('the ground station and the demo answer a user mistake in one line, exit ≠ 0, no stack trace', { timeout: 120_000 }, async () => {
+test('the ground station and the demo answer a user mistake in one line, exit ≠ 0, no stack trace', { timeout: 300_000 }, async () => {
   const busy = await listening();
   writeFileSync(join(dir, 'broken.json'), '{ "originLat": ');
   try {
@@ -38,18 +38,18 @@ test('the ground station and the demo answer a user mistake in one line, exit �
       [['demo', '--port', String(busy.port)], new RegExp(`^murmur demo: port ${busy.port} is already in use`)],
       [['demo', '--port', '99999'], /^murmur demo: --port must be/],
     ];
-    const runs = await Promise.all(cases.map(([args]) => runCli(args, { cwd: dir })));
+    const runs = await inBatches(cases.map(([args]) => () => runCli(args, { cwd: dir })));
     runs.forEach((r, i) => assert.match(oneLineError(r), cases[i]![1], `murmur ${cases[i]![0].join(' ')}`));
   } finally {
     busy.server.close();
   }
 });
 
-test('`npm start` on a port in use says so in one line', { timeout: 60_000 }, async () => {
+test('`npm start` on a port in use says so in one line', { timeout: 180_000 }, async () => {
   const busy = await listening();
   try {
     const { spawnSync } = await import('node:child_process');
-    const r = spawnSync('npm', ['start', '--silent', '--', '--port', String(busy.port)], { encoding: 'utf8', timeout: 50_000 });
+    const r = spawnSync('npm', ['start', '--silent', '--', '--port', String(busy.port)], { encoding: 'utf8', timeout: 150_000 });
     assert.notEqual(r.status, 0);
     assert.match(oneLineError({ code: r.status, stdout: r.stdout, stderr: r.stderr, ms: 0 }), /port \d+ is already in use/);
   } finally {
@@ -57,7 +57,7 @@ test('`npm start` on a port in use says so in one line', { timeout: 60_000 }, as
   }
 });
 
-test('murmur fly tells a refused port, a silent link and a wrong system id apart', { timeout: 90_000 }, async () => {
+test('murmur fly tells a refused port, a silent link and a wrong system id apart', { timeout: 180_000 }, async () => {
   const closed = await closedPort();
   const silent = await listening();
   const plan = { count: 1, basePort: await closedPort(), speedup: 1, homes: homesFor(1, undefined), paramFiles: [DEFAULT_PARAM_FILE] };
@@ -65,7 +65,7 @@ test('murmur fly tells a refused port, a silent link and a wrong system id apart
   try {
     const [refused, quiet, wrong] = await Promise.all([
       // With a minute's heartbeat wait: "refused" can only come from the connection itself.
-      runCli(['fly', '--fc', `tcp:127.0.0.1:${closed}`, '--heartbeat-wait', '60'], { timeoutMs: 50_000 }),
+      runCli(['fly', '--fc', `tcp:127.0.0.1:${closed}`, '--heartbeat-wait', '60']),
       runCli(['fly', '--fc', `tcp:127.0.0.1:${silent.port}`, '--heartbeat-wait', '2']),
       runCli(['fly', '--fc', vehicle.instances[0]!.connection, '--sysid', '9', '--heartbeat-wait', '4']),
     ]);
@@ -78,7 +78,7 @@ test('murmur fly tells a refused port, a silent link and a wrong system id apart
   }
 });
 
-test('murmur sitl without ARDUPILOT_SITL points to --simulated, with no stack trace', { timeout: 30_000 }, async () => {
+test('murmur sitl without ARDUPILOT_SITL points to --simulated, with no stack trace', { timeout: 120_000 }, async () => {
   const env = { ...process.env };
   delete env.ARDUPILOT_SITL;
   const r = await runCli(['sitl', '--count', '1'], { env });
@@ -88,7 +88,7 @@ test('murmur sitl without ARDUPILOT_SITL points to --simulated, with no stack tr
   assert.match(r.stderr.trim().split('\n').pop()!, /murmur sitl --simulated/);
 });
 
-test("the README's `murmur gcs --radio loopback --demo 4` serves a map of the demo town", { timeout: 60_000 }, async () => {
+test("the README's `murmur gcs --radio loopback --demo 4` serves a map of the demo town", { timeout: 180_000 }, async () => {
   const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [resolve('bin', 'murmur.js'), 'gcs', '--radio', 'loopback', '--demo', '4', '--port', '0', '--data', join(dir, 'demo4')], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -123,7 +123,7 @@ test("the README's `murmur gcs --radio loopback --demo 4` serves a map of the de
   assert.equal(err, '');
 });
 
-test('an agent config with a mistyped radio ("udp//…") is refused in one line by the agent and by agent check', { timeout: 60_000 }, async () => {
+test('an agent config with a mistyped radio ("udp//…") is refused in one line by the agent and by agent check', { timeout: 180_000 }, async () => {
   const { generateIdentity, newSwarmKey, provisioningFile } = await import('../../src/wire/keyring.js');
   const self = generateIdentity(2, 'drone-2');
   writeFileSync(join(dir, 'node-2.json'), JSON.stringify(provisioningFile('t', newSwarmKey(), self, [self], [])), { mode: 0o600 });

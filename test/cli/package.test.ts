@@ -13,7 +13,7 @@ import { homesFor } from '../../sitl/homes.js';
  * dependencies only into an empty folder, then the installed `murmur` checks a drone's setup and writes its
  * systemd unit. No TypeScript is there, so it can only run compiled.
  */
-test('the packed tarball installs without dev dependencies and its murmur checks a drone and writes its service', { timeout: 240_000 }, async (t) => {
+test('the packed tarball installs without dev dependencies and its murmur checks a drone and writes its service', { timeout: 400_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'murmur-pack-'));
   const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const vehicle = await launchSimulated({ count: 1, basePort: 35760 + (process.pid % 1000) * 10, speedup: 1, homes: homesFor(1, undefined), paramFiles: [DEFAULT_PARAM_FILE] });

@@ -21,8 +21,8 @@ export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.Proces
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      fail(new Error(`murmur ${args.join(' ')} still running after ${opts.timeoutMs ?? 60_000} ms\n${stdout}\n${stderr}`));
-    }, opts.timeoutMs ?? 60_000);
+      fail(new Error(`murmur ${args.join(' ')} still running after ${opts.timeoutMs ?? 150_000} ms\n${stdout}\n${stderr}`));
+    }, opts.timeoutMs ?? 150_000);
     child.on('close', (code) => {
       clearTimeout(timer);
       done({ code, stdout, stderr, ms: Date.now() - t0 });
@@ -37,4 +37,17 @@ export function oneLineError(r: CliRun): string {
   if (/\n\s+at |node:internal|Error: /.test(r.stderr)) throw new Error(`a stack trace:\n${r.stderr}`);
   if (lines.length !== 1 || !lines[0]) throw new Error(`expected one line on stderr, got ${lines.length}:\n${r.stderr}`);
   return lines[0];
+}
+
+/** Runs `jobs` at most `n` at a time (each a tsx start-up: the machine has two cores). */
+export async function inBatches<T>(jobs: (() => Promise<T>)[], n = 3): Promise<T[]> {
+  const out: T[] = new Array(jobs.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(n, jobs.length) }, async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      out[i] = await jobs[i]!();
+    }
+  }));
+  return out;
 }

@@ -1,6 +1,6 @@
-/** Test fixtures for basemaps: solid-colour PNG tiles and a PMTiles v3 archive of them (no compression). */
+/** Test fixtures for basemaps: solid-colour PNG tiles and a PMTiles v3 archive of them. */
 import { deflateSync, crc32 } from 'node:zlib';
-import { zxyToTileId } from 'pmtiles';
+import { pmtilesArchive as packTiles } from '../../src/basemap/pmtiles-write.js';
 
 function chunk(type: string, data: Buffer): Buffer {
   const len = Buffer.alloc(4);
@@ -47,66 +47,9 @@ export function tileXY(lon: number, lat: number, z: number): { x: number; y: num
   return { x, y };
 }
 
-function varint(out: number[], v: number): void {
-  while (v >= 0x80) {
-    out.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-}
-
-/** A PMTiles v3 archive (raster PNG, uncompressed directory, clustered). */
+/** A PMTiles v3 archive of raster PNG tiles, packed by the basemap builder's writer. */
 export function pmtilesArchive(tiles: readonly Tile[], bounds: [number, number, number, number]): Buffer {
-  const entries = tiles.map((t) => ({ id: zxyToTileId(t.z, t.x, t.y), data: t.data })).sort((a, b) => a.id - b.id);
-  let offset = 0;
-  const placed = entries.map((e) => {
-    const p = { id: e.id, offset, length: e.data.length };
-    offset += e.data.length;
-    return p;
-  });
-  const dir: number[] = [];
-  varint(dir, placed.length);
-  let last = 0;
-  for (const e of placed) {
-    varint(dir, e.id - last);
-    last = e.id;
-  }
-  for (const _ of placed) varint(dir, 1);
-  for (const e of placed) varint(dir, e.length);
-  placed.forEach((e, i) => varint(dir, i > 0 && e.offset === placed[i - 1]!.offset + placed[i - 1]!.length ? 0 : e.offset + 1));
-  const root = Buffer.from(dir);
-  const meta = Buffer.from(JSON.stringify({ name: 'test basemap' }));
-  const tileData = Buffer.concat(entries.map((e) => e.data));
-  const h = Buffer.alloc(127);
-  h.write('PMTiles', 0, 'ascii');
-  h[7] = 3;
-  const u64 = (at: number, v: number) => h.writeBigUInt64LE(BigInt(v), at);
-  u64(8, 127);
-  u64(16, root.length);
-  u64(24, 127 + root.length);
-  u64(32, meta.length);
-  u64(40, 127 + root.length + meta.length);
-  u64(48, 0);
-  u64(56, 127 + root.length + meta.length);
-  u64(64, tileData.length);
-  u64(72, entries.length);
-  u64(80, entries.length);
-  u64(88, entries.length);
-  h[96] = 1; // clustered
-  h[97] = 1; // internal compression: none
-  h[98] = 1; // tile compression: none
-  h[99] = 2; // png
-  const zs = tiles.map((t) => t.z);
-  h[100] = Math.min(...zs);
-  h[101] = Math.max(...zs);
-  h.writeInt32LE(Math.round(bounds[0] * 1e7), 102);
-  h.writeInt32LE(Math.round(bounds[1] * 1e7), 106);
-  h.writeInt32LE(Math.round(bounds[2] * 1e7), 110);
-  h.writeInt32LE(Math.round(bounds[3] * 1e7), 114);
-  h[118] = Math.max(...zs);
-  h.writeInt32LE(Math.round(((bounds[0] + bounds[2]) / 2) * 1e7), 119);
-  h.writeInt32LE(Math.round(((bounds[1] + bounds[3]) / 2) * 1e7), 123);
-  return Buffer.concat([h, root, meta, tileData]);
+  return packTiles(tiles, { tileType: 2, tileCompression: 1, bounds, metadata: { name: 'test basemap' } });
 }
 
 /** Checkerboard tiles over a lon/lat box for zooms z0..z1. */

@@ -427,3 +427,26 @@ test('a digest answered with the newest facts of an origin when they explain the
   assert.ok(middle.completeAt !== undefined, 'caught up');
   assert.ok(middle.haves >= 2, `HAVE lists both ways (${middle.haves})`);
 });
+
+test('a neighbour whose summary lacks a victim learned 6 s ago gets it within seconds, not after the first wave had 15 s', () => {
+  const a = node(1);
+  const b = node(2);
+  const c = node(3);
+  c.setPosition({ x: 0, y: 0 });
+  a.setPosition({ x: 30, y: 0 });
+  b.setPosition({ x: 800, y: 0 });
+  c.addLocal(victim(3, 1, 0), 0);
+  // a hears it right beside its origin (adds no coverage: no relay of its own); b misses it
+  a.receive(c.transmit(0)!, rx, 0.4);
+  // b's next packet (a heartbeat, with its summary: nothing held) reaches a 6 s or more after a learned the victim
+  let tb = 6;
+  while (!b.wantsToTransmit(tb)) tb += 0.5;
+  assert.ok(tb < 12, `b sends at ${tb}`);
+  a.receive(b.transmit(tb)!, rx, tb + 0.4);
+  let repairedAt: number | undefined;
+  for (let t = tb + 0.5; t < tb + 10 && repairedAt === undefined; t += 0.25) {
+    a.tick(t);
+    if (a.wantsToTransmit(t) && factsIn(a.transmit(t)!).some((f) => f.kind === 'victim' && f.seq === 1)) repairedAt = t;
+  }
+  assert.ok(repairedAt !== undefined, 'a sends b the victim its summary lacks');
+});

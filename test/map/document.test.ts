@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as Automerge from '@automerge/automerge';
-import { MapDocument, actorFor } from '../../src/map/document.js';
+import { MAX_NOTES, MapDocument, actorFor, genesis, type MapSchema } from '../../src/map/document.js';
+import { MAX_NOTE_TEXT, encodeAnnotation } from '../../src/map/annotation.js';
 import { deriveState } from '../../src/map/state.js';
 import { decodeFactRecord, encodeFactRecord, factRecord } from '../../src/map/fact-record.js';
 import { anyFact } from '../wire/arbitraries.js';
@@ -207,4 +208,18 @@ test('ingest refuses a fact outside the documented ranges and counts it', () => 
   assert.deepEqual(m.ingest([bad]), []);
   assert.equal(m.size, 0);
   assert.deepEqual(m.rejects.summary(), { out_of_range: 1 });
+});
+
+test('notes from another station are bounded: at most MAX_NOTES kept, the rest refused and counted once', () => {
+  // A peer's document with more notes than a map keeps, each as long as a note may be.
+  const flood = Automerge.change(Automerge.load<MapSchema>(genesis(), { actor: actor(9) as Automerge.ActorId }), (d) => {
+    for (let i = 0; i < MAX_NOTES + 25; i++) d.notes[`9:${i}`] = encodeAnnotation({ id: `9:${i}`, author: 9, t: i, pos: { x: i, y: 0 }, text: 'x'.repeat(MAX_NOTE_TEXT) });
+  });
+  const map = MapDocument.create(actor(1));
+  map.merge(flood);
+  assert.equal(map.annotations().length, MAX_NOTES);
+  assert.equal(map.rejects.counts.oversize, 25);
+  map.merge(flood);
+  assert.equal(map.rejects.counts.oversize, 25);
+  assert.equal(map.annotate({ id: '1:1', author: 1, t: 1, pos: { x: 0, y: 0 }, text: 'one more' }), false);
 });

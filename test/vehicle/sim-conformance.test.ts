@@ -344,7 +344,9 @@ test('GCS failsafe counts only MAV_GCS_SYSID heartbeats (companion heartbeats do
   assert.equal(h.copter.snapshot().systemStatus, 4, 'cleared when GCS heartbeats resume');
 });
 
-test('LAND from 10 m and RTL from 40 m out take the recorded times (20 s and 37 s to disarmed)', () => {
+// RTL from 40 m: the record gives 37 s for "~40 m" out; real SITL of the same firmware, 40.5 m out at 10 m, climbed
+// to 15 m where it was (4 s), then flew home and landed: disarmed after 47.5 s (bench fidelity's probe).
+test('LAND from 10 m and RTL from 40 m out take the times of the recorded firmware (20 s; 47.5 s on real SITL)', () => {
   const timeTo = (setup: (h: Harness) => void, modeCmd: number) => {
     const h = new Harness();
     h.at(45_000);
@@ -371,7 +373,7 @@ test('LAND from 10 m and RTL from 40 m out take the recorded times (20 s and 37 
     h.copter.receive(msg(p, 86));
     h.at(h.clock.now() + 20_000);
   }, 20);
-  assert.ok(rtl > 32 && rtl < 42, `RTL from 40 m → disarmed in ${rtl} s (recorded 37 s)`);
+  assert.ok(rtl > 43 && rtl < 52, `RTL from 40 m → disarmed in ${rtl} s (real SITL 47.5 s)`);
 });
 
 test('AUTO: MISSION_START on the ground reaches the 10 m takeoff item after ~8.7 s as recorded', () => {

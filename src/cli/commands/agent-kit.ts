@@ -22,7 +22,7 @@ async function check(args: string[], usage: string): Promise<number> {
 
 function idsOf(user: string): { uid: number; gid: number } | undefined {
   try {
-    return { uid: Number(execFileSync('id', ['-u', user], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', user], { encoding: 'utf8' })) };
+    return { uid: Number(execFileSync('id', ['-u', user], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })), gid: Number(execFileSync('id', ['-g', user], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) };
   } catch {
     return undefined;
   }

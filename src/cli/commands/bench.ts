@@ -28,6 +28,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   map: async () => (await import('../../../bench/map.js')).benchmark,
   agent: async () => (await import('../../../bench/agent.js')).benchmark,
   search: async () => (await import('../../../bench/search.js')).benchmark,
+  fidelity: async () => (await import('../../../bench/fidelity.js')).benchmark,
 };
 
 const usage = `Usage: murmur bench <name|all> [--json] [--quick] [--seed N]

@@ -78,7 +78,7 @@ function readFrame(values: Record<string, unknown>): AreaFrame {
   };
 }
 
-async function openMesh(radio: string, keysFile: string | undefined, dataDir: string, frame: AreaFrame, loopbackNode: number, demo: number): Promise<{ mesh: MeshPort; node: number; stop?: () => void; secret?: Uint8Array }> {
+async function openMesh(radio: string, keysFile: string | undefined, dataDir: string, frame: AreaFrame, loopbackNode: number, demo: number): Promise<{ mesh: MeshPort; node: number; stop?: () => void; secret?: Uint8Array; swarm?: string }> {
   if (radio === 'loopback') {
     const hub = new LoopbackHub();
     const mesh = hub.port(loopbackNode);
@@ -98,7 +98,9 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
   const { systemClock } = await import('../../core/clock.js');
   const { seededRandom } = await import('../../core/random.js');
   if (!existsSync(keysFile)) throw new UsageError(`--keys ${keysFile}: no such file (make one with murmur keys export)`);
-  const { keyring, self, keyEpoch } = loadProvisioning(keysFile);
+  const { keyring, self, swarm, keyEpoch } = loadProvisioning(keysFile);
+  // Agents act on commands from operators only: a drone's identity would command nothing.
+  if (self.role !== 'operator') throw new UsageError(`${keysFile}: node ${self.id} is a ${self.role}; a ground station needs an operator identity (murmur keys add --role operator)`);
   const { linkFromSpec, LinkSpecError, LINK_SPEC_HELP } = await import('../../links/open.js');
   let link: Link;
   try {
@@ -125,7 +127,7 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
     runner.close();
     await link.close();
   });
-  return { mesh: port, node: self.id, secret: self.secretKey };
+  return { mesh: port, node: self.id, secret: self.secretKey, swarm };
 }
 
 export const command: CommandModule = {
@@ -159,6 +161,8 @@ export const command: CommandModule = {
     const opened = await openMesh(values.radio, values.keys, dataDir, frame, numberFlag(values.node, 'node', 1), demo);
     const node = opened.node;
     const { startGroundStation } = await import('../../gcs/ground-station.js');
+    const { MissionMismatchError } = await import('../../gcs/mission-binding.js');
+    const { StationSecretError } = await import('../../gcs/access.js');
     const gcs = await startGroundStation({
       nodeId: node,
       frame,
@@ -174,10 +178,12 @@ export const command: CommandModule = {
       ...(values.peer ? { peers: values.peer } : {}),
       ...(values.tak ? { tak: values.tak } : {}),
       ...(opened.secret ? { secret: opened.secret } : {}),
+      ...(opened.swarm ? { swarm: opened.swarm } : {}),
       ...(values['allow-host'] ? { allowedHosts: values['allow-host'] } : {}),
     }).catch(async (err: unknown) => {
       opened.stop?.();
       await opened.mesh.close();
+      if (err instanceof MissionMismatchError || err instanceof StationSecretError) throw new UsageError(err.message);
       throw listenError(err, port) ?? err;
     });
     console.log(`ground station node ${node} (${gcs.station.map.size} facts on disk)`);

@@ -44,9 +44,14 @@ export interface Fleet {
 /** A search multirotor's pack (22 Ah, about 35 minutes at cruise) instead of SITL's 3.3 Ah default. */
 export const SEARCH_PACK = { BATT_CAPACITY: 22000, SIM_BATT_CAP_AH: 22 } as const;
 
-/** Murmur's parameter file plus the search pack: what every vehicle of a run gets, in-process or external. */
+/**
+ * Murmur's parameter file and the search pack's capacity: what in-process vehicles get. Their pack does not
+ * sag (no SIM_BATT_CAP_AH), so the scripted battery failure holds the pack at 10.0 V exactly, which is the
+ * low-voltage failsafe (RTL) the behaviour record shows for SIM_BATT_VOLTAGE 10; external vehicles get the whole
+ * pack and sag as SITL does.
+ */
 export function swarmParams(): Record<string, number> {
-  return { ...parseParmFile(readFileSync(DEFAULT_PARAM_FILE, 'utf8')), ...SEARCH_PACK };
+  return { ...parseParmFile(readFileSync(DEFAULT_PARAM_FILE, 'utf8')), BATT_CAPACITY: SEARCH_PACK.BATT_CAPACITY };
 }
 
 export function inProcessFleet(clock: VirtualClock): Fleet {

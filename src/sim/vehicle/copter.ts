@@ -21,20 +21,82 @@ import {
   MAV_STATE,
   SEVERITY,
   modeName,
+  ardupilotmega,
 } from '../../vehicle/mavlink/messages.js';
 import { offsetLatLon, northEastOf, type LatLon } from '../../vehicle/geo.js';
 import { ParamTable } from './params.js';
 import { SimFence } from './fence.js';
+import {
+  BOOT_TEXTS,
+  BOOT_PARAMS,
+  STAT_RUNTIME_FIRST_MS,
+  STAT_RUNTIME_EVERY_MS,
+  POSITION_FROM_MS,
+  EKF_FLAGS_UNINITIALISED,
+  EKF_FLAGS_NO_GPS,
+  EKF_FLAGS_GPS,
+} from './boot.js';
+import { guidedShaping, waypointShaping, startLeg, stepLeg, stepBrake, stepVelocity, stopDistance, type Kinematics, type Leg, type Shaping } from './motion.js';
 
 const M = COPTER_MODES;
 const TICK_MS = 50;
+
+/**
+ * A 3S pack as ArduPilot SITL's battery behaves (measured on the recorded firmware, SIM_BATT_CAP_AH 22,
+ * cruising 8-10 m/s at 30-36 A): rest voltage by fraction used, less the current through 0.0107 ohm. SITL
+ * read 12.28 V at 1% used, 11.44 V at 28%, 10.93 V at 51% and 10.48 V at 65%, where its low-voltage
+ * failsafe (BATT_LOW_VOLT 10.5) fired with 35% still showing; past that the curve goes on at its last slope.
+ */
+const PACK_REST_V: readonly (readonly [number, number])[] = [
+  [0, 12.6], [0.08, 12.37], [0.14, 12.24], [0.21, 11.98], [0.28, 11.79], [0.38, 11.6], [0.45, 11.47],
+  [0.51, 11.3], [0.59, 11.09], [0.65, 10.87],
+];
+const PACK_OHM = 0.0107;
+
+export function packVoltage(fullV: number, usedFraction: number, currentA: number): number {
+  const u = Math.max(0, usedFraction);
+  let rest = PACK_REST_V[PACK_REST_V.length - 1]![1];
+  const last = PACK_REST_V.length - 1;
+  if (u >= PACK_REST_V[last]![0]) {
+    const [u0, v0] = PACK_REST_V[last - 1]!;
+    const [u1, v1] = PACK_REST_V[last]!;
+    rest = v1 + ((v1 - v0) / (u1 - u0)) * (u - u1);
+  } else
+    for (let i = 1; i <= last; i++) {
+      const [u0, v0] = PACK_REST_V[i - 1]!;
+      const [u1, v1] = PACK_REST_V[i]!;
+      if (u <= u1) {
+        rest = v0 + ((v1 - v0) * (u - u0)) / (u1 - u0);
+        break;
+      }
+    }
+  return Math.max(0, (rest * fullV) / 12.6 - currentA * PACK_OHM);
+}
 const BOOT_READY_MS = 2450;
 const BOOT_STATUS_MS = 2700;
 const STABILIZE_ARMABLE_MS = 24_300;
 const GPS_ARMABLE_MS = 42_600;
+const GPS_USED_MS = 41_620;
 const HOME_SET_MS = 20_050;
 const EKF_ACTIVE_MS = 4450;
-const SPOOL_UP_MS = 1500;
+/**
+ * NAV_TAKEOFF to lift-off: at least this long after the command, and this long after arming (the motors spool
+ * up after arming first). Real SITL lifted off 3.67 s after an arm followed at once by the take-off (twice:
+ * 3.35 s here, as the arm ACK and the command take their own time);
+ * the record's 10 m take-offs (6.8 and 7.9 s to 9.5 m) imply 2.1–3.2 s after the command.
+ */
+const TAKEOFF_AFTER_CMD_MS = 2100;
+const TAKEOFF_AFTER_ARM_MS = 3350;
+/** RTL: after RTL_LOIT_TIME above home, real SITL began its descent ≈ 1.5 s later still. */
+const RTL_DESCENT_EXTRA_MS = 1500;
+/** RTL: real SITL started its return leg ≈ 1 s after the mode change (its climb leg, even with nothing to climb). */
+const RTL_CLIMB_LEG_MS = 1000;
+/** Within this distance of home RTL holds its altitude (real SITL at home: 9.96 m → 9.98 m; 4.1 m out: the cone). */
+const RTL_AT_HOME_M = 2;
+/** ArduCopter's RTL cone: never less than this climb when the cone applies (RTL_ABS_MIN_CLIMB, 2.5 m). */
+const RTL_CONE_MIN_CLIMB_M = 2.5;
+/** LAND / RTL entered while climbing: the climb is stopped this gently (real SITL: 4.1–4.5 m at 2.5 m/s up → 8.9 m). */
+const CLIMB_STOP_ACC = 0.7;
 const TOUCHDOWN_TO_DISARM_MS = 2100;
 const UPLOAD_REREQUEST_MS = 1000;
 const UPLOAD_TIMEOUT_MS = 8000;
@@ -44,6 +106,9 @@ const MAX_MISSION_ITEMS = 700;
 const AUTONOMOUS = new Set<number>([M.GUIDED, M.AUTO, M.RTL, M.LAND, M.BRAKE]);
 /** Modes whose arming needs a position estimate. */
 const NEEDS_POSITION = new Set<number>([M.GUIDED, M.AUTO, M.LOITER, M.RTL, M.BRAKE, M.SMART_RTL]);
+const MSG_EKF_STATUS_REPORT = 193;
+/** ArduCopter's periodic pre-arm check: "PreArm: Mode requires mission" came 1.39–1.40 s after DO_SET_MODE AUTO. */
+const PREARM_MISSION_TEXT_MS = 1390;
 /** Message ids the simulated vehicle can stream or send on request. */
 const STREAMABLE = new Set<number>([
   MSG.SYS_STATUS,
@@ -56,23 +121,8 @@ const STREAMABLE = new Set<number>([
   MSG.HOME_POSITION,
   MSG.EXTENDED_SYS_STATE,
   MSG.SYSTEM_TIME,
+  MSG_EKF_STATUS_REPORT,
 ]);
-
-/** Boot messages as recorded (seconds after start, severity, text). */
-const BOOT_TEXTS: ReadonlyArray<readonly [number, number, string]> = [
-  [0.32, SEVERITY.INFO, 'Calibrating barometer'],
-  [1.92, SEVERITY.INFO, 'Barometer 1 calibration complete'],
-  [2.45, SEVERITY.INFO, 'ArduPilot Ready'],
-  [2.45, SEVERITY.INFO, 'AHRS: DCM active'],
-  [4.45, SEVERITY.INFO, 'EKF3 IMU0 initialised'],
-  [4.45, SEVERITY.INFO, 'AHRS: EKF3 active'],
-  [5.8, SEVERITY.INFO, 'EKF3 IMU0 tilt alignment complete'],
-  [5.89, SEVERITY.INFO, 'EKF3 IMU0 MAG0 initial yaw alignment complete'],
-  [9.8, SEVERITY.INFO, 'GPS 1: probing for u-blox at 230400 baud'],
-  [9.83, SEVERITY.INFO, 'GPS 1: detected u-blox'],
-  [20.02, SEVERITY.INFO, 'EKF3 IMU0 origin set'],
-  [41.62, SEVERITY.INFO, 'EKF3 IMU0 is using GPS'],
-];
 
 export interface MissionItemStored {
   frame: number;
@@ -155,12 +205,19 @@ export class SimCopter {
   private touchdownAt: number | undefined;
   private groundSince = 0;
   private guidedTarget: Vec3 | undefined;
+  /** The straight leg GUIDED flies towards guidedTarget. */
+  private guidedLeg: Leg | undefined;
+  /** The leg RTL / AUTO / LAND / holds fly (waypoint navigation). */
+  private navLeg: Leg | undefined;
   private guidedVel: { v: Vec3; until: number } | undefined;
   private holdPoint: Vec3 | undefined;
   private speedOverride: number | undefined;
   private rtlPhase: RtlPhase = 'climb';
   private rtlAlt = 0;
   private rtlLoiterUntil = 0;
+  private rtlReturnAfter = 0;
+  /** DO_CHANGE_SPEED right after NAV_TAKEOFF, before any position target, is lost (recorded). */
+  private speedChangeLost = false;
   private gust = { n: 0, e: 0 };
   private posCtlIdleAfterMission = false;
 
@@ -175,7 +232,9 @@ export class SimCopter {
     | undefined;
 
   // streams and failsafes
-  private readonly streams = new Map<number, { intervalMs: number; timer: TimerHandle }>();
+  private readonly streams = new Map<number, { intervalMs: number; cancel: () => void }>();
+  /** Vehicle time up to which the physics has been stepped (fixed 50 ms steps, however late the timer fires). */
+  private steppedTo: number | undefined;
   private consumedMah = 0;
   private lowSince: number | undefined;
   private crtSince: number | undefined;
@@ -224,6 +283,24 @@ export class SimCopter {
     this.timers.push(this.clock.setInterval(() => this.sendHeartbeat(), 1000));
     this.timers.push(this.clock.setInterval(() => this.sendTimesync(), 10_000));
     for (const [s, sev, text] of BOOT_TEXTS) this.timers.push(this.clock.setTimeout(() => this.text(sev, text), s * 1000));
+    for (const [s, name, value] of BOOT_PARAMS)
+      this.timers.push(
+        this.clock.setTimeout(() => {
+          if (!this.params.has(name)) this.params.define(name, value);
+          else this.params.set(name, value);
+          this.emit(this.paramValue(name, 65535));
+        }, s * 1000),
+      );
+    this.timers.push(
+      this.clock.setTimeout(() => {
+        const save = () => {
+          this.params.set('STAT_RUNTIME', Math.round(this.t() / 1000));
+          this.emit(this.paramValue('STAT_RUNTIME', 65535));
+        };
+        save();
+        this.timers.push(this.clock.setInterval(save, STAT_RUNTIME_EVERY_MS));
+      }, STAT_RUNTIME_FIRST_MS),
+    );
     this.timers.push(
       this.clock.setTimeout(() => this.text(SEVERITY.INFO, `Field Elevation Set: ${Math.round(this.home.alt)}m`), 20_050),
     );
@@ -240,7 +317,7 @@ export class SimCopter {
 
   stop(): void {
     for (const t of this.timers) this.clock.clearInterval(t);
-    for (const s of this.streams.values()) this.clock.clearInterval(s.timer);
+    for (const s of this.streams.values()) s.cancel();
     this.timers.length = 0;
     this.streams.clear();
   }
@@ -339,11 +416,13 @@ export class SimCopter {
     switch (msgid) {
       case MSG.GLOBAL_POSITION_INT: {
         const m = new common.GlobalPositionInt();
+        // no position before the GPS is up: ArduCopter sends zeros (not home)
+        const known = this.t() >= POSITION_FROM_MS;
         m.timeBootMs = Math.round(this.t());
-        m.lat = Math.round(ll.lat * 1e7);
-        m.lon = Math.round(ll.lon * 1e7);
-        m.alt = Math.round((this.home.alt + this.pos.u) * 1000);
-        m.relativeAlt = Math.round(this.pos.u * 1000);
+        m.lat = known ? Math.round(ll.lat * 1e7) : 0;
+        m.lon = known ? Math.round(ll.lon * 1e7) : 0;
+        m.alt = known ? Math.round((this.home.alt + this.pos.u) * 1000) : 0;
+        m.relativeAlt = known ? Math.round(this.pos.u * 1000) : 0;
         m.vx = Math.round(this.vel.n * 100);
         m.vy = Math.round(this.vel.e * 100);
         m.vz = Math.round(-this.vel.u * 100);
@@ -440,6 +519,18 @@ export class SimCopter {
         m.landedState = !this.airborne ? 1 : this.mode === M.LAND ? 4 : 2;
         return m;
       }
+      case MSG_EKF_STATUS_REPORT: {
+        const m = new ardupilotmega.EkfStatusReport();
+        const t = this.t();
+        m.flags = (t < EKF_ACTIVE_MS ? EKF_FLAGS_UNINITIALISED : t < GPS_USED_MS ? EKF_FLAGS_NO_GPS : EKF_FLAGS_GPS) as ardupilotmega.EkfStatusFlags;
+        m.velocityVariance = 0.02;
+        m.posHorizVariance = t < GPS_USED_MS ? 0 : 0.01;
+        m.posVertVariance = 0.01;
+        m.compassVariance = 0.01;
+        m.terrainAltVariance = 0;
+        m.airspeedVariance = 0;
+        return m;
+      }
       case MSG.SYSTEM_TIME: {
         const m = new common.SystemTime();
         m.timeUnixUsec = 0n;
@@ -471,15 +562,23 @@ export class SimCopter {
   private current(): number {
     if (!this.armed) return 0;
     if (!this.airborne) return 3;
-    return 28.4 + 0.8 * Math.hypot(this.vel.n, this.vel.e) + 2 * Math.max(0, this.vel.u);
+    // constant power as the pack sags, as in ArduPilot SITL (30 A at 12.3 V, 36.5 A at 10.5 V cruising 8-10 m/s)
+    const watts = 308 + 3.7 * Math.hypot(this.vel.n, this.vel.e) + 23 * Math.max(0, this.vel.u);
+    return watts / this.restVoltageFor(watts);
+  }
+  /** The pack's voltage at this power draw (solving V = rest − (P/V)·R), for the current it implies. */
+  private restVoltageFor(watts: number): number {
+    const v = this.params.get('SIM_BATT_VOLTAGE');
+    const capAh = this.params.get('SIM_BATT_CAP_AH');
+    const rest = capAh > 0 ? packVoltage(v, this.consumedMah / (capAh * 1000), 0) : v;
+    const disc = rest * rest - 4 * PACK_OHM * watts;
+    return disc > 0 ? (rest + Math.sqrt(disc)) / 2 : rest / 2;
   }
   private voltage(): number {
     const v = this.params.get('SIM_BATT_VOLTAGE');
     const capAh = this.params.get('SIM_BATT_CAP_AH');
     if (capAh <= 0) return v;
-    // Sag with use when the simulated pack has a capacity: 4.2 V/cell full to 3.3 V/cell empty, linear.
-    const used = Math.min(1, this.consumedMah / (capAh * 1000));
-    return v * (1 - 0.214 * used);
+    return packVoltage(v, this.consumedMah / (capAh * 1000), this.current());
   }
   private remainingPct(): number {
     const cap = this.params.get('BATT_CAPACITY');
@@ -504,7 +603,7 @@ export class SimCopter {
     const low = (this.lowSince !== undefined && now - this.lowSince >= timer) || (lowMah > 0 && remainingMah < lowMah);
     if (critical && this.battFailsafe !== 'critical') {
       this.battFailsafe = 'critical';
-      this.text(SEVERITY.CRITICAL, `Battery 1 is critical ${v.toFixed(2)}V used ${Math.round(this.consumedMah)} mAh`);
+      this.text(SEVERITY.WARNING, `Battery 1 is critical ${v.toFixed(2)}V used ${Math.round(this.consumedMah)} mAh`);
       this.batteryAction(this.params.get('BATT_FS_CRT_ACT'));
     } else if (low && this.battFailsafe === 'none') {
       this.battFailsafe = 'low';
@@ -614,23 +713,28 @@ export class SimCopter {
         this.text(SEVERITY.WARNING, 'Mode change to Auto failed: init failed');
         return false;
       }
-      if (!hasMission) {
-        this.text(SEVERITY.CRITICAL, 'PreArm: Mode requires mission');
+      if (!hasMission && !this.armed) {
+        // not an answer to the mode change: the periodic pre-arm check notices it a moment later
+        this.timers.push(
+          this.clock.setTimeout(() => {
+            if (this.mode === M.AUTO && !this.armed && this.mission.length <= 1) this.text(SEVERITY.CRITICAL, 'PreArm: Mode requires mission');
+          }, PREARM_MISSION_TEXT_MS),
+        );
       }
     }
-    const prev = this.mode;
     this.mode = mode;
+    // a take-off is GUIDED's (or LOITER's): any other mode ends it, so LAND / RTL during the climb land and disarm
+    this.takeoffAlt = undefined;
     this.posCtlIdleAfterMission = false;
     this.guidedVel = undefined;
+    this.navLeg = undefined;
     const stopPoint = this.stoppingPoint();
     switch (mode) {
       case M.GUIDED:
-        this.guidedTarget = this.airborne ? stopPoint : undefined;
-        if (prev !== M.GUIDED) this.takeoffAlt = undefined;
+        this.setGuidedTarget(this.airborne ? stopPoint : undefined);
         break;
       case M.RTL:
-        this.rtlPhase = 'climb';
-        this.rtlAlt = Math.max(this.pos.u, this.params.get('RTL_ALT_M'));
+        this.startRtl();
         break;
       case M.BRAKE:
       case M.LOITER:
@@ -649,10 +753,11 @@ export class SimCopter {
     return true;
   }
 
+  /** Where the copter would stop braking along its heading now (GUIDED's brake). */
   private stoppingPoint(): Vec3 {
     const sp = Math.hypot(this.vel.n, this.vel.e);
-    const a = this.params.get('WP_ACC') * 1.3;
-    const d = sp > 0.01 ? (sp * sp) / (2 * a) : 0;
+    const g = this.guidedShape();
+    const d = sp > 0.01 ? stopDistance(sp, g.brake, g.brakeJerk) : 0;
     return {
       n: this.pos.n + (sp > 0.01 ? (this.vel.n / sp) * d : 0),
       e: this.pos.e + (sp > 0.01 ? (this.vel.e / sp) * d : 0),
@@ -662,7 +767,7 @@ export class SimCopter {
 
   private beginTakeoff(alt: number): void {
     this.takeoffAlt = alt;
-    if (!this.airborne) this.spoolUntil = this.t() + SPOOL_UP_MS;
+    if (!this.airborne) this.spoolUntil = Math.max(this.t() + TAKEOFF_AFTER_CMD_MS, this.armedAt + TAKEOFF_AFTER_ARM_MS);
     this.airborne = true;
     this.touchdownAt = undefined;
   }
@@ -720,10 +825,7 @@ export class SimCopter {
       return;
     }
     if (item.command === CMD.NAV_TAKEOFF) this.beginTakeoff(Math.max(item.z, this.pos.u));
-    if (item.command === CMD.NAV_RETURN_TO_LAUNCH) {
-      this.rtlPhase = 'climb';
-      this.rtlAlt = Math.max(this.pos.u, this.params.get('RTL_ALT_M'));
-    }
+    if (item.command === CMD.NAV_RETURN_TO_LAUNCH) this.startRtl();
     if (item.command === CMD.NAV_LAND) this.holdPoint = item.x !== 0 || item.y !== 0 ? this.itemTarget(item) : this.stoppingPoint();
     if (item.command === CMD.DO_CHANGE_SPEED) {
       if (item.param2 > 0) this.speedOverride = item.param2;
@@ -795,52 +897,32 @@ export class SimCopter {
     return this.speedOverride ?? this.params.get('WP_SPD');
   }
 
-  /**
-   * Horizontal position controller: the desired speed follows a square-root braking curve toward the target,
-   * capped at `speed`; acceleration is limited to WP_ACC (speeding up) and 1.3 × WP_ACC (braking) and its change
-   * to 2.5 m/s³. This reproduces the recorded 100 m leg (50 % of speed at 2.5 s, top speed ≈ WP_SPD, braking
-   * from ≈ 16 m, within 1 m after ≈ 13–14 s).
-   */
-  private driveXY(targetN: number, targetE: number, speed: number, dt: number): void {
-    const dn = targetN - this.pos.n;
-    const de = targetE - this.pos.e;
-    const dist = Math.hypot(dn, de);
-    const acc = this.params.get('WP_ACC');
-    const brake = acc * 1.3;
-    let vDes = Math.min(speed, Math.sqrt(2 * brake * dist), 1.2 * dist);
-    if (dist < 0.02) vDes = 0;
-    const vn = dist > 1e-6 ? (dn / dist) * vDes : 0;
-    const ve = dist > 1e-6 ? (de / dist) * vDes : 0;
-    this.applyVelXY(vn, ve, dt, acc, brake);
+  private kin(): Kinematics {
+    return { pos: this.pos, vel: this.vel, acc: this.accXY };
+  }
+  private guidedShape(): Shaping {
+    return guidedShaping(this.params.get('WP_ACC'));
+  }
+  private wpShape(): Shaping {
+    return waypointShaping(this.params.get('WP_ACC'), this.params.get('WP_JERK'));
   }
 
-  private applyVelXY(vn: number, ve: number, dt: number, acc: number, brake: number): void {
-    // Desired acceleration to close the velocity error in ~0.4 s, bounded.
-    let an = (vn - this.vel.n) / 0.4;
-    let ae = (ve - this.vel.e) / 0.4;
-    const speeding = vn * this.vel.n + ve * this.vel.e >= this.vel.n * this.vel.n + this.vel.e * this.vel.e;
-    const lim = speeding ? acc : brake;
-    const mag = Math.hypot(an, ae);
-    if (mag > lim) {
-      an = (an / mag) * lim;
-      ae = (ae / mag) * lim;
-    }
-    const jerk = 2.5 * dt * (speeding ? 1 : 2);
-    const dAn = an - this.accXY.n;
-    const dAe = ae - this.accXY.e;
-    const dMag = Math.hypot(dAn, dAe);
-    if (dMag > jerk) {
-      an = this.accXY.n + (dAn / dMag) * jerk;
-      ae = this.accXY.e + (dAe / dMag) * jerk;
-    }
-    this.accXY = { n: an, e: ae };
-    this.vel.n += an * dt;
-    this.vel.e += ae * dt;
+  /** Sets GUIDED's destination: a new straight leg from the copter's present motion (see motion.ts). */
+  private setGuidedTarget(t: Vec3 | undefined): void {
+    this.guidedTarget = t;
+    this.guidedVel = undefined;
+    this.guidedLeg = t ? startLeg(this.kin(), t, this.guidedLeg) : undefined;
+  }
+
+  /** Waypoint navigation towards `p` (RTL, AUTO, LAND's position hold): a new leg whenever the point changes. */
+  private navXY(p: Vec3, speed: number, dt: number): void {
+    const leg = this.navLeg;
+    if (!leg || Math.abs(leg.to.n - p.n) > 1e-6 || Math.abs(leg.to.e - p.e) > 1e-6) this.navLeg = startLeg(this.kin(), { n: p.n, e: p.e });
+    stepLeg(this.kin(), this.navLeg!, speed, this.wpShape(), dt);
   }
 
   private brakeXY(dt: number): void {
-    const acc = this.params.get('WP_ACC');
-    this.applyVelXY(0, 0, dt, acc, acc * 1.3);
+    stepBrake(this.kin(), this.guidedShape(), dt);
   }
 
   private climbTo(alt: number, dt: number): void {
@@ -859,40 +941,73 @@ export class SimCopter {
   }
 
   private flyTo(tgt: Vec3, speed: number, dt: number): void {
-    this.driveXY(tgt.n, tgt.e, speed, dt);
+    this.navXY(tgt, speed, dt);
     this.climbTo(tgt.u, dt);
   }
 
   private holdAt(p: Vec3, dt: number): void {
-    this.driveXY(p.n, p.e, this.wpSpeed(), dt);
+    this.navXY(p, this.wpSpeed(), dt);
     this.climbTo(p.u, dt);
   }
 
-  /** Descent of LAND and of RTL's last phase: WP_SPD_DN above LAND_ALT_LOW_M, LAND_SPD_MS below it. */
+  /**
+   * Descent of LAND and of RTL's last phase: LAND_SPD_HIGH_MS (0: WP_SPD_DN) high up, slowing before
+   * LAND_ALT_LOW_M so as to cross it at LAND_SPD_MS (real SITL: 1.5 m/s at 11.5 m, 0.5 m/s by 10 m).
+   */
   private runLand(p: Vec3, dt: number): void {
-    this.driveXY(p.n, p.e, this.wpSpeed(), dt);
+    this.navXY(p, this.wpSpeed(), dt);
+    if (this.vel.u > 0) {
+      this.vel.u = Math.max(0, this.vel.u - CLIMB_STOP_ACC * dt);
+      return;
+    }
     const low = this.params.get('LAND_ALT_LOW_M');
-    const vDes = -(this.pos.u > low ? this.params.get('WP_SPD_DN') : this.params.get('LAND_SPD_MS'));
+    const slow = this.params.get('LAND_SPD_MS');
+    const high = this.params.get('LAND_SPD_HIGH_MS') > 0 ? this.params.get('LAND_SPD_HIGH_MS') : this.params.get('WP_SPD_DN');
+    const vDes = -Math.max(slow, Math.min(high, slow + 0.5 * Math.max(0, this.pos.u - low)));
     const dv = vDes - this.vel.u;
     this.vel.u += Math.max(-1 * dt, Math.min(1 * dt, dv));
   }
 
   /**
-   * RTL: climb to max(current, RTL_ALT_M) while already heading home (ArduCopter blends the climb and the return
-   * leg), loiter RTL_LOIT_TIME once within WP_RADIUS_M, then land. 40 m out at 10 m this gives the recorded
-   * ~35 s to touchdown.
+   * RTL's return altitude (ArduCopter's RTL cone): RTL_ALT_M, but no higher than RTL_CONE_SLOPE × the distance
+   * home (and at least 2.5 m above the copter when the cone applies), never below where it is, plus
+   * RTL_CLIMB_MIN_M; at home it holds its altitude. A climb in progress first coasts to a stop.
+   */
+  private startRtl(): void {
+    const h = this.pos.u + (this.vel.u > 0 ? (this.vel.u * this.vel.u) / (2 * CLIMB_STOP_ACC) : 0);
+    const d = Math.hypot(this.pos.n, this.pos.e);
+    const slope = this.params.get('RTL_CONE_SLOPE');
+    let target = this.params.get('RTL_ALT_M');
+    if (d < RTL_AT_HOME_M) target = h;
+    else if (slope >= 0.5) target = Math.min(target, Math.max(d * slope, h + RTL_CONE_MIN_CLIMB_M));
+    this.rtlAlt = Math.max(target, h + Math.max(0, this.params.get('RTL_CLIMB_MIN_M')));
+    this.rtlPhase = 'climb';
+    this.rtlReturnAfter = this.t() + RTL_CLIMB_LEG_MS;
+  }
+
+  /**
+   * RTL: climb to the return altitude (startRtl) where it is, fly home, loiter RTL_LOIT_TIME once stopped there,
+   * then land. Real SITL, 40.5 m out at 10 m: 15 m after 4 s, over home after ≈ 16 s, disarmed after 47.5 s.
    */
   private runRtl(dt: number): void {
     const home = { n: 0, e: 0, u: this.rtlAlt };
     switch (this.rtlPhase) {
       case 'climb':
       case 'return': {
-        this.flyTo(home, this.wpSpeed(), dt);
-        if (this.pos.u >= this.rtlAlt - 0.3) this.rtlPhase = 'return';
-        const close = Math.hypot(this.pos.n, this.pos.e) < this.params.get('WP_RADIUS_M');
+        const rtlSpeed = this.params.get('RTL_SPEED_MS') > 0 ? this.params.get('RTL_SPEED_MS') : this.wpSpeed();
+        // climb first, over the spot where RTL began (real SITL does not blend the climb into the return leg)
+        if (this.rtlPhase === 'climb') {
+          this.brakeXY(dt);
+          this.climbTo(this.rtlAlt, dt);
+          if (this.pos.u >= this.rtlAlt - 0.3 && this.t() >= this.rtlReturnAfter) this.rtlPhase = 'return';
+          return;
+        }
+        this.flyTo(home, rtlSpeed, dt);
+        // the return leg ends when the copter has stopped over home
+        const close = Math.hypot(this.pos.n, this.pos.e) < this.params.get('WP_RADIUS_M') && Math.hypot(this.vel.n, this.vel.e) < 0.3;
         if (this.rtlPhase === 'return' && close) {
           this.rtlPhase = 'loiter';
-          this.rtlLoiterUntil = this.t() + this.params.get('RTL_LOIT_TIME');
+          this.rtlLoiterUntil = this.t() + this.params.get('RTL_LOIT_TIME') + RTL_DESCENT_EXTRA_MS;
         }
         return;
       }
@@ -906,9 +1021,25 @@ export class SimCopter {
     }
   }
 
+  /**
+   * The physics timer: as many fixed steps as vehicle time has passed (a timer of a scaled clock fires late on a
+   * busy machine; the copter must not fly slower than its clock), at most 2 s of them at once.
+   */
   private tick(): void {
-    const dt = TICK_MS / 1000;
     const now = this.t();
+    let from = this.steppedTo ?? now - TICK_MS;
+    if (now - from > 2000) from = now - 2000;
+    let n = 0;
+    while (from + TICK_MS <= now + 1e-6) {
+      from += TICK_MS;
+      this.step(from);
+      n++;
+    }
+    this.steppedTo = n > 0 ? from : this.steppedTo ?? from;
+  }
+
+  private step(now: number): void {
+    const dt = TICK_MS / 1000;
     this.consumedMah += (this.current() * dt) / 3.6;
     this.checkBattery(now);
     this.checkGcsFailsafe(now);
@@ -986,20 +1117,21 @@ export class SimCopter {
           this.climbTo(this.takeoffAlt, dt);
           this.brakeXY(dt);
           if (this.pos.u >= this.takeoffAlt - 0.05 && now >= this.spoolUntil) {
-            this.guidedTarget = { n: this.pos.n, e: this.pos.e, u: this.takeoffAlt };
+            this.setGuidedTarget({ n: this.pos.n, e: this.pos.e, u: this.takeoffAlt });
             this.takeoffAlt = undefined;
           }
         } else if (this.guidedVel && now < this.guidedVel.until) {
-          const acc = this.params.get('WP_ACC');
-          this.applyVelXY(this.guidedVel.v.n, this.guidedVel.v.e, dt, acc, acc * 1.3);
+          stepVelocity(this.kin(), this.guidedVel.v, this.guidedShape(), dt);
           this.vel.u += Math.max(-dt, Math.min(dt, this.guidedVel.v.u - this.vel.u));
         } else {
           if (this.guidedVel) {
             // A velocity target expires after 3 s: stop where the braking ends.
             this.guidedVel = undefined;
-            this.guidedTarget = this.stoppingPoint();
+            this.setGuidedTarget(this.stoppingPoint());
           }
-          this.flyTo(this.guidedTarget ?? this.pos, this.wpSpeed(), dt);
+          if (!this.guidedTarget) this.setGuidedTarget({ ...this.pos });
+          stepLeg(this.kin(), this.guidedLeg!, this.wpSpeed(), this.guidedShape(), dt);
+          this.climbTo(this.guidedTarget!.u, dt);
         }
         return;
       }
@@ -1153,13 +1285,16 @@ export class SimCopter {
         const ok = this.armed && onGround && (this.mode === M.GUIDED || this.mode === M.LOITER);
         if (!ok) return 4;
         this.beginTakeoff(Math.max(alt, 0));
+        this.speedChangeLost = true;
         return 0;
       }
       case CMD.DO_CHANGE_SPEED: {
         if (this.mode !== M.GUIDED && this.mode !== M.AUTO && this.mode !== M.RTL) return 4;
+        // accepted, but lost when sent after NAV_TAKEOFF and before the first position target (recorded)
+        if (this.mode === M.GUIDED && this.speedChangeLost) return 0;
         if ((p[1] ?? 0) > 0) {
           this.speedOverride = p[1];
-          if (this.mode === M.GUIDED && this.guidedTarget) this.guidedTarget = { ...this.guidedTarget };
+
         }
         return 0;
       }
@@ -1207,7 +1342,8 @@ export class SimCopter {
         const u = frame === 6 || frame === 3 ? (p[6] ?? this.pos.u) : (p[6] ?? this.home.alt) - this.home.alt;
         const target = { n: ne.north, e: ne.east, u: Number.isFinite(u) ? u : this.pos.u };
         if (this.fence.refusesDestination(target.n, target.e, target.u)) return 4;
-        this.guidedTarget = target;
+        this.setGuidedTarget(target);
+        this.speedChangeLost = false;
         if ((p[0] ?? -1) > 0) this.speedOverride = p[0];
         return 0;
       }
@@ -1240,17 +1376,16 @@ export class SimCopter {
       return 2;
     }
     if (id === MSG.HEARTBEAT) return 0;
-    const old = this.streams.get(id);
-    if (old) this.clock.clearInterval(old.timer);
+    this.streams.get(id)?.cancel();
     this.streams.delete(id);
     // 0 = default rate (off on this port), -1 = off.
     if (intervalUs > 0) {
       const intervalMs = Math.max(1, intervalUs / 1000);
-      const timer = this.clock.setInterval(() => {
+      const cancel = steadyInterval(this.clock, intervalMs, () => {
         const m = this.build(id);
         if (m) this.emit(m);
-      }, intervalMs);
-      this.streams.set(id, { intervalMs, timer });
+      });
+      this.streams.set(id, { intervalMs, cancel });
     }
     return 0;
   }
@@ -1267,8 +1402,9 @@ export class SimCopter {
       const u = relative ? s.alt : s.alt - this.home.alt;
       // a destination the fence forbids is dropped in silence; the path to one allowed is never checked
       if (this.fence.refusesDestination(ne.north, ne.east, u)) return;
-      this.guidedTarget = { n: ne.north, e: ne.east, u };
+      this.setGuidedTarget({ n: ne.north, e: ne.east, u });
       this.takeoffAlt = undefined;
+      this.speedChangeLost = false;
       this.guidedVel = undefined;
     } else if (!ignoreVel) {
       this.guidedVel = { v: { n: s.vx, e: s.vy, u: -s.vz }, until: this.t() + 3000 };
@@ -1459,4 +1595,30 @@ export class SimCopter {
     m.missionType = 0;
     this.emit(m);
   }
+}
+
+/**
+ * An interval that keeps to its schedule on the clock: each firing is planned from when the previous one was
+ * due, not from when its timer ran, so a stream at 5 Hz gives 15 messages in 3 s also at 10× on a busy machine.
+ */
+function steadyInterval(clock: Clock, ms: number, fn: () => void): () => void {
+  let due = clock.now() + ms;
+  let handle: TimerHandle | undefined;
+  let live = true;
+  const arm = () => {
+    handle = clock.setTimeout(run, Math.max(0, due - clock.now()));
+  };
+  const run = () => {
+    if (!live) return;
+    // a timer that is very late sends once, then keeps the schedule from now
+    if (clock.now() - due > 5 * ms) due = clock.now();
+    fn();
+    due += ms;
+    arm();
+  };
+  arm();
+  return () => {
+    live = false;
+    clock.clearTimeout(handle);
+  };
 }

@@ -86,6 +86,11 @@ export class ParamTable {
     this.values.set(name, value);
     return true;
   }
+  /** Adds a parameter the firmware creates at run time (e.g. the sensor ids it finds at boot). */
+  define(name: string, value: number): void {
+    if (!this.values.has(name)) this.order.push(name);
+    this.values.set(name, value);
+  }
   index(name: string): number {
     return this.order.indexOf(name);
   }
