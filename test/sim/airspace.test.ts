@@ -33,11 +33,9 @@ test("earthquake town, seed 1: the operator's zone drawn at 5 min is never flown
 
 test('a zone drawn over a flying drone: it leaves by the shortest way at once, and no drone enters afterwards', async () => {
   const scenario = { ...town, faults: [] };
-  // drone 6 flies north along x ≈ 1400 at t = 300 s (seed 1): a 300 m square centred on it
-  const ring = [{ x: 1250, y: 1150 }, { x: 1550, y: 1150 }, { x: 1550, y: 1450 }, { x: 1250, y: 1450 }];
-  const zone: Polygon = [ring];
-  const fact: AreaFact = { kind: 'area', origin: GCS_NODE_ID, seq: 1, t: 300, role: 'nofly', rings: [ring], priority: 1 };
-  let told = false;
+  // at t = 300 s, a 300 m square centred on drone 6, wherever it flies then (seed 1)
+  let zone: Polygon | undefined;
+  let edgeM = 0;
   const inside = new Map<number, number[]>();
   await runSimulation({
     scenario,
@@ -46,12 +44,17 @@ test('a zone drawn over a flying drone: it leaves by the shortest way at once, a
     redivide: true,
     onStep: (w) => {
       const t = (w.clock.now() - w.startMs) / 1000;
-      // told to every drone at once (the mesh's delay is measured in the test above)
-      if (!told && t >= 300) {
-        told = true;
+      if (!zone && t >= 300) {
+        const s = w.drones[5]!.body.truth(w.drones[5]!.vehicle)!;
+        const c = toLocal(frame, s.lat, s.lon);
+        const ring = [{ x: c.x - 150, y: c.y - 150 }, { x: c.x + 150, y: c.y - 150 }, { x: c.x + 150, y: c.y + 150 }, { x: c.x - 150, y: c.y + 150 }].map((p) => ({ x: Math.round(p.x), y: Math.round(p.y) }));
+        zone = [ring];
+        edgeM = 150;
+        const fact: AreaFact = { kind: 'area', origin: GCS_NODE_ID, seq: 1, t: 300, role: 'nofly', rings: [ring], priority: 1 };
+        // told to every drone at once (the mesh's delay is the test above's)
         for (const d of w.drones) d.agent.learn([fact]);
       }
-      if (!told) return;
+      if (!zone) return;
       for (const d of w.drones) {
         const s = d.body.truth(d.vehicle);
         if (s?.flying && pointInPolygon(toLocal(frame, s.lat, s.lon), zone)) inside.set(d.id, [...(inside.get(d.id) ?? []), t]);
@@ -60,7 +63,7 @@ test('a zone drawn over a flying drone: it leaves by the shortest way at once, a
   });
   const six = inside.get(6) ?? [];
   assert.ok(six.length > 0 && six[0]! <= 300.2, 'drone 6 was inside when the zone was drawn');
-  // 150 m to the nearest edge at 10 m/s, after braking from a run-on along its old heading
-  assert.ok(six.at(-1)! - 300 < 30, `drone 6 left after ${(six.at(-1)! - 300).toFixed(1)} s`);
+  // 150 m to the nearest edge at 10-15 m/s, after braking from a run-on along its old heading
+  assert.ok(six.at(-1)! - 300 < 30, `drone 6 left after ${(six.at(-1)! - 300).toFixed(1)} s (${edgeM} m to the nearest edge)`);
   for (const [id, ts] of inside) assert.ok(ts.at(-1)! < 330, `drone ${id} inside at ${ts.at(-1)!.toFixed(1)} s`);
 });

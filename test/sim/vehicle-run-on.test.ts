@@ -23,6 +23,10 @@ async function runOn(speed: number): Promise<number> {
   await drive(clock, v.action.arm());
   await drive(clock, v.action.takeoff(30));
   await drive(clock, v.telemetry.waitFor((s) => (s.position?.relAlt ?? 0) > 29.5, 60_000));
+  // DO_CHANGE_SPEED before the first position target is lost (fence.md surprise 13): a first target, then the speed
+  const first = offsetLatLon(HOME, 0, 20);
+  v.action.gotoLocation(first.lat, first.lon, 30);
+  await drive(clock, v.telemetry.waitFor((s) => sim.copter.snapshot().east > 19.5 && (s.velocity ? Math.hypot(s.velocity.north, s.velocity.east) < 0.2 : false), 60_000));
   await drive(clock, v.action.setSpeed(speed));
   // east along a long leg; at full speed, 300 m out, turn north
   const far = offsetLatLon(HOME, 0, 1000);
