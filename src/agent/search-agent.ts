@@ -693,11 +693,12 @@ export class SearchAgent {
     else this.o.log.warn('yielding: mode changed by a pilot or another ground station', { override: o });
     // a failsafe text may trail the mode change by a moment: report the corrected cause when it comes
     const off = this.o.vehicle.telemetry.onOverride((n) => {
-      if (n.reason === 'failsafe' && this.activity === 'override') {
+      if (n.reason !== 'failsafe' || (this.activity === 'failsafe' && n.failsafe === o?.failsafe)) return;
+      if (this.activity === 'override') {
         this.activity = 'failsafe';
         this.status();
-        this.o.log.warn('yielding: autopilot failsafe took control', { failsafe: n.failsafe, text: n.text, mode: n.to });
       }
+      this.o.log.warn('autopilot failsafe named', { failsafe: n.failsafe, text: n.text, mode: n.to });
     });
     this.unsubscribes.push(off);
   }
