@@ -55,9 +55,10 @@ export function searchGossipConfig(self: NodeId, band: BandSettings, members = 1
     beaconIntervalS: hbS,
     hbEveryS: hbS,
     ownStatusEveryS: hbS,
-    // Sightings are few and what the swarm exists for: every member relays one unless it hears three
-    // copies first, instead of trusting the relay geometry, which grey-zone links and collisions defeat.
-    urgentPriority: 0,
+    // Sightings are few and what the swarm exists for, and an operator's orders (zones, recalls, areas) are
+    // few and must reach every drone within a minute: every member relays one unless it hears three copies
+    // first, instead of trusting the relay geometry, which grey-zone links and collisions defeat.
+    urgentPriority: 1,
     urgentCopies: 3,
     // a searching drone publishes a coverage fact every 20 s and every sighting
     maxFactsPerOrigin: 400,
@@ -74,6 +75,15 @@ export function searchGossipConfig(self: NodeId, band: BandSettings, members = 1
     // the flooding guard is relative to what an honest member may send under this band's duty cycle
     defence: { ...base.defence, maxAirtimeFraction: Math.min(0.5, 8 * duty) },
   });
+}
+
+/**
+ * The ground station's settings: a search member's, except that its own facts (an operator's zones, recalls,
+ * areas: few, and each to reach drones that may all be flying out of the station's range) are sent again
+ * after 10 s, then 20, 40… (six times) until some member is known to hold them, instead of after 30 s.
+ */
+export function stationGossipConfig(self: NodeId, band: BandSettings): GossipConfig {
+  return { ...searchGossipConfig(self, band), ownConfirmS: 10, ownRetries: 6 };
 }
 
 /**

@@ -15,6 +15,8 @@ import { planSectors, reachLaneEnds, routeAround, shareOut, sweptCells, type Lan
 import type { OverrideInfo, Vehicle } from '../vehicle/vehicle.js';
 import { mayAct } from '../wire/authority.js';
 import type { Detection } from '../mission/detection.js';
+import { Airspace, stoppingPoint } from './airspace.js';
+import { FenceKeeper } from './airspace-fence.js';
 
 /** What the agent needs from the mesh (the gossip node behind a link, or the simulator's radio). */
 export interface MeshPort {
@@ -59,6 +61,8 @@ export interface SearchAgentOptions {
   readonly nextSeq: () => number;
   /** Members whose orders count (the keyring's operators); without it, no command is obeyed. */
   readonly isOperator?: (id: NodeId) => boolean;
+  /** Load the zones into the flight controller's geofence as well (default true). */
+  readonly geofence?: boolean;
   readonly log: Logger;
   readonly statusEveryS?: number;
   readonly coverageEveryS?: number;
@@ -80,6 +84,21 @@ export function launchPointIndex(k: number, members: number, points: number): nu
 
 /** A waypoint this close counts as reached, metres. */
 const REACHED_M = 10;
+/**
+ * A copter sent a new target runs on along its old heading before it turns: 25.7 m at 10 m/s (fence.md,
+ * measured alike in the simulated vehicle, test/sim/vehicle-run-on.test.ts). A waypoint within this (plus the
+ * clearance) of a zone is flown to a stop instead of by: ArduCopter brakes into its target, so the turn for
+ * the next leg starts from where it was planned.
+ */
+const RUN_ON_M = 26;
+const ZONE_CLEARANCE_M = 10;
+/** Reached when stopping at a waypoint, metres. */
+const STOP_M = 2;
+/**
+ * How far past a zone's edge a drone inside one is sent: a copter re-targeted at 10 m/s runs on 25.7 m along
+ * its old heading (fence.md), so this keeps the turn onto the next leg outside.
+ */
+const ZONE_EXIT_M = 30;
 /** How far along a lane met side-on the vehicle is first sent, metres (see leadInPoint). */
 const LEAD_IN_M = 60;
 
@@ -118,10 +137,16 @@ export class SearchAgent {
 
   /** The roster in id order: launch points are shared out along it. */
   private readonly rosterInOrder: readonly NodeId[];
+  /** The no-fly zones known: the mission's and the operator's (see airspace.ts). */
+  readonly airspace: Airspace;
+  /** The zones in the flight controller's geofence (airspace-fence.ts). */
+  readonly fence: FenceKeeper | undefined;
 
   constructor(private readonly o: SearchAgentOptions) {
     this.searchableSet = new Set(o.searchable);
     this.rosterInOrder = [...o.roster].sort((a, b) => a - b);
+    this.airspace = new Airspace(o.nofly ?? [], o.isOperator);
+    this.fence = o.geofence === false ? undefined : new FenceKeeper({ vehicle: o.vehicle, frame: o.frame, airspace: this.airspace, clock: o.clock, log: o.log });
   }
 
   /** Where a member takes off (the same on every agent: mission and roster only). */
@@ -165,6 +190,11 @@ export class SearchAgent {
   learn(facts: readonly Fact[]): void {
     for (const f of facts) {
       if (!mayAct(f, this.o.isOperator)) continue;
+      // a zone drawn or withdrawn: plan again at once (the flight loops poll replanWanted)
+      if (this.airspace.learn(f)) {
+        this.replanWanted = true;
+        this.o.log.info('no-fly zones changed', { zones: this.airspace.zones().length });
+      }
       switch (f.kind) {
         case 'coverage': {
           let mine = this.coveredBy.get(f.origin);
@@ -256,7 +286,7 @@ export class SearchAgent {
   private replan(): void {
     this.replanWanted = false;
     const { recipients, orphaned } = this.o.redivide ? this.roles() : { recipients: [...this.o.roster], orphaned: [] };
-    const key = `${recipients.join(',')}|${orphaned.join(',')}|${orphaned.map((id) => this.coveredBy.get(id)?.size ?? 0).join(',')}`;
+    const key = `${recipients.join(',')}|${orphaned.join(',')}|${orphaned.map((id) => this.coveredBy.get(id)?.size ?? 0).join(',')}|${this.airspace.version}`;
     if (this.plannedOnce && key === this.planKey) return;
     this.plannedOnce = true;
     this.planKey = key;
@@ -266,9 +296,11 @@ export class SearchAgent {
     // one lane direction for every layer, so the snake order is the same everywhere
     const axis = { axis: base.axis };
     const orphanCells: number[] = [];
+    // cells an operator's zone closed are left out like searched ones: the take-off plan stays the same everywhere
+    const closed = this.airspace.closedCells(this.o.frame, this.o.searchable);
     for (const id of orphaned) {
       const done = this.coveredBy.get(id);
-      for (const c of base.sectors.get(id) ?? []) if (!done?.has(c)) orphanCells.push(c);
+      for (const c of base.sectors.get(id) ?? []) if (!done?.has(c) && !closed.has(c)) orphanCells.push(c);
     }
     let share: readonly number[] = [];
     if (orphanCells.length && recipients.includes(this.o.self)) {
@@ -290,20 +322,20 @@ export class SearchAgent {
     // A cell counts as searched once the camera is within half a sweep of its centre, but the part beyond the
     // centre is seen only as the drone flies on: a plan made before the drone reached the centre of the cell
     // under it keeps that cell, so the drone carries on along the lane instead of skipping to the next one.
-    let covered: ReadonlySet<number> = this.covered;
+    let covered: ReadonlySet<number> = closed.size ? new Set([...this.covered, ...closed]) : this.covered;
     const laneEnd = this.path[this.wp];
     if (this.onLane && this.activity === 'searching' && laneEnd && this.position()) {
       const under = cellIndex(this.o.frame, here);
       const mid = cellCentre(this.o.frame, under);
       const centreAhead = Math.hypot(mid.x - laneEnd.x, mid.y - laneEnd.y) < Math.hypot(here.x - laneEnd.x, here.y - laneEnd.y);
-      if (centreAhead && this.covered.has(under)) covered = new Set([...this.covered].filter((c) => c !== under));
+      if (centreAhead && this.covered.has(under) && !closed.has(under)) covered = new Set([...covered].filter((c) => c !== under));
     }
     const own = planSectors({ frame: this.o.frame, searchable: base.sectors.get(this.o.self) ?? [], covered, members: [{ id: this.o.self, pos: here }], ...axis });
     const ownPath = own.paths.get(this.o.self) ?? [];
     const from = ownPath[ownPath.length - 1] ?? here;
     const extra = planSectors({ frame: this.o.frame, searchable: share, covered, members: [{ id: this.o.self, pos: from }], ...axis });
     this.path = reachLaneEnds([...ownPath, ...(extra.paths.get(this.o.self) ?? [])], {
-      zones: this.o.nofly ?? [],
+      zones: this.airspace.zones(),
       cellSize: this.o.frame.cellSize,
       axis: base.axis,
       searchableAt: (p) => this.searchableAt(p),
@@ -319,6 +351,14 @@ export class SearchAgent {
       ownM: Math.round(own.lengths.get(this.o.self) ?? 0),
       shareM: Math.round(extra.lengths.get(this.o.self) ?? 0),
     });
+  }
+
+  /** Are cells left that nobody is known to have searched (cells an operator's zone closed excepted)? */
+  private unsearchedLeft(): boolean {
+    if (this.covered.size >= this.searchableSet.size) return false;
+    const closed = this.airspace.closedCells(this.o.frame, this.o.searchable);
+    for (const c of this.searchableSet) if (!this.covered.has(c) && !closed.has(c)) return true;
+    return false;
   }
 
   private overridden(): boolean {
@@ -407,6 +447,7 @@ export class SearchAgent {
     if (this.stopped) return;
     const pos = this.position();
     if (pos) this.sweepTo(pos);
+    if (pos && this.fence && !this.fence.inStep()) void this.fence.sync(pos).catch((err: unknown) => this.o.log.error('geofence load failed', { err: err as Error }));
     if (this.now() - this.lastCoverage >= (this.o.coverageEveryS ?? 20) * 1000 || this.pendingCells.length >= 200) this.flushCoverage();
     if (this.now() - this.lastStatus >= (this.o.statusEveryS ?? 30) * 1000) this.status();
   }
@@ -449,9 +490,11 @@ export class SearchAgent {
     this.flushCoverage();
     this.status();
     this.o.log.info('returning home', { why });
-    // ArduCopter's RTL flies straight home: go round the no-fly zones first, in GUIDED
-    const home = this.o.vehicle.telemetry.state.home;
-    if (home) await this.detourFor(toLocal(this.o.frame, home.lat, home.lon), 250, () => false);
+    // ArduCopter's RTL flies straight home, through any zone: fly home in GUIDED round the zones (re-routing if
+    // one is drawn on the way), and RTL only above home, where it just lands
+    const home = this.homePoint();
+    const r = home ? await this.reachSafely(home, 250, () => false) : 'reached';
+    if (this.stopped || r === 'interrupted') return;
     await this.o.vehicle.action.rtl();
   }
 
@@ -474,18 +517,21 @@ export class SearchAgent {
       this.o.log.info("back to search: a share of a lost member's sector");
       return true;
     };
-    const homeLl = v.telemetry.state.home;
-    if (homeLl && this.position()) {
-      const home = toLocal(this.o.frame, homeLl.lat, homeLl.lon);
+    const home = this.homePoint();
+    if (home && this.position()) {
       let back = false;
       const interrupt = () => this.recalled || (back = shareArrived());
-      const detour = await this.detourFor(home, 500, interrupt);
-      if (detour === 'reached') await this.flyTo(home, 500, interrupt);
+      await this.reachSafely(home, 500, interrupt);
       if (back) return true;
+      // recalled on the way: home the same way round the zones, never by RTL from here
+      if (this.recalled && !this.stopped && v.telemetry.state.control !== 'override') {
+        await this.goHome('recalled by operator');
+        return false;
+      }
       if (this.stopped || v.telemetry.state.control === 'override') return false;
       // Hover over home while cells are still unsearched in this drone's view: a member lost now, noticed only
       // after its silence times out, hands its remainder to those still in the air; landed, nobody would fly it.
-      while (!this.stopped && this.covered.size < this.searchableSet.size && !this.batteryLow()) {
+      while (!this.stopped && this.unsearchedLeft() && !this.batteryLow()) {
         await sleep(this.o.clock, 2000);
         if (this.recalled || this.overridden()) return false;
         if (shareArrived()) return true;
@@ -545,10 +591,37 @@ export class SearchAgent {
    * the last corner. 'reached' when the straight leg to the point is then clear; otherwise why it stopped, so
    * the caller looks at the situation again.
    */
-  private async detourFor(target: LocalPoint, pollMs: number, interrupt: () => boolean): Promise<'reached' | 'refused' | 'interrupted'> {
+  private async detourFor(target: LocalPoint, pollMs: number, interrupt: () => boolean, clearanceM?: number): Promise<'reached' | 'refused' | 'interrupted'> {
+    // the caller's interrupt may act when it fires (a share taken on): asked once a poll, and remembered
+    let hit = false;
+    const asked = () => (hit ||= interrupt());
+    for (;;) {
+      const version = this.airspace.version;
+      // a zone drawn (or withdrawn) on the way: route again from where the drone is then
+      const stale = () => asked() || this.airspace.version !== version;
+      const r = await this.detourOnce(target, pollMs, stale, clearanceM);
+      if (r !== 'interrupted' || hit || this.airspace.version === version) return r;
+    }
+  }
+
+  private async detourOnce(target: LocalPoint, pollMs: number, interrupt: () => boolean, clearanceM?: number): Promise<'reached' | 'refused' | 'interrupted'> {
     const from = this.position();
-    if (!from || !this.o.nofly?.length) return 'reached';
-    const via = routeAround(from, target, this.o.nofly);
+    const zones = this.airspace.zones();
+    if (!from || !zones.length) return 'reached';
+    // Inside a zone (one drawn over the drone, or a run-on): out by the shortest way before anything else.
+    // The way out is at the zone's edge plus the copter's run-on, so turning for the next leg stays outside.
+    const out = this.airspace.wayOut(from, ZONE_EXIT_M);
+    if (out !== from) {
+      this.onLane = false;
+      this.detoured = true;
+      this.o.log.warn('inside a no-fly zone: leaving by the shortest way', { at: { x: Math.round(from.x), y: Math.round(from.y) }, to: { x: Math.round(out.x), y: Math.round(out.y) } });
+      const r = await this.flyTo(out, pollMs, interrupt);
+      if (r !== 'reached') return r;
+    }
+    // from where a new target leaves it: the copter brakes along its heading first (fence.md), then flies straight
+    const here = this.position() ?? from;
+    const vel = this.o.vehicle.telemetry.state.velocity;
+    const via = routeAround(vel ? stoppingPoint(here, vel.north, vel.east) : here, target, zones, undefined, clearanceM);
     if (via.length) {
       this.onLane = false;
       this.detoured = true;
@@ -558,6 +631,43 @@ export class SearchAgent {
       if (r !== 'reached') return r;
     }
     return 'reached';
+  }
+
+  /**
+   * Flies to a point round every zone, re-routing when the zones change on the way: what going home uses
+   * instead of ArduCopter's RTL, which flies straight through a zone. 'reached' when there.
+   */
+  private async reachSafely(target: LocalPoint, pollMs: number, interrupt: () => boolean): Promise<'reached' | 'refused' | 'interrupted'> {
+    let hit = false;
+    const asked = () => (hit ||= interrupt());
+    for (;;) {
+      const version = this.airspace.version;
+      const d = await this.detourFor(target, pollMs, asked);
+      if (d === 'interrupted' && !hit && (await this.reclaimFromFence())) continue;
+      if (d !== 'reached') return d;
+      const r = await this.flyTo(target, pollMs, () => asked() || this.airspace.version !== version);
+      if (r === 'interrupted' && !hit && (await this.reclaimFromFence())) continue;
+      if (r !== 'interrupted' || hit || this.airspace.version === version) return r;
+    }
+  }
+
+  /**
+   * After the geofence's own action (BRAKE at a breach) took control from the agent: take it back, to leave
+   * the zone by the shortest way (detourOnce) rather than hover inside it. True when it did.
+   */
+  private async reclaimFromFence(): Promise<boolean> {
+    const v = this.o.vehicle;
+    if (this.stopped || v.telemetry.state.control !== 'override' || !v.telemetry.state.armed || !this.fence?.tookOver()) return false;
+    this.o.log.warn('the geofence took control at a breach: taking it back to leave the zone');
+    v.resumeControl();
+    await this.guided();
+    return true;
+  }
+
+  /** Home, or the nearest point clear of the zones when an operator drew one over home. */
+  private homePoint(): LocalPoint | undefined {
+    const home = this.o.vehicle.telemetry.state.home;
+    return home ? this.airspace.wayOut(toLocal(this.o.frame, home.lat, home.lon), ZONE_EXIT_M) : undefined;
   }
 
   /**
@@ -650,6 +760,7 @@ export class SearchAgent {
     this.status();
     while (!this.stopped) {
       const s = v.telemetry.state;
+      if (s.control === 'override' && (await this.reclaimFromFence())) continue;
       if (s.control === 'override') {
         this.yieldTo(s.override);
         return;
@@ -666,7 +777,9 @@ export class SearchAgent {
         return;
       }
       const target = this.path[this.wp]!;
-      const detour = await this.detourFor(target, 250, () => this.replanWanted || this.recalled);
+      // a lane (to an odd waypoint) runs where the searchable cells are, which keep their own distance from the
+      // zones: only a leg between lanes is held to the routing clearance
+      const detour = await this.detourFor(target, 250, () => this.replanWanted || this.recalled, this.wp % 2 === 1 ? 0 : undefined);
       if (detour === 'refused') await sleep(clock, 1000);
       if (detour !== 'reached') continue;
       await this.paceFor(target);
@@ -677,13 +790,14 @@ export class SearchAgent {
         continue;
       }
       // fly until there, or until something asks for a new plan
+      const reachedM = this.airspace.near(target, RUN_ON_M + ZONE_CLEARANCE_M) ? STOP_M : REACHED_M;
       for (;;) {
         await sleep(clock, 250);
         if (this.stopped || this.replanWanted || this.recalled) break;
         if (v.telemetry.state.control === 'override') break;
         const p = this.position();
         // Fly-by: the camera sees 27 m either side, so a waypoint within 10 m is reached (no full stop)
-        if (p && Math.hypot(p.x - target.x, p.y - target.y) < REACHED_M) {
+        if (p && Math.hypot(p.x - target.x, p.y - target.y) < reachedM) {
           // reaching an even waypoint starts a lane, an odd one ends it (a one-cell lane does both)
           this.sweepTo(p);
           // a lane met side-on at the end of a detour is joined via a point a little way along it (see leadInPoint)

@@ -207,6 +207,10 @@ export class GcsServer {
     const url = new URL(req.url ?? '/', 'http://local');
     const path = url.pathname;
     const s = this.opts.station;
+    // Never inside another site's frame: the framed page would hold the operator's token, and a page
+    // laid over it could steer the operator's clicks (clickjacking).
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
     const refused = this.opts.access.refusal(req);
     if (refused) throw new HttpError(403, refused);
     if (path.startsWith('/api/')) {

@@ -30,8 +30,12 @@ export interface AuthorshipConfig {
   readonly candidatesPerId: number;
   /** Unproven statuses held per claimed origin. */
   readonly statusesPerOrigin: number;
-  /** Unproven facts of one claimed origin relayed per 10 minutes (the rest waits for its proof). */
-  readonly unprovenRelaysPerOrigin: number;
+  /**
+   * Unproven facts of others relayed per 10 minutes for each neighbour that brought them (the rest waits for
+   * its proof). Keyed on the packet's sender, not the claimed origin: a forger claiming every origin must
+   * not stop honest origins' facts from spreading, and what it brings itself is capped.
+   */
+  readonly unprovenRelaysPerSender: number;
   /** Own attestation after this many own durable facts... */
   readonly attestEvery: number;
   /** ...or once the oldest unattested one is this old (operator facts: at once)... */
@@ -49,7 +53,7 @@ export const DEFAULT_AUTHORSHIP: AuthorshipConfig = {
   heldPerOrigin: 256,
   candidatesPerId: 4,
   statusesPerOrigin: 8,
-  unprovenRelaysPerOrigin: 24,
+  unprovenRelaysPerSender: 24,
   attestEvery: 16,
   attestAfterS: 1800,
   heartbeatS: 1800,
@@ -143,7 +147,7 @@ export class Authorship {
   // ---- receiving ----------------------------------------------------------------------------------------
 
   /** A durable fact or status (not an attestation) not in the store: hold it until its proof. */
-  hold(f: Fact, now: number): HoldResult {
+  hold(f: Fact, now: number, sender: NodeId = f.origin): HoldResult {
     const bad = this.outOfBounds(f, now);
     if (bad) {
       this.counts.outOfBounds++;
@@ -163,7 +167,7 @@ export class Authorship {
     this.heldCount.set(f.origin, (this.heldCount.get(f.origin) ?? 0) + 1);
     this.counts.held++;
     const proven = this.proveOpen(f.origin, f.seq);
-    return { kind: 'held', relay: proven.length > 0 || this.mayRelay(f.origin, now), proven };
+    return { kind: 'held', relay: proven.length > 0 || this.mayRelay(sender, now), proven };
   }
 
   private holdStatus(s: StatusFact, now: number): HoldResult {
@@ -306,12 +310,12 @@ export class Authorship {
     if (seq > (this.highest.get(origin) ?? 0) && seq < 2 ** 31) this.highest.set(origin, seq);
   }
 
-  /** Unproven facts are relayed (for speed) only within a budget per claimed origin. */
-  private mayRelay(origin: NodeId, now: number): boolean {
-    let ts = this.relays.get(origin);
-    if (!ts) this.relays.set(origin, (ts = []));
+  /** Unproven facts are relayed (for speed) only within a budget per neighbour that brought them. */
+  private mayRelay(sender: NodeId, now: number): boolean {
+    let ts = this.relays.get(sender);
+    if (!ts) this.relays.set(sender, (ts = []));
     while (ts.length && ts[0]! < now - 600) ts.shift();
-    if (ts.length >= this.cfg.unprovenRelaysPerOrigin) return false;
+    if (ts.length >= this.cfg.unprovenRelaysPerSender) return false;
     ts.push(now);
     return true;
   }

@@ -286,6 +286,8 @@ export class GossipNode {
   /** Own durable facts on air, checked later for someone else holding them (see ownConfirmS). */
   private readonly ownFacts: OwnFactConfirmations;
 
+  /** Unproven facts whose relay was decided when they arrived (authorship: not relayed again on proof). */
+  private readonly relayConsidered = new Set<string>();
   /** Answers to others' requests, budgeted per requester and in all (answer-budget.ts). */
   private readonly answers: AnswerBudget;
 
@@ -512,7 +514,7 @@ export class GossipNode {
       this.onProven(r.proven, sender, relayAt, now, out);
       return;
     }
-    const r = auth.hold(f, now);
+    const r = auth.hold(f, now, sender);
     if (r.kind === 'rejected') {
       this.stats.rejects.add(r.reason);
       return;
@@ -544,13 +546,14 @@ export class GossipNode {
       this.lastLearnAt = now;
       this.polls = 0;
       out.learned.push(p);
-      const key = factKey(p);
-      if (!this.pending.has(key) && !this.sentAt.has(key)) this.scheduleRelay(p, undefined, relayAt, now);
+      // Relayed unproven already (or suppressed then by copies heard): proof adds nothing to send.
+      if (!this.relayConsidered.delete(factKey(p))) this.scheduleRelay(p, undefined, relayAt, now);
     }
   }
 
   /** A new fact to pass on after the contention delay, if this node adds coverage (see receive). */
   private scheduleRelay(f: Fact, senderAt: Point | undefined, relayAt: () => number, now: number): void {
+    if (f.kind !== 'attest' && !this.store.has(f)) this.relayConsidered.add(factKey(f));
     const urgent = this.isUrgent(f);
     const heardAt = senderAt && !urgent ? [senderAt] : undefined;
     const gain = this.newCoverage(heardAt);
@@ -628,8 +631,10 @@ export class GossipNode {
     // When each kind of traffic is due, and when its share of the duty budget lets it go.
     let own = Infinity;
     let others = Infinity;
+    let attests = Infinity;
     for (const p of this.pending.values()) {
       if (p.fact.origin === this.self) own = Math.min(own, p.due);
+      else if (p.fact.kind === 'attest') attests = Math.min(attests, p.due);
       else others = Math.min(others, p.due);
     }
     let requests = Infinity;
@@ -641,6 +646,7 @@ export class GossipNode {
     const gate = (due: number, reserve: number) =>
       due === Infinity ? Infinity : Math.max(due, this.holdUntil, this.duty.nextAllowed(Math.max(now, due), minAir + reserve * budget));
     t = Math.min(t, gate(own, 0), gate(requests, this.cfg.ownOnlyReserve), gate(others, this.cfg.ownReserve), gate(this.beaconAt, this.cfg.lowPriorityReserve));
+    if (attests < Infinity) t = Math.min(t, gate(attests, 0.5)); // others' attestations: see mayGo
     return t;
   }
 
@@ -658,8 +664,9 @@ export class GossipNode {
     let ownNew: number | undefined;
     // only what may go now: relays held back by the reserve must not keep an own fact waiting for their room
     const relayOk = this.othersAllowed(now);
+    const attestOk = this.attestRelayAllowed(now);
     for (const p of this.pending.values()) {
-      if (p.due > now || !this.mayGo(p, relayOk)) continue;
+      if (p.due > now || !this.mayGo(p, relayOk, attestOk)) continue;
       const size = this.codec.sizeOfFact(p.fact);
       bytes += size;
       if (p.fact.origin === this.self && !p.repair) ownNew = Math.min(ownNew ?? Infinity, size);
@@ -672,7 +679,8 @@ export class GossipNode {
 
   private dueKind(now: number): 'urgent' | 'beacon' | undefined {
     const relayOk = this.othersAllowed(now);
-    for (const p of this.pending.values()) if (p.due <= now && this.mayGo(p, relayOk)) return 'urgent';
+    const attestOk = this.attestRelayAllowed(now);
+    for (const p of this.pending.values()) if (p.due <= now && this.mayGo(p, relayOk, attestOk)) return 'urgent';
     // Requests for what this node lacks (digest, HAVE lists, polls) may use most of the reserve: they serve it.
     if (this.requestsAllowed(now)) {
       for (const h of this.haves.values()) if (h.due <= now) return 'urgent';
@@ -683,9 +691,17 @@ export class GossipNode {
     return undefined;
   }
 
-  /** A pending fact may go on air now: our own always, others' while relays are allowed (see othersAllowed). */
-  private mayGo(p: Pending, relayOk: boolean): boolean {
-    return relayOk || p.fact.origin === this.self;
+  /**
+   * A pending fact may go on air now: our own always, others' while relays are allowed (see othersAllowed),
+   * others' attestations only while the node has used less than half its budget: they are the costliest
+   * facts (a 64-byte signature), and a sighting must not wait for proof of another.
+   */
+  private mayGo(p: Pending, relayOk: boolean, attestOk = true): boolean {
+    return p.fact.origin === this.self || (relayOk && (attestOk || p.fact.kind !== 'attest'));
+  }
+
+  private attestRelayAllowed(now: number): boolean {
+    return this.duty.allows(now, loraTimeOnAir(this.codec.overhead + 16, this.cfg.lora) + 0.5 * this.duty.budgetS);
   }
 
   /** Others' facts (relays, repairs) stop short of the budget: the rest is kept for this node's own facts. */
@@ -759,8 +775,9 @@ export class GossipNode {
       ([, a], [, b]) => Number(b.due <= now) - Number(a.due <= now) || priorityOf(a.fact.kind) - priorityOf(b.fact.kind) || a.due - b.due,
     );
     const relayOk = this.othersAllowed(now);
+    const attestOk = this.attestRelayAllowed(now);
     for (const [key, p] of queue) {
-      if (!this.mayGo(p, relayOk)) continue;
+      if (!this.mayGo(p, relayOk, attestOk)) continue;
       // Only due items: sending a fact before its contention delay ran out would defeat suppression;
       // under budget pressure, facts due soon ride along (batching).
       if (p.due > now + this.cfg.coalesceS && !(pressured && p.due <= now + 20 && priorityOf(p.fact.kind) <= 1)) continue;

@@ -71,7 +71,7 @@ function polygon(v: unknown, at: string): GeoPolygon {
 
 function fault(v: unknown, at: string): ScenarioFault {
   const o = obj(v, at);
-  const type = oneOf(o.type, `${at}.type`, ['crash', 'battery_failure', 'fc_reboot', 'radio_partition', 'hostile_transmitter'] as const);
+  const type = oneOf(o.type, `${at}.type`, ['crash', 'battery_failure', 'fc_reboot', 'radio_partition', 'hostile_transmitter', 'operator_zone'] as const);
   switch (type) {
     case 'crash':
     case 'battery_failure':
@@ -84,6 +84,8 @@ function fault(v: unknown, at: string): ScenarioFault {
       const toS = num(o.toS, `${at}.toS`, fromS);
       return { type, groups, fromS, toS };
     }
+    case 'operator_zone':
+      return { type, atS: num(o.atS, `${at}.atS`, 0), polygon: polygon(o.polygon, `${at}.polygon`) };
     case 'hostile_transmitter': {
       const fromS = num(o.fromS, `${at}.fromS`, 0);
       return {

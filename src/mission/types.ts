@@ -31,6 +31,8 @@ export type ScenarioFault =
   | { readonly type: 'battery_failure'; readonly drone: number; readonly atS: number }
   | { readonly type: 'fc_reboot'; readonly drone: number; readonly atS: number; readonly downS: number }
   | { readonly type: 'radio_partition'; readonly groups: readonly (readonly number[])[]; readonly fromS: number; readonly toS: number }
+  /** An operator draws a no-fly zone at the ground station during the mission. */
+  | { readonly type: 'operator_zone'; readonly atS: number; readonly polygon: GeoPolygon }
   | {
       readonly type: 'hostile_transmitter';
       readonly lat: number;

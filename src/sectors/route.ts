@@ -6,7 +6,7 @@
  * quadratic graph costs microseconds.
  */
 import type { LocalPoint } from '../wire/frame-of-reference.js';
-import { pointInPolygon, type Polygon } from './grid.js';
+import { distanceToSegment, pointInPolygon, type Polygon } from './grid.js';
 
 const cross = (o: LocalPoint, a: LocalPoint, b: LocalPoint) => (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
 
@@ -29,6 +29,27 @@ export function legEntersZone(a: LocalPoint, b: LocalPoint, zone: Polygon): bool
   // entirely inside, or through two corners exactly
   return insideOuter({ x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 }, zone);
 }
+
+/** How close the leg a → b comes to the zone's outer ring (0 when it enters). */
+export function legDistanceToZone(a: LocalPoint, b: LocalPoint, zone: Polygon): number {
+  if (legEntersZone(a, b, zone)) return 0;
+  const outer = zone[0] ?? [];
+  let best = Infinity;
+  for (let i = 0, j = outer.length - 1; i < outer.length; j = i++) {
+    const u = outer[j]!;
+    const v = outer[i]!;
+    best = Math.min(best, distanceToSegment(a, u, v), distanceToSegment(b, u, v), distanceToSegment(u, a, b), distanceToSegment(v, a, b));
+  }
+  return best;
+}
+
+/**
+ * The clearance a leg keeps from zones by default. A copter flying by a waypoint swings out by up to its
+ * run-on (fence.md: 17.2 m at 8 m/s, 25.7 m at 10 m/s, measured from the point the new target was sent), and
+ * it is sent the next target 10 m before the waypoint; a leg passing a zone at this distance keeps the swing
+ * out of it. Legs that start or end nearer (a lane end beside a zone) keep at least their ends' distance.
+ */
+export const ROUTE_CLEARANCE_M = 20;
 
 /** Corners of a zone's outer ring pushed `margin` metres outward along their bisector. */
 function corners(zone: Polygon, margin: number): LocalPoint[] {
@@ -68,10 +89,30 @@ function corners(zone: Polygon, margin: number): LocalPoint[] {
  * Via points for the leg a → b so that no part of it enters a zone (a and b excluded; empty when the straight
  * leg is clear). Zones containing a or b are ignored: a drone inside one leaves it the shortest way.
  */
-export function routeAround(a: LocalPoint, b: LocalPoint, zones: readonly Polygon[], marginM = 30): LocalPoint[] {
+export function routeAround(a: LocalPoint, b: LocalPoint, zones: readonly Polygon[], marginM = 30, clearanceM = ROUTE_CLEARANCE_M): LocalPoint[] {
   const active = zones.filter((z) => !insideOuter(a, z) && !insideOuter(b, z));
-  const clear = (p: LocalPoint, q: LocalPoint) => !active.some((z) => legEntersZone(p, q, z));
-  if (active.length === 0 || clear(a, b)) return [];
+  if (active.length === 0) return [];
+  // per zone: the clearance asked of every leg, no more than the ends' own distance from it (a hair less)
+  const need = active.map((z) => Math.max(0, Math.min(clearanceM, distanceToZone(a, z) - 0.5, distanceToZone(b, z) - 0.5)));
+  const clear = (p: LocalPoint, q: LocalPoint) => active.every((z, i) => (need[i]! > 0 ? legDistanceToZone(p, q, z) >= need[i]! : !legEntersZone(p, q, z)));
+  if (clear(a, b)) return [];
+  const via = shortestVia(a, b, active, marginM, clear);
+  if (via) return via;
+  // no way round with the clearance (zones close together): one that at least stays out
+  if (clearanceM > 0) return routeAround(a, b, zones, marginM, 0);
+  return []; // unreachable: fly straight rather than not at all
+}
+
+/** Distance from p to the zone's outer ring (0 on it), inside or out. */
+export function distanceToZone(p: LocalPoint, zone: Polygon): number {
+  const outer = zone[0] ?? [];
+  let best = Infinity;
+  for (let i = 0, j = outer.length - 1; i < outer.length; j = i++) best = Math.min(best, distanceToSegment(p, outer[j]!, outer[i]!));
+  return best;
+}
+
+/** Dijkstra over the visibility graph of a, b and the zones' pushed-out corners; undefined when b is unreachable. */
+function shortestVia(a: LocalPoint, b: LocalPoint, active: readonly Polygon[], marginM: number, clear: (p: LocalPoint, q: LocalPoint) => boolean): LocalPoint[] | undefined {
   const nodes: LocalPoint[] = [a, b, ...active.flatMap((z) => corners(z, marginM)).filter((p) => !active.some((z) => insideOuter(p, z)))];
   const n = nodes.length;
   const dist = new Array<number>(n).fill(Infinity);
@@ -81,7 +122,7 @@ export function routeAround(a: LocalPoint, b: LocalPoint, zones: readonly Polygo
   for (;;) {
     let u = -1;
     for (let i = 0; i < n; i++) if (!done[i] && (u < 0 || dist[i]! < dist[u]!)) u = i;
-    if (u < 0 || dist[u] === Infinity) return []; // unreachable: fly straight rather than not at all
+    if (u < 0 || dist[u] === Infinity) return undefined;
     if (u === 1) break;
     done[u] = true;
     for (let v = 0; v < n; v++) {

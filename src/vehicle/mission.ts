@@ -46,15 +46,22 @@ export interface UploadOptions {
 }
 
 export class MissionClient {
-  constructor(private readonly v: Vehicle) {}
+  /**
+   * `type` is the MAV_MISSION_TYPE the client speaks: 0 the mission (seq 0 is home), 1 the geofence (every
+   * item is the caller's; see fence.ts).
+   */
+  constructor(
+    private readonly v: Vehicle,
+    private readonly type: 0 | 1 = 0,
+  ) {}
 
-  /** Uploads `items` as seq 1..n (seq 0 = home placeholder). */
+  /** Uploads `items` as seq 1..n (seq 0 = home placeholder); a fence as seq 0..n-1. */
   async upload(items: readonly MissionItem[], o: UploadOptions = {}): Promise<MissionResult> {
     const start = this.v.clock.now();
     const refused = this.v.blocked('MISSION_UPLOAD');
     if (refused) return { ok: false, result: refused.result, ms: 0, attempts: 0, itemsSent: 0, retransmissions: 0 };
     this.v.engage();
-    const all = [{ command: CMD.NAV_WAYPOINT, frame: 0, lat: 0, lon: 0, alt: 0 } as MissionItem, ...items];
+    const all = this.type === 0 ? [{ command: CMD.NAV_WAYPOINT, frame: 0, lat: 0, lon: 0, alt: 0 } as MissionItem, ...items] : [...items];
     const count = all.length;
     // Retransmission timeout from the round trips seen (item sent → next request), like TCP's RTO.
     let srtt: number | undefined;
@@ -112,7 +119,7 @@ export class MissionClient {
           const id = m.header.msgid;
           if (id === MSG.MISSION_REQUEST || id === MSG.MISSION_REQUEST_INT) {
             const r = m.data as common.MissionRequestInt;
-            if (r.missionType !== 0 || r.seq >= count) return;
+            if (r.missionType !== this.type || r.seq >= count) return;
             if (r.seq > lastRequested) {
               lastProgress = this.v.clock.now();
               stalls = 0;
@@ -127,7 +134,7 @@ export class MissionClient {
             rearm();
           } else if (id === MSG.MISSION_ACK) {
             const a = m.data as common.MissionAck;
-            if (a.missionType !== 0) return;
+            if (a.missionType !== this.type) return;
             if (a.type === 13) return; // INVALID_SEQUENCE: a duplicate of ours, not the end
             if (a.type === 1 && lastRequested < count - 1) return; // stray ERROR for an item sent after a restart
             finish({ kind: 'ack', type: a.type });
@@ -142,6 +149,8 @@ export class MissionClient {
       if (outcome.kind === 'link_lost') return { ok: false, result: 'LINK_LOST', ...base };
       if (outcome.kind === 'ack') {
         if (outcome.type === 0) return { ok: true, result: 'ACCEPTED', ...base };
+        // a fence answers ERROR only when the whole upload failed its check (and keeps the old fence)
+        if (outcome.type === 1 && this.type !== 0) return { ok: false, result: 'ERROR', ...base };
         if (outcome.type === 1 || outcome.type === 15) {
           // ERROR after our last item: the vehicle already finished (its ACK was lost). Read the count back.
           const n = await this.count();
@@ -165,7 +174,7 @@ export class MissionClient {
       const req = new common.MissionRequestList();
       req.targetSystem = this.v.targetSystem;
       req.targetComponent = this.v.targetComponent;
-      req.missionType = 0;
+      req.missionType = this.type;
       this.v.send(req);
       const got = await wait;
       if (got === 'link_lost') return -1;
@@ -190,7 +199,7 @@ export class MissionClient {
         r.targetSystem = this.v.targetSystem;
         r.targetComponent = this.v.targetComponent;
         r.seq = seq;
-        r.missionType = 0;
+        r.missionType = this.type;
         this.v.send(r);
         got = await wait;
         if (got === 'link_lost') return { ok: false, items };
@@ -202,7 +211,7 @@ export class MissionClient {
     ack.targetSystem = this.v.targetSystem;
     ack.targetComponent = this.v.targetComponent;
     ack.type = 0;
-    ack.missionType = 0;
+    ack.missionType = this.type;
     this.v.send(ack);
     return { ok: true, items };
   }
@@ -217,7 +226,7 @@ export class MissionClient {
       const c = new common.MissionClearAll();
       c.targetSystem = this.v.targetSystem;
       c.targetComponent = this.v.targetComponent;
-      c.missionType = 0;
+      c.missionType = this.type;
       this.v.send(c);
       const got = await wait;
       const base = { attempts: i, itemsSent: 0, retransmissions: 0, ms: this.v.clock.now() - start };
@@ -249,7 +258,7 @@ export class MissionClient {
     c.targetSystem = this.v.targetSystem;
     c.targetComponent = this.v.targetComponent;
     c.count = count;
-    c.missionType = 0;
+    c.missionType = this.type;
     c.opaqueId = 0;
     this.v.send(c);
   }
@@ -261,7 +270,7 @@ export class MissionClient {
     m.seq = seq;
     m.frame = it.frame ?? 6;
     m.command = it.command;
-    m.current = seq === 1 ? 1 : 0;
+    m.current = seq === 1 && this.type === 0 ? 1 : 0;
     m.autocontinue = 1;
     m.param1 = it.param1 ?? 0;
     m.param2 = it.param2 ?? 0;
@@ -270,7 +279,7 @@ export class MissionClient {
     m.x = Math.round((it.lat ?? 0) * 1e7);
     m.y = Math.round((it.lon ?? 0) * 1e7);
     m.z = it.alt ?? 0;
-    m.missionType = 0;
+    m.missionType = this.type;
     return m;
   }
 }

@@ -60,7 +60,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-test('murmur agent end to end: a drone flies a simulated ArduCopter over TCP and reports over a UDP radio; a detector sighting reaches a listening node', { timeout: 60_000 }, async () => {
+test('murmur agent end to end: a drone flies a simulated ArduCopter over TCP and reports over a UDP radio; a detector sighting reaches a listening node', { timeout: 90_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'murmur-agent-'));
   const town = loadScenario('maps/scenarios/earthquake-town.json');
   // the mission starts now, and the simulated vehicle runs 20× faster than the agent's clock
@@ -89,6 +89,7 @@ test('murmur agent end to end: a drone flies a simulated ArduCopter over TCP and
   const node = new GossipNode(searchGossipConfig(1, mission.radio), wireCodec({ self: 1, keyring, nextCounter: () => counter++ }), seededRandom(1), 0);
   const ear = new GossipLink({ node, link, clock: systemClock, epochMs: frame.epoch * 1000, onActions: (a) => heard.push(...a.learned) });
   const running = await startDrone(cfg, { log: silentLogger });
+  let sock: ReturnType<typeof createConnection> | undefined;
   try {
     const until = async (what: string, cond: () => boolean, ms: number) => {
       const end = Date.now() + ms;
@@ -102,15 +103,17 @@ test('murmur agent end to end: a drone flies a simulated ArduCopter over TCP and
     assert.equal(running.vehicle.telemetry.state.mode, 'GUIDED');
     // a sighting from the external detector becomes a victim fact on the radio
     const at = toLatLon(frame, { x: 1000, y: 700 });
-    const sock = createConnection(cfg.detector!);
+    sock = createConnection(cfg.detector!);
     sock.write('garbage\n' + JSON.stringify({ lat: at.lat, lon: at.lon, count: 3, condition: 'critical', confidence: 80 }) + '\n');
-    await until('the victim on the radio', () => heard.some((f) => f.kind === 'victim' && f.origin === 3 && f.count === 3), 15_000);
+    await until('the victim on the radio', () => heard.some((f) => f.kind === 'victim' && f.origin === 3 && f.count === 3), 25_000);
     sock.end();
     const status = heard.filter((f): f is StatusFact => f.kind === 'status' && f.origin === 3);
     assert.ok(status.length > 0, 'status heard');
     // what the drone knows is in its durable map too
     assert.ok([...running.map.facts()].some((f) => f.kind === 'victim' && f.origin === 3 && f.count === 3));
   } finally {
+    // an open detector connection would keep the test process alive after a failure
+    sock?.destroy();
     await running.stop();
     ear.close();
     await link.close();

@@ -34,7 +34,7 @@ class FileSource implements Source {
   }
 }
 
-test('murmur basemap build turns an OSM file into a .pmtiles of vector tiles with the streets in it', { timeout: 120_000 }, async (t) => {
+test('murmur basemap build turns an OSM file into a .pmtiles of vector tiles with the streets in it', { timeout: 300_000 }, async (t) => {
   const skip = toolsMissing();
   if (skip) return t.skip(skip);
   const dir = tempDir('basemap-build');
@@ -66,6 +66,14 @@ test('murmur basemap build turns an OSM file into a .pmtiles of vector tiles wit
         if (tile) text += Buffer.from(tile.data).toString('latin1');
       }
     for (const name of town.streetNames) assert.ok(text.includes(name), `${name} in the zoom-14 tiles`);
+    // --area clips to a mission's polygons plus 500 m: a mission over one block gets that box, not the extract's.
+    writeFileSync(join(dir, 'mission.json'), JSON.stringify({ area: [{ type: 'Polygon', coordinates: [[[5.7221, 45.1821], [5.7239, 45.1821], [5.7239, 45.1839], [5.7221, 45.1821]]] }] }));
+    const clipped = await runCli(['basemap', 'build', '--osm', join(dir, 'town.osm'), '--area', join(dir, 'mission.json'), '--out', join(dir, 'block.pmtiles')]);
+    assert.equal(clipped.code, 0, clipped.stderr);
+    const h = await new PMTiles(new FileSource(readFileSync(join(dir, 'block.pmtiles')))).getHeader();
+    assert.ok(Math.abs(h.minLat - (45.1821 - 500 / 111_320)) < 1e-4 && Math.abs(h.maxLat - (45.1839 + 500 / 111_320)) < 1e-4, `${h.minLat}..${h.maxLat}`);
+    const dLon = 500 / 111_320 / Math.cos((45.183 * Math.PI) / 180);
+    assert.ok(Math.abs(h.minLon - (5.7221 - dLon)) < 1e-4 && Math.abs(h.maxLon - (5.7239 + dLon)) < 1e-4, `${h.minLon}..${h.maxLon}`);
     // A mistake is one line: the station serves .pmtiles only.
     const bad = await runCli(['basemap', 'build', '--osm', join(dir, 'town.osm'), '--out', join(dir, 'town.mbtiles')]);
     assert.equal(bad.code, 2);
@@ -75,7 +83,7 @@ test('murmur basemap build turns an OSM file into a .pmtiles of vector tiles wit
   }
 });
 
-test('the station shows the streets of a basemap built by murmur basemap build, with the network limited to loopback', { timeout: 120_000 }, async (t) => {
+test('the station shows the streets of a basemap built by murmur basemap build, with the network limited to loopback', { timeout: 300_000 }, async (t) => {
   const skip = toolsMissing();
   if (skip) return t.skip(skip);
   requireChromium();

@@ -195,7 +195,7 @@ test('in a real browser: a viewer only looks, a foreign page cannot act or sync,
   const gcs = await startGroundStation({ nodeId: 1, frame: FRAME, dataDir: join(dir, 'data'), mesh: hub.port(1), port: 0, statusEveryMs: 0, mission: 'flood-1' });
   // The attacker's site, on a name of its own that also resolves to this machine (DNS rebinding).
   const evil = createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html' }).end(`<!doctype html><body><script>
+    res.writeHead(200, { 'Content-Type': 'text/html' }).end(`<!doctype html><body><iframe id="framed" src="http://127.0.0.1:${gcs.port}/?renderer=fallback"></iframe><script>
       const station = 'http://127.0.0.1:${gcs.port}';
       const recall = JSON.stringify({ action: 'recall', target: 0 });
       window.results = {};
@@ -255,6 +255,11 @@ test('in a real browser: a viewer only looks, a foreign page cannot act or sync,
     await page.waitForFunction(() => (window as unknown as { results: { done?: boolean } }).results?.done === true, undefined, { timeout: 20_000 });
     const results = await page.evaluate(() => (window as unknown as { results: Record<string, unknown> }).results);
     assert.equal(results.json, 'blocked');
+    // The station's page (whose stored token would act) is not shown inside the attacker's page (clickjacking).
+    const framed = page.frames().find((f) => f !== page.mainFrame());
+    assert.ok(framed);
+    await framed.waitForLoadState();
+    assert.notEqual(await framed.evaluate(() => document.title).catch(() => 'refused'), 'Murmur ground station');
     assert.equal(results.sync, 'refused');
     // DNS rebinding: the station's own port under the attacker's name.
     const rebound = await page.goto(`http://evil.test:${gcs.port}/`);

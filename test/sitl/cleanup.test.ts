@@ -34,7 +34,7 @@ test('Ctrl-C during `murmur sim --sitl-simulated` stops the vehicles and removes
     const r = await run(
       ['bin/murmur.js', 'sim', '--scenario', 'maps/scenarios/earthquake-town.json', '--drones', '2', '--sitl-simulated', '--base-port', String(port), '--speedup', '20', '--no-baseline'],
       { TMPDIR: tmp },
-      { pattern: /searched, t=\d+/, signal: 'SIGINT' },
+      { pattern: /searched \d/, signal: 'SIGINT' },
     );
     assert.equal(r.code, 130, r.err.slice(-500));
     assert.match(r.err, /SIGINT: stopping the vehicles/);

@@ -21,6 +21,7 @@ export interface Benchmark {
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   // name: async () => (await import('../../../bench/<name>.js')).benchmark,
   wire: async () => (await import('../../../bench/wire.js')).benchmark,
+  attack: async () => (await import('../../../bench/attack.js')).benchmark,
   vehicle: async () => (await import('../../../bench/vehicle.js')).benchmark,
   link: async () => (await import('../../../bench/link.js')).benchmark,
   gossip: async () => (await import('../../../bench/gossip.js')).benchmark,

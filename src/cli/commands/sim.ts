@@ -3,6 +3,7 @@
  * ArduCopters over MAVLink, simulated LoRa channel), then the same seed with the pre-flight-plan baseline.
  */
 import type { CommandModule } from '../registry.js';
+import { stageProgress } from '../output.js';
 import { numberFlag, parseFlags, UsageError } from '../args.js';
 import { loadScenario, ScenarioError } from '../../mission/index.js';
 import { runSimulation } from '../../sim/swarm/run.js';
@@ -104,13 +105,10 @@ export const command: CommandModule = {
           process.exit(sig === 'SIGINT' ? 130 : 143);
         });
     if (external) process.stderr.write(`flying ${drones} ${external === 'sitl' ? 'ArduPilot SITL' : 'simulated ArduCopter'} vehicles over TCP at ${speedup ?? 5}× real time\n`);
-    const tty = process.stderr.isTTY;
-    const progress = (label: string) => (simS: number, pct: number) => {
-      const bar = '#'.repeat(Math.round(pct / 5)).padEnd(20, '.');
-      const line = `${label} [${bar}] ${pct.toFixed(1)}% searched, t=${Math.round(simS)} s`;
-      process.stderr.write(tty ? `\r${line}` : `${line}\n`);
-    };
+    // one line rewritten on a terminal; one line per quarter searched in a file or a pipe
+    const progress = (label: string) => stageProgress(`${label} searched`, process.stderr);
     const started = Date.now();
+    const murmurProgress = progress('murmur  ');
     const report = values.gcs
       ? (
           await runWithStation({
@@ -120,16 +118,17 @@ export const command: CommandModule = {
             speedup: speedup ?? 10,
             port: numberFlag(values.port, 'port', 8080),
             onReady: (url) => process.stderr.write(`ground station at ${url}\n`),
-            onProgress: progress('murmur  '),
+            onProgress: murmurProgress,
           })
         ).report
-      : await runSimulation({ scenario, drones, seed, redivide: true, ...(speedup && !fleet ? { speedup } : {}), ...(fleet ? { fleet } : {}), onProgress: progress('murmur  ') });
-    if (tty) process.stderr.write('\n');
+      : await runSimulation({ scenario, drones, seed, redivide: true, ...(speedup && !fleet ? { speedup } : {}), ...(fleet ? { fleet } : {}), onProgress: murmurProgress });
+    murmurProgress.end();
     const wallS = (Date.now() - started) / 1000;
     let baseline;
     if (!values['no-baseline']) {
-      baseline = await runSimulation({ scenario, drones, seed, redivide: false, ...(fleet ? { fleet } : {}), onProgress: progress('baseline') });
-      if (tty) process.stderr.write('\n');
+      const baselineProgress = progress('baseline');
+      baseline = await runSimulation({ scenario, drones, seed, redivide: false, ...(fleet ? { fleet } : {}), onProgress: baselineProgress });
+      baselineProgress.end();
     }
     const out = { scenario: scenario.name, drones, seed, wall_s: Math.round(wallS * 10) / 10, ...report, ...(baseline ? { baseline } : {}) };
     if (values.json) console.log(JSON.stringify(out));

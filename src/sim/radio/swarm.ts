@@ -55,6 +55,8 @@ export interface SwarmScenario {
    * identity and uses others' facts only once proven. Members 1..n; `operators` get the operator role.
    */
   readonly authorship?: boolean | { readonly operators?: readonly NodeId[]; readonly config?: Partial<AuthorshipConfig> };
+  /** Called with every fact a node learns: `proven` false for one used before its proof (authorship). */
+  readonly onLearned?: (node: NodeId, fact: Fact, t: number, proven: boolean) => void;
   /** Extra raw transmitters (attackers): id, position, and a schedule of frames. */
   readonly rogues?: readonly { id: NodeId; mobility: Mobility; every: number; frame: (i: number, t: number) => Uint8Array; from?: number }[];
 }
@@ -187,6 +189,10 @@ export function runSwarm(sc: SwarmScenario): SwarmResult {
       return new GossipEndpoint(node, where, sent, (a, t) => {
         for (const f of a.learned) noteLearned(id, f, t);
         for (const f of a.provisional) noteLearned(id, f, t); // a sighting is used at once (costs a look if forged)
+        if (sc.onLearned) {
+          for (const f of a.learned) sc.onLearned(id, f, t, true);
+          for (const f of a.provisional) sc.onLearned(id, f, t, false);
+        }
         for (const c of a.membership) changes.push({ observer: id, change: c });
       });
     }

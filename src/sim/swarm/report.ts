@@ -21,6 +21,10 @@ export interface RunRecord {
   /** The search area and its no-fly zones (local metres), for the ground really seen. */
   readonly area: readonly Polygon[];
   readonly nofly: readonly Polygon[];
+  /** Zones an operator drew during the run, each counted in noflyMs from countFromS (mission seconds). */
+  readonly operatorZones: { polygon: Polygon; countFromS: number }[];
+  /** Searchable cells an operator's zone closed: no longer to be searched, left out of coverage. */
+  readonly closed: Set<number>;
   /** Every camera segment flown on a search lane (one a second). */
   readonly sweeps: Segment[];
   /** Mission second each camera segment was flown (as sweeps). */
@@ -34,7 +38,7 @@ export interface RunRecord {
   readonly learned: Map<string, Map<NodeId, number>>;
   /** Drone-milliseconds in the air during each mission second (index = second). */
   readonly flyingBySecond: number[];
-  /** Drone-milliseconds flown inside no-fly zones. */
+  /** Drone-milliseconds flown inside no-fly zones (an operator's from its countFromS). */
   noflyMs: number;
   /** Times a drone's membership view declared dead a member whose drone was still flying. */
   falseDeaths: number;
@@ -46,8 +50,11 @@ export interface RunRecord {
 export interface SwarmFigures {
   victims_total: number;
   victims_in_area: number;
+  /** Victims found inside the searchable area (the area minus the mission's no-fly zones). */
   victims_found: number;
-  /** Victims on searchable ground found. */
+  /** Victims found outside the searchable area (seen from a lane's edge beyond it): not in victims_found. */
+  victims_found_outside: number;
+  /** Victims on searchable ground found (the same as victims_found). */
   victims_found_in_area: number;
   /** Victims on searchable ground that a search frame showed but the detector never flagged (the detector's miss). */
   victims_missed_in_view: number;
@@ -81,7 +88,10 @@ export interface SwarmFigures {
   /** Times a drone declared dead a member that was not lost (every drone's view counted). */
   false_deaths: number;
   drone_seconds_flown: number;
-  /** Drone-seconds flown inside no-fly zones (0 is the only acceptable figure). */
+  /**
+   * Drone-seconds flown inside no-fly zones: a scenario's from the start, an operator's from 60 s after it
+   * was drawn (0 is the only acceptable figure).
+   */
   nofly_drone_s: number;
   simulated_s: number;
 }
@@ -102,7 +112,9 @@ function quantile(xs: number[], q: number): number | null {
 const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
 
 export function swarmReport(rec: RunRecord, end: { liveIds: readonly NodeId[]; maxDutyPct: number; bytesOnAir: number; drones?: number }): SwarmFigures {
-  const searchable = new Set(rec.searchable);
+  // cells an operator's zone closed are out of the count: "covered" means every cell still to be searched
+  const open = rec.searchable.filter((c) => !rec.closed.has(c));
+  const searchable = new Set(open);
   // passes per cell, in time order
   const passes = new Map<number, { drone: NodeId; last: number; n: number }>();
   const firstCovered: number[] = [];
@@ -118,7 +130,7 @@ export function swarmReport(rec: RunRecord, end: { liveIds: readonly NodeId[]; m
       p.last = e.atS;
     }
   }
-  const total = rec.searchable.length;
+  const total = open.length;
   const covered = passes.size;
   const twice = [...passes.values()].filter((p) => p.n > 1).length;
   const needed = Math.ceil(FULL_COVERAGE * total);
@@ -133,16 +145,22 @@ export function swarmReport(rec: RunRecord, end: { liveIds: readonly NodeId[]; m
   let flownUntil = 0;
   for (let i = 0; i < Math.min(rec.flyingBySecond.length, Math.ceil(horizon)); i++) flownUntil += (rec.flyingBySecond[i] ?? 0) / 1000;
   const nAvg = horizon > 0 ? flownUntil / horizon : 0;
-  const ground = seenGround(rec.area, rec.nofly, rec.sweeps, rec.sweepWidthM / 2, rec.sweepAtS);
+  const ground = seenGround(rec.area, [...rec.nofly, ...rec.operatorZones.map((z) => z.polygon)], rec.sweeps, rec.sweepWidthM / 2, rec.sweepAtS);
   const areaM2 = ground.areaM2;
   const ideal = nAvg > 0 ? areaM2 / (rec.sweepWidthM * rec.cruiseSpeedMps * nAvg) : null;
 
   // victims
   const inArea = rec.victims.filter((v) => v.inArea).length;
+  const inAreaSet = new Set(rec.victims.filter((v) => v.inArea).map((v) => v.index));
   const half = rec.sweepWidthM / 2;
   const inView = (p: LocalPoint) => rec.sweeps.some(([a, b]) => distanceToSegment(p, a, b) <= half);
   const foundAt = new Map<number, number>();
-  for (const d of rec.detections) if (d.truth >= 0 && !foundAt.has(d.truth)) foundAt.set(d.truth, d.atS);
+  const foundOutside = new Set<number>();
+  for (const d of rec.detections) {
+    if (d.truth < 0) continue;
+    if (!inAreaSet.has(d.truth)) foundOutside.add(d.truth);
+    else if (!foundAt.has(d.truth)) foundAt.set(d.truth, d.atS);
+  }
   const found = foundAt.size;
   const missedInArea = rec.victims.filter((v) => v.inArea && !foundAt.has(v.index));
   const missedInView = missedInArea.filter((v) => inView(v.pos)).length;
@@ -183,6 +201,7 @@ export function swarmReport(rec: RunRecord, end: { liveIds: readonly NodeId[]; m
     victims_total: rec.victims.length,
     victims_in_area: inArea,
     victims_found: found,
+    victims_found_outside: foundOutside.size,
     victims_found_in_area: rec.victims.filter((v) => v.inArea && foundAt.has(v.index)).length,
     victims_missed_in_view: missedInView,
     victims_never_in_view: missedInArea.length - missedInView,

@@ -11,7 +11,7 @@ import type { AreaFrame, LocalPoint } from '../../wire/frame-of-reference.js';
 import { toLatLon, toLocal } from '../../wire/frame-of-reference.js';
 import { factKey, type Fact, type NodeId } from '../../wire/facts.js';
 import { GossipNode } from '../../gossip/engine.js';
-import { searchGossipConfig } from '../../agent/gossip-settings.js';
+import { searchGossipConfig, stationGossipConfig } from '../../agent/gossip-settings.js';
 import { missionSearchSettings } from '../../agent/mission-settings.js';
 import { RadioMedium } from '../radio/medium.js';
 import { DEFAULT_PROPAGATION, DEMOD_SNR_DB } from '../radio/propagation.js';
@@ -22,7 +22,9 @@ import { inProcessFleet, type Fleet, type FleetDrone, type FleetHome } from './f
 import { Vehicle } from '../../vehicle/vehicle.js';
 import { launchPointIndex, SearchAgent } from '../../agent/search-agent.js';
 import { SimulatedCamera, type Detection, type GroundVictim } from '../sensors/camera.js';
-import { searchableCells, pointInPolygon } from '../../sectors/index.js';
+import { searchableCells, pointInPolygon, type Polygon } from '../../sectors/index.js';
+import { inOrNearZone, NOFLY_CLEARANCE_M } from '../../sectors/grid.js';
+import { cellCentre } from '../../wire/frame-of-reference.js';
 import { localPolygon, scenarioFrame, type Scenario } from '../scenario/index.js';
 import { swarmReport, type SwarmReport, type RunRecord } from './report.js';
 import { GossipMeshPort } from '../../gcs/gossip-mesh-port.js';
@@ -78,6 +80,8 @@ export interface SimWorld {
 }
 
 const STEP_MS = 100;
+/** An operator's zone counts against the swarm this long after it was drawn: time for the mesh to carry it and the drones to leave. */
+export const OPERATOR_ZONE_GRACE_S = 60;
 
 export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
   const sc = opts.scenario;
@@ -111,7 +115,9 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     },
     root.fork('medium'),
   );
-  const codecs = simWireCodecs(opts.drones, opts.groundStation ? [GCS_NODE_ID] : []);
+  // an operator drawing zones needs a station on the air, with or without a station's web map
+  const withStation = !!opts.groundStation || sc.faults.some((f) => f.type === 'operator_zone');
+  const codecs = simWireCodecs(opts.drones, withStation ? [GCS_NODE_ID] : []);
   const victims: GroundVictim[] = sc.truth.victims.map((v, index) => ({ index, pos: toLocal(frame, v.lat, v.lon), count: v.count, condition: v.condition }));
 
   const rec: RunRecord = {
@@ -123,6 +129,8 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     victims: victims.map((v) => ({ index: v.index, pos: v.pos, inArea: area.some((p) => pointInPolygon(v.pos, p)) && !nofly.some((p) => pointInPolygon(v.pos, p)) })),
     area,
     nofly,
+    operatorZones: [],
+    closed: new Set(),
     priority: sc.priority.map((p) => localPolygon(frame, p.polygon)),
     sweeps: [],
     sweepAtS: [],
@@ -226,8 +234,9 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
   }
 
   let gcs: GossipMeshPort | undefined;
-  if (opts.groundStation) {
-    const node = new GossipNode(gossipConfig(GCS_NODE_ID), codecs(GCS_NODE_ID), root.fork('gossip/gcs'), 0);
+  const stationTimers: TimerHandle[] = [];
+  if (withStation) {
+    const node = new GossipNode(stationGossipConfig(GCS_NODE_ID, sc.radio), codecs(GCS_NODE_ID), root.fork('gossip/gcs'), 0);
     const at = toLocal(frame, sc.launch[0]!.lat, sc.launch[0]!.lon);
     const port: GossipMeshPort = new GossipMeshPort(
       GCS_NODE_ID,
@@ -249,7 +258,14 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     });
     radios.push(GCS_NODE_ID);
     medium.addNode(GCS_NODE_ID, fixed(at), endpoint);
-    await opts.groundStation(port);
+    if (opts.groundStation) await opts.groundStation(port);
+    else {
+      // no station's web map, only an operator: the station's heartbeat (its status every 30 s, as Station does)
+      const beat = () =>
+        port.publish([{ kind: 'status', origin: GCS_NODE_ID, seq: nextSeq(GCS_NODE_ID)(), t: Math.max(0, Math.floor(mission(clock.now()))), pos: { x: Math.round(at.x), y: Math.round(at.y) }, alt: 0, battery: 100, mode: 0, armed: false, activity: 'ground_station', sector: -1, heading: 0 }]);
+      beat();
+      stationTimers.push(clock.setInterval(beat, 30_000));
+    }
   }
   const world: SimWorld = { frame, clock, medium, drones, startMs };
   const kill = (d: SimDrone, why: string) => {
@@ -284,6 +300,16 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
           medium.linkFilter = (a, b, t) => t < f.fromS || t >= f.toS || group.get(a) === group.get(b) || !group.has(a) || !group.has(b);
           break;
         }
+        case 'operator_zone': {
+          // what the station publishes when an operator draws a zone on its page (Station.act 'nofly')
+          const poly: Polygon = localPolygon(frame, f.polygon).map((ring) => ring.map((p) => ({ x: Math.round(p.x), y: Math.round(p.y) })));
+          const nowS = mission(clock.now());
+          rec.operatorZones.push({ polygon: poly, countFromS: nowS + OPERATOR_ZONE_GRACE_S });
+          for (const c of searchable) if (inOrNearZone(cellCentre(frame, c), [poly], NOFLY_CLEARANCE_M)) rec.closed.add(c);
+          const fact: Fact = { kind: 'area', origin: GCS_NODE_ID, seq: nextSeq(GCS_NODE_ID)(), t: Math.max(0, Math.floor(nowS)), role: 'nofly', rings: poly, priority: 1 };
+          gcs?.publish([fact]);
+          break;
+        }
         case 'hostile_transmitter': {
           const id = 9000;
           medium.addNode(id, fixed(toLocal(frame, f.lat, f.lon)), undefined, true);
@@ -309,6 +335,9 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       .catch((err: unknown) => log.error('agent failed', { drone: d.id, err: err as Error }))
       .finally(() => sortieOver.add(d.id));
 
+  // A scenario's zones count from the start, an operator's from OPERATOR_ZONE_GRACE_S after it was drawn.
+  const inZone = (p: LocalPoint, nowS: number) =>
+    nofly.some((z) => pointInPolygon(p, z)) || rec.operatorZones.some((z) => nowS >= z.countFromS && pointInPolygon(p, z.polygon));
   // Flight time accounting and the end condition: everything searched (or no drone able to fly) and the
   // swarm given a few minutes to spread the last facts, or the scenario's time limit.
   const searchableSet = new Set(searchable);
@@ -329,7 +358,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       if (s?.flying) {
         const sec = Math.floor(mission(clock.now()));
         rec.flyingBySecond[sec] = (rec.flyingBySecond[sec] ?? 0) + STEP_MS;
-        if (nofly.length && nofly.some((z) => pointInPolygon(toLocal(frame, s.lat, s.lon), z))) rec.noflyMs += STEP_MS;
+        if (inZone(toLocal(frame, s.lat, s.lon), mission(clock.now()))) rec.noflyMs += STEP_MS;
       }
     }
     opts.onStep?.(world);
@@ -339,12 +368,15 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
         const e = rec.coverage[seen]!;
         if (searchableSet.has(e.cell)) coveredByAnyone.add(e.cell);
       }
-      const pct = (coveredByAnyone.size / Math.max(1, searchable.length)) * 100;
+      // cells an operator's zone closed are no longer to be searched
+      const open = searchable.length - rec.closed.size;
+      const coveredOpen = rec.closed.size ? [...coveredByAnyone].filter((c) => !rec.closed.has(c)).length : coveredByAnyone.size;
+      const pct = (coveredOpen / Math.max(1, open)) * 100;
       opts.onProgress?.(mission(clock.now()), pct);
-      // the search is over when every cell is covered, or when no drone can fly any more: all lost, or back on
-      // the ground with their sorties over (a drone standing by in the air may still be handed a share)
+      // the search is over when every cell still open is covered, or when no drone can fly any more: all lost, or
+      // back on the ground with their sorties over (a drone standing by in the air may still be handed a share)
       const canFly = drones.some((d) => d.alive && (!sortieOver.has(d.id) || d.body.truth(d.vehicle)?.flying === true));
-      if (coverageDoneAt === undefined && (coveredByAnyone.size === searchable.length || !canFly)) coverageDoneAt = clock.now();
+      if (coverageDoneAt === undefined && (coveredOpen === open || !canFly)) coverageDoneAt = clock.now();
       // a grace period for the last facts to reach every map, and the drones to land
       if (!opts.untilEnd && coverageDoneAt !== undefined && clock.now() - coverageDoneAt >= 240_000) break;
     }
@@ -356,6 +388,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
   }
   rec.endMs = clock.now();
   for (const t of faultTimers) clock.clearTimeout(t);
+  for (const t of stationTimers) clock.clearInterval(t);
   const maxDuty = Math.max(0, ...radios.map((id) => medium.maxDutyFraction(id)));
   const liveIds = [...drones.filter((d) => d.alive).map((d) => d.id), ...(gcs ? [GCS_NODE_ID] : [])];
   for (const d of drones) d.agent.stop();

@@ -2,6 +2,7 @@
  * A simulation watched from a real ground station: the station's web map is served while the swarm flies,
  * and operator actions on the page reach the simulated drones over the simulated radio.
  */
+import { projectRoot } from '../../core/project-root.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -43,7 +44,8 @@ export async function runWithStation(o: StationRunOptions): Promise<{ report: Sw
         mesh,
         port: o.port,
         position: toLocal(frame, scenario.launch[0]!.lat, scenario.launch[0]!.lon),
-        ...(scenario.layers ? { mapsDir: resolve('maps', scenario.layers) } : {}),
+        // the package's own maps/, wherever it is installed and whatever the working directory
+        ...(scenario.layers ? { mapsDir: resolve(projectRoot(import.meta.url), 'maps', scenario.layers) } : {}),
       });
       o.onReady?.(station.url);
     },

@@ -21,8 +21,10 @@ export const BOOT_TEXTS: ReadonlyArray<readonly [number, number, string]> = [
   [41.62, SEVERITY.INFO, 'EKF3 IMU0 is using GPS'],
 ];
 
-/** Unsolicited PARAM_VALUEs (seconds after start, name, value), as recorded in the first 20 s. */
+/** Unsolicited PARAM_VALUEs (seconds after start, name, value), as recorded in the first 20 s (boot_GUIDED). */
 export const BOOT_PARAMS: ReadonlyArray<readonly [number, string, number]> = [
+  [0.05, 'MOT_PWM_MIN', 1000],
+  [0.05, 'MOT_PWM_MAX', 2000],
   [0.21, 'ESC_CALIBRATION', 0],
   [0.21, 'RELAY1_FUNCTION', 1],
   [0.22, 'COMPASS_DEV_ID', 97539],

@@ -25,6 +25,7 @@ import {
 } from '../../vehicle/mavlink/messages.js';
 import { offsetLatLon, northEastOf, type LatLon } from '../../vehicle/geo.js';
 import { ParamTable } from './params.js';
+import { SimFence } from './fence.js';
 import {
   BOOT_TEXTS,
   BOOT_PARAMS,
@@ -241,6 +242,8 @@ export class SimCopter {
   private gcsLastHeartbeat: number | undefined;
   private gcsFailsafe = false;
   private lastPrearmText = 0;
+  /** The geofence (fence.ts): its protocol, parameters and breach reactions. */
+  private readonly fence: SimFence;
 
   constructor(opts: SimCopterOptions) {
     this.clock = opts.clock;
@@ -248,6 +251,17 @@ export class SimCopter {
     this.home = opts.home;
     this.rnd = seededRandom(opts.seed ?? opts.sysid);
     this.params = new ParamTable({ ...opts.params, MAV_SYSID: opts.sysid });
+    this.fence = new SimFence({
+      t: () => this.t(),
+      emit: (m) => this.emit(m),
+      text: (sev, text) => this.text(sev, text),
+      params: this.params,
+      home: this.home,
+      where: () => this.pos,
+      armed: () => this.armed,
+      airborne: () => this.airborne,
+      enterMode: (mode) => this.enterMode(mode),
+    });
   }
 
   addSink(s: SimSink): void {
@@ -652,7 +666,8 @@ export class SimCopter {
     if (mode === M.LAND) return ['Land mode not armable'];
     if (mode === M.RTL) return ['RTL mode not armable'];
     if (mode === M.SMART_RTL) return ['SmartRTL mode not armable'];
-    return [];
+    const fence = this.fence.armFailure();
+    return fence ? [fence] : [];
   }
 
   /** The first reason arming would fail now, or undefined when armable. */
@@ -1073,6 +1088,7 @@ export class SimCopter {
       this.groundSince = now;
     }
     if (this.pos.u < 0) this.pos.u = 0;
+    this.fence.tick();
 
     // Landed in LAND / RTL / AUTO: ArduCopter disarms once the land detector is sure (~2 s after touchdown).
     if (this.armed && !this.airborne && this.touchdownAt !== undefined) {
@@ -1164,6 +1180,7 @@ export class SimCopter {
   private dispatch(msg: MavMessage): void {
     const from = { sysid: msg.header.sysid, compid: msg.header.compid };
     const d = msg.data;
+    if (this.fence.receive(msg, from)) return;
     switch (msg.header.msgid) {
       case MSG.HEARTBEAT:
         if (from.sysid === this.params.get('MAV_GCS_SYSID')) this.gcsLastHeartbeat = this.t();
@@ -1323,7 +1340,9 @@ export class SimCopter {
         const lon = (p[5] ?? 0) / 1e7;
         const ne = northEastOf(this.home, { lat, lon });
         const u = frame === 6 || frame === 3 ? (p[6] ?? this.pos.u) : (p[6] ?? this.home.alt) - this.home.alt;
-        this.setGuidedTarget({ n: ne.north, e: ne.east, u: Number.isFinite(u) ? u : this.pos.u });
+        const target = { n: ne.north, e: ne.east, u: Number.isFinite(u) ? u : this.pos.u };
+        if (this.fence.refusesDestination(target.n, target.e, target.u)) return 4;
+        this.setGuidedTarget(target);
         this.speedChangeLost = false;
         if ((p[0] ?? -1) > 0) this.speedOverride = p[0];
         return 0;
@@ -1347,7 +1366,7 @@ export class SimCopter {
         return 0;
       }
       default:
-        return 3;
+        return this.fence.command(cmd, p) ?? 3;
     }
   }
 
@@ -1381,6 +1400,8 @@ export class SimCopter {
       const ne = northEastOf(this.home, { lat: s.latInt / 1e7, lon: s.lonInt / 1e7 });
       const relative = s.coordinateFrame === 6 || s.coordinateFrame === 3 || s.coordinateFrame === 11;
       const u = relative ? s.alt : s.alt - this.home.alt;
+      // a destination the fence forbids is dropped in silence; the path to one allowed is never checked
+      if (this.fence.refusesDestination(ne.north, ne.east, u)) return;
       this.setGuidedTarget({ n: ne.north, e: ne.east, u });
       this.takeoffAlt = undefined;
       this.speedChangeLost = false;

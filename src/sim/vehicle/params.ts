@@ -4,6 +4,8 @@
  * Names are the current SI-unit ones (WP_SPD, RTL_ALT_M, MAV_SYSID...): the old names (WPNAV_SPEED, RTL_ALT,
  * SYSID_THISMAV) answer PARAM_ERROR, as on the real vehicle.
  */
+import { FENCE_PARAM_DEFAULTS } from './fence.js';
+
 export const PARAM_DEFAULTS: ReadonlyArray<readonly [string, number]> = [
   ['MAV_SYSID', 1],
   // copter.parm: a quad in + (FRAME_CLASS 0, the firmware's own default, refuses to arm)
@@ -51,6 +53,7 @@ export const PARAM_DEFAULTS: ReadonlyArray<readonly [string, number]> = [
   ['SIM_WIND_TURB', 0],
   ['SIM_SPEEDUP', 1],
   ['STAT_RUNTIME', 0],
+  ...FENCE_PARAM_DEFAULTS,
 ];
 
 export class ParamTable {

@@ -1,0 +1,69 @@
+/**
+ * Airspace in the swarm simulator: the shipped earthquake town scripts an operator's zone (fault
+ * operator_zone, t = 300 s) that the drones obey, and a zone drawn over a flying drone sends it out by the
+ * shortest way at once.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadScenario, scenarioFrame } from '../../src/sim/scenario/index.js';
+import { runSimulation, GCS_NODE_ID } from '../../src/sim/swarm/run.js';
+import type { RunRecord } from '../../src/sim/swarm/report.js';
+import { pointInPolygon, type Polygon } from '../../src/sectors/index.js';
+import { toLocal } from '../../src/wire/frame-of-reference.js';
+import type { AreaFact } from '../../src/wire/facts.js';
+
+const town = loadScenario('maps/scenarios/earthquake-town.json');
+const frame = scenarioFrame(town);
+
+test("earthquake town, seed 1: the operator's zone drawn at 5 min is never flown in once it counts, and every cell outside it is searched", async () => {
+  const fault = town.faults.find((f) => f.type === 'operator_zone');
+  assert.ok(fault && fault.type === 'operator_zone', 'the shipped town scripts an operator_zone');
+  let rec: RunRecord | undefined;
+  const r = await runSimulation({ scenario: town, drones: 10, seed: 1, redivide: true, inspect: (x) => (rec = x) });
+  assert.equal(r.nofly_drone_s, 0);
+  assert.equal(r.coverage_pct, 100);
+  assert.ok(rec!.closed.size > 20, `cells closed by the zone: ${rec!.closed.size}`);
+  assert.equal(rec!.operatorZones.length, 1);
+  // every drone learned the zone, and the report counts victims inside the area only
+  const key = [...rec!.learned.keys()].find((k) => k.startsWith(`${GCS_NODE_ID}:`) && rec!.created.get(k)?.fact.kind === 'area');
+  assert.ok(key, 'the zone went on air');
+  assert.ok([...rec!.learned.get(key!)!.keys()].filter((n) => n !== GCS_NODE_ID).length >= 8, 'the 8 drones still alive learned it');
+  assert.equal(typeof r.victims_found_outside, 'number');
+});
+
+test('a zone drawn over a flying drone: it leaves by the shortest way at once, and no drone enters afterwards', async () => {
+  const scenario = { ...town, faults: [] };
+  // at t = 300 s, a 300 m square centred on drone 6, wherever it flies then (seed 1)
+  let zone: Polygon | undefined;
+  let edgeM = 0;
+  const inside = new Map<number, number[]>();
+  await runSimulation({
+    scenario,
+    drones: 10,
+    seed: 1,
+    redivide: true,
+    onStep: (w) => {
+      const t = (w.clock.now() - w.startMs) / 1000;
+      if (!zone && t >= 300) {
+        const s = w.drones[5]!.body.truth(w.drones[5]!.vehicle)!;
+        const c = toLocal(frame, s.lat, s.lon);
+        const ring = [{ x: c.x - 150, y: c.y - 150 }, { x: c.x + 150, y: c.y - 150 }, { x: c.x + 150, y: c.y + 150 }, { x: c.x - 150, y: c.y + 150 }].map((p) => ({ x: Math.round(p.x), y: Math.round(p.y) }));
+        zone = [ring];
+        edgeM = 150;
+        const fact: AreaFact = { kind: 'area', origin: GCS_NODE_ID, seq: 1, t: 300, role: 'nofly', rings: [ring], priority: 1 };
+        // told to every drone at once (the mesh's delay is the test above's)
+        for (const d of w.drones) d.agent.learn([fact]);
+      }
+      if (!zone) return;
+      for (const d of w.drones) {
+        const s = d.body.truth(d.vehicle);
+        if (s?.flying && pointInPolygon(toLocal(frame, s.lat, s.lon), zone)) inside.set(d.id, [...(inside.get(d.id) ?? []), t]);
+      }
+    },
+  });
+  const six = inside.get(6) ?? [];
+  assert.ok(six.length > 0 && six[0]! <= 300.2, 'drone 6 was inside when the zone was drawn');
+  // 150 m to the nearest edge at 10-15 m/s, after braking from a run-on along its old heading
+  assert.ok(six.at(-1)! - 300 < 30, `drone 6 left after ${(six.at(-1)! - 300).toFixed(1)} s (${edgeM} m to the nearest edge)`);
+  for (const [id, ts] of inside) assert.ok(ts.at(-1)! < 330, `drone ${id} inside at ${ts.at(-1)!.toFixed(1)} s`);
+});
