@@ -36,9 +36,9 @@ function baseScenario(seed: number, crash: boolean): SwarmScenario {
   return {
     protocol: 'murmur', seed: `attack/${seed}`, n: N, durationS: DURATION, extraLoss: 0.2, facts, statusEveryS: 30,
     ...(crash ? { crashes: [{ node: CRASHED, at: 120 }] } : {}),
-    // signed heartbeats every 20 min at most (authorship.ts): a member is suspect after 40 and dead after 50
-    membership: { suspectAfterS: 2400, deadAfterS: 3000 },
-    authorship: { operators: [OPERATOR], config: { heartbeatS: 1200, attestAfterS: 1200 } },
+    // signed heartbeats every 30 min at most (authorship.ts): a member is suspect after 45 and dead after 55
+    membership: { suspectAfterS: 2700, deadAfterS: 3300 },
+    authorship: { operators: [OPERATOR], config: { heartbeatS: 1800, attestAfterS: 1800 } },
   };
 }
 

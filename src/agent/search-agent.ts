@@ -14,6 +14,7 @@ import type { Activity, Fact, NodeId, StatusFact, VictimFact } from '../wire/fac
 import { planSectors, reachTowardZones, routeAround, shareOut, sweptCells, type LaneAxis, type Polygon, type SectorPlan } from '../sectors/index.js';
 import type { OverrideInfo, Vehicle } from '../vehicle/vehicle.js';
 import { mayAct } from '../wire/authority.js';
+import { OperatorDesk } from './commands.js';
 import type { Detection } from '../mission/detection.js';
 import { Airspace, stoppingPoint } from './airspace.js';
 import { FenceKeeper } from './airspace-fence.js';
@@ -111,7 +112,7 @@ export class SearchAgent {
   /** Members whose unsearched cells were handed to the others in the current plan. */
   private orphanOwners = new Set<NodeId>();
   readonly victims: VictimFact[] = [];
-  private readonly searchableSet: Set<number>;
+  private searchableSet: Set<number>;
   private readonly statusOf = new Map<NodeId, StatusFact>();
   private pendingCells: number[] = [];
   private path: readonly LocalPoint[] = [];
@@ -124,7 +125,8 @@ export class SearchAgent {
   private stopped = false;
   private timerErrors = 0;
   private readonly unsubscribes: (() => void)[] = [];
-  private recalled = false;
+  /** Operators' orders and missions, and this drone's answers (commands.ts). */
+  private readonly desk: OperatorDesk;
   private timers: TimerHandle[] = [];
   private lastStatus = -Infinity;
   private lastCoverage = -Infinity;
@@ -142,9 +144,11 @@ export class SearchAgent {
   /** The zones in the flight controller's geofence (airspace-fence.ts). */
   readonly fence: FenceKeeper | undefined;
 
-  constructor(private readonly o: SearchAgentOptions) {
+  // not readonly: a mission from the ground station replaces the searchable cells and launch sites
+  constructor(private o: SearchAgentOptions) {
     this.searchableSet = new Set(o.searchable);
     this.rosterInOrder = [...o.roster].sort((a, b) => a - b);
+    this.desk = new OperatorDesk({ self: o.self, frame: o.frame, isOperator: o.isOperator ?? (() => false), ...(o.nofly ? { zones: o.nofly } : {}) });
     this.airspace = new Airspace(o.nofly ?? [], o.isOperator);
     this.fence = o.geofence === false ? undefined : new FenceKeeper({ vehicle: o.vehicle, frame: o.frame, airspace: this.airspace, clock: o.clock, log: o.log });
   }
@@ -190,6 +194,7 @@ export class SearchAgent {
   learn(facts: readonly Fact[]): void {
     for (const f of facts) {
       if (!mayAct(f, this.o.isOperator)) continue;
+      if (this.desk.learn(f, this.canObey())) this.replanWanted = true;
       // a zone drawn or withdrawn: plan again at once (the flight loops poll replanWanted)
       if (this.airspace.learn(f)) {
         this.replanWanted = true;
@@ -216,13 +221,34 @@ export class SearchAgent {
           if (!prev || prev.activity !== f.activity) this.replanWanted = true;
           break;
         }
-        case 'command':
-          if ((f.target === 0 || f.target === this.o.self) && f.action === 'rtl') this.recalled = true;
-          break;
         default:
           break;
       }
     }
+    this.adoptMission();
+    for (const a of this.desk.takeAcks()) this.publish({ kind: 'ack', origin: this.o.self, seq: this.o.nextSeq(), t: this.t(), target: a.target, result: a.result });
+  }
+
+  /** An operator's order other than "search" is in force (recall, land, hold). */
+  private get recalled(): boolean {
+    return this.desk.order !== 'search';
+  }
+
+  /** Whether this drone can carry out an operator's order now (else it answers "refused"). */
+  private canObey(): boolean {
+    return this.activity !== 'fc_lost' && this.activity !== 'override' && !this.stopped;
+  }
+
+  /** A newer mission from the ground station: its cells replace the searchable area, and every agent re-plans alike. */
+  private adoptMission(): void {
+    const m = this.desk.takeMission();
+    if (!m) return;
+    this.o = { ...this.o, searchable: m.searchable, ...(m.launch.length ? { launchSites: m.launch } : {}) };
+    this.searchableSet = new Set(m.searchable);
+    this.takeOffPlan = undefined;
+    this.plannedOnce = false;
+    this.replanWanted = true;
+    this.o.log.info('mission adopted', { version: m.version, cells: m.searchable.length });
   }
 
   /** The mesh's membership changed (someone suspected, dead or back). */
@@ -376,7 +402,8 @@ export class SearchAgent {
       mode: Math.max(0, Math.min(255, s.customMode ?? 0)),
       armed: s.armed ?? false,
       activity: this.activity,
-      sector: -1,
+      // the sector of the take-off plan this drone flies: its place in the roster
+      sector: this.activity === 'searching' || this.activity === 'transit' ? Math.min(49, this.rosterInOrder.indexOf(this.o.self)) : -1,
       heading: Math.round((((s.heading ?? 0) % 360) + 360) % 360) % 360,
     };
     this.publish(f);
@@ -462,9 +489,11 @@ export class SearchAgent {
     this.status();
     this.o.log.info('returning home', { why });
     // ArduCopter's RTL flies straight home, through any zone: fly home in GUIDED round the zones (re-routing if
-    // one is drawn on the way), and RTL only above home, where it just lands
+    // one is drawn on the way), and RTL only above home, where it just lands. An operator's resume turns a
+    // recalled drone round on the way.
     const home = this.homePoint();
-    const r = home ? await this.reachSafely(home, 250, () => false) : 'reached';
+    const resumed = () => why === 'recalled by operator' && !this.recalled;
+    const r = home ? await this.reachSafely(home, 250, resumed) : 'reached';
     if (this.stopped || r === 'interrupted') return;
     await this.o.vehicle.action.rtl();
   }
@@ -664,11 +693,12 @@ export class SearchAgent {
     else this.o.log.warn('yielding: mode changed by a pilot or another ground station', { override: o });
     // a failsafe text may trail the mode change by a moment: report the corrected cause when it comes
     const off = this.o.vehicle.telemetry.onOverride((n) => {
-      if (n.reason === 'failsafe' && this.activity === 'override') {
+      if (n.reason !== 'failsafe' || (this.activity === 'failsafe' && n.failsafe === o?.failsafe)) return;
+      if (this.activity === 'override') {
         this.activity = 'failsafe';
         this.status();
-        this.o.log.warn('yielding: autopilot failsafe took control', { failsafe: n.failsafe, text: n.text, mode: n.to });
       }
+      this.o.log.warn('autopilot failsafe named', { failsafe: n.failsafe, text: n.text, mode: n.to });
     });
     this.unsubscribes.push(off);
   }
@@ -679,7 +709,78 @@ export class SearchAgent {
     await this.o.vehicle.action.setMode('GUIDED');
   }
 
-  /** The whole sortie; resolves when the drone is on its way home, yielded, or stopped. */
+  /**
+   * Arms and climbs to the search altitude in GUIDED. A booting or busy autopilot (a link that drops while its
+   * EKF waits for home, a pre-arm check still failing) is no reason to stay on the ground for the whole
+   * mission: the drone reports itself idle and tries again every 10 s; false when recalled or stopped meanwhile.
+   */
+  private async takeOff(): Promise<boolean> {
+    const { vehicle: v, clock, log } = this.o;
+    await this.guided();
+    for (let attempt = 1; ; attempt++) {
+      const armed = await v.action.arm({ waitArmableMs: 180_000 });
+      if (armed.ok) break;
+      log.error('cannot arm', { result: armed.result, texts: armed.texts, attempt, retryInS: 10 });
+      if (this.activity !== 'idle') {
+        this.activity = 'idle';
+        this.status();
+      }
+      await sleep(clock, 10_000);
+      if (this.stopped || this.recalled) return false;
+      if (v.telemetry.state.control === 'override' && !v.telemetry.state.armed) v.resumeControl();
+      await this.guided();
+    }
+    this.activity = 'launching';
+    await this.guided();
+    const took = await v.action.takeoff(this.o.altitudeM);
+    if (!took.ok) log.warn('takeoff refused', { result: took.result });
+    await v.telemetry.waitFor((s) => (s.position?.relAlt ?? 0) >= this.o.altitudeM - 2, 60_000);
+    this.speedSet = undefined;
+    return true;
+  }
+
+  /** Carries out the operator's order in force: home (round the zones), land where it is, or hold. */
+  private async obey(): Promise<void> {
+    const order = this.desk.order;
+    if (order === 'rtl') return this.goHome('recalled by operator');
+    this.flushCoverage();
+    this.activity = order === 'land' ? 'returning' : 'transit';
+    this.status();
+    this.o.log.info('operator order', { order });
+    if (order === 'land') await this.o.vehicle.action.land();
+    else {
+      const here = this.o.vehicle.telemetry.state.position;
+      if (here) await this.o.vehicle.action.gotoLocation(here.lat, here.lon, this.o.altitudeM);
+    }
+  }
+
+  /**
+   * Waits while an order other than "search" is in force (reporting 'landed' once down); true when an operator
+   * resumed the search and the drone is back in the air under the agent's control.
+   */
+  private async resumed(): Promise<boolean> {
+    const v = this.o.vehicle;
+    while (!this.stopped && this.recalled) {
+      if (v.telemetry.state.control === 'override') return false;
+      if (this.activity !== 'landed' && !v.telemetry.state.armed) {
+        this.activity = 'landed';
+        this.status();
+      }
+      await sleep(this.o.clock, 1000);
+    }
+    if (this.stopped || v.telemetry.state.control === 'override') return false;
+    this.o.log.info('search resumed by operator', { wasLanded: !v.telemetry.state.armed });
+    if (v.telemetry.state.armed) await this.guided();
+    else if (!(await this.takeOff())) return false;
+    this.activity = 'searching';
+    // a fresh plan from here: the one in force was cut mid-lane, and its next waypoint is that lane's far end
+    this.plannedOnce = false;
+    this.replanWanted = true;
+    this.status();
+    return true;
+  }
+
+  /** The whole sortie; resolves when the drone is home, yielded, or stopped. */
   async run(): Promise<void> {
     const { vehicle: v, clock, log } = this.o;
     this.timers.push(clock.setInterval(this.guarded('tick', () => this.tick()), 1000));
@@ -697,29 +798,7 @@ export class SearchAgent {
       log.info('taking control on the ground after the boot-time mode reset');
       v.resumeControl();
     }
-    await this.guided();
-    // A booting or busy autopilot (a link that drops while its EKF waits for home, a pre-arm check still
-    // failing) is no reason to stay on the ground for the whole mission: the drone reports itself idle and
-    // tries again every 10 s until it flies, is recalled or the agent stops.
-    for (let attempt = 1; ; attempt++) {
-      const armed = await v.action.arm({ waitArmableMs: 180_000 });
-      if (armed.ok) break;
-      log.error('cannot arm', { result: armed.result, texts: armed.texts, attempt, retryInS: 10 });
-      if (this.activity !== 'idle') {
-        this.activity = 'idle';
-        this.status();
-      }
-      await sleep(clock, 10_000);
-      if (this.stopped || this.recalled) return;
-      if (v.telemetry.state.control === 'override' && !v.telemetry.state.armed) v.resumeControl();
-      await this.guided();
-    }
-    this.activity = 'launching';
-    await this.guided();
-    const took = await v.action.takeoff(this.o.altitudeM);
-    if (!took.ok) log.warn('takeoff refused', { result: took.result });
-    await v.telemetry.waitFor((s) => (s.position?.relAlt ?? 0) >= this.o.altitudeM - 2, 60_000);
-    this.speedSet = undefined;
+    if (!(await this.takeOff())) return;
     this.activity = 'searching';
     this.status();
     while (!this.stopped) {
@@ -729,7 +808,11 @@ export class SearchAgent {
         this.yieldTo(s.override);
         return;
       }
-      if (this.recalled) return this.goHome('recalled by operator');
+      if (this.recalled) {
+        await this.obey();
+        if (await this.resumed()) continue;
+        return;
+      }
       const remaining = s.battery?.remaining ?? -1;
       if (remaining >= 0 && remaining <= this.o.batteryReturnPct) return this.goHome('battery low');
       if (this.replanWanted || !this.plannedOnce) this.replan();
@@ -739,6 +822,7 @@ export class SearchAgent {
         // counting this drone in the plan and do not re-divide for it.
         this.flushCoverage();
         if (await this.standBy()) continue;
+        if (this.recalled && (await this.resumed())) continue;
         return;
       }
       const target = this.path[this.wp]!;

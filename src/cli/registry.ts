@@ -25,6 +25,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'bench', summary: 'run a benchmark (wire, …) and print its figures beside the baseline', load: async () => (await import('./commands/bench.js')).command },
   { name: 'sitl', summary: 'start N ArduCopter vehicles: ArduPilot SITL, or the simulated one (--simulated)', load: async () => (await import('./commands/sitl.js')).command },
   { name: 'fly', summary: 'field check: arm, take off, fly to a point, return and land, with a JSON report', load: async () => (await import('./commands/fly.js')).command },
+  { name: 'mission', summary: 'make a mission plan for a real place from GeoJSON or KML (area, holes, no-fly zones, launch points)', load: async () => (await import('./commands/mission.js')).command },
   { name: 'basemap', summary: 'build an offline basemap of the deployment area from OpenStreetMap data (tilemaker)', load: async () => (await import('./commands/basemap.js')).command },
   { name: 'gcs', summary: 'run a ground station: mesh node + offline live web map', load: async () => (await import('./commands/gcs.js')).command },
 ];

@@ -1,12 +1,13 @@
 /**
  * A simulated drone on the in-process mesh, for `murmur gcs --radio loopback --demo`: it sweeps lanes
  * across the area, reports status and coverage, now and then a victim, a blocked road or a hazard, and
- * heads home when recalled. Seeded, so a demo shows the same mission every time.
+ * heads home when recalled or told to land, searches again when resumed, and answers every order. Seeded, so a demo shows the same mission every time.
  */
 import { seededRandom } from '../core/random.js';
 import { HAZARD_TYPES, VICTIM_CONDITIONS, type Fact, type NodeId } from '../wire/facts.js';
 import { cellIndex, missionSeconds, type AreaFrame } from '../wire/frame-of-reference.js';
 import type { MeshPort } from './mesh-port.js';
+import { OperatorDesk } from '../agent/commands.js';
 
 export function startDemoDrone(mesh: MeshPort, frame: AreaFrame, id: NodeId, seed: number, everyMs = 1000): () => void {
   const rng = seededRandom(seed);
@@ -18,9 +19,15 @@ export function startDemoDrone(mesh: MeshPort, frame: AreaFrame, id: NodeId, see
   let dir = 1;
   let battery = 100;
   let returning = false;
+  // the operator's orders are obeyed (land as a recall, here) and answered, as a real agent does (commands.ts)
+  // on the loopback demo the station is a node below 100, the drones 100 and up
+  const desk = new OperatorDesk({ self: id, frame, isOperator: (o) => o < 100 });
   const off = mesh.onFacts((facts) => {
-    if (facts.some((f) => f.kind === 'command' && (f.target === 0 || f.target === id) && f.action === 'rtl')) returning = true;
-    if (facts.some((f) => f.kind === 'command' && (f.target === 0 || f.target === id) && f.action === 'resume')) returning = false;
+    for (const f of facts) desk.learn(f, true);
+    returning = desk.order !== 'search';
+    const t = Math.max(0, missionSeconds(frame, Date.now()));
+    const acks: Fact[] = desk.takeAcks().map((a) => ({ kind: 'ack', origin: id, seq: ++seq, t, target: a.target, result: a.result }));
+    if (acks.length) mesh.publish(acks);
   });
   const timer = setInterval(() => {
     const t = Math.max(0, missionSeconds(frame, Date.now()));

@@ -5,7 +5,7 @@
  */
 import type { Fact, FactId, NodeId } from '../wire/facts.js';
 import type { GossipNode } from '../gossip/engine.js';
-import type { MeshPort, MeshStats } from './mesh-port.js';
+import type { LinkHealth, MeshPort, MeshStats } from './mesh-port.js';
 
 export class GossipMeshPort implements MeshPort {
   private readonly listeners = new Set<(facts: readonly Fact[]) => void>();
@@ -19,6 +19,8 @@ export class GossipMeshPort implements MeshPort {
     private readonly nowS: () => number,
     private readonly linkName = 'radio',
     private readonly onClose?: () => Promise<void> | void,
+    /** The radio device's state, when the station drives a real one. */
+    private readonly linkHealth?: () => LinkHealth,
   ) {}
 
   /** Called with what the station's gossip node learned. */
@@ -54,6 +56,7 @@ export class GossipMeshPort implements MeshPort {
           bytesReceived: 0,
           dutyCycleUsed: this.node.airtimeUsed(this.nowS()) / (this.node.cfg.duty.windowS * this.node.cfg.duty.fraction),
           rejects: s.rejects.summary(),
+          ...(this.linkHealth ? this.linkHealth() : {}),
         },
       ],
     };

@@ -28,6 +28,8 @@ export interface GroundStationConfig {
   /** tcp://host:port or udp://group:port */
   readonly tak?: string;
   readonly statusEveryMs?: number;
+  /** Unix ms now (default Date.now; a simulation passes its own clock). */
+  readonly clock?: () => number;
   readonly position?: LocalPoint;
   /** Secret the access tokens derive from: the station key file's secret key. Default: a secret kept in dataDir. */
   readonly secret?: Uint8Array;
@@ -62,6 +64,7 @@ export async function startGroundStation(cfg: GroundStationConfig): Promise<Runn
     nodeId: cfg.nodeId, frame: cfg.frame, dataDir: cfg.dataDir, mesh: cfg.mesh,
     ...(cfg.statusEveryMs !== undefined ? { statusEveryMs: cfg.statusEveryMs } : {}),
     ...(cfg.position ? { position: cfg.position } : {}),
+    ...(cfg.clock ? { clock: cfg.clock } : {}),
     ...(cfg.warn ? { warn: cfg.warn } : {}),
   });
   const tokens = deriveTokens(cfg.secret ?? loadOrCreateStationSecret(cfg.dataDir));

@@ -25,6 +25,19 @@ export interface LinkStats {
   /** Share of the regional duty-cycle budget used over the current window, 0..1. */
   readonly dutyCycleUsed?: number;
   readonly rejects?: Readonly<Record<string, number>>;
+  /** Whether the device is open and working (undefined: the port cannot tell). */
+  readonly up?: boolean;
+  /** Why it is not up, in words an operator can act on. */
+  readonly error?: string;
+  /** Unix ms of the last frame heard from the radio. */
+  readonly lastHeardMs?: number;
+}
+
+/** What the station knows of its radio device, beyond the gossip node's counters. */
+export interface LinkHealth {
+  readonly up: boolean;
+  readonly error?: string;
+  readonly lastHeardMs?: number;
 }
 
 export interface MeshStats {

@@ -11,6 +11,8 @@ export interface PageProbe {
   /** Names of the basemap's streets drawn in view (MapLibre with a `murmur basemap build` basemap). */
   streetNames(): string[];
   whenDrawn(): Promise<void>;
+  /** Where [lon, lat] is drawn, pixels from the map box's top left corner. */
+  project?(lonLat: [number, number]): [number, number];
 }
 
 declare global {

@@ -10,6 +10,7 @@ import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { toLatLon, type AreaFrame } from '../wire/frame-of-reference.js';
 import { toGeoJSON } from '../map/geojson.js';
 import { toCoT } from '../map/cot.js';
+import { mapKml, victimsCsv } from '../map/victim-report.js';
 import { ActionError, type GroundStation, type OperatorAction } from './station.js';
 import { pageView } from './view.js';
 import type { AccessGuard, Role } from './access.js';
@@ -245,6 +246,14 @@ export class GcsServer {
       return json(res, 200, { fact: f, holders });
     }
     if (req.method === 'GET' && path === '/api/geojson') return json(res, 200, toGeoJSON(s.map.state(), s.frame));
+    if (req.method === 'GET' && path === '/api/victims.csv') {
+      res.writeHead(200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="victims.csv"', 'Cache-Control': 'no-store' });
+      return void res.end(victimsCsv(s.map.state(), s.frame));
+    }
+    if (req.method === 'GET' && path === '/api/map.kml') {
+      res.writeHead(200, { 'Content-Type': 'application/vnd.google-earth.kml+xml', 'Content-Disposition': 'attachment; filename="murmur.kml"', 'Cache-Control': 'no-store' });
+      return void res.end(mapKml(s.map.state(), s.frame));
+    }
     if (req.method === 'GET' && path === '/api/cot') {
       res.writeHead(200, { 'Content-Type': 'application/xml' });
       res.end(`<events>\n${toCoT(s.map.state(), s.frame, { nowMs: Date.now() }).join('\n')}\n</events>\n`);

@@ -28,6 +28,7 @@ export type OperatorAction =
   | { action: 'nofly'; ring: LonLat[] }
   | { action: 'recall'; target: NodeId }
   | { action: 'resume'; target: NodeId }
+  | { action: 'land'; target: NodeId }
   | { action: 'note'; pos: LonLat; text: string };
 
 export class ActionError extends Error {}
@@ -169,6 +170,11 @@ export class GroundStation {
     return this.timeline.slice(-limit).reverse();
   }
 
+  /** Mission seconds now, by this station's clock. */
+  missionNow(): number {
+    return missionSeconds(this.frame, this.clock());
+  }
+
   private base(): { origin: NodeId; seq: number; t: number } {
     return { origin: this.nodeId, seq: this.seq.take(), t: Math.max(0, missionSeconds(this.frame, this.clock())) };
   }
@@ -214,16 +220,20 @@ export class GroundStation {
         if (!Array.isArray(a.path) || a.path.length < 2) throw new ActionError('a road needs at least 2 points');
         facts = [{ kind: 'road', ...this.base(), path: a.path.map((p) => this.local(p)), severity: a.severity === 'partial' ? 'partial' : 'impassable' }];
         break;
-      case 'search_area':
-        facts = [{ kind: 'area', ...this.base(), role: 'search', rings: [this.ring(a.ring)], priority: 1 }];
+      case 'search_area': {
+        // a new search area is a new mission version: the drones adopt it and re-plan
+        const area: Fact = { kind: 'area', ...this.base(), role: 'search', rings: [this.ring(a.ring)], priority: 1 };
+        facts = [area, this.nextMission([area])];
         break;
+      }
       case 'nofly':
         facts = [{ kind: 'area', ...this.base(), role: 'nofly', rings: [this.ring(a.ring)], priority: 1 }];
         break;
       case 'recall':
       case 'resume':
+      case 'land':
         if (!Number.isInteger(a.target) || a.target < 0) throw new ActionError('target must be a node id or 0 for all');
-        facts = [{ kind: 'command', ...this.base(), target: a.target, action: a.action === 'recall' ? 'rtl' : 'resume' }];
+        facts = [{ kind: 'command', ...this.base(), target: a.target, action: a.action === 'recall' ? 'rtl' : a.action }];
         break;
       case 'note': {
         const text = String(a.text ?? '').trim();
@@ -239,6 +249,40 @@ export class GroundStation {
       default:
         throw new ActionError(`unknown action ${JSON.stringify((a as { action?: unknown })?.action)}`);
     }
+    for (const f of facts) {
+      const problem = factProblem(f);
+      if (problem) throw new ActionError(problem);
+    }
+    this.merge(facts);
+    this.mesh.publish(facts);
+    return facts;
+  }
+
+  /**
+   * The mission that follows the one in force with these search areas: the zones and priority regions in
+   * force stay, and so do the launch points.
+   */
+  nextMission(search: readonly Fact[], launch?: readonly LocalPoint[]): Fact {
+    const state = this.map.state();
+    const keep = [...state.noFly, ...state.priority].slice(0, Math.max(0, 16 - search.length));
+    return {
+      kind: 'mission', ...this.base(), version: Math.min(0xffff, (state.mission?.version ?? 0) + 1),
+      areas: [...search, ...keep].map((f) => ({ origin: f.origin, seq: f.seq })),
+      launch: launch ?? state.mission?.launch ?? [],
+    };
+  }
+
+  /**
+   * Publishes a mission plan's areas and the mission fact that lists them, as the next version: what
+   * `murmur gcs --plan` does at start when the map holds no mission yet.
+   */
+  publishMission(areas: readonly { role: 'search' | 'nofly' | 'priority'; rings: readonly (readonly LonLat[])[]; priority?: number }[], launch: readonly LonLat[]): Fact[] {
+    const facts: Fact[] = areas.map((a) => ({ kind: 'area', ...this.base(), role: a.role, rings: a.rings.map((r) => this.ring([...r])), priority: a.priority ?? 1 }));
+    const state = this.map.state();
+    facts.push({
+      kind: 'mission', ...this.base(), version: Math.min(0xffff, (state.mission?.version ?? 0) + 1),
+      areas: facts.map((f) => ({ origin: f.origin, seq: f.seq })), launch: launch.map((p) => this.local(p)),
+    });
     for (const f of facts) {
       const problem = factProblem(f);
       if (problem) throw new ActionError(problem);

@@ -1,5 +1,8 @@
 /** What the web page shows: the map as GeoJSON plus the lists and panels, in one JSON object. */
 import { toGeoJSON, type FeatureCollection } from '../map/geojson.js';
+import { victimRows, type VictimRow } from '../map/victim-report.js';
+import { factKey, type Fact } from '../wire/facts.js';
+import type { MapState } from '../map/state.js';
 import { toLatLon } from '../wire/frame-of-reference.js';
 import type { GroundStation, TimelineEntry } from './station.js';
 import type { MeshStats } from './mesh-port.js';
@@ -8,16 +11,63 @@ export interface PageView {
   readonly node: number;
   readonly factCount: number;
   readonly geojson: FeatureCollection;
-  readonly victims: { id: string; state: string; count: number; condition: string; confidence: number; origin: number; t: number; lon: number; lat: number }[];
+  readonly victims: (VictimRow & { origin: number; t: number })[];
   readonly roads: { id: string; state: string; severity: string; origin: number }[];
   readonly hazards: { id: string; state: string; hazard: string; radius: number }[];
   readonly members: { id: number; activity: string; battery: number; alt: number; sector: number; t: number; lastHeardMs?: number; health?: string; rssi?: number }[];
   readonly commands: { id: string; target: number; action: string }[];
+  /** The operators' orders, zones and missions, newest first, with each concerned member's answer. */
+  readonly orders: OrderView[];
+  /** Mission seconds now (the page shows every fact's age against it). */
+  readonly nowT: number;
+  readonly mission?: { version: number; id: string };
   readonly notes: { id: string; author: number; text: string; lon: number; lat: number }[];
   readonly timeline: TimelineEntry[];
   readonly mesh: MeshStats;
   readonly rejects: Record<string, number>;
   readonly coveredCells: number;
+}
+
+export interface OrderView {
+  readonly id: string;
+  readonly t: number;
+  readonly what: string;
+  /** Member id → its answer (accepted / refused / done) or 'waiting'. */
+  readonly acks: Record<string, string>;
+}
+
+const ORDERS_SHOWN = 12;
+
+function describeOrder(f: Fact): string | undefined {
+  if (f.kind === 'command') return `${f.action === 'rtl' ? 'recall' : f.action} ${f.target === 0 ? 'all' : `node ${f.target}`}`;
+  if (f.kind === 'area' && f.role === 'nofly') return 'no-fly zone';
+  if (f.kind === 'mission') return `mission v${f.version}`;
+  return undefined;
+}
+
+/** Operators' facts that drones answer, with who answered what (the drones are the members that are not stations). */
+export function orderViews(state: MapState, facts: Iterable<Fact>, operator: (origin: number) => boolean): OrderView[] {
+  const drones = state.members.filter((m) => m.last.activity !== 'ground_station').map((m) => m.id);
+  const answers = new Map<string, Map<number, string>>();
+  for (const a of state.acks) {
+    const key = factKey(a.target);
+    let m = answers.get(key);
+    if (!m) answers.set(key, (m = new Map()));
+    if (m.get(a.origin) !== 'done') m.set(a.origin, a.result);
+  }
+  const out: OrderView[] = [];
+  for (const f of facts) {
+    const what = describeOrder(f);
+    if (!what || !operator(f.origin)) continue;
+    const key = factKey(f);
+    const got = answers.get(key);
+    const concerned = f.kind === 'command' && f.target !== 0 ? [f.target] : drones;
+    const acks: Record<string, string> = {};
+    for (const id of concerned) acks[id] = got?.get(id) ?? 'waiting';
+    for (const [id, r] of got ?? []) acks[id] = r;
+    out.push({ id: key, t: f.t, what, acks });
+  }
+  return out.sort((a, b) => b.t - a.t || (a.id < b.id ? 1 : -1)).slice(0, ORDERS_SHOWN);
 }
 
 export function pageView(s: GroundStation): PageView {
@@ -29,10 +79,7 @@ export function pageView(s: GroundStation): PageView {
     node: s.nodeId,
     factCount: state.factCount,
     geojson: toGeoJSON(state, frame),
-    victims: state.victims.map((v) => {
-      const { lat, lon } = toLatLon(frame, v.fact.pos);
-      return { id: v.id, state: v.state, count: v.fact.count, condition: v.fact.condition, confidence: v.fact.confidence, origin: v.fact.origin, t: v.fact.t, lon, lat };
-    }),
+    victims: victimRows(state, frame).map((r, i) => ({ ...r, origin: state.victims[i]!.fact.origin, t: state.victims[i]!.fact.t })),
     roads: state.roads.map((r) => ({ id: r.id, state: r.state, severity: r.fact.severity, origin: r.fact.origin })),
     hazards: state.hazards.map((h) => ({ id: h.id, state: h.state, hazard: h.fact.hazard, radius: h.fact.radius })),
     members: state.members.map((m) => {
@@ -45,6 +92,10 @@ export function pageView(s: GroundStation): PageView {
       };
     }),
     commands: state.commands.map((c) => ({ id: `${c.origin}:${c.seq}`, target: c.target, action: c.action })),
+    // the station's own facts and other stations' (nodes that report no flight)
+    orders: orderViews(state, s.map.facts(), (o) => o === s.nodeId || state.members.some((m) => m.id === o && m.last.activity === 'ground_station')),
+    nowT: Math.round(s.missionNow()),
+    ...(state.mission ? { mission: { version: state.mission.version, id: factKey(state.mission) } } : {}),
     notes: s.map.annotations().map((n) => {
       const { lat, lon } = toLatLon(frame, n.pos);
       return { id: n.id, author: n.author, text: n.text, lon, lat };

@@ -198,9 +198,9 @@ export class Vehicle {
       const kind = failsafeOf(ev.entry.text);
       if (kind) {
         this.recentFailsafeText = { text: ev.entry.text, kind, at: now };
-        // the text can trail the heartbeat that showed the mode change: the override was the autopilot's
+        // the text can trail the heartbeat that showed the mode change (and its CRITICAL status): it names the failsafe
         const o = this.state.override;
-        if (o && o.reason === 'external' && now - o.at < 3000) {
+        if (o && (o.reason === 'external' || o.failsafe === 'unknown') && now - o.at < 3000) {
           this.state.override = { ...o, reason: 'failsafe', failsafe: kind, text: ev.entry.text };
           this.events.override.emit(this.state.override);
         }

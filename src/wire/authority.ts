@@ -13,6 +13,7 @@ export function isOperatorFact(f: Fact): boolean {
   switch (f.kind) {
     case 'command':
     case 'area':
+    case 'mission':
       return true;
     case 'supersede':
       // A member may settle its own report (a false alarm it saw itself); settling another's is an order.

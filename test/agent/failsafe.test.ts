@@ -6,6 +6,12 @@ import { createLogger } from '../../src/core/log.js';
 import { loadScenario } from '../../src/mission/index.js';
 import { runSimulation } from '../../src/sim/swarm/run.js';
 import { failsafeOf } from '../../src/vehicle/telemetry.js';
+import { VirtualClock } from '../../src/core/clock.js';
+import { Vehicle } from '../../src/vehicle/vehicle.js';
+import { MavlinkEncoder } from '../../src/vehicle/mavlink/codec.js';
+import { common, minimal } from '../../src/vehicle/mavlink/messages.js';
+import { memoryLinkPair } from '../../src/vehicle/transport.js';
+import { drive } from '../../src/sim/vehicle/virtual.js';
 
 test('failsafe texts ArduCopter sends (../shared/ardupilot-behaviour) name their failsafe; cleared and pre-arm texts do not', () => {
   assert.equal(failsafeOf('Battery Failsafe'), 'battery');
@@ -44,4 +50,37 @@ test("a battery failsafe is reported as a failsafe, not a pilot, and the others 
       .map((l) => JSON.parse(l).component as string),
   );
   assert.ok(takers.size >= 1, `someone took drone 2's remainder (${[...takers].join(', ')})`);
+});
+
+test('a failsafe whose text trails the CRITICAL heartbeat is named when the text comes', async () => {
+  const clock = new VirtualClock(0);
+  const [ours, fc] = memoryLinkPair({ clock, latencyMs: 1 });
+  const v = new Vehicle({ connection: async () => ours, clock }).start();
+  const enc = new MavlinkEncoder({ sysid: 1, compid: 1 });
+  const heartbeat = (customMode: number, systemStatus: number) => {
+    const h = new minimal.Heartbeat();
+    h.type = 2;
+    h.autopilot = 3;
+    h.baseMode = 0xd9 as minimal.Heartbeat["baseMode"];
+    h.customMode = customMode;
+    h.systemStatus = systemStatus;
+    h.mavlinkVersion = 3;
+    fc.write(enc.encode(h));
+  };
+  const seen: string[] = [];
+  v.telemetry.onOverride((o) => seen.push(`${o.to}:${o.reason}:${o.failsafe ?? '-'}`));
+  await drive(clock, new Promise((r) => clock.setTimeout(() => r(undefined), 100)));
+  heartbeat(4, 4); // GUIDED, ACTIVE: the agent's mode
+  await drive(clock, new Promise((r) => clock.setTimeout(() => r(undefined), 100)));
+  v.engage();
+  heartbeat(6, 5); // RTL, CRITICAL, before any text
+  await drive(clock, new Promise((r) => clock.setTimeout(() => r(undefined), 100)));
+  const t = new common.StatusText();
+  t.severity = 4;
+  t.text = 'Battery Failsafe';
+  fc.write(enc.encode(t));
+  await drive(clock, new Promise((r) => clock.setTimeout(() => r(undefined), 100)));
+  assert.deepEqual(seen, ['RTL:failsafe:unknown', 'RTL:failsafe:battery']);
+  assert.equal(v.telemetry.state.override?.failsafe, 'battery');
+  v.close();
 });

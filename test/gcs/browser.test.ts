@@ -60,11 +60,24 @@ test('the web map shows facts heard on the mesh, and "rescued" reaches a drone',
     await page.click('li[data-victim="7:4"]');
     await page.waitForFunction(() => document.getElementById('fact')!.textContent!.includes('held by: 1, 7'));
 
-    // Recall one drone: an RTL command to node 7.
+    // Recall one drone: confirmed in a dialog first, then an RTL command to node 7.
+    const asked: string[] = [];
+    page.once('dialog', (d) => {
+      asked.push(d.message());
+      void d.accept();
+    });
     await page.click('tr[data-member="7"] button[data-do="recall"]');
     const waitCmd = Date.now() + 10_000;
     while (!heardByDrone.some((f) => f.kind === 'command' && f.target === 7 && f.action === 'rtl') && Date.now() < waitCmd) await new Promise((r) => setTimeout(r, 50));
     assert.ok(heardByDrone.some((f) => f.kind === 'command' && f.target === 7 && f.action === 'rtl'));
+    assert.deepEqual(asked, ['Recall node 7 (return to launch)?']);
+    // The order waits for the drone's answer, then shows it.
+    await page.waitForSelector('#orders li:first-child [data-ack="7"][data-result="waiting"]');
+    const rtl = heardByDrone.find((f) => f.kind === 'command' && f.target === 7)!;
+    drone.publish([{ kind: 'ack', origin: 7, seq: 20, t: 50, target: { origin: rtl.origin, seq: rtl.seq }, result: 'accepted' }]);
+    await page.waitForSelector('#orders li:first-child [data-ack="7"][data-result="accepted"]');
+    // A victim carries decimal and MGRS coordinates.
+    assert.match(await page.locator('li[data-victim="7:4"] [data-mgrs]').innerText(), /^31T [A-Z]{2} \d{5} \d{5}$/);
 
     await page.waitForTimeout(300);
     assert.equal(await page.evaluate(() => window.__murmur.renderer), 'maplibre');

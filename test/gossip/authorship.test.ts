@@ -133,3 +133,30 @@ test('empty HAVE lists and huge summaries cannot make a node spend more than its
   assert.ok(budgeted - quiet <= cap * 1.05, `claims drew ${(budgeted - quiet).toFixed(1)} s of answers (cap ${cap.toFixed(1)})`);
   assert.ok(legacy - quiet > cap * 1.5, `unbudgeted: ${(legacy - quiet).toFixed(1)} s`);
 });
+
+test('a flood of facts forged in a member\'s name does not get that member throttled as a flooder', () => {
+  for (const authorship of [false, true]) {
+    const a = node(3, authorship);
+    // 40 forged victims "from drone 2" within a few minutes: past the 30-per-10-minutes limit
+    for (let i = 0; i < 40; i++) a.receive(forge([victim(2, 100 + i, 10 + i)], 10 + i), RX, 10 + i);
+    const flagged = a.reports().some((r) => r.sender === 2 && r.reason === 'flooding');
+    if (!authorship) {
+      assert.ok(flagged, 'the unauthenticated origin field got drone 2 throttled'); // the hole this closes
+      continue;
+    }
+    assert.equal(flagged, false, 'drone 2 reported as a flooder on forged facts');
+    // drone 2's real fact and attestation still get through and are proven
+    const origin = node(2, true, 0);
+    const real = victim(2, 3, 60, 2);
+    origin.addLocal(real, 60);
+    for (let t = 60; t < 60 + DEFAULT_AUTHORSHIP.attestAfterS + 60; t += 5) {
+      origin.tick(t);
+      for (;;) {
+        const bytes = origin.wantsToTransmit(t) ? origin.transmit(t) : undefined;
+        if (!bytes) break;
+        a.receive(bytes, RX, t);
+      }
+    }
+    assert.ok(a.knows(real) && (a.store.get(real)!.fact as VictimFact).count === 2);
+  }
+});

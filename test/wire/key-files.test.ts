@@ -47,6 +47,8 @@ test('roles travel from `murmur keys` to the keyring: the admin station is an op
     assert.equal(mayAct(land, (id) => keyring.isOperator(id)), false, 'a drone commands nothing');
     assert.equal(mayAct({ ...land, origin: 1 }, (id) => keyring.isOperator(id)), true);
     assert.equal(mayAct({ ...land, origin: 1 }, undefined), false, 'without a role list nobody commands');
+    const mission: Fact = { kind: 'mission', origin: 2, seq: 3, t: 5, version: 9, areas: [{ origin: 2, seq: 1 }], launch: [] };
+    assert.equal(mayAct(mission, (id) => keyring.isOperator(id)), false, 'a drone sets no mission');
     const ownFalseAlarm: Fact = { kind: 'supersede', origin: 2, seq: 2, t: 6, target: { origin: 2, seq: 1 }, outcome: 'withdrawn' };
     assert.equal(mayAct(ownFalseAlarm, (id) => keyring.isOperator(id)), true, 'a drone may withdraw its own report');
     assert.equal(mayAct({ ...ownFalseAlarm, target: { origin: 3, seq: 1 } }, (id) => keyring.isOperator(id)), false);

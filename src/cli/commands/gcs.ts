@@ -1,6 +1,8 @@
 /** `murmur gcs`: run a ground station (mesh node that never flies + live web map). */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MissionFileError, parsePlan, type MissionPlan } from '../../mission/mission-file.js';
+import type { GeoPolygon } from '../../mission/types.js';
 import type { Link } from '../../links/link.js';
 import type { CommandModule } from '../registry.js';
 import { numberFlag, parseFlags, UsageError } from '../args.js';
@@ -24,10 +26,12 @@ and serves a live web map (works offline: every script and style is served local
   --allow-host <name> a name (not an IP) browsers reach the station by, e.g. gcs.local (repeatable);
                       requests for any other name are refused (DNS rebinding)
   --data <dir>        data directory: map document, sequence numbers, sync storage (default .murmur/gcs)
+  --plan <file>       mission plan (murmur mission create): its frame, and its areas, zones and launch
+                      points published as the mission's first version when the map holds no mission yet
   --area <file>       area frame JSON: {"originLat","originLon","epoch","cellSize","cols"}
   --origin <lat,lon>  area origin instead of --area (with --epoch, --cell, --cols)
   --epoch <s>         mission epoch, Unix seconds (default: today 00:00 UTC)
-  --cell <m>          coverage cell side in metres (default 25)
+  --cell <m>          coverage cell side in metres (default 55, as the shipped scenarios)
   --cols <n>          coverage cell columns (default 200)
   --basemap <path>    a .pmtiles file or a {z}/{x}/{y} tile folder shown under the layers
   --maps <dir>        folder of GeoJSON layers of the area (roads, buildings, boundary)
@@ -52,7 +56,8 @@ function readUserFile(path: string, flag: string): string {
   }
 }
 
-function readFrame(values: Record<string, unknown>): AreaFrame {
+function readFrame(values: Record<string, unknown>, plan: MissionPlan | undefined): AreaFrame {
+  if (plan) return plan.frame;
   if (typeof values.area === 'string') {
     let f: Partial<AreaFrame>;
     try {
@@ -73,7 +78,7 @@ function readFrame(values: Record<string, unknown>): AreaFrame {
   return {
     originLat: lat!, originLon: lon!,
     epoch: numberFlag(values.epoch as string | undefined, 'epoch', today),
-    cellSize: numberFlag(values.cell as string | undefined, 'cell', 25),
+    cellSize: numberFlag(values.cell as string | undefined, 'cell', 55),
     cols: numberFlag(values.cols as string | undefined, 'cols', 200),
   };
 }
@@ -109,7 +114,21 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
     if (err instanceof LinkSpecError) throw new UsageError(`--radio ${radio}: expected ${LINK_SPEC_HELP} or loopback`);
     throw err;
   }
+  // The device's state, said at once on the terminal and shown on the page: a radio that cannot be opened
+  // is retried, but the operator must know that nothing is going out.
+  const health: { up: boolean; error?: string; lastHeardMs?: number } = { up: false };
+  link.on('state', (e) => {
+    const was = health.error;
+    health.up = e.to === 'up';
+    if (health.up) delete health.error;
+    else health.error = e.reason;
+    // said once per new reason, not at every retry
+    if (e.to === 'up' && was) console.error(`radio ${link.name}: up`);
+    else if (e.to === 'down' && e.reason !== was) console.error(`radio ${link.name}: cannot use the device: ${e.reason} (retrying in the background)`);
+  });
+  link.on('packet', (p) => (health.lastHeardMs = p.receivedAt));
   await link.open();
+  if (link.state !== 'up' && !health.error) console.error(`radio ${link.name}: not up (${link.state})`);
   mkdirSync(dataDir, { recursive: true });
   const packetCounter = openNodeSequences(dataDir, undefined, { keyEpoch }).packets;
   // The station is one more gossip node: it relays, repairs and tracks membership like a drone.
@@ -126,8 +145,36 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
   port = new GossipMeshPort(self.id, node, (f) => runner.publish(f), nowS, link.name, async () => {
     runner.close();
     await link.close();
-  });
+  }, () => ({ ...health }));
   return { mesh: port, node: self.id, secret: self.secretKey, swarm };
+}
+
+/**
+ * A data directory belongs to one mission (one area frame): started again with another, the station would
+ * show the old mission's facts at the wrong places. The first start records the frame; a later start with
+ * another frame is refused.
+ */
+function bindDataDir(dataDir: string, frame: AreaFrame, epochDefaulted: boolean): AreaFrame {
+  const file = join(dataDir, 'frame.json');
+  const same = (a: AreaFrame, b: AreaFrame) =>
+    Math.abs(a.originLat - b.originLat) < 1e-9 && Math.abs(a.originLon - b.originLon) < 1e-9 && a.epoch === b.epoch && a.cellSize === b.cellSize && a.cols === b.cols;
+  if (existsSync(file)) {
+    let held: AreaFrame;
+    try {
+      held = JSON.parse(readFileSync(file, 'utf8')) as AreaFrame;
+    } catch {
+      throw new UsageError(`${file} is damaged: move the data directory aside or give another --data`);
+    }
+    if (epochDefaulted && same(held, { ...frame, epoch: held.epoch })) return held;
+    if (!same(held, frame))
+      throw new UsageError(
+        `data directory ${dataDir} belongs to another mission (origin ${held.originLat},${held.originLon}, epoch ${held.epoch}, ${held.cellSize} m cells × ${held.cols}): give another --data for this one`,
+      );
+    return held;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(frame) + '\n');
+  return frame;
 }
 
 export const command: CommandModule = {
@@ -140,7 +187,7 @@ export const command: CommandModule = {
         data: { type: 'string' }, area: { type: 'string' }, origin: { type: 'string' }, epoch: { type: 'string' },
         cell: { type: 'string' }, cols: { type: 'string' }, basemap: { type: 'string' }, maps: { type: 'string' },
         mission: { type: 'string' }, peer: { type: 'string', multiple: true }, tak: { type: 'string' },
-        'status-every': { type: 'string' }, demo: { type: 'string' }, 'allow-host': { type: 'string', multiple: true },
+        'status-every': { type: 'string' }, demo: { type: 'string' }, plan: { type: 'string' }, 'allow-host': { type: 'string', multiple: true },
       },
       usage,
     );
@@ -148,16 +195,26 @@ export const command: CommandModule = {
     const port = checkPort(numberFlag(values.port, 'port', 8080));
     const demo = numberFlag(values.demo, 'demo', 0);
     let mapsDir = values.maps;
+    let plan: MissionPlan | undefined;
+    if (values.plan) {
+      try {
+        plan = parsePlan(readUserFile(values.plan, 'plan'), values.plan);
+      } catch (err) {
+        throw err instanceof MissionFileError ? new UsageError(err.message) : err;
+      }
+    }
     let frame: AreaFrame;
-    if (demo > 0 && values.area === undefined && values.origin === undefined) {
+    if (demo > 0 && values.area === undefined && values.origin === undefined && !plan) {
       // Trying the station out: the demo town's area and its streets, as `murmur demo` flies.
       const root = projectRoot(import.meta.url);
       const { loadScenario, scenarioFrame } = await import('../../mission/index.js');
       frame = scenarioFrame(loadScenario(join(root, 'maps', 'scenarios', 'earthquake-town.json')));
       mapsDir ??= join(root, 'maps', 'earthquake-town');
       console.log('no --area: the demo drones fly over the demo town (maps/scenarios/earthquake-town.json)');
-    } else frame = readFrame(values);
+    } else frame = readFrame(values, plan);
     const dataDir = values.data ?? '.murmur/gcs';
+    // without --epoch (today by default) a restart on another day keeps the mission's own epoch
+    frame = bindDataDir(dataDir, frame, !plan && values.area === undefined && values.origin !== undefined && values.epoch === undefined);
     const opened = await openMesh(values.radio, values.keys, dataDir, frame, numberFlag(values.node, 'node', 1), demo);
     const node = opened.node;
     const { startGroundStation } = await import('../../gcs/ground-station.js');
@@ -186,6 +243,18 @@ export const command: CommandModule = {
       if (err instanceof MissionMismatchError || err instanceof StationSecretError) throw new UsageError(err.message);
       throw listenError(err, port) ?? err;
     });
+    if (plan && !gcs.station.map.state().mission) {
+      const ring = (g: GeoPolygon) => g.coordinates.map((r) => r.map(([lon, lat]) => [lon, lat] as [number, number]));
+      const facts = gcs.station.publishMission(
+        [
+          ...plan.area.map((g) => ({ role: 'search' as const, rings: ring(g) })),
+          ...plan.nofly.map((g) => ({ role: 'nofly' as const, rings: ring(g) })),
+          ...plan.priority.map((p) => ({ role: 'priority' as const, rings: ring(p.polygon), priority: p.weight })),
+        ],
+        plan.launch.map((l) => [l.lon, l.lat] as [number, number]),
+      );
+      console.log(`mission "${plan.name}" published: ${facts.length - 1} areas and the mission fact ${facts[facts.length - 1]!.origin}:${facts[facts.length - 1]!.seq}`);
+    }
     console.log(`ground station node ${node} (${gcs.station.map.size} facts on disk)`);
     console.log(`  operator (may act): ${gcs.url}`);
     console.log(`  viewer (can only look): ${gcs.viewerUrl}`);

@@ -73,9 +73,9 @@ export const command: CommandModule = {
     } else {
       const bin = process.env.ARDUPILOT_SITL;
       if (!bin) {
-        console.error('murmur sitl: ARDUPILOT_SITL is not set: it must point to an ArduCopter SITL binary.\n');
-        console.error(usage.slice(usage.indexOf('Real SITL:')));
-        console.error('\nOr run Murmur\'s simulated ArduCopter on the same ports: murmur sitl --simulated --count N');
+        console.error(
+          "murmur sitl: ARDUPILOT_SITL is not set (point it at an ArduCopter SITL binary; `murmur sitl --help` says how to build one), or add --simulated for Murmur's simulated ArduCopter on the same ports",
+        );
         return 2;
       }
       if (!existsSync(bin)) {

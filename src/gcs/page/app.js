@@ -3,6 +3,7 @@
 // server-sent events after every merge; actions go back as POST /api/action.
 import { COLORS } from './app-colors.js';
 import { FallbackMap } from './fallback.js';
+import { age, copyText, legend, orderItems, victimItem } from './mission-panels.js';
 import { basemapLayers, isMurmurBasemap, STREET_LAYERS } from './basemap-style.js';
 import { api, events } from './auth.js';
 
@@ -71,6 +72,7 @@ async function makeMapLibre(container, config, extra) {
   layers.push(
     L('coverage', 'fill', 'coverage', { 'fill-color': COLORS.coverage, 'fill-opacity': 0.3 }),
     L('search', 'line', 'search', { 'line-color': COLORS.search, 'line-width': 2, 'line-dasharray': [3, 2] }),
+    L('sectors', 'line', 'sector', { 'line-color': COLORS.sector, 'line-width': 1.5, 'line-opacity': 0.8 }),
     L('nofly', 'fill', 'nofly', { 'fill-color': COLORS.nofly, 'fill-opacity': 0.25, 'fill-outline-color': COLORS.nofly }),
     L('roads', 'line', 'road', { 'line-color': ['case', ['==', ['get', 'state'], 'blocked'], COLORS.roadBlocked, COLORS.roadCleared], 'line-width': 4 }),
     L('tracks', 'line', 'track', { 'line-color': COLORS.track, 'line-width': 1.5, 'line-opacity': 0.7 }),
@@ -81,6 +83,22 @@ async function makeMapLibre(container, config, extra) {
   );
   const map = new maplibregl.Map({ container, style: { version: 8, sources, layers }, center: config.centre, zoom: 13, attributionControl: false });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
+  map.addControl(new maplibregl.ScaleControl({ maxWidth: 120, unit: 'metric' }), 'bottom-left');
+  // drone labels as HTML markers: the page has no font glyphs offline for map text
+  const labels = new Map();
+  const label = (f, nowT) => {
+    const id = f.properties.member;
+    let m = labels.get(id);
+    if (!m) {
+      const el = document.createElement('div');
+      el.className = 'drone-label';
+      el.setAttribute('data-drone-label', id);
+      m = new maplibregl.Marker({ element: el, anchor: 'left', offset: [8, 0] }).setLngLat(f.geometry.coordinates).addTo(map);
+      labels.set(id, m);
+    }
+    m.setLngLat(f.geometry.coordinates);
+    m.getElement().textContent = `${id} · ${age(nowT - (f.properties.t ?? nowT))}`;
+  };
   await new Promise((r) => map.once('load', r));
   let fitted = false;
   const clickHandlers = [];
@@ -98,8 +116,9 @@ async function makeMapLibre(container, config, extra) {
     onFeatureClick: (h) => featureHandlers.push(h),
     setDrawing: (on) => (drawing = on),
     setDraft: (pts) => map.getSource('draft').setData({ type: 'FeatureCollection', features: pts.length > 1 ? [{ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: pts } }] : [] }),
-    render(fc) {
+    render(fc, nowT) {
       map.getSource('murmur').setData(fc);
+      for (const f of fc.features) if (f.properties.layer === 'member') label(f, nowT);
       if (!fitted && fc.features.length) {
         fitted = true;
         let b = null;
@@ -114,6 +133,10 @@ async function makeMapLibre(container, config, extra) {
       map.once('idle', r);
       map.triggerRepaint();
     }),
+    project: (ll) => {
+      const p = map.project(ll);
+      return [p.x, p.y];
+    },
     streetNames: () => {
       const ids = STREET_LAYERS.filter((id) => map.getLayer(id));
       return ids.length ? [...new Set(map.queryRenderedFeatures({ layers: ids }).map((f) => f.properties.name).filter(Boolean))].sort() : [];
@@ -136,29 +159,24 @@ function renderPanels(v) {
   $('node').textContent = `node ${v.node}`;
   $('counts').textContent = `${v.factCount} facts · ${v.victims.filter((x) => x.state === 'reported' || x.state === 'confirmed').length} victims open · ${v.coveredCells} cells searched`;
   const victims = v.victims.slice().sort((a, b) => (a.state === b.state ? b.t - a.t : ['reported', 'confirmed', 'rescued', 'false_alarm', 'withdrawn'].indexOf(a.state) - ['reported', 'confirmed', 'rescued', 'false_alarm', 'withdrawn'].indexOf(b.state)));
-  $('victims').replaceChildren(
-    ...victims.slice(0, 300).map((x) => {
-      const open = x.state === 'reported' || x.state === 'confirmed';
-      return li(
-        `<span class="state s-${x.state}">${x.state}</span> ${esc(x.id)}: ${x.count}× ${esc(x.condition)} (${x.confidence}%)` +
-          (open ? `${x.state === 'reported' ? '<button data-do="confirmed">confirm</button>' : ''}<button data-do="rescued">rescued</button><button data-do="false_alarm">false alarm</button>` : ''),
-        { 'data-victim': x.id, 'data-state': x.state },
-      );
-    }),
-  );
+  $('victims').replaceChildren(...victims.slice(0, 300).map((x) => victimItem(x, v.nowT)));
+  $('orders').replaceChildren(...orderItems(v.orders, v.nowT));
+  $('mission').textContent = v.mission ? `mission v${v.mission.version}` : '';
   $('roads').replaceChildren(...v.roads.map((r) => li(`<span class="state s-${r.state}">${r.state}</span> ${esc(r.id)} ${r.severity}${r.state === 'blocked' ? '<button data-do="clear">clear</button>' : ''}`, { 'data-road': r.id })));
   $('hazards').replaceChildren(...v.hazards.map((h) => li(`<span class="state s-${h.state}">${h.state}</span> ${esc(h.id)} ${h.hazard} r=${h.radius} m${h.state === 'active' ? '<button data-do="resolve">resolved</button>' : ''}`, { 'data-hazard': h.id })));
   const rows = v.members.map((m) => {
     const tr = document.createElement('tr');
     tr.setAttribute('data-member', m.id);
-    tr.innerHTML = `<td>${m.id}</td><td>${m.activity}${m.health && m.health !== 'alive' ? ` (${m.health})` : ''}</td><td>${m.sector >= 0 ? m.sector : '—'}</td><td class="${m.battery < 25 ? 'low' : ''}">${m.battery}%</td><td>${m.alt} m</td><td>${ago(m.lastHeardMs)}</td><td>${m.activity === 'ground_station' ? '' : '<button data-do="recall">RTL</button>'}</td>`;
+    tr.innerHTML = `<td>${m.id}</td><td>${m.activity}${m.health && m.health !== 'alive' ? ` (${m.health})` : ''}</td><td>${m.sector >= 0 ? m.sector : '—'}</td><td class="${m.battery < 25 ? 'low' : ''}">${m.battery}%</td><td>${m.alt} m</td><td>${ago(m.lastHeardMs)} <small>(status ${age(v.nowT - m.t)})</small></td><td>${m.activity === 'ground_station' ? '' : '<button data-do="recall">RTL</button><button data-do="land">land</button><button data-do="resume">resume</button>'}</td>`;
     return tr;
   });
   $('members').tBodies[0].replaceChildren(...rows);
   $('links').tBodies[0].replaceChildren(
     ...v.mesh.links.map((l) => {
       const tr = document.createElement('tr');
-      tr.innerHTML = `<td>${esc(l.name)}</td><td>${l.framesSent}</td><td>${l.framesReceived}</td><td>${l.dutyCycleUsed === undefined ? '—' : `${Math.round(l.dutyCycleUsed * 100)}%`}</td>`;
+      tr.setAttribute('data-link', l.name);
+      const up = l.up === undefined ? '' : l.up ? '<span class="ok-dot">up</span>' : `<span class="low">down${l.error ? `: ${esc(l.error)}` : ''}</span>`;
+      tr.innerHTML = `<td>${esc(l.name)} ${up}</td><td>${l.framesSent}</td><td>${l.framesReceived}${l.lastHeardMs ? ` <small>(${ago(l.lastHeardMs)} ago)</small>` : ''}</td><td>${l.dutyCycleUsed === undefined ? '—' : `${(l.dutyCycleUsed * 100).toFixed(1)}%`}</td>`;
       return tr;
     }),
   );
@@ -233,8 +251,26 @@ async function main() {
   });
   map.onFeatureClick((id) => showFact(id));
   $('recall-all').addEventListener('click', () => confirm('Recall every drone (RTL)?') && post({ action: 'recall', target: 0 }));
+  $('resume-all').addEventListener('click', () => post({ action: 'resume', target: 0 }));
+  $('map').appendChild(legend());
+  // exports go through the authorised fetch (a plain link would carry no token), then download as a file
+  document.querySelectorAll('[data-export]').forEach((b) =>
+    b.addEventListener('click', async () => {
+      const r = await api(b.dataset.export);
+      if (!r.ok) return flash(`export refused: ${r.status}`);
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(await r.blob());
+      a.download = b.dataset.file;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    }),
+  );
 
   document.querySelector('aside').addEventListener('click', (e) => {
+    const copy = e.target.closest('button[data-copy]');
+    if (copy) return copyText(copy.dataset.copy).then((ok) => flash(ok ? `copied ${copy.dataset.copy}` : 'copy refused by the browser'));
     const b = e.target.closest('button[data-do]');
     const row = e.target.closest('[data-victim],[data-road],[data-hazard],[data-member],[data-fact]');
     if (!row) return;
@@ -243,12 +279,18 @@ async function main() {
     if (row.dataset.victim) post({ action: 'victim', target: row.dataset.victim, outcome: d });
     else if (row.dataset.road) post({ action: 'road_clear', target: row.dataset.road });
     else if (row.dataset.hazard) post({ action: 'hazard_resolve', target: row.dataset.hazard });
-    else if (row.dataset.member) post({ action: 'recall', target: Number(row.dataset.member) });
+    else if (row.dataset.member) {
+      const target = Number(row.dataset.member);
+      // sending a drone home or down is confirmed first: a misclick costs the search its sector
+      if (d === 'recall' && !confirm(`Recall node ${target} (return to launch)?`)) return;
+      if (d === 'land' && !confirm(`Land node ${target} where it is now?`)) return;
+      post({ action: d, target });
+    }
   });
 
   const apply = (v) => {
     perf.lastView = { factCount: v.factCount, features: v.geojson.features.length };
-    perf.featuresShown = map.render(v.geojson);
+    perf.featuresShown = map.render(v.geojson, v.nowT);
     perf.renders++;
     perf.lastRenderAt = performance.now();
     renderPanels(v);
@@ -265,6 +307,8 @@ async function main() {
   };
   perf.whenDrawn = () => (map.whenDrawn ? map.whenDrawn() : Promise.resolve());
   perf.markerIds = (layer) => map.markerIds(layer);
+  // screen position (in the map's box) of [lon, lat]: tests click the map where they mean to
+  perf.project = (ll) => map.project(ll);
   perf.streetNames = () => (map.streetNames ? map.streetNames() : []);
 }
 

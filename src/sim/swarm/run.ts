@@ -48,7 +48,7 @@ export interface SimOptions {
    * Adds a ground-station node (id GCS_NODE_ID) on the simulated radio at the first launch point; the port
    * is handed over before the run starts, for a ground station to be started on it.
    */
-  readonly groundStation?: (port: GossipMeshPort) => Promise<void> | void;
+  readonly groundStation?: (port: GossipMeshPort, clockMs: () => number) => Promise<void> | void;
   /** Run to the scenario's time limit even after the search is done (benchmarks of a whole mission). */
   readonly untilEnd?: boolean;
   /** Receives the raw record of the run before it is summarised (for analysis and tests). */
@@ -255,7 +255,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     });
     radios.push(GCS_NODE_ID);
     medium.addNode(GCS_NODE_ID, fixed(at), endpoint);
-    if (opts.groundStation) await opts.groundStation(port);
+    if (opts.groundStation) await opts.groundStation(port, () => clock.now());
     else {
       // no station's web map, only an operator: the station's heartbeat (its status every 30 s, as Station does)
       const beat = () =>

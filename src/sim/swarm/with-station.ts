@@ -2,6 +2,7 @@
  * A simulation watched from a real ground station: the station's web map is served while the swarm flies,
  * and operator actions on the page reach the simulated drones over the simulated radio.
  */
+import { projectRoot } from '../../core/project-root.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,7 +10,7 @@ import { startGroundStation, type RunningGroundStation } from '../../gcs/ground-
 import type { Scenario } from '../scenario/index.js';
 import { scenarioFrame } from '../scenario/index.js';
 import { toLocal } from '../../wire/frame-of-reference.js';
-import { runSimulation, GCS_NODE_ID } from './run.js';
+import { runSimulation, GCS_NODE_ID, type SimWorld } from './run.js';
 import type { SwarmReport } from './report.js';
 
 export interface StationRunOptions {
@@ -20,6 +21,8 @@ export interface StationRunOptions {
   readonly port: number;
   readonly onReady?: (url: string) => void;
   readonly onProgress?: (simS: number, pct: number) => void;
+  /** Called every simulation step (tests watch the drones through it). */
+  readonly onStep?: (world: SimWorld) => void;
 }
 
 /** Runs the scenario paced at `speedup`× with a ground station; resolves with the report and the station. */
@@ -35,15 +38,19 @@ export async function runWithStation(o: StationRunOptions): Promise<{ report: Sw
     redivide: true,
     speedup: o.speedup,
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
-    groundStation: async (mesh) => {
+    ...(o.onStep ? { onStep: o.onStep } : {}),
+    groundStation: async (mesh, clockMs) => {
       station = await startGroundStation({
         nodeId: GCS_NODE_ID,
         frame,
         dataDir: mkdtempSync(join(tmpdir(), 'murmur-demo-')),
         mesh,
+        // the simulation's clock: the station's orders and the ages it shows share the drones' timeline
+        clock: clockMs,
         port: o.port,
         position: toLocal(frame, scenario.launch[0]!.lat, scenario.launch[0]!.lon),
-        ...(scenario.layers ? { mapsDir: resolve('maps', scenario.layers) } : {}),
+        // the package's own maps/, wherever it is installed and whatever the working directory
+        ...(scenario.layers ? { mapsDir: resolve(projectRoot(import.meta.url), 'maps', scenario.layers) } : {}),
       });
       o.onReady?.(station.url);
     },

@@ -1,0 +1,73 @@
+/** `murmur mission create`: a mission for a real place from GeoJSON or KML files, checked, as one plan file. */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { CommandModule } from '../registry.js';
+import { numberFlag, parseFlags, UsageError } from '../args.js';
+import { buildPlan, DEFAULT_CELL_M, MissionFileError, parseShapes, type Shapes } from '../../mission/mission-file.js';
+
+const usage = `Usage: murmur mission create --area <file> [--nofly <file>]… [--priority <file>[:weight]]… [--launch <file>]
+                              [--name NAME] [--epoch <unix s>] [--cell ${DEFAULT_CELL_M}] [--out mission.json]
+
+Makes a mission plan for a real place: the search area (polygons; inner rings are holes), no-fly zones,
+priority regions (weight 1..9, default 2) and launch points, from GeoJSON or KML files (what QGIS, Google Earth,
+geojson.io or CalTopo export). Everything is checked; a problem is reported in one line naming the file and the
+feature. Start the ground station with it (murmur gcs --plan mission.json): the station publishes it as the
+mission's first version, which the drones adopt.
+
+  --area <file>       search area: Polygon/MultiPolygon features (Point features become launch points
+                      unless --launch is given)
+  --nofly <file>      no-fly zones (repeatable)
+  --priority <f[:w]>  priority regions with weight w (repeatable)
+  --launch <file>     launch points (Point features)
+  --name NAME         mission name (default: the area file's name)
+  --epoch <s>         mission epoch, Unix seconds (default: today 00:00 UTC)
+  --cell <m>          coverage cell side, metres (default ${DEFAULT_CELL_M}, as the shipped scenarios)
+  --out <file>        where to write the plan (default mission.json); an existing file is not overwritten
+                      without --force
+  --force             overwrite --out`;
+
+function read(file: string): Shapes & { file: string } {
+  if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
+  return { ...parseShapes(readFileSync(file, 'utf8'), file), file };
+}
+
+export const command: CommandModule = {
+  usage,
+  async run(args) {
+    const { values, positionals } = parseFlags(
+      args,
+      {
+        area: { type: 'string' }, nofly: { type: 'string', multiple: true }, priority: { type: 'string', multiple: true },
+        launch: { type: 'string' }, name: { type: 'string' }, epoch: { type: 'string' }, cell: { type: 'string' },
+        out: { type: 'string' }, force: { type: 'boolean' },
+      },
+      usage,
+    );
+    if (positionals[0] !== 'create') throw new UsageError(`expected "murmur mission create …"\n\n${usage}`);
+    if (!values.area) throw new UsageError(`--area <file> is required\n\n${usage}`);
+    const out = values.out ?? 'mission.json';
+    if (existsSync(out) && !values.force) throw new UsageError(`${out} exists: give another --out, or --force to replace it`);
+    try {
+      const plan = buildPlan({
+        name: values.name ?? values.area.replace(/^.*\//, '').replace(/\.[^.]+$/, ''),
+        area: read(values.area),
+        nofly: (values.nofly ?? []).map(read),
+        priority: (values.priority ?? []).map((spec) => {
+          const m = /^(.*?)(?::(\d+))?$/.exec(spec)!;
+          return { ...read(m[1]!), weight: m[2] ? Number(m[2]) : 2 };
+        }),
+        ...(values.launch ? { launch: read(values.launch) } : {}),
+        epoch: numberFlag(values.epoch, 'epoch', Math.floor(Date.now() / 86_400_000) * 86_400),
+        cellSize: numberFlag(values.cell, 'cell', DEFAULT_CELL_M),
+      });
+      writeFileSync(out, JSON.stringify(plan, null, 1) + '\n');
+      console.log(
+        `${out}: mission "${plan.name}", ${plan.area.length} search polygon(s), ${plan.nofly.length} no-fly zone(s), ${plan.priority.length} priority region(s), ${plan.launch.length} launch point(s); ` +
+          `frame origin ${plan.frame.originLat.toFixed(6)},${plan.frame.originLon.toFixed(6)}, ${plan.frame.cellSize} m cells × ${plan.frame.cols} columns`,
+      );
+      return 0;
+    } catch (err) {
+      if (err instanceof MissionFileError) throw new UsageError(err.message);
+      throw err;
+    }
+  },
+};

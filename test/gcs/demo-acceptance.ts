@@ -1,0 +1,164 @@
+/**
+ * The mission loop on the demo, in a real browser: the operator draws a new search area and a no-fly zone,
+ * every drone answers both, no drone flies inside the zone once it had time to leave, one drone is recalled
+ * and resumed, and the victims exported as CSV stand where the ground truth puts them. Run from
+ * browser.test.ts (one Chromium at a time).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { loadScenario, localPolygon } from '../../src/mission/index.js';
+import { runWithStation } from '../../src/sim/swarm/with-station.js';
+import type { RunningGroundStation } from '../../src/gcs/ground-station.js';
+import { pointInPolygon, searchableCells } from '../../src/sectors/index.js';
+import { toLatLon, toLocal, type AreaFrame, type LocalPoint } from '../../src/wire/frame-of-reference.js';
+import { launchBrowser, tempDir } from './helpers.js';
+
+const DRONES = 6;
+/** Operator zones get this long to reach the drones and for them to leave (the report's rule). */
+const ZONE_GRACE_S = 60;
+
+interface Sample {
+  readonly t: number;
+  readonly id: number;
+  readonly p: LocalPoint;
+}
+
+async function clickAt(page: Page, ll: [number, number]): Promise<void> {
+  const [x, y] = await page.evaluate((p) => window.__murmur.project!(p), ll);
+  const box = (await page.locator('#map').boundingBox())!;
+  await page.mouse.click(box.x + x, box.y + y);
+}
+
+async function draw(page: Page, tool: string, ring: [number, number][]): Promise<void> {
+  await page.click(tool);
+  for (const ll of ring) await clickAt(page, ll);
+  await page.click('#tool-finish');
+}
+
+/** Waits until every drone's chip on the newest order of this kind says `result`; returns the order's id. */
+async function everyDroneAnswered(page: Page, what: string, result = 'accepted'): Promise<string> {
+  const handle = await page.waitForFunction(
+    ({ what, result, n }) => {
+      for (const li of Array.from(document.querySelectorAll("#orders li[data-order]"))) {
+        if (!li.querySelector('b')?.textContent?.startsWith(what)) continue;
+        const chips = Array.from(li.querySelectorAll("[data-ack]"));
+        return chips.length >= n && chips.every((c) => c.getAttribute('data-result') === result) ? li.getAttribute('data-order') : false;
+      }
+      return false;
+    },
+    { what, result, n: DRONES },
+    { timeout: 40_000, polling: 250 },
+  );
+  return (await handle.jsonValue()) as string;
+}
+
+export async function demoMissionLoop(): Promise<void> {
+  const town = loadScenario('maps/scenarios/earthquake-town.json');
+  const profile = tempDir('chromium-demo');
+  const samples: Sample[] = [];
+  let frame: AreaFrame | undefined;
+  let ready: (url: string) => void;
+  const url = new Promise<string>((r) => (ready = r));
+  const run = runWithStation({
+    scenario: { ...town, durationS: 1000, faults: [] },
+    drones: DRONES,
+    seed: 1,
+    speedup: 20,
+    port: 0,
+    onReady: (u) => ready(u),
+    onStep: (world) => {
+      frame = world.frame;
+      const t = (world.clock.now() - world.startMs) / 1000;
+      if (Math.round(t * 10) % 10 !== 0) return; // once a second of mission time
+      for (const d of world.drones) {
+        const ll = d.vehicle.telemetry.state.position;
+        if (ll && (ll.relAlt ?? 0) > 1) samples.push({ t, id: d.id, p: toLocal(world.frame, ll.lat, ll.lon) });
+      }
+    },
+  });
+  const browser = await launchBrowser(profile, true);
+  let station: RunningGroundStation | undefined;
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(await url);
+    await page.waitForFunction((n) => document.querySelectorAll('#members tr[data-member] td:nth-child(2)').length >= n + 1 &&
+      Array.from(document.querySelectorAll("#members tr[data-member] td:nth-child(2)")).filter((td) => td.textContent!.startsWith('searching')).length === n, DRONES, { timeout: 60_000 });
+    const f = frame!;
+    const ll = (p: LocalPoint): [number, number] => {
+      const g = toLatLon(f, p);
+      return [g.lon, g.lat];
+    };
+    const area = town.area.map((p) => localPolygon(f, p));
+    const xs = area.flatMap((p) => p[0]!.map((q) => q.x));
+    const ys = area.flatMap((p) => p[0]!.map((q) => q.y));
+    const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+
+    // A new search area: the town's bounding box. It becomes mission v1, which every drone adopts and answers.
+    await draw(page, '#tool-search', [ll({ x: x0, y: y0 }), ll({ x: x1, y: y0 }), ll({ x: x1, y: y1 }), ll({ x: x0, y: y1 })]);
+    await everyDroneAnswered(page, 'mission v1');
+
+    // A zone over unsearched ground in the middle of the town: every drone answers it.
+    const cx = (x0 + x1) / 2;
+    const cy = (y0 + y1) / 2;
+    await draw(page, '#tool-nofly', [ll({ x: cx - 150, y: cy - 150 }), ll({ x: cx + 150, y: cy - 150 }), ll({ x: cx + 150, y: cy + 150 }), ll({ x: cx - 150, y: cy + 150 })]);
+    const zoneId = await everyDroneAnswered(page, 'no-fly zone');
+
+    // Recall drone 3 (confirmed in a dialog), see its answer, then resume it and see it search again.
+    await page.click('tr[data-member="3"] button[data-do="recall"]');
+    await page.waitForSelector('#orders li:first-child [data-ack="3"][data-result="accepted"]', { timeout: 40_000 });
+    await page.waitForFunction(() => document.querySelector('tr[data-member="3"] td:nth-child(2)')?.textContent?.startsWith('returning'), undefined, { timeout: 40_000 });
+    await page.click('tr[data-member="3"] button[data-do="resume"]');
+    await page.waitForFunction(() => document.querySelector('#orders li:first-child b')?.textContent === 'resume node 3' && document.querySelector('#orders li:first-child [data-ack="3"][data-result="accepted"]'), undefined, { timeout: 40_000 });
+    await page.waitForFunction(() => document.querySelector('tr[data-member="3"] td:nth-child(2)')?.textContent?.startsWith('searching'), undefined, { timeout: 60_000 });
+
+    const { station: running } = await run;
+    station = running;
+    const state = running.station.map.state();
+    const zone = state.noFly.find((z) => `${z.origin}:${z.seq}` === zoneId)!;
+    assert.ok(zone, 'the zone is in the station map');
+    // drawn over ground nobody had searched, which the drones' plans had in them
+    const inZone = (p: LocalPoint) => pointInPolygon(p, zone.rings);
+    const searchedBefore = new Set([...running.station.map.facts()].flatMap((x) => (x.kind === 'coverage' && x.t < zone.t ? x.cells : [])));
+    const zoneCells = searchableCells(f, [zone.rings]);
+    const unsearched = zoneCells.filter((c) => !searchedBefore.has(c));
+    assert.ok(unsearched.length >= 0.8 * zoneCells.length, `${unsearched.length} of the zone's ${zoneCells.length} cells unsearched when it was drawn`);
+    const after = samples.filter((s) => s.t >= zone.t + ZONE_GRACE_S);
+    assert.ok(after.length > DRONES * 300, `only ${after.length} samples after the zone's grace`);
+    const inside = after.filter((s) => inZone(s.p));
+    assert.deepEqual(inside.slice(0, 5), [], `${inside.length} drone-seconds inside the zone after ${ZONE_GRACE_S} s`);
+    // drone 3 searched after its resume
+    const d3 = samples.filter((s) => s.id === 3);
+    assert.ok(d3.length && d3[d3.length - 1]!.t > zone.t + 200, 'drone 3 flew on after the resume');
+
+    // The victims exported as CSV stand within 10 m of a victim of the ground truth.
+    const download = page.waitForEvent('download');
+    await page.click('#export-csv');
+    const file = join(profile, 'victims.csv');
+    await (await download).saveAs(file);
+    const rows = readFileSync(file, 'utf8').trim().split(/\r?\n/);
+    assert.equal(rows[0], 'id,state,lat,lon,mgrs,count,condition,confidence,first_seen_utc,last_seen_utc,seen_by');
+    const victims = rows.slice(1).map((r) => r.split(','));
+    assert.ok(victims.length >= 5, `${victims.length} victims exported`);
+    for (const v of victims) {
+      const p = toLocal(f, Number(v[2]), Number(v[3]));
+      const nearest = Math.min(...town.truth.victims.map((g) => {
+        const q = toLocal(f, g.lat, g.lon);
+        return Math.hypot(p.x - q.x, p.y - q.y);
+      }));
+      assert.ok(nearest <= 10, `victim ${v[0]} is ${nearest.toFixed(1)} m from the nearest real one`);
+      assert.match(v[4]!, /^33T [A-Z]{2} \d{5} \d{5}$/);
+    }
+    await page.screenshot({ path: 'test-artifacts/gcs-demo-mission.png' });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    if (!station) station = (await run).station;
+    await station.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
