@@ -66,6 +66,14 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
   );
   const vehicle = new Vehicle({ connection: cfg.fc, clock }).start();
   vehicle.telemetry.onLink((state) => log.info('flight controller', { link: state }));
+  // An unreachable flight controller is said within seconds (the agent itself waits up to 2 minutes for it).
+  let fcSilent = false;
+  const fcWatch = clock.setInterval(() => {
+    const up = vehicle.telemetry.state.link === 'connected';
+    if (!up && !fcSilent) log.error('flight controller not answering: no heartbeat for 5 s; check the port, the cable and the baud rate (still trying)', { fc: cfg.fc });
+    else if (up && fcSilent) log.info('flight controller answering', { fc: cfg.fc });
+    fcSilent = !up;
+  }, 5000);
 
   let detector: DetectorSocket | undefined;
   if (cfg.detector) {
@@ -131,6 +139,7 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
     map,
     done,
     async stop() {
+      clock.clearInterval(fcWatch);
       agent.stop();
       runner?.close();
       detector?.close();

@@ -13,6 +13,8 @@ export interface PageProbe {
   whenDrawn(): Promise<void>;
   /** Where [lon, lat] is drawn, pixels from the map box's top left corner. */
   project?(lonLat: [number, number]): [number, number];
+  /** Shows [[west, south], [east, north]] (MapLibre renderer). */
+  fit?(bounds: [[number, number], [number, number]]): void;
 }
 
 declare global {

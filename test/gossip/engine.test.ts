@@ -450,3 +450,26 @@ test('a neighbour whose summary lacks a victim learned 6 s ago gets it within se
   }
   assert.ok(repairedAt !== undefined, 'a sends b the victim its summary lacks');
 });
+
+test('a node that hears three copies of a victim stands down even where the coverage geometry says relay', () => {
+  // e sits between four far transmitters whose coverage discs do not reach its own: only the copies say that
+  // its neighbourhood has the sighting (as when every node hears every other, the airborne setting)
+  const [a, b, c, d, e] = [1, 2, 3, 4, 5].map((id) => node(id));
+  const at: [number, number][] = [[3000, 0], [-3000, 0], [0, 3000], [0, -3000], [0, 0]];
+  [a, b, c, d, e].forEach((n, i) => n!.setPosition({ x: at[i]![0], y: at[i]![1] }));
+  a!.addLocal(victim(1, 1, 0), 0);
+  const first = a!.transmit(0)!;
+  e!.receive(first, rx, 0.1);
+  let t = 0.2;
+  for (const n of [b, c, d]) {
+    n!.receive(first, rx, 0.1);
+    const wake = n!.nextWakeAt(0.1);
+    const copy = n!.transmit(Math.max(wake, 0.2))!;
+    assert.ok(factsIn(copy).some((f) => f.kind === 'victim'), 'a far node relays it');
+    e!.receive(copy, rx, (t += 0.01));
+  }
+  for (let s = 0.5; s < 60; s += 0.5) {
+    e!.tick(s);
+    if (e!.wantsToTransmit(s)) assert.ok(!factsIn(e!.transmit(s)!).some((f) => f.kind === 'victim'), `e relayed at ${s}`);
+  }
+});

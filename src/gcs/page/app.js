@@ -137,6 +137,7 @@ async function makeMapLibre(container, config, extra) {
       const p = map.project(ll);
       return [p.x, p.y];
     },
+    fit: (b) => map.fitBounds(b, { padding: 40, duration: 0 }),
     streetNames: () => {
       const ids = STREET_LAYERS.filter((id) => map.getLayer(id));
       return ids.length ? [...new Set(map.queryRenderedFeatures({ layers: ids }).map((f) => f.properties.name).filter(Boolean))].sort() : [];
@@ -309,6 +310,7 @@ async function main() {
   perf.markerIds = (layer) => map.markerIds(layer);
   // screen position (in the map's box) of [lon, lat]: tests click the map where they mean to
   perf.project = (ll) => map.project(ll);
+  perf.fit = (bounds) => map.fit?.(bounds);
   perf.streetNames = () => (map.streetNames ? map.streetNames() : []);
 }
 

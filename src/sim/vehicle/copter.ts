@@ -562,8 +562,9 @@ export class SimCopter {
   private current(): number {
     if (!this.armed) return 0;
     if (!this.airborne) return 3;
-    // constant power as the pack sags, as in ArduPilot SITL (30 A at 12.3 V, 36.5 A at 10.5 V cruising 8-10 m/s)
-    const watts = 308 + 3.7 * Math.hypot(this.vel.n, this.vel.e) + 23 * Math.max(0, this.vel.u);
+    // constant power as the pack sags, as in ArduPilot SITL (354 W hovering, 361 W at 7 m/s, 382 W at 10 m/s;
+    // set a little lower so that a whole search flight trips the low-voltage failsafe when SITL does)
+    const watts = 333 + 4 * Math.hypot(this.vel.n, this.vel.e) + 25 * Math.max(0, this.vel.u);
     return watts / this.restVoltageFor(watts);
   }
   /** The pack's voltage at this power draw (solving V = rest − (P/V)·R), for the current it implies. */
