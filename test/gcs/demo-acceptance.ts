@@ -126,7 +126,7 @@ export async function demoMissionLoop(): Promise<void> {
     const after = samples.filter((s) => s.t >= zone.t + ZONE_GRACE_S);
     assert.ok(after.length > DRONES * 300, `only ${after.length} samples after the zone's grace`);
     const inside = after.filter((s) => inZone(s.p));
-    assert.deepEqual(inside.slice(0, 5), [], `${inside.length} drone-seconds inside the zone after ${ZONE_GRACE_S} s`);
+    assert.deepEqual(inside.slice(0, 5), [], `${inside.length} drone-seconds inside the zone drawn at t = ${zone.t} s, after ${ZONE_GRACE_S} s; acks heard at ${state.acks.filter((a) => a.target.seq === zone.seq && a.target.origin === zone.origin).map((a) => `${a.origin}@${a.t}`).join(" ")}`);
 
     // The victims exported as CSV stand within 10 m of a victim of the ground truth.
     const download = page.waitForEvent('download');
