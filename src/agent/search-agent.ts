@@ -11,7 +11,7 @@ import type { Logger } from '../core/log.js';
 import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
 import { cellCentre, cellIndex, missionSeconds, toLatLon, toLocal } from '../wire/frame-of-reference.js';
 import type { Activity, Fact, NodeId, StatusFact, VictimFact } from '../wire/facts.js';
-import { planSectors, reachTowardZones, routeAround, shareOut, sweptCells, type LaneAxis, type Polygon, type SectorPlan } from '../sectors/index.js';
+import { planSectors, reachLaneEnds, routeAround, shareOut, sweptCells, type LaneAxis, type Polygon, type SectorPlan } from '../sectors/index.js';
 import type { OverrideInfo, Vehicle } from '../vehicle/vehicle.js';
 import { mayAct } from '../wire/authority.js';
 import { OperatorDesk } from './commands.js';
@@ -360,7 +360,12 @@ export class SearchAgent {
     const ownPath = own.paths.get(this.o.self) ?? [];
     const from = ownPath[ownPath.length - 1] ?? here;
     const extra = planSectors({ frame: this.o.frame, searchable: share, covered, members: [{ id: this.o.self, pos: from }], ...axis });
-    this.path = reachTowardZones([...ownPath, ...(extra.paths.get(this.o.self) ?? [])], this.airspace.zones(), this.o.frame.cellSize);
+    this.path = reachLaneEnds([...ownPath, ...(extra.paths.get(this.o.self) ?? [])], {
+      zones: this.airspace.zones(),
+      cellSize: this.o.frame.cellSize,
+      axis: base.axis,
+      searchableAt: (p) => this.searchableAt(p),
+    });
     this.wp = 0;
     this.onLane = false;
     this.o.log.info('plan', {
@@ -372,6 +377,30 @@ export class SearchAgent {
       ownM: Math.round(own.lengths.get(this.o.self) ?? 0),
       shareM: Math.round(extra.lengths.get(this.o.self) ?? 0),
     });
+  }
+
+  /** Are cells left that nobody is known to have searched (cells an operator's zone closed excepted)? */
+  private unsearchedLeft(): boolean {
+    if (this.covered.size >= this.searchableSet.size) return false;
+    const closed = this.airspace.closedCells(this.o.frame, this.o.searchable);
+    for (const c of this.searchableSet) if (!this.covered.has(c) && !closed.has(c)) return true;
+    return false;
+  }
+
+  private overridden(): boolean {
+    return this.o.vehicle.telemetry.state.control === 'override';
+  }
+
+  private batteryLow(): boolean {
+    const remaining = this.o.vehicle.telemetry.state.battery?.remaining ?? -1;
+    return remaining >= 0 && remaining <= this.o.batteryReturnPct;
+  }
+
+  /** Is the cell under p searchable (false off the frame's grid)? */
+  private searchableAt(p: LocalPoint): boolean {
+    const f = this.o.frame;
+    if (p.x < 0 || p.y < 0 || p.x >= f.cols * f.cellSize) return false;
+    return this.searchableSet.has(cellIndex(f, p));
   }
 
   private publish(f: Fact): void {
@@ -529,6 +558,17 @@ export class SearchAgent {
         return false;
       }
       if (this.stopped || v.telemetry.state.control === 'override') return false;
+      // Hover over home while cells are still unsearched in this drone's view: a member lost now, noticed only
+      // after its silence times out, hands its remainder to those still in the air; landed, nobody would fly it.
+      while (!this.stopped && this.unsearchedLeft() && !this.batteryLow()) {
+        await sleep(this.o.clock, 2000);
+        if (this.overridden()) return false;
+        if (this.recalled) {
+          await this.goHome('recalled by operator');
+          return false;
+        }
+        if (shareArrived()) return true;
+      }
     }
     await v.action.rtl();
     while (!this.stopped && v.telemetry.state.armed && this.activity === 'transit') {
@@ -813,8 +853,7 @@ export class SearchAgent {
         if (await this.resumed()) continue;
         return;
       }
-      const remaining = s.battery?.remaining ?? -1;
-      if (remaining >= 0 && remaining <= this.o.batteryReturnPct) return this.goHome('battery low');
+      if (this.batteryLow()) return this.goHome('battery low');
       if (this.replanWanted || !this.plannedOnce) this.replan();
       if (this.wp >= this.path.length) {
         // My sector is searched. Taking over cells that others are still flying would only search them

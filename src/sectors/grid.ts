@@ -66,10 +66,15 @@ export function inOrNearZone(p: LocalPoint, zones: readonly Polygon[], margin: n
  */
 export const NOFLY_CLEARANCE_M = 10;
 
+/** Where a cell's edge samples sit, as a fraction of the cell from its centre (see searchableCells). */
+const EDGE_SAMPLE = 0.4;
+
 /**
- * Cells whose centre lies in a search polygon, in no no-fly polygon and at least `NOFLY_CLEARANCE_M` from
- * one, sorted ascending. A cell is the unit of search: one lane of a camera whose sweep width equals the cell
- * size covers a column of cells exactly.
+ * Cells with part of their ground in a search polygon, whose centre is in no no-fly polygon and at least
+ * `NOFLY_CLEARANCE_M` from one, sorted ascending. A cell is the unit of search: one lane covers a column of
+ * cells. A partial cell at the area's edge (or a hole's) counts when its centre or one of eight points 0.4 of a
+ * cell from it is inside: ground seen is the outcome, and a victim in the part of such a cell that is inside
+ * is seen only if the cell is searched.
  */
 export function searchableCells(frame: AreaFrame, search: readonly Polygon[], nofly: readonly Polygon[] = []): number[] {
   if (search.length === 0) return [];
@@ -83,7 +88,9 @@ export function searchableCells(frame: AreaFrame, search: readonly Polygon[], no
     for (let c = c0; c <= c1; c++) {
       const cell = r * frame.cols + c;
       const centre = cellCentre(frame, cell);
-      if (!search.some((poly) => pointInPolygon(centre, poly))) continue;
+      const d = frame.cellSize * EDGE_SAMPLE;
+      const partly = (p: LocalPoint) => search.some((poly) => pointInPolygon(p, poly));
+      if (!partly(centre) && ![-d, 0, d].some((dx) => [-d, 0, d].some((dy) => (dx || dy) && partly({ x: centre.x + dx, y: centre.y + dy })))) continue;
       if (inOrNearZone(centre, nofly, NOFLY_CLEARANCE_M)) continue;
       out.push(cell);
     }

@@ -188,3 +188,11 @@ test('with an entry cost, sectors far from the launch site are smaller, and flyi
   // still a partition of the whole area
   assert.equal([...fair.sectors.values()].reduce((n, s) => n + s.length, 0), searchable.length);
 });
+
+test('a partial cell at the edge of the area is searched; a cell beside it with no ground inside is not', () => {
+  const f = { originLat: 0, originLon: 0, epoch: 0, cellSize: 55, cols: 4 };
+  // the area ends at x = 70: the second column's centres (x = 82.5) are outside, but 15 m of its cells are inside
+  const area = [[{ x: 0, y: 0 }, { x: 70, y: 0 }, { x: 70, y: 110 }, { x: 0, y: 110 }]];
+  const cells = searchableCells(f, [area]);
+  assert.deepEqual(cells, [0, 1, 4, 5]);
+});

@@ -40,6 +40,8 @@ export interface RunRecord {
   readonly flyingBySecond: number[];
   /** Drone-milliseconds flown inside no-fly zones (an operator's from its countFromS). */
   noflyMs: number;
+  /** Times a drone's membership view declared dead a member whose drone was still flying. */
+  falseDeaths: number;
   dronesLost: number;
   endMs: number;
   readonly startMs: number;
@@ -83,6 +85,8 @@ export interface SwarmFigures {
   facts_created: number;
   facts_lost: number;
   drones_lost: number;
+  /** Times a drone declared dead a member that was not lost (every drone's view counted). */
+  false_deaths: number;
   drone_seconds_flown: number;
   /**
    * Drone-seconds flown inside no-fly zones: a scenario's from the start, an operator's from 60 s after it
@@ -220,6 +224,7 @@ export function swarmReport(rec: RunRecord, end: { liveIds: readonly NodeId[]; m
     facts_created: rec.created.size,
     facts_lost: lost,
     drones_lost: rec.dronesLost,
+    false_deaths: rec.falseDeaths,
     drone_seconds_flown: Math.round(flownS),
     nofly_drone_s: Math.round(rec.noflyMs / 1000),
     simulated_s: Math.round(simS),

@@ -140,6 +140,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     learned: new Map(),
     flyingBySecond: [],
     noflyMs: 0,
+    falseDeaths: 0,
     dronesLost: 0,
     endMs: startMs,
     startMs,
@@ -224,6 +225,8 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       for (const f of a.learned) noteLearned(id, f, nowS);
       if (a.learned.length) agent.learn(a.learned);
       if (a.membership.length) agent.membershipChanged();
+      // a member declared dead while its drone still flies and talks: a false death
+      for (const c of a.membership) if (c.to === 'dead' && drones[c.id - 1]?.alive) rec.falseDeaths++;
     });
     radios.push(id);
     medium.addNode(id, mobility, endpoint);
