@@ -795,15 +795,17 @@ export class SearchAgent {
   }
 
   /**
-   * Waits while an order other than "search" is in force (reporting 'landed' once down); true when an operator
+   * Waits while an order other than "search" is in force (reporting 'idle' once down); true when an operator
    * resumed the search and the drone is back in the air under the agent's control.
    */
   private async resumed(): Promise<boolean> {
     const v = this.o.vehicle;
     while (!this.stopped && this.recalled) {
       if (v.telemetry.state.control === 'override') return false;
-      if (this.activity !== 'landed' && !v.telemetry.state.armed) {
-        this.activity = 'landed';
+      // on the ground under an order it is 'idle' (ready), not 'landed' (its sector done): the others keep its
+      // remainder in their plans (roles() hands an idle member's cells out, never a landed one's)
+      if (this.activity !== 'idle' && !v.telemetry.state.armed) {
+        this.activity = 'idle';
         this.status();
       }
       await sleep(this.o.clock, 1000);

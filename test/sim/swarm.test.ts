@@ -58,7 +58,8 @@ test("a ground station on the simulated radio hears the swarm's sightings, and i
         const t = facts.find((f) => f.kind === 'status')?.t ?? 0;
         if (recalled === undefined && t >= 300) {
           recalled = t;
-          port.publish([{ kind: 'command', origin: port.nodeId, seq: 1, t, target: 2, action: 'rtl' }]);
+          // the run's station already numbers its own heartbeats from 1: an order needs a number of its own
+          port.publish([{ kind: 'command', origin: port.nodeId, seq: 1000, t, target: 2, action: 'rtl' }]);
         }
       });
     },

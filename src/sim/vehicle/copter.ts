@@ -1293,10 +1293,8 @@ export class SimCopter {
         if (this.mode !== M.GUIDED && this.mode !== M.AUTO && this.mode !== M.RTL) return 4;
         // accepted, but lost when sent after NAV_TAKEOFF and before the first position target (recorded)
         if (this.mode === M.GUIDED && this.speedChangeLost) return 0;
-        if ((p[1] ?? 0) > 0) {
-          this.speedOverride = p[1];
-
-        }
+        // above WP_SPD it is capped (recorded: 15 asked, 10.3 m/s flown)
+        if ((p[1] ?? 0) > 0) this.speedOverride = Math.min(p[1]!, this.params.get('WP_SPD'));
         return 0;
       }
       case CMD.MISSION_START: {
