@@ -112,7 +112,7 @@ export async function demoMissionLoop(): Promise<void> {
     await draw(page, '#tool-nofly', [ll({ x: cx - 150, y: cy - 150 }), ll({ x: cx + 150, y: cy - 150 }), ll({ x: cx + 150, y: cy + 150 }), ll({ x: cx - 150, y: cy + 150 })]);
     const zoneId = await everyDroneAnswered(page, 'no-fly zone');
 
-    const { station: running } = await run;
+    const { station: running, report } = await run;
     station = running;
     const state = running.station.map.state();
     const zone = state.noFly.find((z) => `${z.origin}:${z.seq}` === zoneId)!;
@@ -137,15 +137,19 @@ export async function demoMissionLoop(): Promise<void> {
     assert.equal(rows[0], 'id,state,lat,lon,mgrs,count,condition,confidence,first_seen_utc,last_seen_utc,seen_by');
     const victims = rows.slice(1).map((r) => r.split(','));
     assert.ok(victims.length >= 5, `${victims.length} victims exported`);
+    // every report stands within 10 m of a real victim, but for the simulated detector's false positives
+    // (0.3 per km² searched), which the run counts
+    const off: string[] = [];
     for (const v of victims) {
       const p = toLocal(f, Number(v[2]), Number(v[3]));
       const nearest = Math.min(...town.truth.victims.map((g) => {
         const q = toLocal(f, g.lat, g.lon);
         return Math.hypot(p.x - q.x, p.y - q.y);
       }));
-      assert.ok(nearest <= 10, `victim ${v[0]} is ${nearest.toFixed(1)} m from the nearest real one`);
+      if (nearest > 10) off.push(`${v[0]} ${nearest.toFixed(0)} m`);
       assert.match(v[4]!, /^33T [A-Z]{2} \d{5} \d{5}$/);
     }
+    assert.ok(off.length <= report.false_positives, `victims away from any real one: ${off.join(', ')}; false positives ${report.false_positives}`);
     await page.screenshot({ path: 'test-artifacts/gcs-demo-mission.png' });
     assert.deepEqual(errors, []);
   } finally {
