@@ -74,7 +74,7 @@ export const command: CommandModule = {
       const bin = process.env.ARDUPILOT_SITL;
       if (!bin) {
         console.error(
-          "murmur sitl: ARDUPILOT_SITL is not set (point it at an ArduCopter SITL binary; `murmur sitl --help` says how to build one), or add --simulated for Murmur's simulated ArduCopter on the same ports",
+          "murmur sitl: ARDUPILOT_SITL is not set (point it at an ArduCopter SITL binary; `murmur sitl --help` says how to build one), or run \`murmur sitl --simulated\` for Murmur's simulated ArduCopter on the same ports",
         );
         return 2;
       }
