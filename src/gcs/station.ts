@@ -249,13 +249,7 @@ export class GroundStation {
       default:
         throw new ActionError(`unknown action ${JSON.stringify((a as { action?: unknown })?.action)}`);
     }
-    for (const f of facts) {
-      const problem = factProblem(f);
-      if (problem) throw new ActionError(problem);
-    }
-    this.merge(facts);
-    this.mesh.publish(facts);
-    return facts;
+    return this.publishChecked(facts);
   }
 
   /**
@@ -283,6 +277,11 @@ export class GroundStation {
       kind: 'mission', ...this.base(), version: Math.min(0xffff, (state.mission?.version ?? 0) + 1),
       areas: facts.map((f) => ({ origin: f.origin, seq: f.seq })), launch: launch.map((p) => this.local(p)),
     });
+    return this.publishChecked(facts);
+  }
+
+  /** Facts the operator made: each must be able to go on air, then into the map and onto the mesh. */
+  private publishChecked(facts: Fact[]): Fact[] {
     for (const f of facts) {
       const problem = factProblem(f);
       if (problem) throw new ActionError(problem);
