@@ -26,6 +26,7 @@ import {
 import { offsetLatLon, northEastOf, type LatLon } from '../../vehicle/geo.js';
 import { ParamTable } from './params.js';
 import { SimFence } from './fence.js';
+import { missionAck, missionRequest } from './mission-messages.js';
 import {
   BOOT_TEXTS,
   BOOT_PARAMS,
@@ -1456,25 +1457,14 @@ export class SimCopter {
   // ───────────────────────────── mission protocol ─────────────────────────────
 
   private missionAck(type: number, from: { sysid: number; compid: number }): void {
-    const a = new common.MissionAck();
-    a.targetSystem = from.sysid;
-    a.targetComponent = from.compid;
-    a.type = type;
-    a.missionType = 0;
-    a.opaqueId = 0;
-    this.emit(a);
+    this.emit(missionAck(type, from, 0));
   }
 
   private requestItem(seq: number): void {
     const up = this.upload;
     if (!up) return;
-    const r = new common.MissionRequest();
-    r.targetSystem = up.from.sysid;
-    r.targetComponent = up.from.compid;
-    r.seq = seq;
-    r.missionType = 0;
     up.lastRequest = this.t();
-    this.emit(r);
+    this.emit(missionRequest(seq, up.from, 0));
   }
 
   private missionCount(c: common.MissionCount, from: { sysid: number; compid: number }): void {

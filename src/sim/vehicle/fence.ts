@@ -11,6 +11,7 @@ import type { MavMessage } from '../../vehicle/mavlink/codec.js';
 import { common, MSG, COPTER_MODES as M, SEVERITY } from '../../vehicle/mavlink/messages.js';
 import { northEastOf, type LatLon } from '../../vehicle/geo.js';
 import type { ParamTable } from './params.js';
+import { missionAck, missionRequest } from './mission-messages.js';
 
 /** MAV_CMD fence items and the fence enable command. */
 export const FENCE_CMD = {
@@ -245,26 +246,14 @@ export class SimFence {
   // ───────────────────────────── protocol ─────────────────────────────
 
   private ack(type: number, from: Peer): void {
-    const a = new common.MissionAck();
-    a.targetSystem = from.sysid;
-    a.targetComponent = from.compid;
-    a.type = type;
-    a.missionType = FENCE_MISSION_TYPE;
-    a.opaqueId = 0;
-    this.host.emit(a);
+    this.host.emit(missionAck(type, from, FENCE_MISSION_TYPE));
   }
 
   private request(seq: number): void {
     const up = this.upload;
     if (!up) return;
-    // ArduCopter asks with MISSION_REQUEST (40), not _INT, for fences too
-    const r = new common.MissionRequest();
-    r.targetSystem = up.from.sysid;
-    r.targetComponent = up.from.compid;
-    r.seq = seq;
-    r.missionType = FENCE_MISSION_TYPE;
     up.lastRequest = this.host.t();
-    this.host.emit(r);
+    this.host.emit(missionRequest(seq, up.from, FENCE_MISSION_TYPE));
   }
 
   private count(n: number, from: Peer): void {
