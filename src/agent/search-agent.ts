@@ -123,7 +123,7 @@ export class SearchAgent {
   private planKey = '';
   private lastPos: LocalPoint | undefined;
   private stopped = false;
-  private timerErrors = 0;
+  private caughtErrors = 0;
   private readonly unsubscribes: (() => void)[] = [];
   /** Operators' orders and missions, and this drone's answers (commands.ts). */
   private readonly desk: OperatorDesk;
@@ -408,8 +408,8 @@ export class SearchAgent {
       this.o.mesh.publish(f);
     } catch (err) {
       // one fact that cannot go on air must not end the sortie: it is logged and counted
-      this.timerErrors++;
-      this.o.log.error('fact not published', { kind: f.kind, err: err as Error, count: this.timerErrors });
+      this.caughtErrors++;
+      this.o.log.error('fact not published', { kind: f.kind, err: err as Error, count: this.caughtErrors });
       return;
     }
     this.learn([f]);
@@ -458,15 +458,15 @@ export class SearchAgent {
       try {
         fn();
       } catch (err) {
-        this.timerErrors++;
-        this.o.log.error(`${what} failed`, { err: err as Error, count: this.timerErrors });
+        this.caughtErrors++;
+        this.o.log.error(`${what} failed`, { err: err as Error, count: this.caughtErrors });
       }
     };
   }
 
-  /** Errors caught in the agent's timers and publishing so far (logged as they happen). */
-  get timerErrorCount(): number {
-    return this.timerErrors;
+  /** Errors caught in the agent's timers and in publishing, so far (each logged as it happened). */
+  get caughtErrorCount(): number {
+    return this.caughtErrors;
   }
 
   /** Once a second: coverage and detections along the last second's track, status and coverage reports. */

@@ -64,7 +64,7 @@ test('a drone whose position lies off the mission map reports from its launch po
   const statuses = sent.filter((f): f is StatusFact => f.kind === 'status');
   assert.ok(statuses.length >= 3, `status reports went out (${statuses.length})`);
   for (const s of statuses) assert.deepEqual(s.pos, { x: 100, y: 100 }, 'a position off the map is reported as the launch point');
-  assert.equal(d.agent.timerErrorCount, 0);
+  assert.equal(d.agent.caughtErrorCount, 0);
 });
 
 test('an agent whose facts cannot be published keeps flying: errors are logged and counted, not thrown', async () => {
@@ -79,7 +79,7 @@ test('an agent whose facts cannot be published keeps flying: errors are logged a
   const run = d.agent.run();
   await drive(d.clock, new Promise((r) => d.clock.setTimeout(() => r(undefined), 150_000)));
   assert.equal(d.agent.activity, 'searching', 'it armed, took off and is searching despite every publish failing');
-  assert.ok(d.agent.timerErrorCount >= 3 && d.agent.timerErrorCount === attempts, `errors counted (${d.agent.timerErrorCount} of ${attempts})`);
+  assert.ok(d.agent.caughtErrorCount >= 3 && d.agent.caughtErrorCount === attempts, `errors counted (${d.agent.caughtErrorCount} of ${attempts})`);
   assert.ok(d.lines.some((l) => /"level":"error".*fact not published.*radio exploded/.test(l)), 'each failure is logged with its reason');
   d.agent.stop();
   d.vehicle.close();
