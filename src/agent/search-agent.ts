@@ -11,7 +11,7 @@ import type { Logger } from '../core/log.js';
 import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
 import { cellCentre, cellIndex, missionSeconds, toLatLon, toLocal } from '../wire/frame-of-reference.js';
 import type { Activity, Fact, NodeId, StatusFact, VictimFact } from '../wire/facts.js';
-import { planSectors, reachLaneEnds, routeAround, shareOut, sweptCells, type LaneAxis, type Polygon, type SectorPlan } from '../sectors/index.js';
+import { laneAxis, planSectors, reachLaneEnds, regionRanks, routeAround, shareOut, sweptCells, type CellRanks, type LaneAxis, type Polygon, type SectorPlan } from '../sectors/index.js';
 import type { OverrideInfo, Vehicle } from '../vehicle/vehicle.js';
 import { mayAct } from '../wire/authority.js';
 import { OperatorDesk } from './commands.js';
@@ -136,6 +136,8 @@ export class SearchAgent {
   /** The speed last commanded (undefined: the flight controller's default, e.g. after a mode change). */
   private speedSet: number | undefined;
   private takeOffPlan: SectorPlan | undefined;
+  /** The order the mission's cells are flown in (regionRanks), made with the take-off plan. */
+  private ranks: CellRanks | undefined;
   /** The way to the current waypoint went round a no-fly zone. */
   private detoured = false;
 
@@ -178,7 +180,12 @@ export class SearchAgent {
    */
   private baseline(): SectorPlan {
     if (!this.takeOffPlan) {
+      const axis = this.o.laneAxis ?? laneAxis(this.o.frame, this.o.searchable);
+      // the mission's zones only: an operator's zone drawn later must not reorder anyone's sector
+      this.ranks = regionRanks(this.o.frame, axis, this.o.searchable, this.o.nofly ?? []);
       this.takeOffPlan = planSectors({
+        ranks: this.ranks,
+        axis,
         frame: this.o.frame,
         searchable: this.o.searchable,
         covered: new Set(),
@@ -186,7 +193,6 @@ export class SearchAgent {
         // blocks in the order of the launch points across the lanes (ties: by id)
         orderBy: 'position',
         entryEffortPerM: this.effortPerM(),
-        ...(this.o.laneAxis ? { axis: this.o.laneAxis } : {}),
       });
     }
     return this.takeOffPlan;
@@ -328,7 +334,7 @@ export class SearchAgent {
     const here = this.position() ?? { x: 0, y: 0 };
     const base = this.baseline();
     // one lane direction for every layer, so the snake order is the same everywhere
-    const axis = { axis: base.axis };
+    const axis = { axis: base.axis, ...(this.ranks ? { ranks: this.ranks } : {}) };
     const orphanCells: number[] = [];
     // cells an operator's zone closed are left out like searched ones: the take-off plan stays the same everywhere
     const closed = this.airspace.closedCells(this.o.frame, this.o.searchable);
@@ -341,6 +347,7 @@ export class SearchAgent {
       const shares = shareOut({
         frame: this.o.frame,
         axis: base.axis,
+        ...(this.ranks ? { ranks: this.ranks } : {}),
         cells: orphanCells,
         effortPerM: this.effortPerM(),
         // nominal, from the take-off plan: the same on every agent, whatever its view of others' progress
