@@ -11,7 +11,7 @@ import type { Logger } from '../core/log.js';
 import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
 import { cellCentre, cellIndex, missionSeconds, toLatLon, toLocal } from '../wire/frame-of-reference.js';
 import type { Activity, Fact, NodeId, StatusFact, VictimFact } from '../wire/facts.js';
-import { laneAxis, planSectors, reachLaneEnds, regionRanks, routeAround, shareOut, sweptCells, type CellRanks, type LaneAxis, type Polygon, type SectorPlan } from '../sectors/index.js';
+import { laneAxis, legDistanceToZone, legEntersZone, planSectors, reachLaneEnds, regionRanks, routeAround, shareOut, sweptCells, type CellRanks, type LaneAxis, type Polygon, type SectorPlan } from '../sectors/index.js';
 import type { OverrideInfo, Vehicle } from '../vehicle/vehicle.js';
 import { mayAct } from '../wire/authority.js';
 import { OperatorDesk } from './commands.js';
@@ -758,6 +758,26 @@ export class SearchAgent {
     this.unsubscribes.push(off);
   }
 
+  /**
+   * An autopilot failsafe whose action is RTL (low battery, lost radio) wants the drone home, but ArduCopter's
+   * RTL flies straight there, through any zone in the way (and its geofence then brakes it inside). When the
+   * straight line home crosses a zone, the agent does what the failsafe asks the way the agent's own returns do
+   * it: home round the zones in GUIDED, then RTL above home to land. It stays 'failsafe' for the swarm (its
+   * remainder is shared out), and a later failsafe action (a critical battery's LAND) takes over again.
+   */
+  private async failsafeHomeRoundZones(o: OverrideInfo | undefined): Promise<void> {
+    const v = this.o.vehicle;
+    if (o?.reason !== 'failsafe' || o.to !== 'RTL' || o.failsafe === 'fence' || this.stopped || !v.telemetry.state.armed) return;
+    const here = this.position();
+    const home = this.homePoint();
+    if (!here || !home || !this.airspace.zones().some((z) => legEntersZone(here, home, z) || legDistanceToZone(here, home, z) < ZONE_CLEARANCE_M)) return;
+    this.o.log.warn('failsafe RTL would cross a no-fly zone: flying home round it', { failsafe: o.failsafe });
+    v.resumeControl();
+    await this.guided();
+    const r = await this.reachSafely(home, 250, () => false);
+    if (r === 'reached' && !this.stopped && v.telemetry.state.control !== 'override') await v.action.rtl();
+  }
+
   /** Mode changes reset ArduCopter's speed to its parameter: command it again afterwards. */
   private async guided(): Promise<void> {
     this.speedSet = undefined;
@@ -863,6 +883,7 @@ export class SearchAgent {
       if (s.control === 'override' && (await this.reclaimFromFence())) continue;
       if (s.control === 'override') {
         this.yieldTo(s.override);
+        await this.failsafeHomeRoundZones(s.override);
         return;
       }
       if (this.recalled) {
