@@ -145,7 +145,7 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
   port = new GossipMeshPort(self.id, node, (f) => runner.publish(f), nowS, link.name, async () => {
     runner.close();
     await link.close();
-  }, () => ({ ...health }));
+  }, () => ({ ...health }), (id) => runner.resend(id));
   return { mesh: port, node: self.id, secret: self.secretKey, swarm };
 }
 

@@ -39,7 +39,7 @@ export async function runWithStation(o: StationRunOptions): Promise<{ report: Sw
     speedup: o.speedup,
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     ...(o.onStep ? { onStep: o.onStep } : {}),
-    groundStation: async (mesh, clockMs) => {
+    groundStation: async (mesh, clockMs, timers) => {
       station = await startGroundStation({
         nodeId: GCS_NODE_ID,
         frame,
@@ -47,6 +47,8 @@ export async function runWithStation(o: StationRunOptions): Promise<{ report: Sw
         mesh,
         // the simulation's clock: the station's orders and the ages it shows share the drones' timeline
         clock: clockMs,
+        // its heartbeat and the repeats of unanswered orders in simulated time too
+        timers,
         port: o.port,
         position: toLocal(frame, scenario.launch[0]!.lat, scenario.launch[0]!.lon),
         // the package's own maps/, wherever it is installed and whatever the working directory
