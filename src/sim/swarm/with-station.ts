@@ -11,7 +11,7 @@ import type { Scenario } from '../scenario/index.js';
 import { scenarioFrame } from '../scenario/index.js';
 import { toLocal } from '../../wire/frame-of-reference.js';
 import { runSimulation, GCS_NODE_ID, type SimWorld } from './run.js';
-import type { SwarmReport } from './report.js';
+import type { RunRecord, SwarmReport } from './report.js';
 
 export interface StationRunOptions {
   readonly scenario: Scenario;
@@ -23,6 +23,8 @@ export interface StationRunOptions {
   readonly onProgress?: (simS: number, pct: number) => void;
   /** Called every simulation step (tests watch the drones through it). */
   readonly onStep?: (world: SimWorld) => void;
+  /** Receives the raw record of the run (tests compare what the station shows with what happened). */
+  readonly inspect?: (record: RunRecord) => void;
 }
 
 /** Runs the scenario paced at `speedup`× with a ground station; resolves with the report and the station. */
@@ -39,6 +41,7 @@ export async function runWithStation(o: StationRunOptions): Promise<{ report: Sw
     speedup: o.speedup,
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     ...(o.onStep ? { onStep: o.onStep } : {}),
+    ...(o.inspect ? { inspect: o.inspect } : {}),
     groundStation: async (mesh, clockMs, timers) => {
       station = await startGroundStation({
         nodeId: GCS_NODE_ID,
