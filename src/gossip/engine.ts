@@ -444,6 +444,8 @@ export class GossipNode {
       if (this.store.addDurable(f, now)) {
         this.lastLearnAt = now;
         this.polls = 0; // progress: a later gap starts with cheap polls again
+        // a member's own fact (its coverage, a sighting) says it was alive when it made it
+        this.alive(out, f.origin, Math.min(f.t, now), now);
         out.learned.push(f);
         const urgent = this.isUrgent(f);
         const heardAt = senderAt && !urgent ? [senderAt] : undefined;
