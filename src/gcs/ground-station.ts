@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
 import type { NodeId } from '../wire/facts.js';
 import type { MeshPort } from './mesh-port.js';
+import type { Clock } from '../core/clock.js';
 import { GroundStation } from './station.js';
 import { GcsServer } from './server.js';
 import { IpSync } from './ip-sync.js';
@@ -30,6 +31,8 @@ export interface GroundStationConfig {
   readonly statusEveryMs?: number;
   /** Unix ms now (default Date.now; a simulation passes its own clock). */
   readonly clock?: () => number;
+  /** Timers for the station's heartbeat and order repeats (default: real time; a simulation passes its own). */
+  readonly timers?: Clock;
   readonly position?: LocalPoint;
   /** Secret the access tokens derive from: the station key file's secret key. Default: a secret kept in dataDir. */
   readonly secret?: Uint8Array;
@@ -39,6 +42,8 @@ export interface GroundStationConfig {
   readonly warn?: (line: string) => void;
   /** Host names (besides IP literals and localhost) the web server answers to. */
   readonly allowedHosts?: readonly string[];
+  /** The node's fact sequence, when the radio side opened it (station.ts). */
+  readonly factSequence?: { take(): number };
 }
 
 export interface RunningGroundStation {
@@ -65,7 +70,9 @@ export async function startGroundStation(cfg: GroundStationConfig): Promise<Runn
     ...(cfg.statusEveryMs !== undefined ? { statusEveryMs: cfg.statusEveryMs } : {}),
     ...(cfg.position ? { position: cfg.position } : {}),
     ...(cfg.clock ? { clock: cfg.clock } : {}),
+    ...(cfg.timers ? { timers: cfg.timers } : {}),
     ...(cfg.warn ? { warn: cfg.warn } : {}),
+    ...(cfg.factSequence ? { factSequence: cfg.factSequence } : {}),
   });
   const tokens = deriveTokens(cfg.secret ?? loadOrCreateStationSecret(cfg.dataDir));
   const access = new AccessGuard({ tokens, ...(cfg.allowedHosts ? { allowedHosts: cfg.allowedHosts } : {}) });

@@ -9,12 +9,13 @@ import { DiskStore } from '../map/disk-store.js';
 import { actorFor, MAX_NOTES, type MapDocument, type MapSchema } from '../map/document.js';
 import type * as A from '@automerge/automerge';
 import { openNodeSequences } from '../wire/sequence-file.js';
-import type { ReservedSequence } from '../wire/sequence.js';
 import { factProblem } from '../wire/fact-check.js';
 import { factKey, parseFactKey, type Fact, type NodeId, type Outcome } from '../wire/facts.js';
 import { localMetres, missionSeconds, type AreaFrame, type LocalPoint } from '../wire/frame-of-reference.js';
 import type { MeshPort } from './mesh-port.js';
 import { MAX_NOTE_TEXT } from '../map/annotation.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { OrderDelivery, type DeliverySettings } from './order-delivery.js';
 
 /** [longitude, latitude], as the page (and GeoJSON) speaks. */
 export type LonLat = [number, number];
@@ -49,17 +50,54 @@ export interface StationOptions {
   readonly dataDir: string;
   readonly mesh: MeshPort;
   readonly clock?: () => number;
+  /**
+   * Timers for the heartbeat and the repeats of unanswered orders (default: real time; a simulation passes its
+   * own clock, whose now() should then be `clock`).
+   */
+  readonly timers?: Clock;
+  /** How unanswered orders are repeated (order-delivery.ts). */
+  readonly delivery?: DeliverySettings;
   /** Own status (heartbeat) period in ms; 0 disables. Default 30 s. */
   readonly statusEveryMs?: number;
   /** Where the station stands (local metres), for its status facts. */
   readonly position?: LocalPoint;
   /** Where damage found in the data directory is reported (default: stderr). */
   readonly warn?: (line: string) => void;
+  /**
+   * The node's fact sequence when the radio side already opened it (its attestations take seqs from it too):
+   * one sequence per file, never two. Default: opened here from dataDir.
+   */
+  readonly factSequence?: { take(): number };
 }
 
 export type ChangeListener = (fresh: readonly Fact[]) => void;
 
 const TIMELINE_MAX = 500;
+
+/** Real-time timers that do not keep the process alive on their own (the server and the radio do). */
+function backgroundTimers(): Clock {
+  let next = 1;
+  const live = new Map<number, NodeJS.Timeout>();
+  const clear = (h: TimerHandle | undefined) => {
+    if (h) clearTimeout(live.get(h.id));
+    if (h) live.delete(h.id);
+  };
+  return {
+    now: () => Date.now(),
+    setTimeout(fn, ms) {
+      const id = next++;
+      live.set(id, setTimeout(() => (live.delete(id), fn()), ms).unref());
+      return { id };
+    },
+    setInterval(fn, ms) {
+      const id = next++;
+      live.set(id, setInterval(fn, ms).unref());
+      return { id };
+    },
+    clearTimeout: clear,
+    clearInterval: clear,
+  };
+}
 
 export function describe(f: Fact): string {
   switch (f.kind) {
@@ -96,12 +134,15 @@ export class GroundStation {
   readonly mesh: MeshPort;
   /** What was found damaged on disk at start, one line each. */
   readonly storageWarnings: readonly string[];
-  private readonly seq: ReservedSequence;
+  private readonly seq: { take(): number };
   private readonly clock: () => number;
   private readonly listeners = new Set<ChangeListener>();
   private readonly timeline: TimelineEntry[] = [];
   private readonly unsubscribe: () => void;
-  private readonly heartbeat: NodeJS.Timeout | undefined;
+  private readonly heartbeat: TimerHandle | undefined;
+  private readonly timers: Clock;
+  /** Repeats the operator's orders until every drone they concern has answered. */
+  readonly delivery: OrderDelivery;
   private readonly position: LocalPoint;
   private noteCounter = 0;
 
@@ -117,14 +158,23 @@ export class GroundStation {
     this.store = opened.store;
     this.storageWarnings = opened.warnings;
     for (const w of opened.warnings) (opts.warn ?? ((line: string) => console.warn(line)))(w);
-    this.seq = openNodeSequences(opts.dataDir).facts;
+    this.seq = opts.factSequence ?? openNodeSequences(opts.dataDir).facts;
     const now = this.clock();
     for (const f of [...this.map.facts()].sort((a, b) => a.t - b.t).slice(-TIMELINE_MAX)) this.record(f, now);
+    this.timers = opts.timers ?? backgroundTimers();
+    this.delivery = new OrderDelivery({
+      timers: this.timers,
+      resend: (id) => this.mesh.resend?.(id),
+      drones: () => this.drones(),
+      ...(opts.delivery ? { settings: opts.delivery } : {}),
+    });
+    // orders of a station restarted with the same map: followed again until answered
+    this.delivery.heard([...this.map.facts()]);
+    this.delivery.gave([...this.map.facts()].filter((f) => f.origin === this.nodeId));
     this.unsubscribe = this.mesh.onFacts((facts) => this.merge(facts));
     const every = opts.statusEveryMs ?? 30_000;
     if (every > 0) {
-      this.heartbeat = setInterval(() => this.publishStatus(), every);
-      this.heartbeat.unref();
+      this.heartbeat = this.timers.setInterval(() => this.publishStatus(), every);
       this.publishStatus();
     }
   }
@@ -156,6 +206,7 @@ export class GroundStation {
 
   private afterChange(fresh: readonly Fact[]): void {
     this.store.flush(this.map);
+    this.delivery.heard(fresh);
     const now = this.clock();
     for (const f of fresh) this.record(f, now);
     for (const cb of this.listeners) cb(fresh);
@@ -288,6 +339,7 @@ export class GroundStation {
     }
     this.merge(facts);
     this.mesh.publish(facts);
+    this.delivery.gave(facts);
     return facts;
   }
 
@@ -300,8 +352,15 @@ export class GroundStation {
     this.mesh.publish([f]);
   }
 
+  /** The drones on the mesh: members that report flight (not stations), not known gone. */
+  drones(): NodeId[] {
+    const gone = new Set(this.mesh.stats().members.filter((m) => m.state === 'gone').map((m) => m.id));
+    return this.map.state().members.filter((m) => m.last.activity !== 'ground_station' && !gone.has(m.id)).map((m) => m.id);
+  }
+
   async close(): Promise<void> {
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.timers.clearInterval(this.heartbeat);
+    this.delivery.close();
     this.unsubscribe();
     this.store.flush(this.map);
     this.store.close();

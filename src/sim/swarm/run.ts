@@ -16,7 +16,9 @@ import { missionSearchSettings } from '../../agent/mission-settings.js';
 import { RadioMedium } from '../radio/medium.js';
 import { DEFAULT_PROPAGATION, DEMOD_SNR_DB } from '../radio/propagation.js';
 import { fixed, type Mobility } from '../radio/mobility.js';
-import { GossipEndpoint, simWireCodecs } from '../radio/swarm.js';
+import { GossipEndpoint, simIdentity, simKeyring, simWireCodecs } from '../radio/swarm.js';
+import { Authorship, memberAuthorship } from '../../gossip/authorship.js';
+import { signingKeyOf } from '../../wire/keyring.js';
 import { advance } from '../vehicle/virtual.js';
 import { inProcessFleet, type Fleet, type FleetDrone, type FleetHome } from './fleet.js';
 import { Vehicle } from '../../vehicle/vehicle.js';
@@ -28,6 +30,7 @@ import { cellCentre } from '../../wire/frame-of-reference.js';
 import { localPolygon, scenarioFrame, type Scenario } from '../scenario/index.js';
 import { swarmReport, type SwarmReport, type RunRecord } from './report.js';
 import { GossipMeshPort } from '../../gcs/gossip-mesh-port.js';
+import { OrderDelivery } from '../../gcs/order-delivery.js';
 
 /** The simulated ground station's node id. */
 export const GCS_NODE_ID = 250;
@@ -48,7 +51,7 @@ export interface SimOptions {
    * Adds a ground-station node (id GCS_NODE_ID) on the simulated radio at the first launch point; the port
    * is handed over before the run starts, for a ground station to be started on it.
    */
-  readonly groundStation?: (port: GossipMeshPort, clockMs: () => number) => Promise<void> | void;
+  readonly groundStation?: (port: GossipMeshPort, clockMs: () => number, timers: Clock) => Promise<void> | void;
   /** Run to the scenario's time limit even after the search is done (benchmarks of a whole mission). */
   readonly untilEnd?: boolean;
   /** Receives the raw record of the run before it is summarised (for analysis and tests). */
@@ -58,6 +61,11 @@ export interface SimOptions {
    * drone in id order; the run then goes in (scaled) real time. Default: in-process vehicles, virtual time.
    */
   readonly fleet?: (homes: readonly FleetHome[], startMs: number) => Promise<Fleet>;
+  /**
+   * Authorship (gossip/authorship.ts) on every node, as drones and the station run it with it on (agent
+   * config "authorship", `murmur gcs --authorship`). Default off: see docs/wire.md for what it costs a swarm.
+   */
+  readonly authorship?: boolean;
 }
 
 export interface SimDrone {
@@ -118,6 +126,11 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
   // an operator drawing zones needs a station on the air, with or without a station's web map
   const withStation = !!opts.groundStation || sc.faults.some((f) => f.type === 'operator_zone');
   const codecs = simWireCodecs(opts.drones, withStation ? [GCS_NODE_ID] : []);
+  // Authorship as drones and the station run it: each node's attestations signed with its simulated identity,
+  // their seqs from its own fact sequence; the station is the operator.
+  const authKeyring = !opts.authorship ? undefined : simKeyring([...roster, ...(withStation ? [GCS_NODE_ID] : [])], [GCS_NODE_ID]);
+  const authorshipOf = (id: NodeId, cfg: ReturnType<typeof searchGossipConfig>, seq: () => number) =>
+    authKeyring ? new Authorship(id, authKeyring, { signingKey: signingKeyOf(simIdentity(id)), nextAttestSeq: seq }, memberAuthorship(cfg), 0) : undefined;
   const victims: GroundVictim[] = sc.truth.victims.map((v, index) => ({ index, pos: toLocal(frame, v.lat, v.lon), count: v.count, condition: v.condition }));
 
   const rec: RunRecord = {
@@ -176,12 +189,8 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       const s = body.truth(vehicle);
       return s ? toLocal(frame, s.lat, s.lon) : toLocal(frame, home.lat, home.lon);
     };
-    const gossip = new GossipNode(
-      gossipConfig(id),
-      codecs(id),
-      root.fork(`gossip/${id}`),
-      0,
-    );
+    const ownSeq = nextSeq(id);
+    const gossip = new GossipNode(gossipConfig(id), codecs(id), root.fork(`gossip/${id}`), 0, authorshipOf(id, gossipConfig(id), ownSeq));
     const camera = new SimulatedCamera(
       { sweepWidthM: sc.search.sweepWidthM, detectionProbability: sc.search.detectionProbability, falsePositivesPerKm2: sc.search.falsePositivesPerKm2, positionErrorM: 3 },
       victims,
@@ -200,7 +209,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       vehicle,
       // the camera sees only on search lanes: what it swept is what the report counts as seen
       sensor: { sweep: (a, b) => (rec.sweeps.push([a, b]), rec.sweepAtS.push(mission(clock.now())), camera.sweep(a, b)) },
-      nextSeq: nextSeq(id),
+      nextSeq: ownSeq,
       isOperator: (o) => o === GCS_NODE_ID,
       log: log.child(`drone${id}`),
       mesh: {
@@ -235,9 +244,13 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
   }
 
   let gcs: GossipMeshPort | undefined;
+  // the operator's orders given without a station's web map (scripted faults), and how that ends
+  let operatorGave: (facts: readonly Fact[]) => void = () => {};
+  let stationClose = () => {};
   const stationTimers: TimerHandle[] = [];
   if (withStation) {
-    const node = new GossipNode(stationGossipConfig(GCS_NODE_ID, sc.radio), codecs(GCS_NODE_ID), root.fork('gossip/gcs'), 0);
+    const stationCfg = stationGossipConfig(GCS_NODE_ID, sc.radio);
+    const node = new GossipNode(stationCfg, codecs(GCS_NODE_ID), root.fork('gossip/gcs'), 0, authorshipOf(GCS_NODE_ID, stationCfg, nextSeq(GCS_NODE_ID)));
     const at = toLocal(frame, sc.launch[0]!.lat, sc.launch[0]!.lon);
     const port: GossipMeshPort = new GossipMeshPort(
       GCS_NODE_ID,
@@ -251,6 +264,11 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       },
       () => mission(clock.now()),
       'simulated LoRa',
+      undefined,
+      undefined,
+      (id) => {
+        if (node.resend(id, mission(clock.now()))) medium.poke(GCS_NODE_ID);
+      },
     );
     gcs = port;
     const endpoint = new GossipEndpoint(node, () => at, countBytes, (a, nowS) => {
@@ -259,8 +277,20 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     });
     radios.push(GCS_NODE_ID);
     medium.addNode(GCS_NODE_ID, fixed(at), endpoint);
-    if (opts.groundStation) await opts.groundStation(port, () => clock.now());
+    if (opts.groundStation) await opts.groundStation(port, () => clock.now(), clock);
     else {
+      // an operator without the station's web map still has its orders repeated until every drone answers
+      const delivery = new OrderDelivery({
+        timers: clock,
+        resend: (id) => port.resend(id),
+        drones: () => {
+          const gone = new Set(node.membership().filter((m) => m.state === 'dead').map((m) => m.id));
+          return roster.filter((id) => !gone.has(id));
+        },
+      });
+      port.onFacts((facts) => delivery.heard(facts));
+      operatorGave = (facts) => delivery.gave(facts);
+      stationClose = () => delivery.close();
       // no station's web map, only an operator: the station's heartbeat (its status every 30 s, as Station does)
       const beat = () =>
         port.publish([{ kind: 'status', origin: GCS_NODE_ID, seq: nextSeq(GCS_NODE_ID)(), t: Math.max(0, Math.floor(mission(clock.now()))), pos: { x: Math.round(at.x), y: Math.round(at.y) }, alt: 0, battery: 100, mode: 0, armed: false, activity: 'ground_station', sector: -1, heading: 0 }]);
@@ -309,6 +339,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
           for (const c of searchable) if (inOrNearZone(cellCentre(frame, c), [poly], NOFLY_CLEARANCE_M)) rec.closed.add(c);
           const fact: Fact = { kind: 'area', origin: GCS_NODE_ID, seq: nextSeq(GCS_NODE_ID)(), t: Math.max(0, Math.floor(nowS)), role: 'nofly', rings: poly, priority: 1 };
           gcs?.publish([fact]);
+          operatorGave([fact]);
           break;
         }
         case 'hostile_transmitter': {
@@ -392,6 +423,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
   rec.endMs = clock.now();
   for (const t of faultTimers) clock.clearTimeout(t);
   for (const t of stationTimers) clock.clearInterval(t);
+  stationClose();
   const maxDuty = Math.max(0, ...radios.map((id) => medium.maxDutyFraction(id)));
   const liveIds = [...drones.filter((d) => d.alive).map((d) => d.id), ...(gcs ? [GCS_NODE_ID] : [])];
   for (const d of drones) d.agent.stop();
