@@ -186,7 +186,7 @@ export const benchmark: Benchmark = {
       authored.push(...mine);
       const statuses = mine.filter((f) => f.kind === 'status');
       const t = Math.max(...mine.map((f) => f.t));
-      authored.push(attestFacts({ origin: o, seq: 2 ** 31 + 1, t }, mine.filter((f) => f.kind !== 'status'), statuses[statuses.length - 1], signer(o)));
+      authored.push(attestFacts({ origin: o, seq: Math.max(...mine.map((f) => f.seq)) + 1, t }, mine.filter((f) => f.kind !== 'status'), statuses[statuses.length - 1], signer(o)));
     }
     const authoredOutbox = stream(authored, (f) => f.origin);
     const attestFactBytes = new BatchBuilder({ sender: 2, time: 100, maxPayload: 1024 }).add(authored.find((f) => f.kind === 'attest')!)!;

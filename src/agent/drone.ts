@@ -108,6 +108,7 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
         runner?.publish(f);
       },
       liveMembers: () => [self.id, ...gossip.membership().filter((m) => m.state !== 'dead').map((m) => m.id)],
+      suspectMembers: () => gossip.membership().filter((m) => m.state === 'suspect').map((m) => m.id),
     },
   });
   runner = new GossipLink({

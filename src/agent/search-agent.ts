@@ -25,6 +25,8 @@ export interface MeshPort {
   publish(fact: Fact): void;
   /** Members the membership view does not consider dead (self included). */
   liveMembers(): readonly NodeId[];
+  /** Members not heard from for a while but not yet declared dead (see roles()). */
+  suspectMembers?(): readonly NodeId[];
 }
 
 export interface Sensor {
@@ -287,11 +289,17 @@ export class SearchAgent {
     // A drone that hears nobody at all is more likely deaf (jammed, cut off) than the last one alive: it keeps
     // its own sector and takes no one else's on silence alone.
     const hearsSomeone = [...live].some((id) => id !== this.o.self);
+    // A member still searching that went silent long enough to be suspected is planned for as lost, though
+    // membership waits longer before declaring it dead: its remainder goes after everyone's own sector, so a
+    // false suspicion costs nothing unless it lasts until the others have finished theirs, and a member heard
+    // again takes its remainder back. Declaring deaths that early would cost false deaths under load.
+    const suspected = new Set(hearsSomeone ? (this.o.mesh.suspectMembers?.() ?? []) : []);
     const recipients: NodeId[] = [];
     const orphaned: NodeId[] = [];
     for (const id of this.o.roster) {
       const activity = id === this.o.self ? this.activity : this.statusOf.get(id)?.activity;
-      const alive = id === this.o.self || live.has(id) || !hearsSomeone;
+      const silentMidSector = id !== this.o.self && suspected.has(id) && (activity === undefined || activity === 'launching' || activity === 'searching');
+      const alive = id === this.o.self || (live.has(id) && !silentMidSector) || !hearsSomeone;
       // members that finished their sector stay recipients while airborne ('transit'), so a finish never moves
       // anyone's share; they come back if a later loss gives them one
       if (alive && (activity === undefined || activity === 'launching' || activity === 'searching' || activity === 'transit')) recipients.push(id);

@@ -99,7 +99,10 @@ const eq = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b
 
 export interface OwnIdentity {
   readonly signingKey: KeyObject;
-  /** Seqs for own attestations (the origin's seq space; a separate persisted sequence). */
+  /**
+   * Seqs for own attestations: the origin's own fact sequence (persisted, never reused), so an attestation
+   * is the next seq after the facts it covers and costs one byte of id on air.
+   */
   readonly nextAttestSeq: () => number;
 }
 
@@ -211,7 +214,7 @@ export class Authorship {
         if (!w || w.seq < a.statusSeq) this.wantedStatus.set(a.origin, { seq: a.statusSeq, digest: a.statusDigest, t: a.t });
       }
     }
-    this.raise(a.origin, a.to);
+    this.raise(a.origin, a.seq);
     if (a.count > 0) {
       const list = this.open.get(a.origin) ?? [];
       list.push(a);

@@ -136,7 +136,7 @@ export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = 
     relaySlots: 10,
     relayFullGain: 8,
     relayMinGain: 1,
-    neighbourhood: { keepS: 180, pathLossExponent: 2.8, sigmaDb: 4, linkLoss: 0.2, coverLoss: 0, defaultRangeM: 1500 },
+    neighbourhood: { keepS: 180, pathLossExponent: 2.8, sigmaDb: 4, linkLoss: 0.2, coverLoss: 0, bridgeMiss: 0.9, bridgeGain: 1, defaultRangeM: 1500 },
     pacingFrom: 0.25,
     coalesceS: 2,
     snrRange: [-15, 10],
@@ -443,6 +443,8 @@ export class GossipNode {
       if (this.store.addDurable(f, now)) {
         this.lastLearnAt = now;
         this.polls = 0; // progress: a later gap starts with cheap polls again
+        // a member's own fact (its coverage, a sighting) says it was alive when it made it
+        this.alive(out, f.origin, Math.min(f.t, now), now);
         out.learned.push(f);
         this.scheduleRelay(f, sender, senderAt, relayAt, now);
       } else this.heardCopy(key, sender, senderAt, now);

@@ -33,6 +33,12 @@ export interface RelayPlanConfig {
    * copy is left to the repairs rather than to every relay around it.
    */
   readonly coverLoss: number;
+  /**
+   * A neighbour this likely to have missed every transmitter heard counts for at least `bridgeGain`: a node
+   * that alone links a sparse part of the swarm relays even over a weak link to a single member.
+   */
+  readonly bridgeMiss: number;
+  readonly bridgeGain: number;
   /** Range assumed before any neighbour has been heard with a position (metres). */
   readonly defaultRangeM: number;
   /** SNR needed to demodulate at the spreading factor in use (dB). */
@@ -134,7 +140,9 @@ export class Neighbourhood {
           if (!h.pos) continue;
           miss *= 1 - this.linkByDistance(Math.hypot(h.pos.x - e.pos.x, h.pos.y - e.pos.y), range, this.cfg.coverLoss);
         }
-      g += miss * this.linkBySnr(e.snr);
+      const reach = miss * this.linkBySnr(e.snr);
+      // a neighbour only we reach (a bridge to a sparse part of the swarm) is worth a relay on its own
+      g += miss >= this.cfg.bridgeMiss ? Math.max(reach, this.cfg.bridgeGain) : reach;
     }
     return g;
   }

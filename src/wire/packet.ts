@@ -1,9 +1,9 @@
 /**
  * Sealed packets: what goes on air.
  *
- *   word (4 bytes, big-endian) = version (2 bits, = 1) · wide-sender (1 bit) · counter (29 bits)
+ *   word (4 bytes, big-endian) = version (2 bits, = 2) · wide-sender (1 bit) · counter (29 bits)
  *   sender (1 byte, or 2 if wide-sender)
- *   ciphertext of the payload (same length) · Poly1305 tag (16 bytes)
+ *   ciphertext of the payload (same length) · Poly1305 tag truncated to 8 bytes
  *
  * ChaCha20-Poly1305 (RFC 8439, Node's crypto) under the swarm key; the header is the associated data, so
  * it is authenticated though readable (a receiver needs the sender and counter before it can decrypt).
@@ -18,8 +18,13 @@ import { MAX_PAYLOAD_BYTES } from './codec.js';
 import type { ReplayWindow } from './replay.js';
 import { accept, reject, type Decoded } from './reject.js';
 
-export const PACKET_VERSION = 1;
-export const TAG_BYTES = 16;
+/** 2: the 8-byte tag (version 1 had a 16-byte one). */
+export const PACKET_VERSION = 2;
+/**
+ * Poly1305 tag truncated to 64 bits: the swarm key only keeps outsiders out (members hold it, authorship is
+ * separate), and an outsider's forgery succeeds with odds about 2^-64 per attempt (docs/wire.md).
+ */
+export const TAG_BYTES = 8;
 export const SWARM_KEY_BYTES = 32;
 export const MAX_COUNTER = 2 ** 29 - 1;
 /** Largest sealed packet accepted: the largest payload plus the widest header and the tag. */
@@ -60,7 +65,7 @@ export function onAirLength(sender: NodeId, payloadBytes: number, framed = true)
 
 /**
  * Fixed per-packet overhead in bytes: header + tag + serial framing (the framing term is exact for sealed
- * packets up to 252 bytes, i.e. every LoRa packet). 25 for senders 1..255, 26 above.
+ * packets up to 252 bytes, i.e. every LoRa packet). 17 for senders 1..255, 18 above.
  */
 export function packetOverhead(sender: NodeId, framed = true): number {
   return onAirLength(sender, 0, framed);

@@ -469,3 +469,31 @@ test('a neighbour whose summary lacks a victim learned 6 s ago gets it within se
   assert.ok(repairedAt !== undefined, 'a sends b the victim its summary lacks');
 });
 
+test("a member's own fact relayed by another is evidence that the member was alive when it made it", () => {
+  const timings = { membership: { suspectAfterS: 100, deadAfterS: 200 } };
+  const a = node(1, timings);
+  const b = node(2, timings);
+  const c = node(3, timings);
+  a.setPosition({ x: 0, y: 0 });
+  b.setPosition({ x: 1400, y: 0 });
+  c.setPosition({ x: 2800, y: 0 });
+  // c is out of a's range: a's coverage made at 150 reaches it only through b's relay (b has heard c lately)
+  b.receive(beacon(c), rxAt(1400), 100);
+  a.addLocal({ kind: 'coverage', origin: 1, seq: 50, t: 150, cells: [1, 2, 3] }, 150);
+  const sent = a.nextWakeAt(150);
+  b.receive(a.transmit(sent)!, rx, sent);
+  // b's first packet may be its own heartbeat: c listens until the coverage comes through
+  let at = sent;
+  for (let i = 0; i < 10 && !c.knows({ origin: 1, seq: 50, kind: 'coverage' }); i++) {
+    at = b.nextWakeAt(at);
+    const p = b.transmit(at);
+    if (p) c.receive(p, rx, at);
+  }
+  assert.ok(c.knows({ origin: 1, seq: 50, kind: 'coverage' }), 'b relayed the coverage');
+  assert.ok(at < 200, `relayed at ${at}`);
+  const seen = c.membership().find((m) => m.id === 1);
+  // b's heartbeat record alone dates a's life to the start of a 120 s epoch, before the coverage was made
+  assert.equal(seen?.heartbeat, 150, "a's freshest evidence is its coverage fact's time");
+  c.tick(260);
+  assert.equal(c.membership().find((m) => m.id === 1)?.state, 'suspect', 'silent since 150: suspected at 260, not dead');
+});

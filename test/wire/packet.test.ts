@@ -23,11 +23,11 @@ test('a sealed packet opens to the same sender, counter and payload, and hides t
   );
 });
 
-test('per-packet overhead: 5-byte header for ids up to 255, 16-byte tag, 4 bytes of framing', () => {
-  assert.equal(packetOverhead(7), 25);
-  assert.equal(packetOverhead(300), 26);
-  assert.equal(packetOverhead(7, false), 21);
-  assert.equal(onAirLength(7, 14), 39);
+test('per-packet overhead: 5-byte header for ids up to 255, 8-byte tag, 4 bytes of framing', () => {
+  assert.equal(packetOverhead(7), 17);
+  assert.equal(packetOverhead(300), 18);
+  assert.equal(packetOverhead(7, false), 13);
+  assert.equal(onAirLength(7, 14), 31);
   assert.equal(onAirLength(7, maxPayloadFor(200, 7)), 200);
 });
 
@@ -53,17 +53,17 @@ test('header rejections: unknown version, truncated, oversize, non-canonical sen
   const w = new ReplayWindow();
   const sealed = sealPacket(2, 1, new Uint8Array(5), keys);
   const v2 = sealed.slice();
-  v2[0] = (v2[0]! & 0x3f) | 0x80;
+  v2[0] = (v2[0]! & 0x3f) | 0xc0; // version 3
   assert.deepEqual(reason(openPacket(v2, kr, w)), 'unknown_version');
   assert.equal(reason(openPacket(sealed.subarray(0, 3), kr, w)), 'truncated');
-  assert.equal(reason(openPacket(sealed.subarray(0, 20), kr, w)), 'truncated');
+  assert.equal(reason(openPacket(sealed.subarray(0, 12), kr, w)), 'truncated'); // header and no room for the 8-byte tag
   assert.equal(reason(openPacket(new Uint8Array(5000), kr, w)), 'oversize');
   const wide = new Uint8Array([...sealed.subarray(0, 4), 0, ...sealed.subarray(4)]);
   wide[0]! |= 0x20;
   assert.equal(reason(openPacket(wide, kr, w)), 'malformed');
   const h = peekHeader(sealPacket(300, 77, new Uint8Array(1), keys));
   assert.ok(h.ok);
-  assert.deepEqual(h.value, { version: 1, sender: 300, counter: 77, headerLength: 6 });
+  assert.deepEqual(h.value, { version: 2, sender: 300, counter: 77, headerLength: 6 });
 });
 
 test('senders: unknown and revoked are refused before decryption', () => {

@@ -155,7 +155,6 @@ export function runSwarm(sc: SwarmScenario): SwarmResult {
   const authOpts = sc.authorship === true ? {} : sc.authorship || undefined;
   const members = [...Array.from({ length: sc.n }, (_, i) => i + 1), ...(sc.rogues?.map((r) => r.id) ?? [])];
   const authKeyring = authOpts ? simKeyring(members, authOpts.operators ?? []) : undefined;
-  const attestSeqs = new Map<NodeId, number>();
   const boot = (id: NodeId, now: number, generation: number) => {
     const rnd = root.fork(`node/${id}/${generation}`);
     if (sc.protocol === 'murmur') {
@@ -167,11 +166,8 @@ export function runSwarm(sc: SwarmScenario): SwarmResult {
               authKeyring,
               {
                 signingKey: signingKeyOf(simIdentity(id)),
-                nextAttestSeq: () => {
-                  const s = (attestSeqs.get(id) ?? 2 ** 31) + 1;
-                  attestSeqs.set(id, s);
-                  return s;
-                },
+                // the node's own fact sequence, as on a drone: the next seq after its facts costs 1 byte on air
+                nextAttestSeq: () => nextSeq(id),
               },
               { ...DEFAULT_AUTHORSHIP, ...authOpts.config },
               now,
