@@ -63,6 +63,8 @@ export function searchGossipConfig(self: NodeId, band: BandSettings, members = 1
     // a searching drone publishes a coverage fact every 20 s and every sighting
     maxFactsPerOrigin: 400,
     sumEveryS: Math.min(20, hbS / 6),
+    // a quiet member is heard once a heartbeat: remembered as a neighbour (for relay selection) over two missed
+    neighbourhood: { ...base.neighbourhood, keepS: Math.max(base.neighbourhood.keepS, 2.5 * hbS) },
     repairSettleS: Math.min(15, hbS / 10),
     // a landed drone that only beacons may hold a fact others lack while lacking one of theirs: it asks too
     tieAskAfterSettles: 4,

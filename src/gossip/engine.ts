@@ -56,6 +56,8 @@ export interface GossipConfig {
    * some), so that the relays that add most go first and the others hear them and stand down.
    */
   readonly relaySlotS: number;
+  /** Relay contention delay range when positions are unknown, seconds (weak signal → low end). */
+  readonly relayDelayS: readonly [number, number];
   readonly relaySlots: number;
   readonly relayFullGain: number;
   /** A relay (planned or waiting) that would reach fewer new neighbours than this (expected) is not sent. */
@@ -133,6 +135,7 @@ export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = 
     // room for about one packet of own facts an hour at the regional 1%
     ownOnlyReserve: 0.015,
     relaySlotS: 0.4,
+    relayDelayS: [1, 6],
     relaySlots: 10,
     relayFullGain: 8,
     relayMinGain: 1,
@@ -417,7 +420,7 @@ export class GossipNode {
 
     let relayDue: number | undefined;
     // Facts that arrived together leave together: one contention delay per packet heard.
-    const relayAt = (gain: number) => (relayDue ??= now + this.relayDelay(gain) * this.pacing(now));
+    const relayAt = (gain: number | undefined) => (relayDue ??= now + this.relayDelay(gain, rx.snr) * this.pacing(now));
     for (const f of payload.facts) {
       if (this.auth) {
         this.receiveAuthored(f, sender, senderAt, relayAt, now, out);
@@ -457,7 +460,7 @@ export class GossipNode {
    * A fact heard, with authorship: attestations are checked on their own and stored; other facts are held
    * by the authorship module until an attestation proves them, then stored and passed on as learned.
    */
-  private receiveAuthored(f: Fact, sender: NodeId, senderAt: Point | undefined, relayAt: (gain: number) => number, now: number, out: GossipActions): void {
+  private receiveAuthored(f: Fact, sender: NodeId, senderAt: Point | undefined, relayAt: (gain: number | undefined) => number, now: number, out: GossipActions): void {
     const auth = this.auth!;
     if (f.origin === this.self) return;
     const key = factKey(f);
@@ -512,7 +515,7 @@ export class GossipNode {
   }
 
   /** Facts an attestation proved: into the store, learned, relayed if they have not been yet. */
-  private onProven(facts: readonly Fact[], sender: NodeId, relayAt: (gain: number) => number, now: number, out: GossipActions): void {
+  private onProven(facts: readonly Fact[], sender: NodeId, relayAt: (gain: number | undefined) => number, now: number, out: GossipActions): void {
     for (const p of facts) {
       if (p.kind === 'status') {
         if (this.store.addStatus(p)) {
@@ -539,10 +542,16 @@ export class GossipNode {
    * neighbours it would reach that the sender did not, the earlier. Urgent facts are relayed whatever the gain,
    * in the slot the gain gives, unless `urgentCopies` copies are heard first.
    */
-  private scheduleRelay(f: Fact, sender: NodeId, senderAt: Point | undefined, relayAt: (gain: number) => number, now: number): void {
+  private scheduleRelay(f: Fact, sender: NodeId, senderAt: Point | undefined, relayAt: (gain: number | undefined) => number, now: number): void {
     const key = factKey(f);
     if (f.kind !== 'attest' && !this.store.has(f)) this.relayConsidered.add(key);
     const urgent = this.isUrgent(f);
+    if (!this.position || !senderAt) {
+      // Without positions (ours or the sender's) there is no telling whom the sender reached: relay after a
+      // slot by signal (weaker → earlier), cancelled by `suppressCopies` copies (Trickle's k).
+      this.pending.set(key, { fact: f, due: relayAt(undefined), copies: 0, repair: false, ...(urgent ? { urgent } : {}) });
+      return;
+    }
     const heard: Heard[] = [{ id: sender, pos: senderAt }];
     const gain = this.hood.gain(this.position, heard, this.heldBy.get(key), now);
     if (!urgent && gain < this.cfg.relayMinGain) return;
@@ -960,8 +969,17 @@ export class GossipNode {
     return 1 + 6 * Math.min(1, Math.max(0, (used - from) / (1 - from)));
   }
 
-  /** Contention delay of a relay that would reach `gain` new neighbours (see relaySlotS). */
-  private relayDelay(gain: number): number {
+  /**
+   * Contention delay of a relay that would reach `gain` new neighbours (see relaySlotS); with the gain
+   * unknown (no positions), within `relayDelayS` by the signal the fact was heard at (weaker → earlier).
+   */
+  private relayDelay(gain: number | undefined, snr: number): number {
+    if (gain === undefined) {
+      const [lo, hi] = this.cfg.relayDelayS;
+      const [s0, s1] = this.cfg.snrRange;
+      const w = Math.min(1, Math.max(0, (snr - s0) / (s1 - s0)));
+      return lo + (hi - lo) * (0.6 * w + 0.4 * this.random.next());
+    }
     const slot = Math.round(this.cfg.relaySlots * (1 - Math.min(1, gain / this.cfg.relayFullGain)));
     return this.cfg.relaySlotS * (slot + this.random.next());
   }
