@@ -9,7 +9,9 @@
  *   "roster": [2, 3, 4, 5],                              // the drones of this search (ids), in any order
  *   "dataDir": "/var/lib/murmur",                       // persisted sequences and counters
  *   "detector": "/run/murmur/detections.sock",          // optional: JSON-lines detections (maps/README.md)
- *   "logLevel": "info"                                  // optional: debug | info | warn | error
+ *   "logLevel": "info",                                 // optional: debug | info | warn | error
+ *   "authorship": false                                 // optional: sign own facts, use others' only once
+ *                                                       // proven (docs/wire.md); every member alike
  * }
  * Relative paths are relative to the config file.
  */
@@ -28,6 +30,8 @@ export interface AgentConfig {
   readonly dataDir: string;
   readonly detector?: string;
   readonly logLevel: LogLevel;
+  /** Authorship (docs/wire.md): the whole swarm runs with it or without it. */
+  readonly authorship: boolean;
 }
 
 function field(o: Record<string, unknown>, name: string, file: string): string {
@@ -39,7 +43,7 @@ function field(o: Record<string, unknown>, name: string, file: string): string {
 export function parseAgentConfig(value: unknown, file = 'agent.json', baseDir = '.'): AgentConfig {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AgentConfigError(`${file}: expected a JSON object`);
   const o = value as Record<string, unknown>;
-  const known = ['mission', 'provisioning', 'fc', 'radio', 'roster', 'dataDir', 'detector', 'logLevel'];
+  const known = ['mission', 'provisioning', 'fc', 'radio', 'roster', 'dataDir', 'detector', 'logLevel', 'authorship'];
   for (const k of Object.keys(o)) if (!known.includes(k)) throw new AgentConfigError(`${file}: unknown field "${k}" (known: ${known.join(', ')})`);
   const roster = o.roster;
   if (!Array.isArray(roster) || roster.length === 0 || !roster.every((id) => Number.isInteger(id) && id >= 1 && id <= 65535))
@@ -50,6 +54,7 @@ export function parseAgentConfig(value: unknown, file = 'agent.json', baseDir = 
   const logLevel = o.logLevel ?? 'info';
   if (typeof logLevel !== 'string' || !(LOG_LEVELS as readonly string[]).includes(logLevel))
     throw new AgentConfigError(`${file}: "logLevel" must be one of ${LOG_LEVELS.join(', ')}`);
+  if (o.authorship !== undefined && typeof o.authorship !== 'boolean') throw new AgentConfigError(`${file}: "authorship" must be true or false`);
   const path = (p: string) => resolve(baseDir, p);
   return {
     mission: path(field(o, 'mission', file)),
@@ -60,6 +65,7 @@ export function parseAgentConfig(value: unknown, file = 'agent.json', baseDir = 
     dataDir: path(field(o, 'dataDir', file)),
     ...(o.detector === undefined ? {} : { detector: path(field(o, 'detector', file)) }),
     logLevel: logLevel as LogLevel,
+    authorship: o.authorship === true,
   };
 }
 

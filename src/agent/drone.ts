@@ -14,7 +14,8 @@ import { GossipNode } from '../gossip/engine.js';
 import { wireCodec } from '../gossip/wire-codec.js';
 import { linkFromSpec } from '../links/open.js';
 import type { Link } from '../links/link.js';
-import { loadProvisioning } from '../wire/keyring.js';
+import { loadProvisioning, signingKeyOf } from '../wire/keyring.js';
+import { Authorship, memberAuthorship } from '../gossip/authorship.js';
 import { openNodeSequences } from '../wire/sequence-file.js';
 import { Vehicle } from '../vehicle/vehicle.js';
 import { searchableCells } from '../sectors/index.js';
@@ -58,11 +59,18 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
   link.on('state', (s) => log.info('radio', { link: link.name, from: s.from, to: s.to, reason: s.reason }));
   await link.open();
   const epochMs = frame.epoch * 1000;
+  const gossipCfg = searchGossipConfig(self.id, mission.radio, cfg.roster.length);
+  const startS = (clock.now() - epochMs) / 1000;
+  // With authorship the drone signs attestations of its own facts; their seqs come from its fact sequence.
+  const auth = cfg.authorship
+    ? new Authorship(self.id, keyring, { signingKey: signingKeyOf(self), nextAttestSeq: () => seqs.facts.take() }, memberAuthorship(gossipCfg), startS)
+    : undefined;
   const gossip = new GossipNode(
-    searchGossipConfig(self.id, mission.radio, cfg.roster.length),
+    gossipCfg,
     wireCodec({ self: self.id, keyring, nextCounter: () => seqs.packets.take(), maxPacketBytes: link.mtu }),
     seededRandom(`${self.id}/${clock.now()}`),
-    (clock.now() - epochMs) / 1000,
+    startS,
+    auth,
   );
   const vehicle = new Vehicle({ connection: cfg.fc, clock }).start();
   vehicle.telemetry.onLink((state) => log.info('flight controller', { link: state }));

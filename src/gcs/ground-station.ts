@@ -39,6 +39,8 @@ export interface GroundStationConfig {
   readonly warn?: (line: string) => void;
   /** Host names (besides IP literals and localhost) the web server answers to. */
   readonly allowedHosts?: readonly string[];
+  /** The node's fact sequence, when the radio side opened it (station.ts). */
+  readonly factSequence?: { take(): number };
 }
 
 export interface RunningGroundStation {
@@ -66,6 +68,7 @@ export async function startGroundStation(cfg: GroundStationConfig): Promise<Runn
     ...(cfg.position ? { position: cfg.position } : {}),
     ...(cfg.clock ? { clock: cfg.clock } : {}),
     ...(cfg.warn ? { warn: cfg.warn } : {}),
+    ...(cfg.factSequence ? { factSequence: cfg.factSequence } : {}),
   });
   const tokens = deriveTokens(cfg.secret ?? loadOrCreateStationSecret(cfg.dataDir));
   const access = new AccessGuard({ tokens, ...(cfg.allowedHosts ? { allowedHosts: cfg.allowedHosts } : {}) });

@@ -9,7 +9,6 @@ import { DiskStore } from '../map/disk-store.js';
 import { actorFor, MAX_NOTES, type MapDocument, type MapSchema } from '../map/document.js';
 import type * as A from '@automerge/automerge';
 import { openNodeSequences } from '../wire/sequence-file.js';
-import type { ReservedSequence } from '../wire/sequence.js';
 import { factProblem } from '../wire/fact-check.js';
 import { factKey, parseFactKey, type Fact, type NodeId, type Outcome } from '../wire/facts.js';
 import { localMetres, missionSeconds, type AreaFrame, type LocalPoint } from '../wire/frame-of-reference.js';
@@ -55,6 +54,11 @@ export interface StationOptions {
   readonly position?: LocalPoint;
   /** Where damage found in the data directory is reported (default: stderr). */
   readonly warn?: (line: string) => void;
+  /**
+   * The node's fact sequence when the radio side already opened it (its attestations take seqs from it too):
+   * one sequence per file, never two. Default: opened here from dataDir.
+   */
+  readonly factSequence?: { take(): number };
 }
 
 export type ChangeListener = (fresh: readonly Fact[]) => void;
@@ -96,7 +100,7 @@ export class GroundStation {
   readonly mesh: MeshPort;
   /** What was found damaged on disk at start, one line each. */
   readonly storageWarnings: readonly string[];
-  private readonly seq: ReservedSequence;
+  private readonly seq: { take(): number };
   private readonly clock: () => number;
   private readonly listeners = new Set<ChangeListener>();
   private readonly timeline: TimelineEntry[] = [];
@@ -117,7 +121,7 @@ export class GroundStation {
     this.store = opened.store;
     this.storageWarnings = opened.warnings;
     for (const w of opened.warnings) (opts.warn ?? ((line: string) => console.warn(line)))(w);
-    this.seq = openNodeSequences(opts.dataDir).facts;
+    this.seq = opts.factSequence ?? openNodeSequences(opts.dataDir).facts;
     const now = this.clock();
     for (const f of [...this.map.facts()].sort((a, b) => a.t - b.t).slice(-TIMELINE_MAX)) this.record(f, now);
     this.unsubscribe = this.mesh.onFacts((facts) => this.merge(facts));

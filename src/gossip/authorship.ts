@@ -60,6 +60,16 @@ export const DEFAULT_AUTHORSHIP: AuthorshipConfig = {
   searchBudget: 4096,
 };
 
+/**
+ * Authorship settings for a member whose gossip uses these membership timings (a drone or a ground station):
+ * its signed attestation is its authenticated heartbeat, so it attests at least every half of the time after
+ * which a silent member is suspect, and within a heartbeat period of a new fact, so that others prove (and
+ * repair) its sightings within about a minute instead of at the next heartbeat.
+ */
+export function memberAuthorship(gossip: { readonly membership: { readonly suspectAfterS: number }; readonly hbEveryS: number }): AuthorshipConfig {
+  return { ...DEFAULT_AUTHORSHIP, heartbeatS: gossip.membership.suspectAfterS / 2, attestAfterS: gossip.hbEveryS };
+}
+
 /** Kinds whose forgery costs at most a look: usable before their proof. */
 export function usableUnproven(f: Fact): boolean {
   return f.kind === 'victim' || f.kind === 'road' || f.kind === 'hazard';

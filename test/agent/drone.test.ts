@@ -29,6 +29,8 @@ test('agent config: a good file resolves paths and sorts the roster; mistakes na
   assert.equal(c.mission, '/etc/murmur/m.json');
   assert.deepEqual(c.roster, [2, 3]);
   assert.equal(c.logLevel, 'info');
+  assert.equal(c.authorship, false);
+  assert.equal(parseAgentConfig({ ...good, authorship: true }).authorship, true);
   const bad: [Record<string, unknown>, RegExp][] = [
     [{ ...good, fc: '/dev/ttyAMA0' }, /"fc" must start with serial:, tcp:, udp: or udpout:/],
     [{ ...good, roster: [] }, /"roster" must be a non-empty list/],
@@ -36,6 +38,7 @@ test('agent config: a good file resolves paths and sorts the roster; mistakes na
     [{ ...good, radio: '' }, /"radio" must be a non-empty string/],
     [{ ...good, logLevel: 'loud' }, /"logLevel" must be one of debug, info, warn, error/],
     [{ ...good, altitude: 40 }, /unknown field "altitude"/],
+    [{ ...good, authorship: 'yes' }, /"authorship" must be true or false/],
   ];
   for (const [v, msg] of bad) assert.throws(() => parseAgentConfig(v), (e: unknown) => e instanceof AgentConfigError && msg.test((e as Error).message));
 });

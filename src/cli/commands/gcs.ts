@@ -41,6 +41,8 @@ and serves a live web map (works offline: every script and style is served local
   --tak <target>      stream CoT to tcp://host:8087 (TAK server) or udp://239.2.3.1:6969 (ATAK multicast)
   --status-every <s>  own status heartbeat period, seconds (default 30)
   --demo <n>          with --radio loopback: n simulated drones fly the area (to try the station out)
+  --authorship        sign the station's facts and use the drones' only once proven (docs/wire.md); the
+                      drones run with "authorship": true alike
 
 At start the station prints two addresses: the operator's (may act) and a viewer's (can only look). Each
 carries its token after "#token="; give them only to the people meant to use them. The tokens derive from
@@ -83,8 +85,11 @@ function readFrame(values: Record<string, unknown>, plan: MissionPlan | undefine
   };
 }
 
-async function openMesh(radio: string, keysFile: string | undefined, dataDir: string, frame: AreaFrame, loopbackNode: number, demo: number): Promise<{ mesh: MeshPort; node: number; stop?: () => void; secret?: Uint8Array; swarm?: string }> {
+async function openMesh(
+  radio: string, keysFile: string | undefined, dataDir: string, frame: AreaFrame, loopbackNode: number, demo: number, authorship: boolean,
+): Promise<{ mesh: MeshPort; node: number; stop?: () => void; secret?: Uint8Array; swarm?: string; factSequence?: { take(): number } }> {
   if (radio === 'loopback') {
+    if (authorship) throw new UsageError('--authorship needs a radio link and --keys (loopback has no identities)');
     const hub = new LoopbackHub();
     const mesh = hub.port(loopbackNode);
     if (demo <= 0) return { mesh, node: loopbackNode };
@@ -93,10 +98,13 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
     return { mesh, node: loopbackNode, stop: () => stops.forEach((s) => s()) };
   }
   if (demo > 0) throw new UsageError('--demo only goes with --radio loopback');
+  if (authorship && !keysFile) throw new UsageError('--authorship needs --keys <provisioning file> (the station signs with its identity)');
   if (!keysFile) throw new UsageError(`--radio ${radio} needs --keys <provisioning file>`);
   const { loadProvisioning } = await import('../../wire/keyring.js');
   const { openNodeSequences } = await import('../../wire/sequence-file.js');
   const { GossipNode, defaultGossipConfig } = await import('../../gossip/engine.js');
+  const { Authorship, memberAuthorship } = await import('../../gossip/authorship.js');
+  const { signingKeyOf } = await import('../../wire/keyring.js');
   const { wireCodec } = await import('../../gossip/wire-codec.js');
   const { GossipLink } = await import('../../agent/gossip-link.js');
   const { GossipMeshPort } = await import('../../gcs/gossip-mesh-port.js');
@@ -130,15 +138,19 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
   await link.open();
   if (link.state !== 'up' && !health.error) console.error(`radio ${link.name}: not up (${link.state})`);
   mkdirSync(dataDir, { recursive: true });
-  const packetCounter = openNodeSequences(dataDir, undefined, { keyEpoch }).packets;
+  // one sequence per file: the station's facts and its attestations share the fact sequence
+  const seqs = openNodeSequences(dataDir, undefined, { keyEpoch });
+  const packetCounter = seqs.packets;
   // The station is one more gossip node: it relays, repairs and tracks membership like a drone.
   const epochMs = frame.epoch * 1000;
   const nowS = () => (Date.now() - epochMs) / 1000;
+  const gossipCfg = defaultGossipConfig(self.id);
   const node = new GossipNode(
-    defaultGossipConfig(self.id),
+    gossipCfg,
     wireCodec({ self: self.id, keyring, nextCounter: () => packetCounter.take(), maxPacketBytes: link.mtu }),
     seededRandom(`${self.id}/${Date.now()}`),
     nowS(),
+    authorship ? new Authorship(self.id, keyring, { signingKey: signingKeyOf(self), nextAttestSeq: () => seqs.facts.take() }, memberAuthorship(gossipCfg), nowS()) : undefined,
   );
   let port: InstanceType<typeof GossipMeshPort> | undefined;
   const runner = new GossipLink({ node, link, clock: systemClock, epochMs, onActions: (a) => port?.heard(a.learned) });
@@ -146,7 +158,7 @@ async function openMesh(radio: string, keysFile: string | undefined, dataDir: st
     runner.close();
     await link.close();
   }, () => ({ ...health }));
-  return { mesh: port, node: self.id, secret: self.secretKey, swarm };
+  return { mesh: port, node: self.id, secret: self.secretKey, swarm, factSequence: seqs.facts };
 }
 
 /**
@@ -187,7 +199,7 @@ export const command: CommandModule = {
         data: { type: 'string' }, area: { type: 'string' }, origin: { type: 'string' }, epoch: { type: 'string' },
         cell: { type: 'string' }, cols: { type: 'string' }, basemap: { type: 'string' }, maps: { type: 'string' },
         mission: { type: 'string' }, peer: { type: 'string', multiple: true }, tak: { type: 'string' },
-        'status-every': { type: 'string' }, demo: { type: 'string' }, plan: { type: 'string' }, 'allow-host': { type: 'string', multiple: true },
+        'status-every': { type: 'string' }, demo: { type: 'string' }, authorship: { type: 'boolean' }, plan: { type: 'string' }, 'allow-host': { type: 'string', multiple: true },
       },
       usage,
     );
@@ -215,7 +227,7 @@ export const command: CommandModule = {
     const dataDir = values.data ?? '.murmur/gcs';
     // without --epoch (today by default) a restart on another day keeps the mission's own epoch
     frame = bindDataDir(dataDir, frame, !plan && values.area === undefined && values.origin !== undefined && values.epoch === undefined);
-    const opened = await openMesh(values.radio, values.keys, dataDir, frame, numberFlag(values.node, 'node', 1), demo);
+    const opened = await openMesh(values.radio, values.keys, dataDir, frame, numberFlag(values.node, 'node', 1), demo, values.authorship === true);
     const node = opened.node;
     const { startGroundStation } = await import('../../gcs/ground-station.js');
     const { MissionMismatchError } = await import('../../gcs/mission-binding.js');
@@ -237,6 +249,7 @@ export const command: CommandModule = {
       ...(opened.secret ? { secret: opened.secret } : {}),
       ...(opened.swarm ? { swarm: opened.swarm } : {}),
       ...(values['allow-host'] ? { allowedHosts: values['allow-host'] } : {}),
+      ...(opened.factSequence ? { factSequence: opened.factSequence } : {}),
     }).catch(async (err: unknown) => {
       opened.stop?.();
       await opened.mesh.close();

@@ -12,7 +12,7 @@ import { externalFleetLauncher } from '../../sim/swarm/sitl-fleet.js';
 import { paramFilesFlag, ParamFileError, requireArdupilotDefaults } from '../../../sitl/launch.js';
 
 const usage = `Usage: murmur sim --scenario maps/scenarios/<name>.json [--drones N] [--seed S] [--speedup K] [--gcs [--port 8080]]
-                 [--sitl | --sitl-simulated [--base-port P] [--params A.parm[,B.parm]]] [--duration S] [--no-baseline] [--json]
+                 [--sitl | --sitl-simulated [--base-port P] [--params A.parm[,B.parm]]] [--duration S] [--authorship] [--no-baseline] [--json]
 
 Runs N search agents, each flying a simulated ArduCopter over MAVLink and gossiping over a simulated LoRa
 channel, in virtual time (as fast as the machine allows, or K× real time with --speedup), then the same run
@@ -29,6 +29,8 @@ with sectors planned once at take-off and never re-divided (the baseline), and r
   --params     your parameter files for every vehicle, laid over ArduPilot's copter.parm, sitl/murmur.parm and
                the search pack (see \`murmur sitl --help\`)
   --duration   stop after S simulated seconds (default: the scenario's)
+  --authorship every node signs attestations of its facts and uses others' only once proven, as drones and
+               the station do with authorship on (docs/wire.md)
   --no-baseline  skip the baseline run
   --json       print one JSON object with the figures on the last line of stdout`;
 
@@ -51,10 +53,12 @@ export const command: CommandModule = {
         'base-port': { type: 'string' },
         params: { type: 'string' },
         duration: { type: 'string' },
+        authorship: { type: 'boolean' },
       },
       usage,
     );
     if (!values.scenario) throw new UsageError(`--scenario is required\n\n${usage}`);
+    if (values.authorship && values.gcs) throw new UsageError('--authorship does not go with --gcs yet (the served station runs without it)');
     let scenario;
     try {
       scenario = loadScenario(values.scenario);
@@ -121,13 +125,13 @@ export const command: CommandModule = {
             onProgress: murmurProgress,
           })
         ).report
-      : await runSimulation({ scenario, drones, seed, redivide: true, ...(speedup && !fleet ? { speedup } : {}), ...(fleet ? { fleet } : {}), onProgress: murmurProgress });
+      : await runSimulation({ scenario, drones, seed, redivide: true, ...(values.authorship ? { authorship: true } : {}), ...(speedup && !fleet ? { speedup } : {}), ...(fleet ? { fleet } : {}), onProgress: murmurProgress });
     murmurProgress.end();
     const wallS = (Date.now() - started) / 1000;
     let baseline;
     if (!values['no-baseline']) {
       const baselineProgress = progress('baseline');
-      baseline = await runSimulation({ scenario, drones, seed, redivide: false, ...(fleet ? { fleet } : {}), onProgress: baselineProgress });
+      baseline = await runSimulation({ scenario, drones, seed, redivide: false, ...(values.authorship ? { authorship: true } : {}), ...(fleet ? { fleet } : {}), onProgress: baselineProgress });
       baselineProgress.end();
     }
     const out = { scenario: scenario.name, drones, seed, wall_s: Math.round(wallS * 10) / 10, ...report, ...(baseline ? { baseline } : {}) };

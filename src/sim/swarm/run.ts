@@ -16,7 +16,9 @@ import { missionSearchSettings } from '../../agent/mission-settings.js';
 import { RadioMedium } from '../radio/medium.js';
 import { DEFAULT_PROPAGATION, DEMOD_SNR_DB } from '../radio/propagation.js';
 import { fixed, type Mobility } from '../radio/mobility.js';
-import { GossipEndpoint, simWireCodecs } from '../radio/swarm.js';
+import { GossipEndpoint, simIdentity, simKeyring, simWireCodecs } from '../radio/swarm.js';
+import { Authorship, memberAuthorship } from '../../gossip/authorship.js';
+import { signingKeyOf } from '../../wire/keyring.js';
 import { advance } from '../vehicle/virtual.js';
 import { inProcessFleet, type Fleet, type FleetDrone, type FleetHome } from './fleet.js';
 import { Vehicle } from '../../vehicle/vehicle.js';
@@ -58,6 +60,11 @@ export interface SimOptions {
    * drone in id order; the run then goes in (scaled) real time. Default: in-process vehicles, virtual time.
    */
   readonly fleet?: (homes: readonly FleetHome[], startMs: number) => Promise<Fleet>;
+  /**
+   * Authorship (gossip/authorship.ts) on every node, as drones and the station run it with it on (agent
+   * config "authorship", `murmur gcs --authorship`). Default off: see docs/wire.md for what it costs a swarm.
+   */
+  readonly authorship?: boolean;
 }
 
 export interface SimDrone {
@@ -118,6 +125,11 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
   // an operator drawing zones needs a station on the air, with or without a station's web map
   const withStation = !!opts.groundStation || sc.faults.some((f) => f.type === 'operator_zone');
   const codecs = simWireCodecs(opts.drones, withStation ? [GCS_NODE_ID] : []);
+  // Authorship as drones and the station run it: each node's attestations signed with its simulated identity,
+  // their seqs from its own fact sequence; the station is the operator.
+  const authKeyring = !opts.authorship ? undefined : simKeyring([...roster, ...(withStation ? [GCS_NODE_ID] : [])], [GCS_NODE_ID]);
+  const authorshipOf = (id: NodeId, cfg: ReturnType<typeof searchGossipConfig>, seq: () => number) =>
+    authKeyring ? new Authorship(id, authKeyring, { signingKey: signingKeyOf(simIdentity(id)), nextAttestSeq: seq }, memberAuthorship(cfg), 0) : undefined;
   const victims: GroundVictim[] = sc.truth.victims.map((v, index) => ({ index, pos: toLocal(frame, v.lat, v.lon), count: v.count, condition: v.condition }));
 
   const rec: RunRecord = {
@@ -176,12 +188,8 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       const s = body.truth(vehicle);
       return s ? toLocal(frame, s.lat, s.lon) : toLocal(frame, home.lat, home.lon);
     };
-    const gossip = new GossipNode(
-      gossipConfig(id),
-      codecs(id),
-      root.fork(`gossip/${id}`),
-      0,
-    );
+    const ownSeq = nextSeq(id);
+    const gossip = new GossipNode(gossipConfig(id), codecs(id), root.fork(`gossip/${id}`), 0, authorshipOf(id, gossipConfig(id), ownSeq));
     const camera = new SimulatedCamera(
       { sweepWidthM: sc.search.sweepWidthM, detectionProbability: sc.search.detectionProbability, falsePositivesPerKm2: sc.search.falsePositivesPerKm2, positionErrorM: 3 },
       victims,
@@ -200,7 +208,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       vehicle,
       // the camera sees only on search lanes: what it swept is what the report counts as seen
       sensor: { sweep: (a, b) => (rec.sweeps.push([a, b]), rec.sweepAtS.push(mission(clock.now())), camera.sweep(a, b)) },
-      nextSeq: nextSeq(id),
+      nextSeq: ownSeq,
       isOperator: (o) => o === GCS_NODE_ID,
       log: log.child(`drone${id}`),
       mesh: {
@@ -237,7 +245,8 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
   let gcs: GossipMeshPort | undefined;
   const stationTimers: TimerHandle[] = [];
   if (withStation) {
-    const node = new GossipNode(stationGossipConfig(GCS_NODE_ID, sc.radio), codecs(GCS_NODE_ID), root.fork('gossip/gcs'), 0);
+    const stationCfg = stationGossipConfig(GCS_NODE_ID, sc.radio);
+    const node = new GossipNode(stationCfg, codecs(GCS_NODE_ID), root.fork('gossip/gcs'), 0, authorshipOf(GCS_NODE_ID, stationCfg, nextSeq(GCS_NODE_ID)));
     const at = toLocal(frame, sc.launch[0]!.lat, sc.launch[0]!.lon);
     const port: GossipMeshPort = new GossipMeshPort(
       GCS_NODE_ID,
