@@ -343,7 +343,8 @@ export class GossipNode {
     if (fact.kind === 'status') {
       if (this.store.addStatus(fact)) {
         this.ownStatus = fact;
-        this.position ??= fact.pos;
+        // the status says where we are: the position our packets carry follows it (setPosition may be fresher)
+        this.position = { x: fact.pos.x, y: fact.pos.y };
         out.learned.push(fact);
       }
       return out;
