@@ -5,7 +5,7 @@
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Link } from '../links/link.js';
-import type { Fact } from '../wire/facts.js';
+import type { Fact, FactId } from '../wire/facts.js';
 import type { GossipActions, GossipNode } from '../gossip/engine.js';
 
 export interface GossipLinkOptions {
@@ -45,6 +45,11 @@ export class GossipLink {
   publish(fact: Fact): void {
     this.deliver(this.o.node.addLocal(fact, this.now()));
     this.schedule();
+  }
+
+  /** One of this node's own facts, on air again (see GossipNode.resend). */
+  resend(id: FactId): void {
+    if (this.o.node.resend(id, this.now())) this.schedule();
   }
 
   close(): void {

@@ -21,6 +21,8 @@ export class GossipMeshPort implements MeshPort {
     private readonly onClose?: () => Promise<void> | void,
     /** The radio device's state, when the station drives a real one. */
     private readonly linkHealth?: () => LinkHealth,
+    /** Puts one of the station's own facts on air again (and wakes the radio side). */
+    private readonly resendFact?: (id: FactId) => void,
   ) {}
 
   /** Called with what the station's gossip node learned. */
@@ -36,6 +38,10 @@ export class GossipMeshPort implements MeshPort {
 
   publish(facts: readonly Fact[]): void {
     for (const f of facts) this.publishFact(f);
+  }
+
+  resend(id: FactId): void {
+    this.resendFact?.(id);
   }
 
   stats(): MeshStats {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
 import type { NodeId } from '../wire/facts.js';
 import type { MeshPort } from './mesh-port.js';
+import type { Clock } from '../core/clock.js';
 import { GroundStation } from './station.js';
 import { GcsServer } from './server.js';
 import { IpSync } from './ip-sync.js';
@@ -30,6 +31,8 @@ export interface GroundStationConfig {
   readonly statusEveryMs?: number;
   /** Unix ms now (default Date.now; a simulation passes its own clock). */
   readonly clock?: () => number;
+  /** Timers for the station's heartbeat and order repeats (default: real time; a simulation passes its own). */
+  readonly timers?: Clock;
   readonly position?: LocalPoint;
   /** Secret the access tokens derive from: the station key file's secret key. Default: a secret kept in dataDir. */
   readonly secret?: Uint8Array;
@@ -67,6 +70,7 @@ export async function startGroundStation(cfg: GroundStationConfig): Promise<Runn
     ...(cfg.statusEveryMs !== undefined ? { statusEveryMs: cfg.statusEveryMs } : {}),
     ...(cfg.position ? { position: cfg.position } : {}),
     ...(cfg.clock ? { clock: cfg.clock } : {}),
+    ...(cfg.timers ? { timers: cfg.timers } : {}),
     ...(cfg.warn ? { warn: cfg.warn } : {}),
     ...(cfg.factSequence ? { factSequence: cfg.factSequence } : {}),
   });

@@ -52,6 +52,11 @@ export interface MeshPort {
   /** Hands the station's own facts to the mesh for dissemination. */
   publish(facts: readonly Fact[]): void;
   stats(): MeshStats;
+  /**
+   * Puts one of the station's own facts on air again (an order some drone has not answered yet). Absent: the
+   * mesh delivers every fact it is handed (the in-process loopback).
+   */
+  resend?(id: FactId): void;
   /** Members known to hold the fact, when the mesh tracks it (digests / acknowledgements). */
   whoHolds?(id: FactId): NodeId[];
   close(): Promise<void>;

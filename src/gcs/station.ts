@@ -14,6 +14,8 @@ import { factKey, parseFactKey, type Fact, type NodeId, type Outcome } from '../
 import { localMetres, missionSeconds, type AreaFrame, type LocalPoint } from '../wire/frame-of-reference.js';
 import type { MeshPort } from './mesh-port.js';
 import { MAX_NOTE_TEXT } from '../map/annotation.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { OrderDelivery, type DeliverySettings } from './order-delivery.js';
 
 /** [longitude, latitude], as the page (and GeoJSON) speaks. */
 export type LonLat = [number, number];
@@ -48,6 +50,13 @@ export interface StationOptions {
   readonly dataDir: string;
   readonly mesh: MeshPort;
   readonly clock?: () => number;
+  /**
+   * Timers for the heartbeat and the repeats of unanswered orders (default: real time; a simulation passes its
+   * own clock, whose now() should then be `clock`).
+   */
+  readonly timers?: Clock;
+  /** How unanswered orders are repeated (order-delivery.ts). */
+  readonly delivery?: DeliverySettings;
   /** Own status (heartbeat) period in ms; 0 disables. Default 30 s. */
   readonly statusEveryMs?: number;
   /** Where the station stands (local metres), for its status facts. */
@@ -64,6 +73,31 @@ export interface StationOptions {
 export type ChangeListener = (fresh: readonly Fact[]) => void;
 
 const TIMELINE_MAX = 500;
+
+/** Real-time timers that do not keep the process alive on their own (the server and the radio do). */
+function backgroundTimers(): Clock {
+  let next = 1;
+  const live = new Map<number, NodeJS.Timeout>();
+  const clear = (h: TimerHandle | undefined) => {
+    if (h) clearTimeout(live.get(h.id));
+    if (h) live.delete(h.id);
+  };
+  return {
+    now: () => Date.now(),
+    setTimeout(fn, ms) {
+      const id = next++;
+      live.set(id, setTimeout(() => (live.delete(id), fn()), ms).unref());
+      return { id };
+    },
+    setInterval(fn, ms) {
+      const id = next++;
+      live.set(id, setInterval(fn, ms).unref());
+      return { id };
+    },
+    clearTimeout: clear,
+    clearInterval: clear,
+  };
+}
 
 export function describe(f: Fact): string {
   switch (f.kind) {
@@ -105,7 +139,10 @@ export class GroundStation {
   private readonly listeners = new Set<ChangeListener>();
   private readonly timeline: TimelineEntry[] = [];
   private readonly unsubscribe: () => void;
-  private readonly heartbeat: NodeJS.Timeout | undefined;
+  private readonly heartbeat: TimerHandle | undefined;
+  private readonly timers: Clock;
+  /** Repeats the operator's orders until every drone they concern has answered. */
+  readonly delivery: OrderDelivery;
   private readonly position: LocalPoint;
   private noteCounter = 0;
 
@@ -124,11 +161,20 @@ export class GroundStation {
     this.seq = opts.factSequence ?? openNodeSequences(opts.dataDir).facts;
     const now = this.clock();
     for (const f of [...this.map.facts()].sort((a, b) => a.t - b.t).slice(-TIMELINE_MAX)) this.record(f, now);
+    this.timers = opts.timers ?? backgroundTimers();
+    this.delivery = new OrderDelivery({
+      timers: this.timers,
+      resend: (id) => this.mesh.resend?.(id),
+      drones: () => this.drones(),
+      ...(opts.delivery ? { settings: opts.delivery } : {}),
+    });
+    // orders of a station restarted with the same map: followed again until answered
+    this.delivery.heard([...this.map.facts()]);
+    this.delivery.gave([...this.map.facts()].filter((f) => f.origin === this.nodeId));
     this.unsubscribe = this.mesh.onFacts((facts) => this.merge(facts));
     const every = opts.statusEveryMs ?? 30_000;
     if (every > 0) {
-      this.heartbeat = setInterval(() => this.publishStatus(), every);
-      this.heartbeat.unref();
+      this.heartbeat = this.timers.setInterval(() => this.publishStatus(), every);
       this.publishStatus();
     }
   }
@@ -160,6 +206,7 @@ export class GroundStation {
 
   private afterChange(fresh: readonly Fact[]): void {
     this.store.flush(this.map);
+    this.delivery.heard(fresh);
     const now = this.clock();
     for (const f of fresh) this.record(f, now);
     for (const cb of this.listeners) cb(fresh);
@@ -292,6 +339,7 @@ export class GroundStation {
     }
     this.merge(facts);
     this.mesh.publish(facts);
+    this.delivery.gave(facts);
     return facts;
   }
 
@@ -304,8 +352,15 @@ export class GroundStation {
     this.mesh.publish([f]);
   }
 
+  /** The drones on the mesh: members that report flight (not stations), not known gone. */
+  drones(): NodeId[] {
+    const gone = new Set(this.mesh.stats().members.filter((m) => m.state === 'gone').map((m) => m.id));
+    return this.map.state().members.filter((m) => m.last.activity !== 'ground_station' && !gone.has(m.id)).map((m) => m.id);
+  }
+
   async close(): Promise<void> {
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.timers.clearInterval(this.heartbeat);
+    this.delivery.close();
     this.unsubscribe();
     this.store.flush(this.map);
     this.store.close();

@@ -368,6 +368,33 @@ export class GossipNode {
     return out;
   }
 
+  /**
+   * Puts one of this node's own durable facts on air again, with the attestation that proves it: the ground
+   * station repeats an operator's order until every drone it concerns has answered (gcs/order-delivery.ts).
+   * False when the fact is not this node's, not held, or already due to go.
+   */
+  resend(id: FactId, now: number): boolean {
+    if (id.origin !== this.self) return false;
+    const held = this.store.get(id);
+    if (!held) return false;
+    let queued = false;
+    const again = (f: Fact) => {
+      const key = factKey(f);
+      const waiting = this.pending.get(key);
+      if (waiting) {
+        // a second round or a confirmation set for later goes now
+        if (waiting.due > now) (waiting.due = now), (queued = true);
+        return;
+      }
+      // round 2: a repeat is not followed by a second round of its own
+      this.pending.set(key, { fact: f, due: now, copies: 0, repair: false, ...(this.isUrgent(f) ? { urgent: true, round: 2 } : {}) });
+      queued = true;
+    };
+    again(held.fact);
+    if (this.auth) for (const f of this.store.factsOf(this.self)) if (f.kind === 'attest' && f.from <= id.seq && id.seq <= f.to) again(f);
+    return queued;
+  }
+
   /** Our own attestation, when due (authorship.ts): a durable fact of ours, sent like the others. */
   private ownAttestation(now: number): void {
     const a = this.auth?.makeOwn(now, this.ownStatus);

@@ -469,6 +469,21 @@ test('a neighbour whose summary lacks a victim learned 6 s ago gets it within se
   assert.ok(repairedAt !== undefined, 'a sends b the victim its summary lacks');
 });
 
+test("an own fact put on air again on request (an operator's order not yet answered): at once, even while a later round waits", () => {
+  const a = node(1, { urgentPriority: 1 });
+  a.setPosition({ x: 0, y: 0 });
+  const zone: Fact = { kind: 'area', origin: 1, seq: 1, t: 0, role: 'nofly', rings: [[{ x: 0, y: 0 }, { x: 100, y: 0 }, { x: 100, y: 100 }]], priority: 1 };
+  a.addLocal(zone, 0);
+  assert.ok(factsIn(a.transmit(0)!).some((f) => f.kind === 'area'));
+  // an urgent fact's second round waits 20-40 s: a resend brings it forward
+  assert.ok(!a.wantsToTransmit(5) || !factsIn(a.transmit(5)!).some((f) => f.kind === 'area'), 'not due again by itself at 5 s');
+  assert.equal(a.resend({ origin: 1, seq: 1 }, 6), true);
+  assert.ok(a.wantsToTransmit(6));
+  assert.ok(factsIn(a.transmit(6)!).some((f) => f.kind === 'area'), 'sent again at once');
+  assert.equal(a.resend({ origin: 2, seq: 1 }, 7), false, "another node's fact is not this node's to repeat");
+  assert.equal(a.resend({ origin: 1, seq: 9 }, 7), false, 'a fact it does not hold');
+});
+
 test("a member's own fact relayed by another is evidence that the member was alive when it made it", () => {
   const timings = { membership: { suspectAfterS: 100, deadAfterS: 200 } };
   const a = node(1, timings);

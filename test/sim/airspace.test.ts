@@ -31,6 +31,24 @@ test("earthquake town, seed 1: the operator's zone drawn at 5 min is never flown
   assert.equal(typeof r.victims_found_outside, 'number');
 });
 
+test("earthquake town, seed 9: the operator's zone reaches every drone within the 60 s grace, on a channel busy enough to lose it", async () => {
+  // The town's channel is near saturation (seed 1: 104 s of airtime in the 100 s after the zone), and at seed 9
+  // every copy of the zone the station sent in its first 3 minutes was lost: before the station repeated
+  // unanswered orders, no drone learned it by t = 480 s (73 drone-seconds in it by the end). The station now
+  // sends it again until each drone's acknowledgement is heard.
+  let rec: RunRecord | undefined;
+  const r = await runSimulation({ scenario: { ...town, durationS: 480 }, drones: 10, seed: 9, redivide: true, untilEnd: true, inspect: (x) => (rec = x) });
+  const key = [...rec!.created].find(([, c]) => c.origin === GCS_NODE_ID && c.fact.kind === 'area')![0];
+  const drawnAt = rec!.created.get(key)!.atS;
+  const learned = rec!.learned.get(key)!;
+  const late = Array.from({ length: 10 }, (_, i) => i + 1).filter((id) => !((learned.get(id) ?? Infinity) - drawnAt <= 60));
+  assert.deepEqual(late, [], `drones that learned the zone after 60 s: ${late.map((id) => `${id}@${((learned.get(id) ?? Infinity) - drawnAt).toFixed(0)}`).join(' ')}`);
+  // and the station heard every drone still flying answer it
+  const answered = [...rec!.created.values()].filter((c) => c.fact.kind === 'ack' && `${c.fact.target.origin}:${c.fact.target.seq}` === key && rec!.learned.get(`${c.fact.origin}:${c.fact.seq}`)?.has(GCS_NODE_ID));
+  assert.ok(answered.length >= 8, `${answered.length} answers heard by the station`);
+  assert.equal(r.nofly_drone_s, 0);
+});
+
 test('a zone drawn over a flying drone: it leaves by the shortest way at once, and no drone enters afterwards', async () => {
   const scenario = { ...town, faults: [] };
   // at t = 300 s, a 300 m square centred on drone 6, wherever it flies then (seed 1)

@@ -157,7 +157,7 @@ async function openMesh(
   port = new GossipMeshPort(self.id, node, (f) => runner.publish(f), nowS, link.name, async () => {
     runner.close();
     await link.close();
-  }, () => ({ ...health }));
+  }, () => ({ ...health }), (id) => runner.resend(id));
   return { mesh: port, node: self.id, secret: self.secretKey, swarm, factSequence: seqs.facts };
 }
 

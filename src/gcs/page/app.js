@@ -165,13 +165,28 @@ function renderPanels(v) {
   $('mission').textContent = v.mission ? `mission v${v.mission.version}` : '';
   $('roads').replaceChildren(...v.roads.map((r) => li(`<span class="state s-${r.state}">${r.state}</span> ${esc(r.id)} ${r.severity}${r.state === 'blocked' ? '<button data-do="clear">clear</button>' : ''}`, { 'data-road': r.id })));
   $('hazards').replaceChildren(...v.hazards.map((h) => li(`<span class="state s-${h.state}">${h.state}</span> ${esc(h.id)} ${h.hazard} r=${h.radius} m${h.state === 'active' ? '<button data-do="resolve">resolved</button>' : ''}`, { 'data-hazard': h.id })));
+  // a member's row is updated in place: its buttons stay put under the operator's pointer while facts stream in
+  const body = $('members').tBodies[0];
+  const old = new Map([...body.rows].map((tr) => [tr.getAttribute('data-member'), tr]));
   const rows = v.members.map((m) => {
-    const tr = document.createElement('tr');
-    tr.setAttribute('data-member', m.id);
-    tr.innerHTML = `<td>${m.id}</td><td>${m.activity}${m.health && m.health !== 'alive' ? ` (${m.health})` : ''}</td><td>${m.sector >= 0 ? m.sector : '—'}</td><td class="${m.battery < 25 ? 'low' : ''}">${m.battery}%</td><td>${m.alt} m</td><td>${ago(m.lastHeardMs)} <small>(status ${age(v.nowT - m.t)})</small></td><td>${m.activity === 'ground_station' ? '' : '<button data-do="recall">RTL</button><button data-do="land">land</button><button data-do="resume">resume</button>'}</td>`;
+    const cells = `<td>${m.id}</td><td>${m.activity}${m.health && m.health !== 'alive' ? ` (${m.health})` : ''}</td><td>${m.sector >= 0 ? m.sector : '—'}</td><td class="${m.battery < 25 ? 'low' : ''}">${m.battery}%</td><td>${m.alt} m</td><td>${ago(m.lastHeardMs)} <small>(status ${age(v.nowT - m.t)})</small></td>`;
+    const actions = m.activity === 'ground_station' ? '' : '<button data-do="recall">RTL</button><button data-do="land">land</button><button data-do="resume">resume</button>';
+    let tr = old.get(String(m.id));
+    if (!tr || tr.dataset.actions !== actions) {
+      tr = document.createElement('tr');
+      tr.setAttribute('data-member', m.id);
+      tr.dataset.actions = actions;
+      tr.innerHTML = `${cells}<td>${actions}</td>`;
+      tr.dataset.cells = cells;
+    } else if (tr.dataset.cells !== cells) {
+      const fresh = document.createElement('tbody');
+      fresh.innerHTML = `<tr>${cells}</tr>`;
+      for (let i = 0; i < 6; i++) tr.cells[i].replaceWith(fresh.rows[0].cells[0]);
+      tr.dataset.cells = cells;
+    }
     return tr;
   });
-  $('members').tBodies[0].replaceChildren(...rows);
+  if (rows.length !== body.rows.length || rows.some((tr, i) => body.rows[i] !== tr)) body.replaceChildren(...rows);
   $('links').tBodies[0].replaceChildren(
     ...v.mesh.links.map((l) => {
       const tr = document.createElement('tr');

@@ -30,6 +30,7 @@ import { cellCentre } from '../../wire/frame-of-reference.js';
 import { localPolygon, scenarioFrame, type Scenario } from '../scenario/index.js';
 import { swarmReport, type SwarmReport, type RunRecord } from './report.js';
 import { GossipMeshPort } from '../../gcs/gossip-mesh-port.js';
+import { OrderDelivery } from '../../gcs/order-delivery.js';
 
 /** The simulated ground station's node id. */
 export const GCS_NODE_ID = 250;
@@ -50,7 +51,7 @@ export interface SimOptions {
    * Adds a ground-station node (id GCS_NODE_ID) on the simulated radio at the first launch point; the port
    * is handed over before the run starts, for a ground station to be started on it.
    */
-  readonly groundStation?: (port: GossipMeshPort, clockMs: () => number) => Promise<void> | void;
+  readonly groundStation?: (port: GossipMeshPort, clockMs: () => number, timers: Clock) => Promise<void> | void;
   /** Run to the scenario's time limit even after the search is done (benchmarks of a whole mission). */
   readonly untilEnd?: boolean;
   /** Receives the raw record of the run before it is summarised (for analysis and tests). */
@@ -243,6 +244,9 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
   }
 
   let gcs: GossipMeshPort | undefined;
+  // the operator's orders given without a station's web map (scripted faults), and how that ends
+  let operatorGave: (facts: readonly Fact[]) => void = () => {};
+  let stationClose = () => {};
   const stationTimers: TimerHandle[] = [];
   if (withStation) {
     const stationCfg = stationGossipConfig(GCS_NODE_ID, sc.radio);
@@ -260,6 +264,11 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       },
       () => mission(clock.now()),
       'simulated LoRa',
+      undefined,
+      undefined,
+      (id) => {
+        if (node.resend(id, mission(clock.now()))) medium.poke(GCS_NODE_ID);
+      },
     );
     gcs = port;
     const endpoint = new GossipEndpoint(node, () => at, countBytes, (a, nowS) => {
@@ -268,8 +277,20 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     });
     radios.push(GCS_NODE_ID);
     medium.addNode(GCS_NODE_ID, fixed(at), endpoint);
-    if (opts.groundStation) await opts.groundStation(port, () => clock.now());
+    if (opts.groundStation) await opts.groundStation(port, () => clock.now(), clock);
     else {
+      // an operator without the station's web map still has its orders repeated until every drone answers
+      const delivery = new OrderDelivery({
+        timers: clock,
+        resend: (id) => port.resend(id),
+        drones: () => {
+          const gone = new Set(node.membership().filter((m) => m.state === 'dead').map((m) => m.id));
+          return roster.filter((id) => !gone.has(id));
+        },
+      });
+      port.onFacts((facts) => delivery.heard(facts));
+      operatorGave = (facts) => delivery.gave(facts);
+      stationClose = () => delivery.close();
       // no station's web map, only an operator: the station's heartbeat (its status every 30 s, as Station does)
       const beat = () =>
         port.publish([{ kind: 'status', origin: GCS_NODE_ID, seq: nextSeq(GCS_NODE_ID)(), t: Math.max(0, Math.floor(mission(clock.now()))), pos: { x: Math.round(at.x), y: Math.round(at.y) }, alt: 0, battery: 100, mode: 0, armed: false, activity: 'ground_station', sector: -1, heading: 0 }]);
@@ -318,6 +339,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
           for (const c of searchable) if (inOrNearZone(cellCentre(frame, c), [poly], NOFLY_CLEARANCE_M)) rec.closed.add(c);
           const fact: Fact = { kind: 'area', origin: GCS_NODE_ID, seq: nextSeq(GCS_NODE_ID)(), t: Math.max(0, Math.floor(nowS)), role: 'nofly', rings: poly, priority: 1 };
           gcs?.publish([fact]);
+          operatorGave([fact]);
           break;
         }
         case 'hostile_transmitter': {
@@ -399,6 +421,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
   rec.endMs = clock.now();
   for (const t of faultTimers) clock.clearTimeout(t);
   for (const t of stationTimers) clock.clearInterval(t);
+  stationClose();
   const maxDuty = Math.max(0, ...radios.map((id) => medium.maxDutyFraction(id)));
   const liveIds = [...drones.filter((d) => d.alive).map((d) => d.id), ...(gcs ? [GCS_NODE_ID] : [])];
   for (const d of drones) d.agent.stop();

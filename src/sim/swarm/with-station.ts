@@ -11,7 +11,7 @@ import type { Scenario } from '../scenario/index.js';
 import { scenarioFrame } from '../scenario/index.js';
 import { toLocal } from '../../wire/frame-of-reference.js';
 import { runSimulation, GCS_NODE_ID, type SimWorld } from './run.js';
-import type { SwarmReport } from './report.js';
+import type { RunRecord, SwarmReport } from './report.js';
 
 export interface StationRunOptions {
   readonly scenario: Scenario;
@@ -23,6 +23,8 @@ export interface StationRunOptions {
   readonly onProgress?: (simS: number, pct: number) => void;
   /** Called every simulation step (tests watch the drones through it). */
   readonly onStep?: (world: SimWorld) => void;
+  /** Receives the raw record of the run (tests compare what the station shows with what happened). */
+  readonly inspect?: (record: RunRecord) => void;
 }
 
 /** Runs the scenario paced at `speedup`× with a ground station; resolves with the report and the station. */
@@ -39,7 +41,8 @@ export async function runWithStation(o: StationRunOptions): Promise<{ report: Sw
     speedup: o.speedup,
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     ...(o.onStep ? { onStep: o.onStep } : {}),
-    groundStation: async (mesh, clockMs) => {
+    ...(o.inspect ? { inspect: o.inspect } : {}),
+    groundStation: async (mesh, clockMs, timers) => {
       station = await startGroundStation({
         nodeId: GCS_NODE_ID,
         frame,
@@ -47,6 +50,8 @@ export async function runWithStation(o: StationRunOptions): Promise<{ report: Sw
         mesh,
         // the simulation's clock: the station's orders and the ages it shows share the drones' timeline
         clock: clockMs,
+        // its heartbeat and the repeats of unanswered orders in simulated time too
+        timers,
         port: o.port,
         position: toLocal(frame, scenario.launch[0]!.lat, scenario.launch[0]!.lon),
         // the package's own maps/, wherever it is installed and whatever the working directory
