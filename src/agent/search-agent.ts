@@ -649,10 +649,15 @@ export class SearchAgent {
     const from = this.position();
     const zones = this.airspace.zones();
     if (!from || !zones.length) return 'reached';
-    // Inside a zone (one drawn over the drone, or a run-on): out by the shortest way before anything else.
-    // The way out is at the zone's edge plus the copter's run-on, so turning for the next leg stays outside.
-    const out = this.airspace.wayOut(from, ZONE_EXIT_M);
-    if (out !== from) {
+    // Inside a zone (one drawn over the drone), or bound to run on into one (drawn just ahead of it): out by the
+    // shortest way from where it comes to a stop, before anything else. Routing from a stop inside a zone would
+    // ignore that zone and cross it (61 m in, in test/sim/airspace.test.ts). The way out is at the zone's edge
+    // plus the copter's run-on, so turning for the next leg stays outside.
+    const v0 = this.o.vehicle.telemetry.state.velocity;
+    const stop = v0 ? stoppingPoint(from, v0.north, v0.east) : from;
+    const outOf = this.airspace.containing(from) ? from : this.airspace.containing(stop) ? stop : from;
+    const out = this.airspace.wayOut(outOf, ZONE_EXIT_M);
+    if (out !== outOf) {
       this.onLane = false;
       this.detoured = true;
       this.o.log.warn('inside a no-fly zone: leaving by the shortest way', { at: { x: Math.round(from.x), y: Math.round(from.y) }, to: { x: Math.round(out.x), y: Math.round(out.y) } });
