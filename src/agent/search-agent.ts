@@ -11,7 +11,7 @@ import type { Logger } from '../core/log.js';
 import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
 import { cellCentre, cellIndex, missionSeconds, toLatLon, toLocal } from '../wire/frame-of-reference.js';
 import type { Activity, Fact, HazardFact, NodeId, RoadFact, StatusFact, VictimFact } from '../wire/facts.js';
-import { planSectors, reachLaneEnds, routeAround, shareOut, sweptCells, type LaneAxis, type Polygon, type SectorPlan } from '../sectors/index.js';
+import { laneAxis, legDistanceToZone, legEntersZone, planSectors, reachLaneEnds, regionRanks, routeAround, shareOut, sweptCells, type CellRanks, type LaneAxis, type Polygon, type SectorPlan } from '../sectors/index.js';
 import type { OverrideInfo, Vehicle } from '../vehicle/vehicle.js';
 import { mayAct } from '../wire/authority.js';
 import { OperatorDesk } from './commands.js';
@@ -141,6 +141,8 @@ export class SearchAgent {
   /** The speed last commanded (undefined: the flight controller's default, e.g. after a mode change). */
   private speedSet: number | undefined;
   private takeOffPlan: SectorPlan | undefined;
+  /** The order the mission's cells are flown in (regionRanks), made with the take-off plan. */
+  private ranks: CellRanks | undefined;
   /** The way to the current waypoint went round a no-fly zone. */
   private detoured = false;
 
@@ -183,7 +185,12 @@ export class SearchAgent {
    */
   private baseline(): SectorPlan {
     if (!this.takeOffPlan) {
+      const axis = this.o.laneAxis ?? laneAxis(this.o.frame, this.o.searchable);
+      // the mission's zones only: an operator's zone drawn later must not reorder anyone's sector
+      this.ranks = regionRanks(this.o.frame, axis, this.o.searchable, this.o.nofly ?? []);
       this.takeOffPlan = planSectors({
+        ranks: this.ranks,
+        axis,
         frame: this.o.frame,
         searchable: this.o.searchable,
         covered: new Set(),
@@ -191,7 +198,6 @@ export class SearchAgent {
         // blocks in the order of the launch points across the lanes (ties: by id)
         orderBy: 'position',
         entryEffortPerM: this.effortPerM(),
-        ...(this.o.laneAxis ? { axis: this.o.laneAxis } : {}),
       });
     }
     return this.takeOffPlan;
@@ -339,7 +345,7 @@ export class SearchAgent {
     const here = this.position() ?? { x: 0, y: 0 };
     const base = this.baseline();
     // one lane direction for every layer, so the snake order is the same everywhere
-    const axis = { axis: base.axis };
+    const axis = { axis: base.axis, ...(this.ranks ? { ranks: this.ranks } : {}) };
     const orphanCells: number[] = [];
     // cells an operator's zone closed are left out like searched ones: the take-off plan stays the same everywhere
     const closed = this.airspace.closedCells(this.o.frame, this.o.searchable);
@@ -352,6 +358,7 @@ export class SearchAgent {
       const shares = shareOut({
         frame: this.o.frame,
         axis: base.axis,
+        ...(this.ranks ? { ranks: this.ranks } : {}),
         cells: orphanCells,
         effortPerM: this.effortPerM(),
         // nominal, from the take-off plan: the same on every agent, whatever its view of others' progress
@@ -784,6 +791,26 @@ export class SearchAgent {
     this.unsubscribes.push(off);
   }
 
+  /**
+   * An autopilot failsafe whose action is RTL (low battery, lost radio) wants the drone home, but ArduCopter's
+   * RTL flies straight there, through any zone in the way (and its geofence then brakes it inside). When the
+   * straight line home crosses a zone, the agent does what the failsafe asks the way the agent's own returns do
+   * it: home round the zones in GUIDED, then RTL above home to land. It stays 'failsafe' for the swarm (its
+   * remainder is shared out), and a later failsafe action (a critical battery's LAND) takes over again.
+   */
+  private async failsafeHomeRoundZones(o: OverrideInfo | undefined): Promise<void> {
+    const v = this.o.vehicle;
+    if (o?.reason !== 'failsafe' || o.to !== 'RTL' || o.failsafe === 'fence' || this.stopped || !v.telemetry.state.armed) return;
+    const here = this.position();
+    const home = this.homePoint();
+    if (!here || !home || !this.airspace.zones().some((z) => legEntersZone(here, home, z) || legDistanceToZone(here, home, z) < ZONE_CLEARANCE_M)) return;
+    this.o.log.warn('failsafe RTL would cross a no-fly zone: flying home round it', { failsafe: o.failsafe });
+    v.resumeControl();
+    await this.guided();
+    const r = await this.reachSafely(home, 250, () => false);
+    if (r === 'reached' && !this.stopped && v.telemetry.state.control !== 'override') await v.action.rtl();
+  }
+
   /** Mode changes reset ArduCopter's speed to its parameter: command it again afterwards. */
   private async guided(): Promise<void> {
     this.speedSet = undefined;
@@ -889,6 +916,7 @@ export class SearchAgent {
       if (s.control === 'override' && (await this.reclaimFromFence())) continue;
       if (s.control === 'override') {
         this.yieldTo(s.override);
+        await this.failsafeHomeRoundZones(s.override);
         return;
       }
       if (this.recalled) {

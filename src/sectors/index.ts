@@ -1,6 +1,7 @@
 export { pointInPolygon, searchableCells, sweptCells, type Polygon, type Ring } from './grid.js';
-export { planSectors, type LaneAxis, type PlanInput, type PlanMember, type SectorPlan } from './plan.js';
+export { planSectors, laneAxis, type LaneAxis, type PlanInput, type PlanMember, type SectorPlan } from './plan.js';
 export { overlapBetweenPlans } from './compare.js';
 export { shareOut, type ShareCandidate, type ShareInput } from './share.js';
-export { legEntersZone, routeAround } from './route.js';
+export { legDistanceToZone, legEntersZone, routeAround } from './route.js';
 export { reachTowardZones, reachLaneEnds } from './lane-ends.js';
+export { regionRanks, type CellRanks } from './regions.js';

@@ -14,7 +14,8 @@
  */
 import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
 import type { NodeId } from '../wire/facts.js';
-import { centre, cutAt, dist, snakeCompare, snakePath, toCell, type Cell } from './snake.js';
+import { centre, cutAt, dist, snakePath, toCell, type Cell } from './snake.js';
+import { byRank, type CellRanks } from './regions.js';
 
 export interface PlanMember {
   readonly id: NodeId;
@@ -43,6 +44,8 @@ export interface PlanInput {
    * effort). With it, blocks far from where their members start are smaller, so all finish together.
    */
   readonly entryEffortPerM?: number;
+  /** The flying order of the mission's cells (regionRanks); default: the plain snake. */
+  readonly ranks?: CellRanks;
 }
 
 export type LaneAxis = 'north-south' | 'east-west';
@@ -59,7 +62,8 @@ export interface SectorPlan {
   readonly remaining: number;
 }
 
-function laneAxis(frame: AreaFrame, cells: readonly number[]): LaneAxis {
+/** The lane direction along the cells' longer extent (fewer turns). */
+export function laneAxis(frame: AreaFrame, cells: readonly number[]): LaneAxis {
   let minC = Infinity;
   let maxC = -Infinity;
   let minR = Infinity;
@@ -125,7 +129,7 @@ export function planSectors(input: PlanInput): SectorPlan {
   const todo = [...new Set(input.searchable)].filter((c) => !covered.has(c));
   const members = [...input.members].sort((a, b) => a.id - b.id);
   const axis = input.axis ?? laneAxis(frame, todo.length ? todo : input.searchable);
-  const cells = todo.map((c) => toCell(frame, axis, c)).sort(snakeCompare);
+  const cells = todo.map((c) => toCell(frame, axis, c)).sort(byRank(input.ranks));
   const sectors = new Map<NodeId, number[]>();
   const paths = new Map<NodeId, LocalPoint[]>();
   const lengths = new Map<NodeId, number>();

@@ -10,7 +10,8 @@
 import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
 import type { NodeId } from '../wire/facts.js';
 import type { LaneAxis } from './plan.js';
-import { centre, cutAt, dist, snakeCompare, snakePath, toCell, type Cell } from './snake.js';
+import { centre, cutAt, dist, snakePath, toCell, type Cell } from './snake.js';
+import { byRank, type CellRanks } from './regions.js';
 
 export interface ShareCandidate {
   readonly id: NodeId;
@@ -30,13 +31,15 @@ export interface ShareInput {
   readonly effortPerM: number;
   /** Search effort of a cell; default 1. */
   readonly weight?: (cell: number) => number;
+  /** The flying order of the mission's cells (regionRanks); default: the plain snake. */
+  readonly ranks?: CellRanks;
 }
 
 /** Each taker's share, in snake order. Candidates that take nothing are absent. */
 export function shareOut(input: ShareInput): Map<NodeId, number[]> {
   const { frame, axis } = input;
   const weight = input.weight ?? (() => 1);
-  const cells = [...new Set(input.cells)].map((c) => toCell(frame, axis, c)).sort(snakeCompare);
+  const cells = [...new Set(input.cells)].map((c) => toCell(frame, axis, c)).sort(byRank(input.ranks));
   const out = new Map<NodeId, number[]>();
   const candidates = [...input.candidates].sort((a, b) => a.id - b.id);
   if (cells.length === 0 || candidates.length === 0) return out;

@@ -84,3 +84,31 @@ test('a failsafe whose text trails the CRITICAL heartbeat is named when the text
   assert.equal(v.telemetry.state.override?.failsafe, 'battery');
   v.close();
 });
+
+test("a battery failsafe's RTL that would cross a no-fly zone is flown home round it instead (wildfire edge, 3 drones)", async () => {
+  const wildfire = loadScenario('maps/scenarios/wildfire-edge.json');
+  // at 400 s drone 2 searches beyond the zone on the area's south edge, seen from its launch point
+  const scenario = { ...wildfire, durationS: 700, faults: [{ type: 'battery_failure' as const, drone: 2, atS: 400 }] };
+  const lines: string[] = [];
+  const seen = new Set<string>();
+  let landedNearHome = false;
+  const r = await runSimulation({
+    scenario,
+    drones: 3,
+    seed: 1,
+    redivide: true,
+    untilEnd: true,
+    log: createLogger({ level: 'info', sink: (l) => lines.push(l) }),
+    onStep: (w) => {
+      const d = w.drones[1]!;
+      seen.add(d.agent.activity);
+      const s = d.body.truth(d.vehicle);
+      const home = d.vehicle.telemetry.state.home;
+      if (s && home && !s.flying) landedNearHome = Math.hypot((s.lat - home.lat) * 111_320, (s.lon - home.lon) * 111_320 * Math.cos((home.lat * Math.PI) / 180)) < 30;
+    },
+  });
+  assert.ok(lines.some((l) => /failsafe RTL would cross a no-fly zone/.test(l)), 'the agent saw the straight line home cross the zone');
+  assert.equal(r.nofly_drone_s, 0, 'no drone-second in a zone (ArduCopter RTL alone: 208 s, braked inside by its geofence)');
+  assert.ok(seen.has('failsafe') && !seen.has('returning'), `still a failsafe to the swarm: ${[...seen].join(', ')}`);
+  assert.ok(landedNearHome, 'landed at home');
+});

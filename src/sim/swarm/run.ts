@@ -11,7 +11,7 @@ import type { AreaFrame, LocalPoint } from '../../wire/frame-of-reference.js';
 import { toLatLon, toLocal } from '../../wire/frame-of-reference.js';
 import { factKey, type Fact, type NodeId } from '../../wire/facts.js';
 import { GossipNode } from '../../gossip/engine.js';
-import { searchGossipConfig, stationGossipConfig } from '../../agent/gossip-settings.js';
+import { heartbeatEveryS, searchGossipConfig, stationGossipConfig } from '../../agent/gossip-settings.js';
 import { missionSearchSettings } from '../../agent/mission-settings.js';
 import { RadioMedium } from '../radio/medium.js';
 import { DEFAULT_PROPAGATION, DEMOD_SNR_DB } from '../radio/propagation.js';
@@ -386,6 +386,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
   let seen = 0;
   const wallStart = Date.now();
   const endMs = startMs + sc.durationS * 1000;
+  const graceMs = Math.max(240, 4 * heartbeatEveryS(sc.radio, opts.drones)) * 1000;
   while (clock.now() < endMs) {
     const next = clock.now() + STEP_MS;
     medium.run(mission(next));
@@ -416,8 +417,9 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       // back on the ground with their sorties over (a drone standing by in the air may still be handed a share)
       const canFly = drones.some((d) => d.alive && (!sortieOver.has(d.id) || d.body.truth(d.vehicle)?.flying === true));
       if (coverageDoneAt === undefined && (coveredOpen === open || !canFly)) coverageDoneAt = clock.now();
-      // a grace period for the last facts to reach every map, and the drones to land
-      if (!opts.untilEnd && coverageDoneAt !== undefined && clock.now() - coverageDoneAt >= 240_000) break;
+      // a grace period for the last facts to reach every map, and the drones to land: four heartbeats at least,
+      // since a large roster's heartbeats (and the summaries that find a missing fact) come less often
+      if (!opts.untilEnd && coverageDoneAt !== undefined && clock.now() - coverageDoneAt >= graceMs) break;
     }
     if (opts.speedup && fleet.virtual) {
       const due = wallStart + (clock.now() - startMs) / opts.speedup;
