@@ -430,6 +430,8 @@ export class SearchAgent {
   }
 
   private publish(f: Fact): void {
+    // stopped: the radio and the sequence files are closed (a publish then failed with 'The value of "fd" is out of range')
+    if (this.stopped) return;
     try {
       this.o.mesh.publish(f);
     } catch (err) {
@@ -827,6 +829,7 @@ export class SearchAgent {
     await this.guided();
     for (let attempt = 1; ; attempt++) {
       const armed = await v.action.arm({ waitArmableMs: 180_000 });
+      if (this.stopped) return false;
       if (armed.ok) break;
       log.error('cannot arm', { result: armed.result, texts: armed.texts, attempt, retryInS: 10 });
       if (this.activity !== 'idle') {
@@ -903,7 +906,9 @@ export class SearchAgent {
     this.lastStatus = this.now() - phase * (this.o.statusEveryS ?? 30) * 1000;
     // ArduCopter resets the mode to STABILIZE at the end of its boot (~2.5 s): take the mode after that.
     await v.telemetry.waitFor((s) => s.link === 'connected' && s.systemStatus !== 'BOOT' && s.systemStatus !== 'UNINIT', 120_000);
+    if (this.stopped) return;
     await sleep(clock, 2000);
+    if (this.stopped) return;
     if (v.telemetry.state.control === 'override' && !v.telemetry.state.armed) {
       log.info('taking control on the ground after the boot-time mode reset');
       v.resumeControl();
