@@ -9,6 +9,7 @@
  * - honest_delivery_ratio: honest victims/roads usable (provisional or proven) at each live honest node;
  *   honest_proven_ratio: of those, proven by the end;
  * - honest_p95_s and its ratio, honest_airtime_ratio (airtime of the honest nodes, attack / attack-free).
+ * `without_authorship`: the attack-free run with every fact taken on its word (what authorship costs).
  */
 import type { Benchmark } from '../src/cli/commands/bench.js';
 import { seededRandom } from '../src/core/random.js';
@@ -30,7 +31,7 @@ const DURATION = 3600;
 type Attack = 'forged-origin-facts' | 'forged-operator-command' | 'forged-status-loss' | 'far-future-supersede' | 'forged-origin-flood' | 'heartbeat-vouching' | 'have-summary-amplification';
 const ATTACKS: readonly Attack[] = ['forged-origin-facts', 'forged-operator-command', 'forged-status-loss', 'far-future-supersede', 'forged-origin-flood', 'heartbeat-vouching', 'have-summary-amplification'];
 
-function baseScenario(seed: number, crash: boolean): SwarmScenario {
+function baseScenario(seed: number, crash: boolean, authorship = true): SwarmScenario {
   const r = seededRandom(`bench-attack/${seed}`);
   const facts = Array.from({ length: 80 }, () => ({ at: r.range(60, DURATION - 300), node: 1 + r.int(N), kind: r.chance(0.5) ? ('victim' as const) : ('road' as const) }));
   return {
@@ -38,7 +39,7 @@ function baseScenario(seed: number, crash: boolean): SwarmScenario {
     ...(crash ? { crashes: [{ node: CRASHED, at: 120 }] } : {}),
     // signed heartbeats every 30 min at most (authorship.ts): a member is suspect after 45 and dead after 55
     membership: { suspectAfterS: 2700, deadAfterS: 3300 },
-    authorship: { operators: [OPERATOR], config: { heartbeatS: 1800, attestAfterS: 1800 } },
+    ...(authorship ? { authorship: { operators: [OPERATOR], config: { heartbeatS: 1800, attestAfterS: 1800 } } } : {}),
   };
 }
 
@@ -125,12 +126,12 @@ interface Outcome {
   forgedProvisional: number;
 }
 
-function run(seed: number, attack: Attack | undefined, crash: boolean): Outcome {
+function run(seed: number, attack: Attack | undefined, crash: boolean, authorship = true): Outcome {
   const a = attack ? attacker(attack, seed) : undefined;
   // fact key → node → every version of that id the node learned (a forgery may share a real fact's id)
   const learned = new Map<string, Map<NodeId, { t: number; fact: Fact }[]>>();
   const forgedKeys = new Map<string, Fact[]>();
-  const sc = baseScenario(seed, crash);
+  const sc = baseScenario(seed, crash, authorship);
   const res = runSwarm({
     ...sc,
     // the attack-free run has the member (silent) too, so both runs have the same keyring and nodes
@@ -189,7 +190,7 @@ function run(seed: number, attack: Attack | undefined, crash: boolean): Outcome 
         got++;
         lat.push(e.t - c.at);
       }
-      if (res.gossip.get(id)!.knows(c.fact) && res.gossip.get(id)!.store.get(c.fact) && sameFact(res.gossip.get(id)!.store.get(c.fact)!.fact, c.fact)) provenCount++;
+      if (authorship && res.gossip.get(id)!.knows(c.fact) && res.gossip.get(id)!.store.get(c.fact) && sameFact(res.gossip.get(id)!.store.get(c.fact)!.fact, c.fact)) provenCount++;
     }
   }
   lat.sort((x, y) => x - y);
@@ -211,6 +212,9 @@ export const benchmark: Benchmark = {
     const rows: Record<string, unknown>[] = [];
     const base = run(seed, undefined, false);
     const baseCrash = run(seed, undefined, true);
+    // the fair baseline for what authorship costs: the same attack-free run with every fact taken on its word
+    const plain = run(seed, undefined, false, false);
+    log(`without authorship: delivery ${(plain.delivery * 100).toFixed(2)}%, p95 ${plain.p95.toFixed(1)} s, honest airtime ${plain.airtime.toFixed(0)} s`);
     log(`attack-free: delivery ${(base.delivery * 100).toFixed(2)}% (proven ${(base.proven * 100).toFixed(1)}%), p95 ${base.p95.toFixed(1)} s, honest airtime ${base.airtime.toFixed(0)} s`);
     log('attack                       forged  delivery  proven   p95 s  p95×  airtime×  provisional forged uses');
     for (const attack of quick ? ATTACKS.slice(0, 2) : ATTACKS) {
@@ -237,6 +241,7 @@ export const benchmark: Benchmark = {
       n: N,
       duration_s: DURATION,
       extra_loss: 0.2,
+      without_authorship: { honest_delivery_ratio: +plain.delivery.toFixed(4), honest_p95_s: +plain.p95.toFixed(1), honest_airtime_s: +plain.airtime.toFixed(1) },
       attack_free: { honest_delivery_ratio: +base.delivery.toFixed(4), honest_proven_ratio: +base.proven.toFixed(4), honest_p95_s: +base.p95.toFixed(1), honest_airtime_s: +base.airtime.toFixed(1) },
       attacks: rows,
     };

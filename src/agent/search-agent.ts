@@ -10,12 +10,12 @@ import { sleep } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
 import { cellCentre, cellIndex, missionSeconds, toLatLon, toLocal } from '../wire/frame-of-reference.js';
-import type { Activity, Fact, NodeId, StatusFact, VictimFact } from '../wire/facts.js';
+import type { Activity, Fact, HazardFact, NodeId, RoadFact, StatusFact, VictimFact } from '../wire/facts.js';
 import { laneAxis, legDistanceToZone, legEntersZone, planSectors, reachLaneEnds, regionRanks, routeAround, shareOut, sweptCells, type CellRanks, type LaneAxis, type Polygon, type SectorPlan } from '../sectors/index.js';
 import type { OverrideInfo, Vehicle } from '../vehicle/vehicle.js';
 import { mayAct } from '../wire/authority.js';
 import { OperatorDesk } from './commands.js';
-import type { Detection } from '../mission/detection.js';
+import type { Detection, GroundObservation } from '../mission/detection.js';
 import { Airspace, stoppingPoint } from './airspace.js';
 import { FenceKeeper } from './airspace-fence.js';
 
@@ -32,6 +32,8 @@ export interface MeshPort {
 export interface Sensor {
   /** Detections while the camera swept a → b (local metres). */
   sweep(a: LocalPoint, b: LocalPoint): Detection[];
+  /** Blocked roads and hazards seen while the camera swept a → b (a detector that can tell them). */
+  observe?(a: LocalPoint, b: LocalPoint): GroundObservation[];
 }
 
 export interface SearchAgentOptions {
@@ -121,6 +123,9 @@ export class SearchAgent {
   /** Members whose unsearched cells were handed to the others in the current plan. */
   private orphanOwners = new Set<NodeId>();
   readonly victims: VictimFact[] = [];
+  /** Blocked roads and hazards known (reported by anyone): one seen again is not reported twice. */
+  private readonly roads: RoadFact[] = [];
+  private readonly hazards: HazardFact[] = [];
   private searchableSet: Set<number>;
   private readonly statusOf = new Map<NodeId, StatusFact>();
   private pendingCells: number[] = [];
@@ -229,6 +234,12 @@ export class SearchAgent {
         }
         case 'victim':
           this.victims.push(f);
+          break;
+        case 'road':
+          this.roads.push(f);
+          break;
+        case 'hazard':
+          this.hazards.push(f);
           break;
         case 'status': {
           const prev = this.statusOf.get(f.origin);
@@ -427,6 +438,8 @@ export class SearchAgent {
   }
 
   private publish(f: Fact): void {
+    // stopped: the radio and the sequence files are closed (a publish then failed with 'The value of "fd" is out of range')
+    if (this.stopped) return;
     try {
       this.o.mesh.publish(f);
     } catch (err) {
@@ -511,6 +524,7 @@ export class SearchAgent {
       for (const c of fresh) this.covered.add(c);
       this.pendingCells.push(...fresh);
       for (const d of this.o.sensor.sweep(this.lastPos, pos)) this.sighting(d);
+      for (const g of this.o.sensor.observe?.(this.lastPos, pos) ?? []) this.groundSeen(g);
     }
     this.lastPos = pos;
   }
@@ -533,6 +547,22 @@ export class SearchAgent {
     };
     this.publish(f);
     this.o.onDetection?.(d, f);
+  }
+
+  /** A blocked road or a hazard in view: reported unless someone already did (same place, same kind). */
+  private groundSeen(g: GroundObservation): void {
+    const near = (p: { x: number; y: number }, q: { x: number; y: number }, m: number) => Math.hypot(p.x - q.x, p.y - q.y) <= m;
+    const base = { origin: this.o.self, t: this.t() };
+    if (g.kind === 'hazard') {
+      if (this.hazards.some((h) => h.hazard === g.hazard && near(h.pos, g.pos, Math.max(30, g.radius)))) return;
+      const pos = { x: Math.round(g.pos.x), y: Math.round(g.pos.y) };
+      this.publish({ kind: 'hazard', ...base, seq: this.o.nextSeq(), hazard: g.hazard, pos, radius: Math.max(0, Math.min(65535, Math.round(g.radius))) });
+      return;
+    }
+    const a = g.path[0]!;
+    const b = g.path[g.path.length - 1]!;
+    if (this.roads.some((r) => (near(r.path[0]!, a, 40) && near(r.path.at(-1)!, b, 40)) || (near(r.path[0]!, b, 40) && near(r.path.at(-1)!, a, 40)))) return;
+    this.publish({ kind: 'road', ...base, seq: this.o.nextSeq(), path: g.path.map((p) => ({ x: Math.round(p.x), y: Math.round(p.y) })), severity: g.severity });
   }
 
   private async goHome(why: string): Promise<void> {
@@ -664,10 +694,15 @@ export class SearchAgent {
     const from = this.position();
     const zones = this.airspace.zones();
     if (!from || !zones.length) return 'reached';
-    // Inside a zone (one drawn over the drone, or a run-on): out by the shortest way before anything else.
-    // The way out is at the zone's edge plus the copter's run-on, so turning for the next leg stays outside.
-    const out = this.airspace.wayOut(from, ZONE_EXIT_M);
-    if (out !== from) {
+    // Inside a zone (one drawn over the drone), or bound to run on into one (drawn just ahead of it): out by the
+    // shortest way from where it comes to a stop, before anything else. Routing from a stop inside a zone would
+    // ignore that zone and cross it (61 m in, in test/sim/airspace.test.ts). The way out is at the zone's edge
+    // plus the copter's run-on, so turning for the next leg stays outside.
+    const v0 = this.o.vehicle.telemetry.state.velocity;
+    const stop = v0 ? stoppingPoint(from, v0.north, v0.east) : from;
+    const outOf = this.airspace.containing(from) ? from : this.airspace.containing(stop) ? stop : from;
+    const out = this.airspace.wayOut(outOf, ZONE_EXIT_M);
+    if (out !== outOf) {
       this.onLane = false;
       this.detoured = true;
       this.o.log.warn('inside a no-fly zone: leaving by the shortest way', { at: { x: Math.round(from.x), y: Math.round(from.y) }, to: { x: Math.round(out.x), y: Math.round(out.y) } });
@@ -802,6 +837,7 @@ export class SearchAgent {
     await this.guided();
     for (let attempt = 1; ; attempt++) {
       const armed = await v.action.arm({ waitArmableMs: 180_000 });
+      if (this.stopped) return false;
       if (armed.ok) break;
       log.error('cannot arm', { result: armed.result, texts: armed.texts, attempt, retryInS: 10 });
       if (this.activity !== 'idle') {
@@ -878,7 +914,9 @@ export class SearchAgent {
     this.lastStatus = this.now() - phase * (this.o.statusEveryS ?? 30) * 1000;
     // ArduCopter resets the mode to STABILIZE at the end of its boot (~2.5 s): take the mode after that.
     await v.telemetry.waitFor((s) => s.link === 'connected' && s.systemStatus !== 'BOOT' && s.systemStatus !== 'UNINIT', 120_000);
+    if (this.stopped) return;
     await sleep(clock, 2000);
+    if (this.stopped) return;
     if (v.telemetry.state.control === 'override' && !v.telemetry.state.armed) {
       log.info('taking control on the ground after the boot-time mode reset');
       v.resumeControl();

@@ -12,8 +12,8 @@ export interface PageView {
   readonly factCount: number;
   readonly geojson: FeatureCollection;
   readonly victims: (VictimRow & { origin: number; t: number })[];
-  readonly roads: { id: string; state: string; severity: string; origin: number }[];
-  readonly hazards: { id: string; state: string; hazard: string; radius: number }[];
+  readonly roads: { id: string; state: string; severity: string; origin: number; t: number }[];
+  readonly hazards: { id: string; state: string; hazard: string; radius: number; origin: number; t: number }[];
   readonly members: { id: number; activity: string; battery: number; alt: number; sector: number; t: number; lastHeardMs?: number; health?: string; rssi?: number }[];
   readonly commands: { id: string; target: number; action: string }[];
   /** The operators' orders, zones and missions, newest first, with each concerned member's answer. */
@@ -80,8 +80,8 @@ export function pageView(s: GroundStation): PageView {
     factCount: state.factCount,
     geojson: toGeoJSON(state, frame),
     victims: victimRows(state, frame).map((r, i) => ({ ...r, origin: state.victims[i]!.fact.origin, t: state.victims[i]!.fact.t })),
-    roads: state.roads.map((r) => ({ id: r.id, state: r.state, severity: r.fact.severity, origin: r.fact.origin })),
-    hazards: state.hazards.map((h) => ({ id: h.id, state: h.state, hazard: h.fact.hazard, radius: h.fact.radius })),
+    roads: state.roads.map((r) => ({ id: r.id, state: r.state, severity: r.fact.severity, origin: r.fact.origin, t: r.fact.t })),
+    hazards: state.hazards.map((h) => ({ id: h.id, state: h.state, hazard: h.fact.hazard, radius: h.fact.radius, origin: h.fact.origin, t: h.fact.t })),
     members: state.members.map((m) => {
       const h = health.get(m.id);
       return {

@@ -32,6 +32,7 @@ import { OwnFactConfirmations } from './own-confirm.js';
 import { FactStore, idHash } from './store.js';
 import { sameFact, usableUnproven, type Authorship } from './authorship.js';
 import { AnswerBudget } from './answer-budget.js';
+import { demodSnrDb, Neighbourhood, type Heard, type RelayPlanConfig } from './relay-plan.js';
 
 export interface GossipConfig {
   readonly self: NodeId;
@@ -49,20 +50,24 @@ export interface GossipConfig {
   readonly coalesceS: number;
   /** Share of the duty budget used above which relays wait longer (pacing, up to 7 × at the full budget). */
   readonly pacingFrom: number;
-  /** Relay contention delay range, seconds (weak signal → low end). */
+  /**
+   * Relay contention: a relay that would reach `relayFullGain` or more neighbours the sender did not goes in
+   * the first slot, one that adds less waits up to `relaySlots` slots of `relaySlotS` (a packet's airtime and
+   * some), so that the relays that add most go first and the others hear them and stand down.
+   */
+  readonly relaySlotS: number;
+  /** Relay contention delay range when positions are unknown, seconds (weak signal → low end). */
   readonly relayDelayS: readonly [number, number];
+  readonly relaySlots: number;
+  readonly relayFullGain: number;
+  /** A relay (planned or waiting) that would reach fewer new neighbours than this (expected) is not sent. */
+  readonly relayMinGain: number;
+  /** The neighbourhood seen by relay selection (relay-plan.ts); the demodulation floor follows `lora`. */
+  readonly neighbourhood: Omit<RelayPlanConfig, 'demodSnrDb'>;
   /** SNR range mapped onto the delay range (dB). */
   readonly snrRange: readonly [number, number];
   /** Copies heard from others that cancel a pending relay (Trickle's k), when positions are unknown. */
   readonly suppressCopies: number;
-  /** Copies heard that cancel a relay whatever the geometry says. */
-  readonly maxCopies: number;
-  /** Range assumed for coverage estimates (metres; below the median range: the grey zone is not counted). */
-  readonly coverageRangeM: number;
-  /** Range at which a transmitter heard is assumed to have reached others (the median radio range). */
-  readonly coveredRangeM: number;
-  /** Relay only if at least this fraction of our coverage is not already covered by those heard sending. */
-  readonly minNewCoverage: number;
   /**
    * Facts of this priority or more urgent (0: victims) are relayed by every node that learns them, unless it
    * hears `urgentCopies` copies first: where airtime allows, a sighting should not depend on geometry that
@@ -129,18 +134,16 @@ export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = 
     ownReserve: 0.1,
     // room for about one packet of own facts an hour at the regional 1%
     ownOnlyReserve: 0.015,
+    relaySlotS: 0.4,
     relayDelayS: [1, 6],
+    relaySlots: 10,
+    relayFullGain: 8,
+    relayMinGain: 1,
+    neighbourhood: { keepS: 180, pathLossExponent: 2.8, sigmaDb: 4, linkLoss: 0.2, coverLoss: 0, bridgeMiss: 0.9, bridgeGain: 1, defaultRangeM: 1500 },
     pacingFrom: 0.25,
     coalesceS: 2,
     snrRange: [-15, 10],
     suppressCopies: 1,
-    coverageRangeM: 1300,
-    coveredRangeM: 1500,
-    // 3: where every node hears every other (the airborne setting) the coverage discs are wrong and copies
-    // are the only sign that the neighbourhood has it (3.67 -> 2.52 s per victim/road at seed 1; no change
-    // at 1.5 km range, where few nodes hear three copies before their own slot)
-    maxCopies: 3,
-    minNewCoverage: 0.3,
     urgentPriority: -1,
     urgentCopies: 3,
     beaconIntervalS: 300,
@@ -216,8 +219,8 @@ interface Pending {
   due: number;
   copies: number;
   readonly repair: boolean;
-  /** Positions of the transmitters heard sending it (for the coverage estimate). */
-  heardAt?: Point[];
+  /** The transmitters heard sending it, and where (relay selection: relay-plan.ts). */
+  heard?: Heard[];
   /** A repair for one neighbour (dropped when its summary matches ours). */
   forPeer?: NodeId;
   /** Relayed whatever the geometry (see urgentPriority). */
@@ -225,12 +228,6 @@ interface Pending {
   /** Urgent facts go round twice (Trickle's next, doubled interval): 2 for the second round. */
   round?: number;
 }
-
-/** Sample points on two rings of our coverage disc (unit radius), for the new-coverage estimate. */
-const RING: readonly Point[] = [
-  ...Array.from({ length: 12 }, (_, i) => ({ x: 0.8 * Math.cos((i * Math.PI) / 6), y: 0.8 * Math.sin((i * Math.PI) / 6) })),
-  ...Array.from({ length: 6 }, (_, i) => ({ x: 0.45 * Math.cos((i * Math.PI) / 3 + 0.5), y: 0.45 * Math.sin((i * Math.PI) / 3 + 0.5) })),
-];
 
 interface Mismatch {
   /** The neighbour whose summary differed. */
@@ -258,6 +255,8 @@ export class GossipNode {
   private readonly sums = new Map<NodeId, { count: number; hash: number; at: number }>();
   private readonly heldBy = new Map<string, Set<NodeId>>();
   private readonly neighbours = new Map<NodeId, { at: number; snr: number; rssi: number }>();
+  /** Neighbours heard lately, where and how well: whom a relay would reach (relay-plan.ts). */
+  private readonly hood: Neighbourhood;
   private ownStatus: StatusFact | undefined;
   private position: Point | undefined;
   private ownStatusSentAt = -Infinity;
@@ -311,6 +310,7 @@ export class GossipNode {
       secondsPerByte: loraTimeOnAir(64, cfg.lora) / 32,
     });
     this.members = new Membership(cfg.self, cfg.membership);
+    this.hood = new Neighbourhood({ ...cfg.neighbourhood, demodSnrDb: demodSnrDb(cfg.lora.sf) });
     this.guard = new SenderGuard(cfg.defence);
     this.duty = new DutyCycleWindow({ fraction: cfg.duty.fraction * cfg.budgetShare, windowS: cfg.duty.windowS });
     this.ownFacts = new OwnFactConfirmations({ confirmS: cfg.ownConfirmS, retries: cfg.ownRetries }, () => random.range(1, 1.3));
@@ -343,7 +343,8 @@ export class GossipNode {
     if (fact.kind === 'status') {
       if (this.store.addStatus(fact)) {
         this.ownStatus = fact;
-        this.position ??= fact.pos;
+        // the status says where we are: the position our packets carry follows it (setPosition may be fresher)
+        this.position = { x: fact.pos.x, y: fact.pos.y };
         out.learned.push(fact);
       }
       return out;
@@ -443,9 +444,11 @@ export class GossipNode {
     const pos = control.find((r) => r.type === 'pos');
     const senderAt = pos && pos.type === 'pos' ? { x: pos.x, y: pos.y } : undefined;
     if (!this.auth) this.alive(out, sender, now, now);
+    this.hood.heard(sender, rx.snr, senderAt, now);
 
     let relayDue: number | undefined;
-    const relayAt = () => (relayDue ??= now + this.relayDelay(rx.snr, this.newCoverage(senderAt ? [senderAt] : undefined)) * this.pacing(now));
+    // Facts that arrived together leave together: one contention delay per packet heard.
+    const relayAt = (gain: number | undefined) => (relayDue ??= now + this.relayDelay(gain, rx.snr) * this.pacing(now));
     for (const f of payload.facts) {
       if (this.auth) {
         this.receiveAuthored(f, sender, senderAt, relayAt, now, out);
@@ -474,29 +477,8 @@ export class GossipNode {
         // a member's own fact (its coverage, a sighting) says it was alive when it made it
         this.alive(out, f.origin, Math.min(f.t, now), now);
         out.learned.push(f);
-        const urgent = this.isUrgent(f);
-        const heardAt = senderAt && !urgent ? [senderAt] : undefined;
-        const gain = this.newCoverage(heardAt);
-        // Facts that arrived together leave together: one contention delay per packet heard.
-        relayDue ??= now + this.relayDelay(rx.snr, gain) * this.pacing(now);
-        if (gain === undefined || gain >= this.cfg.minNewCoverage)
-          this.pending.set(key, { fact: f, due: relayDue, copies: 0, repair: false, ...(heardAt ? { heardAt } : {}), ...(urgent ? { urgent } : {}) });
-      } else {
-        const p = this.pending.get(key);
-        if (p) {
-          p.copies++;
-          if (p.heardAt && senderAt) {
-            // Suppression by coverage: cancel once those heard sending it cover most of what we would.
-            p.heardAt.push(senderAt);
-            const gain = this.newCoverage(p.heardAt);
-            if (gain !== undefined && gain < this.cfg.minNewCoverage) this.pending.delete(key);
-            else if (p.copies >= this.cfg.maxCopies) this.pending.delete(key); // enough relays heard around us
-          } else if (p.copies >= (p.urgent ? this.cfg.urgentCopies : this.cfg.suppressCopies)) {
-            this.pending.delete(key); // Trickle's k
-            this.secondRound(p, now);
-          }
-        }
-      }
+        this.scheduleRelay(f, sender, senderAt, relayAt, now);
+      } else this.heardCopy(key, sender, senderAt, now);
     }
     for (const rec of control) this.onControl(sender, payload.time, rec, now, out);
     return out;
@@ -506,7 +488,7 @@ export class GossipNode {
    * A fact heard, with authorship: attestations are checked on their own and stored; other facts are held
    * by the authorship module until an attestation proves them, then stored and passed on as learned.
    */
-  private receiveAuthored(f: Fact, sender: NodeId, senderAt: Point | undefined, relayAt: () => number, now: number, out: GossipActions): void {
+  private receiveAuthored(f: Fact, sender: NodeId, senderAt: Point | undefined, relayAt: (gain: number | undefined) => number, now: number, out: GossipActions): void {
     const auth = this.auth!;
     if (f.origin === this.self) return;
     const key = factKey(f);
@@ -529,7 +511,7 @@ export class GossipNode {
         auth.counts.forged++;
         return;
       }
-      this.heardCopy(key, senderAt, now);
+      this.heardCopy(key, sender, senderAt, now);
       return;
     }
     if (f.kind === 'attest') {
@@ -542,7 +524,7 @@ export class GossipNode {
       this.store.addDurable(f, now);
       this.lastLearnAt = now;
       this.alive(out, f.origin, Math.min(f.t, now), now);
-      this.scheduleRelay(f, senderAt, relayAt, now);
+      this.scheduleRelay(f, sender, senderAt, relayAt, now);
       this.onProven(r.proven, sender, relayAt, now, out);
       return;
     }
@@ -552,16 +534,16 @@ export class GossipNode {
       return;
     }
     if (r.kind === 'dup') {
-      this.heardCopy(key, senderAt, now);
+      this.heardCopy(key, sender, senderAt, now);
       return;
     }
     if (usableUnproven(f) && !r.proven.includes(f)) out.provisional.push(f);
-    if (r.relay && !r.proven.includes(f)) this.scheduleRelay(f, senderAt, relayAt, now);
+    if (r.relay && !r.proven.includes(f)) this.scheduleRelay(f, sender, senderAt, relayAt, now);
     this.onProven(r.proven, sender, relayAt, now, out);
   }
 
   /** Facts an attestation proved: into the store, learned, relayed if they have not been yet. */
-  private onProven(facts: readonly Fact[], sender: NodeId, relayAt: () => number, now: number, out: GossipActions): void {
+  private onProven(facts: readonly Fact[], sender: NodeId, relayAt: (gain: number | undefined) => number, now: number, out: GossipActions): void {
     for (const p of facts) {
       if (p.kind === 'status') {
         if (this.store.addStatus(p)) {
@@ -579,31 +561,39 @@ export class GossipNode {
       this.polls = 0;
       out.learned.push(p);
       // Relayed unproven already (or suppressed then by copies heard): proof adds nothing to send.
-      if (!this.relayConsidered.delete(factKey(p))) this.scheduleRelay(p, undefined, relayAt, now);
+      if (!this.relayConsidered.delete(factKey(p))) this.scheduleRelay(p, sender, undefined, relayAt, now);
     }
   }
 
-  /** A new fact to pass on after the contention delay, if this node adds coverage (see receive). */
-  private scheduleRelay(f: Fact, senderAt: Point | undefined, relayAt: () => number, now: number): void {
-    if (f.kind !== 'attest' && !this.store.has(f)) this.relayConsidered.add(factKey(f));
+  /**
+   * A new fact to pass on after the contention delay, if this node adds coverage (relay-plan.ts): the more
+   * neighbours it would reach that the sender did not, the earlier. Urgent facts are relayed whatever the gain,
+   * in the slot the gain gives, unless `urgentCopies` copies are heard first.
+   */
+  private scheduleRelay(f: Fact, sender: NodeId, senderAt: Point | undefined, relayAt: (gain: number | undefined) => number, now: number): void {
+    const key = factKey(f);
+    if (f.kind !== 'attest' && !this.store.has(f)) this.relayConsidered.add(key);
     const urgent = this.isUrgent(f);
-    const heardAt = senderAt && !urgent ? [senderAt] : undefined;
-    const gain = this.newCoverage(heardAt);
-    void now;
-    if (gain === undefined || gain >= this.cfg.minNewCoverage)
-      this.pending.set(factKey(f), { fact: f, due: relayAt(), copies: 0, repair: false, ...(heardAt ? { heardAt } : {}), ...(urgent ? { urgent } : {}) });
+    if (!this.position || !senderAt) {
+      // Without positions (ours or the sender's) there is no telling whom the sender reached: relay after a
+      // slot by signal (weaker → earlier), cancelled by `suppressCopies` copies (Trickle's k).
+      this.pending.set(key, { fact: f, due: relayAt(undefined), copies: 0, repair: false, ...(urgent ? { urgent } : {}) });
+      return;
+    }
+    const heard: Heard[] = [{ id: sender, pos: senderAt }];
+    const gain = this.hood.gain(this.position, heard, this.heldBy.get(key), now);
+    if (!urgent && gain < this.cfg.relayMinGain) return;
+    this.pending.set(key, { fact: f, due: relayAt(gain), copies: 0, repair: false, heard, ...(urgent ? { urgent } : {}) });
   }
 
-  /** Another copy of a fact we hold or wait to relay: suppression (see receive). */
-  private heardCopy(key: string, senderAt: Point | undefined, now: number): void {
+  /** Another copy of a fact we hold or wait to relay: suppression (see scheduleRelay). */
+  private heardCopy(key: string, sender: NodeId, senderAt: Point | undefined, now: number): void {
     const p = this.pending.get(key);
     if (!p) return;
     p.copies++;
-    if (p.heardAt && senderAt) {
-      p.heardAt.push(senderAt);
-      const gain = this.newCoverage(p.heardAt);
-      if (gain !== undefined && gain < this.cfg.minNewCoverage) this.pending.delete(key);
-      else if (p.copies >= this.cfg.maxCopies) this.pending.delete(key);
+    if (p.heard && !p.urgent) {
+      p.heard.push({ id: sender, pos: senderAt });
+      if (this.hood.gain(this.position, p.heard, this.heldBy.get(key), now) < this.cfg.relayMinGain) this.pending.delete(key);
     } else if (p.copies >= (p.urgent ? this.cfg.urgentCopies : this.cfg.suppressCopies)) {
       this.pending.delete(key);
       this.secondRound(p, now);
@@ -975,24 +965,6 @@ export class GossipNode {
   }
 
   /**
-   * Fraction of our coverage disc not covered by the transmitters heard sending a fact (undefined when a
-   * position is missing): the location-based rebroadcast test of the broadcast-storm literature.
-   */
-  private newCoverage(heardAt: readonly Point[] | undefined): number | undefined {
-    const me = this.position;
-    if (!me || !heardAt || heardAt.length === 0) return undefined;
-    const r = this.cfg.coverageRangeM;
-    const c2 = this.cfg.coveredRangeM ** 2;
-    let open = 0;
-    for (const u of RING) {
-      const px = me.x + u.x * r;
-      const py = me.y + u.y * r;
-      if (!heardAt.some((h) => (h.x - px) ** 2 + (h.y - py) ** 2 <= c2)) open++;
-    }
-    return open / RING.length;
-  }
-
-  /**
    * Per-origin fact rate: an origin creating more than `maxFactsPerOrigin` new durable facts in 10 minutes
    * is flooding; its new facts are then ignored (not stored, relayed or repaired) for the throttle time,
    * and it is reported once.
@@ -1025,12 +997,19 @@ export class GossipNode {
     return 1 + 6 * Math.min(1, Math.max(0, (used - from) / (1 - from)));
   }
 
-  private relayDelay(snr: number, gain: number | undefined): number {
-    const [lo, hi] = this.cfg.relayDelayS;
-    const [s0, s1] = this.cfg.snrRange;
-    // More new coverage (or, without positions, a weaker signal) → earlier slot.
-    const w = gain !== undefined ? 1 - gain : Math.min(1, Math.max(0, (snr - s0) / (s1 - s0)));
-    return lo + (hi - lo) * (0.6 * w + 0.4 * this.random.next());
+  /**
+   * Contention delay of a relay that would reach `gain` new neighbours (see relaySlotS); with the gain
+   * unknown (no positions), within `relayDelayS` by the signal the fact was heard at (weaker → earlier).
+   */
+  private relayDelay(gain: number | undefined, snr: number): number {
+    if (gain === undefined) {
+      const [lo, hi] = this.cfg.relayDelayS;
+      const [s0, s1] = this.cfg.snrRange;
+      const w = Math.min(1, Math.max(0, (snr - s0) / (s1 - s0)));
+      return lo + (hi - lo) * (0.6 * w + 0.4 * this.random.next());
+    }
+    const slot = Math.round(this.cfg.relaySlots * (1 - Math.min(1, gain / this.cfg.relayFullGain)));
+    return this.cfg.relaySlotS * (slot + this.random.next());
   }
 
   private addHolder(id: FactId, who: NodeId): void {

@@ -35,6 +35,8 @@ test('the ground station and the demo answer a user mistake in one line, exit â‰
       [['gcs', '--radio', 'udp://127.0.0.1:4999', '--keys', 'nokeys.json', '--origin', '45.18,5.72'], /^murmur gcs: --keys nokeys\.json: no such file \(make one with murmur keys export\)$/],
       [['gcs', '--radio', 'loopback', '--origin', '45.18,5.72', '--data', join(dir, 'gcs'), '--port', String(busy.port)], new RegExp(`^murmur gcs: port ${busy.port} is already in use .*--port N$`)],
       [['gcs', '--radio', 'loopback', '--origin', '45.18,5.72', '--port', '99999'], /^murmur gcs: --port must be a whole number from 1 to 65535, got 99999$/],
+      [['gcs', '--radio', 'loopback', '--origin', '45.18,5.72', '--authorship'], /^murmur gcs: --authorship needs a radio link and --keys \(loopback has no identities\)$/],
+      [['sim', '--scenario', 'maps/scenarios/earthquake-town.json', '--gcs', '--authorship'], /^murmur sim: --authorship does not go with --gcs yet/],
       [['demo', '--port', String(busy.port)], new RegExp(`^murmur demo: port ${busy.port} is already in use`)],
       [['demo', '--port', '99999'], /^murmur demo: --port must be/],
     ];

@@ -212,6 +212,14 @@ export async function demoMissionLoop(): Promise<void> {
       assert.match(v[4]!, /^33T [A-Z]{2} \d{5} \d{5}$/);
     }
     assert.ok(off.length <= Math.max(2, victims.length / 4), `victims away from any real one: ${off.join(', ')}`);
+    // The drones reported the town's blocked roads and hazards (6 and 3 in its ground truth), each with its age,
+    // as is every victim, order, member and timeline entry.
+    await page.waitForFunction(() => document.querySelectorAll('#roads li[data-road] [data-age]').length >= 3 && document.querySelectorAll('#hazards li[data-hazard] [data-age]').length >= 1, undefined, { timeout: 10_000 });
+    const ages = await page.evaluate(() => ({
+      timeline: Array.from(document.querySelectorAll('#timeline li')).filter((li) => !li.querySelector('[data-age]')).length,
+      victims: Array.from(document.querySelectorAll('#victims li')).filter((li) => !/seen \d+ (s|min|h) ago/.test(li.textContent ?? '')).length,
+    }));
+    assert.deepEqual(ages, { timeline: 0, victims: 0 }, 'entries without an age');
     await page.screenshot({ path: 'test-artifacts/gcs-demo-mission.png' });
     assert.deepEqual(errors, []);
   } finally {

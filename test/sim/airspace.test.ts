@@ -85,3 +85,44 @@ test('a zone drawn over a flying drone: it leaves by the shortest way at once, a
   assert.ok(six.at(-1)! - 300 < 30, `drone 6 left after ${(six.at(-1)! - 300).toFixed(1)} s (${edgeM} m to the nearest edge)`);
   for (const [id, ts] of inside) assert.ok(ts.at(-1)! < 330, `drone ${id} inside at ${ts.at(-1)!.toFixed(1)} s`);
 });
+
+test('a zone drawn just ahead of a drone flying at speed: it runs on into it, then leaves by the shortest way instead of crossing it', async () => {
+  const scenario = { ...town, faults: [] };
+  // at the first moment after t = 300 s that drone 6 flies faster than 8 m/s: a 400 m square whose near edge
+  // is 10 m ahead of it, across its heading (it cannot stop short: its run-on is 17-26 m)
+  let zone: Polygon | undefined;
+  let heading = { x: 0, y: 0 };
+  let start = { x: 0, y: 0 };
+  const track: { t: number; p: { x: number; y: number } }[] = [];
+  await runSimulation({
+    scenario: { ...scenario, durationS: 420 },
+    drones: 10,
+    seed: 1,
+    redivide: true,
+    untilEnd: true,
+    onStep: (w) => {
+      const t = (w.clock.now() - w.startMs) / 1000;
+      const d = w.drones[5]!;
+      const s = d.body.truth(d.vehicle)!;
+      const v = d.vehicle.telemetry.state.velocity;
+      if (!zone && t >= 300 && v && Math.hypot(v.north, v.east) > 8) {
+        const c = toLocal(frame, s.lat, s.lon);
+        const speed = Math.hypot(v.north, v.east);
+        heading = { x: v.east / speed, y: v.north / speed };
+        start = c;
+        const side = { x: -heading.y, y: heading.x };
+        const at = (along: number, across: number) => ({ x: Math.round(c.x + heading.x * along + side.x * across), y: Math.round(c.y + heading.y * along + side.y * across) });
+        zone = [[at(10, -200), at(410, -200), at(410, 200), at(10, 200)]];
+        const fact: AreaFact = { kind: 'area', origin: GCS_NODE_ID, seq: 1, t: Math.floor(t), role: 'nofly', rings: zone, priority: 1 };
+        for (const x of w.drones) x.agent.learn([fact]);
+      }
+      if (zone) track.push({ t, p: toLocal(frame, s.lat, s.lon) });
+    },
+  });
+  assert.ok(zone, 'drone 6 flew fast after 300 s');
+  // how far past the near edge (along the old heading) the drone got, and for how long it was inside
+  const inside = track.filter(({ p }) => pointInPolygon(p, zone!));
+  const depth = Math.max(0, ...inside.map(({ p }) => (p.x - start.x) * heading.x + (p.y - start.y) * heading.y - 10));
+  assert.ok(depth < 30, `drone 6 went ${depth.toFixed(0)} m into the zone (its run-on is at most 26 m)`);
+  assert.ok(inside.length === 0 || inside.at(-1)!.t - track[0]!.t < 15, `drone 6 inside until ${(inside.at(-1)!.t - track[0]!.t).toFixed(1)} s after the zone was drawn`);
+});

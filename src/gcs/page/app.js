@@ -156,15 +156,19 @@ function li(html, attrs = {}) {
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 const ago = (ms) => (ms === undefined ? '—' : `${Math.max(0, Math.round((Date.now() - ms) / 1000))} s`);
 
+/** Mission seconds of the last view (a fact shown on its own gets its age from it). */
+let viewNowT = 0;
+
 function renderPanels(v) {
+  viewNowT = v.nowT;
   $('node').textContent = `node ${v.node}`;
   $('counts').textContent = `${v.factCount} facts · ${v.victims.filter((x) => x.state === 'reported' || x.state === 'confirmed').length} victims open · ${v.coveredCells} cells searched`;
   const victims = v.victims.slice().sort((a, b) => (a.state === b.state ? b.t - a.t : ['reported', 'confirmed', 'rescued', 'false_alarm', 'withdrawn'].indexOf(a.state) - ['reported', 'confirmed', 'rescued', 'false_alarm', 'withdrawn'].indexOf(b.state)));
   $('victims').replaceChildren(...victims.slice(0, 300).map((x) => victimItem(x, v.nowT)));
   $('orders').replaceChildren(...orderItems(v.orders, v.nowT));
   $('mission').textContent = v.mission ? `mission v${v.mission.version}` : '';
-  $('roads').replaceChildren(...v.roads.map((r) => li(`<span class="state s-${r.state}">${r.state}</span> ${esc(r.id)} ${r.severity}${r.state === 'blocked' ? '<button data-do="clear">clear</button>' : ''}`, { 'data-road': r.id })));
-  $('hazards').replaceChildren(...v.hazards.map((h) => li(`<span class="state s-${h.state}">${h.state}</span> ${esc(h.id)} ${h.hazard} r=${h.radius} m${h.state === 'active' ? '<button data-do="resolve">resolved</button>' : ''}`, { 'data-hazard': h.id })));
+  $('roads').replaceChildren(...v.roads.map((r) => li(`<span class="state s-${r.state}">${r.state}</span> ${esc(r.id)} ${r.severity}${r.state === 'blocked' ? '<button data-do="clear">clear</button>' : ''} <small data-age>${age(v.nowT - r.t)} ago, node ${r.origin}</small>`, { 'data-road': r.id })));
+  $('hazards').replaceChildren(...v.hazards.map((h) => li(`<span class="state s-${h.state}">${h.state}</span> ${esc(h.id)} ${h.hazard} r=${h.radius} m${h.state === 'active' ? '<button data-do="resolve">resolved</button>' : ''} <small data-age>${age(v.nowT - h.t)} ago, node ${h.origin}</small>`, { 'data-hazard': h.id })));
   // a member's row is updated in place: its buttons stay put under the operator's pointer while facts stream in
   const body = $('members').tBodies[0];
   const old = new Map([...body.rows].map((tr) => [tr.getAttribute('data-member'), tr]));
@@ -199,14 +203,14 @@ function renderPanels(v) {
   $('notes').replaceChildren(...v.notes.map((n) => li(`<b>node ${n.author}</b>: ${esc(n.text)} <small>(${n.lat.toFixed(5)}, ${n.lon.toFixed(5)})</small>`, { 'data-note': n.id })));
   const rej = Object.entries(v.rejects);
   $('rejects').textContent = rej.length ? `map rejects: ${rej.map(([k, n]) => `${k} ${n}`).join(', ')}` : '';
-  $('timeline').replaceChildren(...v.timeline.slice(0, 150).map((t) => li(`<b>${esc(t.id)}</b> ${esc(t.kind)} t=${t.t}s — ${esc(t.summary)}`, { 'data-fact': t.id })));
+  $('timeline').replaceChildren(...v.timeline.slice(0, 150).map((t) => li(`<b>${esc(t.id)}</b> ${esc(t.kind)} t=${t.t}s <small data-age>(${age(v.nowT - t.t)} ago)</small> — ${esc(t.summary)}`, { 'data-fact': t.id })));
 }
 
 async function showFact(id) {
   const r = await api(`/api/fact?id=${encodeURIComponent(id)}`);
   const body = await r.json();
   $('fact').textContent = r.ok
-    ? `${JSON.stringify(body.fact)}\nheld by: ${body.holders ? (body.holders.length ? body.holders.join(', ') : 'none reported') : 'not reported by this mesh'}`
+    ? `${JSON.stringify(body.fact)}\nmade ${age(viewNowT - body.fact.t)} ago (mission t = ${body.fact.t} s)\nheld by: ${body.holders ? (body.holders.length ? body.holders.join(', ') : 'none reported') : 'not reported by this mesh'}`
     : body.error;
 }
 

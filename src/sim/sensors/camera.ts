@@ -10,7 +10,7 @@ import type { Random } from '../../core/random.js';
 import type { LocalPoint } from '../../wire/frame-of-reference.js';
 import type { VictimCondition } from '../../wire/facts.js';
 import { distanceToSegment } from '../../sectors/grid.js';
-import type { Detection } from '../../mission/detection.js';
+import type { Detection, GroundObservation } from '../../mission/detection.js';
 
 export type { Detection };
 
@@ -34,12 +34,36 @@ export interface CameraModel {
 export class SimulatedCamera {
   /** Victims this camera already reported. */
   private readonly detected = new Set<number>();
+  /** Blocked roads and hazards this camera already reported (by index into `ground`). */
+  private readonly observed = new Set<number>();
 
   constructor(
     private readonly model: CameraModel,
     private readonly victims: readonly GroundVictim[],
     private readonly random: Random,
+    /** Blocked roads and hazards on the ground (local metres), as the scenario's truth has them. */
+    private readonly ground: readonly GroundObservation[] = [],
   ) {}
+
+  /**
+   * Blocked roads and hazards in the frame taken over a → b: a road when any of its legs passes within half the
+   * sweep of the camera's track, a hazard when its edge does; each reported once by this camera, where it is.
+   */
+  observe(a: LocalPoint, b: LocalPoint): GroundObservation[] {
+    const half = this.model.sweepWidthM / 2;
+    const out: GroundObservation[] = [];
+    this.ground.forEach((g, i) => {
+      if (this.observed.has(i)) return;
+      const near =
+        g.kind === 'hazard'
+          ? distanceToSegment(g.pos, a, b) <= half + g.radius
+          : g.path.some((p, k) => distanceToSegment(p, a, b) <= half || (k > 0 && segmentsNear(g.path[k - 1]!, p, a, b, half)));
+      if (!near) return;
+      this.observed.add(i);
+      out.push(g);
+    });
+    return out;
+  }
 
   /** Detections in the frame taken while the camera swept the segment a → b. */
   sweep(a: LocalPoint, b: LocalPoint): Detection[] {
@@ -78,4 +102,11 @@ export class SimulatedCamera {
     }
     return out;
   }
+}
+
+/** Do segments p–q and a–b come within d of each other (crossing, or an end within d of the other)? */
+function segmentsNear(p: LocalPoint, q: LocalPoint, a: LocalPoint, b: LocalPoint, d: number): boolean {
+  if (distanceToSegment(a, p, q) <= d || distanceToSegment(b, p, q) <= d || distanceToSegment(p, a, b) <= d || distanceToSegment(q, a, b) <= d) return true;
+  const cross = (o: LocalPoint, s: LocalPoint, t: LocalPoint) => (s.x - o.x) * (t.y - o.y) - (s.y - o.y) * (t.x - o.x);
+  return cross(p, q, a) * cross(p, q, b) < 0 && cross(a, b, p) * cross(a, b, q) < 0;
 }

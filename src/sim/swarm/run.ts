@@ -24,6 +24,7 @@ import { inProcessFleet, type Fleet, type FleetDrone, type FleetHome } from './f
 import { Vehicle } from '../../vehicle/vehicle.js';
 import { launchPointIndex, SearchAgent } from '../../agent/search-agent.js';
 import { SimulatedCamera, type Detection, type GroundVictim } from '../sensors/camera.js';
+import type { GroundObservation } from '../../mission/detection.js';
 import { searchableCells, pointInPolygon, type Polygon } from '../../sectors/index.js';
 import { inOrNearZone, NOFLY_CLEARANCE_M } from '../../sectors/grid.js';
 import { cellCentre } from '../../wire/frame-of-reference.js';
@@ -131,6 +132,11 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
   const authKeyring = !opts.authorship ? undefined : simKeyring([...roster, ...(withStation ? [GCS_NODE_ID] : [])], [GCS_NODE_ID]);
   const authorshipOf = (id: NodeId, cfg: ReturnType<typeof searchGossipConfig>, seq: () => number) =>
     authKeyring ? new Authorship(id, authKeyring, { signingKey: signingKeyOf(simIdentity(id)), nextAttestSeq: seq }, memberAuthorship(cfg), 0) : undefined;
+  // blocked roads and hazards the cameras report when they fly over them
+  const ground: GroundObservation[] = [
+    ...sc.truth.roads.map((r) => ({ kind: 'road' as const, path: r.path.map(([lon, lat]) => toLocal(frame, lat, lon)), severity: r.severity })),
+    ...sc.truth.hazards.map((h) => ({ kind: 'hazard' as const, hazard: h.type, pos: toLocal(frame, h.lat, h.lon), radius: h.radiusM })),
+  ];
   const victims: GroundVictim[] = sc.truth.victims.map((v, index) => ({ index, pos: toLocal(frame, v.lat, v.lon), count: v.count, condition: v.condition }));
 
   const rec: RunRecord = {
@@ -195,6 +201,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       { sweepWidthM: sc.search.sweepWidthM, detectionProbability: sc.search.detectionProbability, falsePositivesPerKm2: sc.search.falsePositivesPerKm2, positionErrorM: 3 },
       victims,
       root.fork(`camera/${id}`),
+      ground,
     );
     // the drone's radio: gone (undefined) once it crashes
     let radio: GossipNode | undefined = gossip;
@@ -208,7 +215,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       clock,
       vehicle,
       // the camera sees only on search lanes: what it swept is what the report counts as seen
-      sensor: { sweep: (a, b) => (rec.sweeps.push([a, b]), rec.sweepAtS.push(mission(clock.now())), camera.sweep(a, b)) },
+      sensor: { sweep: (a, b) => (rec.sweeps.push([a, b]), rec.sweepAtS.push(mission(clock.now())), camera.sweep(a, b)), observe: (a, b) => camera.observe(a, b) },
       nextSeq: ownSeq,
       isOperator: (o) => o === GCS_NODE_ID,
       log: log.child(`drone${id}`),
