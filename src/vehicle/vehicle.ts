@@ -137,8 +137,16 @@ export class Vehicle {
   }
 
   close(): void {
+    this.closed = true;
     this.connection.close();
+    // every wait still pending ends now (false): a closed vehicle's timers must not keep the process alive
+    for (const end of [...this.waits]) end();
   }
+
+  /** True once close() was called. */
+  closed = false;
+  /** @internal Pending waitFor calls, each ended (false) by close(). */
+  readonly waits = new Set<() => void>();
 
   get targetSystem(): number {
     return this.connection.targetSystem ?? 1;
@@ -391,18 +399,20 @@ export class Telemetry {
   /** Resolves true as soon as `pred(state)` holds, false after `timeoutMs` of the vehicle's clock. */
   waitFor(pred: (s: Readonly<VehicleState>) => boolean, timeoutMs: number): Promise<boolean> {
     if (pred(this.v.state)) return Promise.resolve(true);
+    if (this.v.closed) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const off = this.v.events.state.on((s) => {
-        if (pred(s)) {
-          off();
-          this.v.clock.clearTimeout(timer);
-          resolve(true);
-        }
-      });
-      const timer = this.v.clock.setTimeout(() => {
+      const done = (ok: boolean) => {
         off();
-        resolve(false);
-      }, timeoutMs);
+        this.v.clock.clearTimeout(timer);
+        this.v.waits.delete(end);
+        resolve(ok);
+      };
+      const end = () => done(false);
+      const off = this.v.events.state.on((s) => {
+        if (pred(s)) done(true);
+      });
+      const timer = this.v.clock.setTimeout(end, timeoutMs);
+      this.v.waits.add(end);
     });
   }
   /** Set a message rate (Hz; 0 = off). */
