@@ -116,7 +116,7 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
         runner?.publish(f);
       },
       liveMembers: () => [self.id, ...gossip.membership().filter((m) => m.state !== 'dead').map((m) => m.id)],
-      suspectMembers: () => gossip.membership().filter((m) => m.state === 'suspect').map((m) => m.id),
+      suspectMembers: () => gossip.membership().filter((m) => m.state === 'suspect').map((m) => ({ id: m.id, heardS: m.heartbeat })),
     },
   });
   runner = new GossipLink({

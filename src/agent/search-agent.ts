@@ -25,8 +25,8 @@ export interface MeshPort {
   publish(fact: Fact): void;
   /** Members the membership view does not consider dead (self included). */
   liveMembers(): readonly NodeId[];
-  /** Members not heard from for a while but not yet declared dead (see roles()). */
-  suspectMembers?(): readonly NodeId[];
+  /** Members not heard from for a while but not yet declared dead, with their freshest evidence of life (mission seconds; see roles()). */
+  suspectMembers?(): readonly { readonly id: NodeId; readonly heardS: number }[];
 }
 
 export interface Sensor {
@@ -104,6 +104,13 @@ const STOP_M = 2;
  * its old heading (fence.md), so this keeps the turn onto the next leg outside.
  */
 const ZONE_EXIT_M = 30;
+/**
+ * A suspected member's remainder is planned for only after this much silence. On a busy band (10%: a heartbeat
+ * every 30 s) membership declares the death at 180 s anyway, and acting on suspicion at 90 s took the
+ * remainders of drones merely cut off by a radio partition (overlap up to 15% on generated towns); on the 1%
+ * sub-band (a heartbeat every 150 s) suspicion comes at 450 s and death at 900 s.
+ */
+const SUSPICION_ACTS_AFTER_S = 300;
 /** How far along a lane met side-on the vehicle is first sent, metres (see leadInPoint). */
 const LEAD_IN_M = 60;
 
@@ -310,7 +317,8 @@ export class SearchAgent {
     // membership waits longer before declaring it dead: its remainder goes after everyone's own sector, so a
     // false suspicion costs nothing unless it lasts until the others have finished theirs, and a member heard
     // again takes its remainder back. Declaring deaths that early would cost false deaths under load.
-    const suspected = new Set(hearsSomeone ? (this.o.mesh.suspectMembers?.() ?? []) : []);
+    const now = this.t();
+    const suspected = new Set(hearsSomeone ? (this.o.mesh.suspectMembers?.() ?? []).filter((m) => now - m.heardS >= SUSPICION_ACTS_AFTER_S).map((m) => m.id) : []);
     const recipients: NodeId[] = [];
     const orphaned: NodeId[] = [];
     for (const id of this.o.roster) {

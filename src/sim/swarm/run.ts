@@ -230,7 +230,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
           medium.poke(id);
         },
         liveMembers: () => [id, ...(radio?.membership() ?? []).filter((m) => m.state !== 'dead').map((m) => m.id)],
-        suspectMembers: () => (radio?.membership() ?? []).filter((m) => m.state === 'suspect').map((m) => m.id),
+        suspectMembers: () => (radio?.membership() ?? []).filter((m) => m.state === 'suspect').map((m) => ({ id: m.id, heardS: m.heartbeat })),
       },
       onDetection: (d: Detection, fact) => rec.detections.push({ truth: d.truth, atS: mission(clock.now()), fact: fact ? factKey(fact) : undefined, drone: id }),
       onCovered: (cells, atMs) => {
