@@ -128,6 +128,8 @@ export function parseScenario(value: unknown, source = 'scenario'): Scenario {
       originLon: lon(frame.originLon, `${source}.frame.originLon`),
       epoch: int(frame.epoch, `${source}.frame.epoch`, 0, 2 ** 40),
       cellSize: 0, // set below: from the sweep width and the side overlap unless the mission gives it
+      // the station reads the same file's cols (mission-file.ts): both must number the cells alike
+      ...(frame.cols === undefined ? {} : { cols: int(frame.cols, `${source}.frame.cols`, 1, 65535) }),
     },
     truth: {
       victims: arr(truth.victims, `${source}.truth.victims`).map((v, i) => {
@@ -206,6 +208,7 @@ export function loadScenario(path: string): Scenario {
 
 /** The area frame of a scenario: local metres from its origin, cells wide enough to span the whole area. */
 export function scenarioFrame(s: Scenario): AreaFrame {
+  if (s.frame.cols !== undefined) return { ...s.frame, cols: s.frame.cols };
   const base = { ...s.frame, cols: 1 };
   let maxX = 0;
   for (const p of s.area) for (const [lo, la] of p.coordinates[0]!) maxX = Math.max(maxX, toLocal(base, la, lo).x);

@@ -48,7 +48,8 @@ export interface Scenario {
   readonly area: readonly GeoPolygon[];
   readonly nofly: readonly GeoPolygon[];
   readonly priority: readonly { readonly polygon: GeoPolygon; readonly weight: number }[];
-  readonly frame: { readonly originLat: number; readonly originLon: number; readonly epoch: number; readonly cellSize: number };
+  /** `cols`: the grid's width in cells, when the mission fixes it (a plan from `murmur mission create` does). */
+  readonly frame: { readonly originLat: number; readonly originLon: number; readonly epoch: number; readonly cellSize: number; readonly cols?: number };
   readonly truth: {
     readonly victims: readonly ScenarioVictim[];
     readonly roads: readonly ScenarioRoad[];

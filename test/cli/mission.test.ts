@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildPlan, parseKml, parseShapes, MissionFileError } from '../../src/mission/mission-file.js';
-import { localPolygon } from '../../src/mission/index.js';
+import { buildPlan, parseKml, parsePlan, parseShapes, MissionFileError } from '../../src/mission/mission-file.js';
+import { loadScenario, localPolygon, scenarioFrame } from '../../src/mission/index.js';
 import { searchableCells } from '../../src/sectors/index.js';
 
 const murmur = (...args: string[]) => spawnSync(process.execPath, ['bin/murmur.js', ...args], { encoding: 'utf8' });
@@ -44,6 +44,12 @@ test('murmur mission create: a plan from GeoJSON and KML, with holes, a zone and
     const minusHole = searchableCells(frame, [area]).length;
     const minusZone = searchableCells(frame, [area], [localPolygon(frame, plan.nofly[0])]).length;
     assert.ok(all > minusHole && minusHole > minusZone, `${all} ${minusHole} ${minusZone}`);
+    // the same file is every drone's mission (agent.json "mission"): it loads, and numbers the cells as the
+    // station does (a frame one column wider would put every coverage cell elsewhere on the station's map)
+    const asMission = loadScenario(out);
+    assert.deepEqual(scenarioFrame(asMission), parsePlan(readFileSync(out, 'utf8'), out).frame);
+    assert.equal(asMission.radio.sf, 9);
+    assert.equal(asMission.search.sweepWidthM, 55);
     // an existing plan is not overwritten by mistake
     const again = murmur('mission', 'create', '--area', join(dir, 'area.geojson'), '--out', out);
     assert.equal(again.status, 2);

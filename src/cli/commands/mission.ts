@@ -59,7 +59,19 @@ export const command: CommandModule = {
         epoch: numberFlag(values.epoch, 'epoch', Math.floor(Date.now() / 86_400_000) * 86_400),
         cellSize: numberFlag(values.cell, 'cell', DEFAULT_CELL_M),
       });
-      writeFileSync(out, JSON.stringify(plan, null, 1) + '\n');
+      // one file for the station (--plan) and for every drone's agent (agent.json "mission"): the agents also need
+      // the search and radio settings, which the operator may edit (defaults: the station's radio, SF9 125 kHz
+      // at 1% duty cycle; lanes one cell apart at 60 m)
+      const mission = {
+        ...plan,
+        description: `${plan.name}: made by murmur mission create`,
+        search: { altitudeM: 60, sweepWidthM: plan.frame.cellSize, cruiseSpeedMps: 10, transitSpeedMps: 15, detectionProbability: 0.95, falsePositivesPerKm2: 0, batteryReturnPct: 25 },
+        radio: { sf: 9, bwHz: 125000, cr: 5, dutyCyclePct: 1, medianRangeM: 1500, extraLoss: 0 },
+        truth: { victims: [], roads: [], hazards: [] },
+        // the longest a simulated run of it goes (murmur sim --scenario mission.json)
+        durationS: 7200,
+      };
+      writeFileSync(out, JSON.stringify(mission, null, 1) + '\n');
       console.log(
         `${out}: mission "${plan.name}", ${plan.area.length} search polygon(s), ${plan.nofly.length} no-fly zone(s), ${plan.priority.length} priority region(s), ${plan.launch.length} launch point(s); ` +
           `frame origin ${plan.frame.originLat.toFixed(6)},${plan.frame.originLon.toFixed(6)}, ${plan.frame.cellSize} m cells × ${plan.frame.cols} columns`,
