@@ -10,5 +10,4 @@ export const COLORS = {
   coverage: '#43a047',
   search: '#0d47a1',
   nofly: '#e53935',
-  sector: '#6d4c41',
 };

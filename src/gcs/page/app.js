@@ -72,7 +72,6 @@ async function makeMapLibre(container, config, extra) {
   layers.push(
     L('coverage', 'fill', 'coverage', { 'fill-color': COLORS.coverage, 'fill-opacity': 0.3 }),
     L('search', 'line', 'search', { 'line-color': COLORS.search, 'line-width': 2, 'line-dasharray': [3, 2] }),
-    L('sectors', 'line', 'sector', { 'line-color': COLORS.sector, 'line-width': 1.5, 'line-opacity': 0.8 }),
     L('nofly', 'fill', 'nofly', { 'fill-color': COLORS.nofly, 'fill-opacity': 0.25, 'fill-outline-color': COLORS.nofly }),
     L('roads', 'line', 'road', { 'line-color': ['case', ['==', ['get', 'state'], 'blocked'], COLORS.roadBlocked, COLORS.roadCleared], 'line-width': 4 }),
     L('tracks', 'line', 'track', { 'line-color': COLORS.track, 'line-width': 1.5, 'line-opacity': 0.7 }),

@@ -77,7 +77,6 @@ export function legend() {
     row(`background:${COLORS.track};height:2px`, 'track'),
     row(`background:${COLORS.coverage};opacity:.4`, 'searched'),
     row(`border:2px dashed ${COLORS.search}`, 'search area'),
-    row(`border:2px solid ${COLORS.sector}`, 'sector'),
     row(`background:${COLORS.nofly};opacity:.4`, 'no-fly zone'),
   ].join('');
   return d;

@@ -26,7 +26,7 @@ import {
 import { offsetLatLon, northEastOf, type LatLon } from '../../vehicle/geo.js';
 import { ParamTable } from './params.js';
 import { SimFence } from './fence.js';
-import { missionAck, missionRequest } from './mission-messages.js';
+import { missionAck, missionCount, missionRequest } from './mission-messages.js';
 import {
   BOOT_TEXTS,
   BOOT_PARAMS,
@@ -1224,15 +1224,9 @@ export class SimCopter {
       case MSG.MISSION_ITEM:
         this.missionItem(d as common.MissionItemInt, msg.header.msgid === MSG.MISSION_ITEM, from);
         return;
-      case MSG.MISSION_REQUEST_LIST: {
-        const m = new common.MissionCount();
-        m.targetSystem = from.sysid;
-        m.targetComponent = from.compid;
-        m.count = this.mission.length;
-        m.missionType = 0;
-        this.emit(m);
+      case MSG.MISSION_REQUEST_LIST:
+        this.emit(missionCount(this.mission.length, from, 0));
         return;
-      }
       case MSG.MISSION_REQUEST_INT:
       case MSG.MISSION_REQUEST:
         this.missionDownloadItem((d as common.MissionRequestInt).seq, msg.header.msgid === MSG.MISSION_REQUEST_INT, from);

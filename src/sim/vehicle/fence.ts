@@ -11,7 +11,7 @@ import type { MavMessage } from '../../vehicle/mavlink/codec.js';
 import { common, MSG, COPTER_MODES as M, SEVERITY } from '../../vehicle/mavlink/messages.js';
 import { northEastOf, type LatLon } from '../../vehicle/geo.js';
 import type { ParamTable } from './params.js';
-import { missionAck, missionRequest } from './mission-messages.js';
+import { missionAck, missionCount, missionRequest } from './mission-messages.js';
 
 /** MAV_CMD fence items and the fence enable command. */
 export const FENCE_CMD = {
@@ -123,15 +123,9 @@ export class SimFence {
       case MSG.MISSION_ITEM_INT:
         this.item(msg.data as common.MissionItemInt, id === MSG.MISSION_ITEM, from);
         break;
-      case MSG.MISSION_REQUEST_LIST: {
-        const c = new common.MissionCount();
-        c.targetSystem = from.sysid;
-        c.targetComponent = from.compid;
-        c.count = this.items.length;
-        c.missionType = FENCE_MISSION_TYPE;
-        this.host.emit(c);
+      case MSG.MISSION_REQUEST_LIST:
+        this.host.emit(missionCount(this.items.length, from, FENCE_MISSION_TYPE));
         break;
-      }
       case MSG.MISSION_REQUEST:
       case MSG.MISSION_REQUEST_INT:
         this.download((msg.data as common.MissionRequestInt).seq, id === MSG.MISSION_REQUEST_INT, from);

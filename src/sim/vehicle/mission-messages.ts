@@ -20,6 +20,15 @@ export function missionAck(type: number, to: MissionPeer, missionType: number): 
   return a;
 }
 
+export function missionCount(count: number, to: MissionPeer, missionType: number): common.MissionCount {
+  const c = new common.MissionCount();
+  c.targetSystem = to.sysid;
+  c.targetComponent = to.compid;
+  c.count = count;
+  c.missionType = missionType;
+  return c;
+}
+
 export function missionRequest(seq: number, to: MissionPeer, missionType: number): common.MissionRequest {
   const r = new common.MissionRequest();
   r.targetSystem = to.sysid;
