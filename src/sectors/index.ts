@@ -6,3 +6,4 @@ export { legDistanceToZone, legEntersZone, routeAround } from './route.js';
 export { reachTowardZones, reachLaneEnds } from './lane-ends.js';
 export { regionRanks, type CellRanks } from './regions.js';
 export { effortPerMetre, handOver, launchPointIndex, takeOffPlan, type HandOverInput, type TakeOff, type TakeOffInput } from './takeoff.js';
+export { cellOutline, labelPoint } from './outline.js';
