@@ -7,6 +7,8 @@ import { toLocal } from '../wire/frame-of-reference.js';
 import { localPolygon, type Scenario } from '../mission/index.js';
 import { coverageReportEveryS } from './gossip-settings.js';
 import type { SearchAgentOptions } from './search-agent.js';
+import { searchableCells, type TakeOffInput } from '../sectors/index.js';
+import type { NodeId } from '../wire/facts.js';
 
 export type MissionSearchSettings = Pick<
   SearchAgentOptions,
@@ -25,5 +27,24 @@ export function missionSearchSettings(mission: Scenario, frame: AreaFrame, membe
     ...(s.laneAxis ? { laneAxis: s.laneAxis } : {}),
     launchSites: mission.launch.map((l) => toLocal(frame, l.lat, l.lon)),
     nofly: mission.nofly.map((p) => localPolygon(frame, p)),
+  };
+}
+
+/**
+ * What the take-off plan of this mission and roster is made from, as every agent makes it (search-agent.ts):
+ * the ground station draws the sectors from the same.
+ */
+export function missionTakeOff(mission: Scenario, frame: AreaFrame, roster: readonly NodeId[]): TakeOffInput {
+  const s = missionSearchSettings(mission, frame, roster.length);
+  const nofly = s.nofly ?? [];
+  return {
+    frame,
+    roster,
+    searchable: searchableCells(frame, mission.area.map((p) => localPolygon(frame, p)), nofly),
+    cruiseSpeedMps: s.cruiseSpeedMps,
+    ...(s.transitSpeedMps === undefined ? {} : { transitSpeedMps: s.transitSpeedMps }),
+    ...(s.launchSites ? { launchSites: s.launchSites } : {}),
+    nofly,
+    ...(s.laneAxis ? { laneAxis: s.laneAxis } : {}),
   };
 }
