@@ -209,6 +209,8 @@ export async function demoMissionLoop(): Promise<void> {
     await page.click(`tr[data-member="${recalled}"] button[data-do="resume"]`);
     await everyDroneAnswered(page, `resume node ${recalled}`, 1);
     await page.waitForFunction((id) => (document.querySelector(`#members tr[data-member="${id}"] td:nth-child(2)`)?.textContent ?? '').startsWith('searching'), recalled, { timeout: 30_000 });
+    // resumed, it takes its remainder back: no share outlined any more
+    await page.waitForFunction(() => document.querySelectorAll('[data-sector-label][data-kind="share"]').length === 0, undefined, { timeout: 10_000 });
 
     const { station: running } = await run;
     station = running;
