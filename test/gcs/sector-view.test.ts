@@ -64,6 +64,14 @@ test('the station outlines the take-off plan the drones fly, and a recalled dron
   assert.equal(after.rows.find((r) => r.member === 3)?.orphaned, true);
   assert.equal(after.rows.reduce((n, r) => n + r.shareCells, 0), s3.length - done.length);
 
+  // an operator's zone over part of that remainder: those cells go to no one (the drones leave them out)
+  const last = cellCentre(frame, s3[s3.length - 1]!);
+  const h = frame.cellSize / 4;
+  const zone: Fact = { kind: 'area', origin: 250, seq: 9, t: 210, role: 'nofly', priority: 0, rings: [[{ x: last.x - h, y: last.y - h }, { x: last.x + h, y: last.y - h }, { x: last.x + h, y: last.y + h }, { x: last.x - h, y: last.y + h }]] };
+  const zoned = watch.picture(stateOf([...facts, zone]), [...facts, zone], () => undefined, none, 210);
+  const takenNow = zoned.features.filter((x) => x.properties.kind === 'share').flatMap((x) => enclosed(frame, (x.geometry as { coordinates: [number, number][][] }).coordinates, input.searchable));
+  assert.ok(!takenNow.includes(s3[s3.length - 1]!) && takenNow.length < taken.length, `${takenNow.length} cells taken over with the zone, ${taken.length} without`);
+
   // a drone the membership declared gone is handed over too; one never heard is, as the drones hold it lost
   const gone = new Map<number, MemberHealth>([[5, { id: 5, state: 'gone' }]]);
   const few = searching.filter((f) => f.origin !== 6);
