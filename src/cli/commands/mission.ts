@@ -65,7 +65,7 @@ export const command: CommandModule = {
       const mission = {
         ...plan,
         description: `${plan.name}: made by murmur mission create`,
-        search: { altitudeM: 60, sweepWidthM: plan.frame.cellSize, cruiseSpeedMps: 10, transitSpeedMps: 15, detectionProbability: 0.95, falsePositivesPerKm2: 0, batteryReturnPct: 25 },
+        search: { altitudeM: 60, sweepWidthM: plan.frame.cellSize, cruiseSpeedMps: 10, transitSpeedMps: 10, detectionProbability: 0.95, falsePositivesPerKm2: 0, batteryReturnPct: 25 },
         radio: { sf: 9, bwHz: 125000, cr: 5, dutyCyclePct: 1, medianRangeM: 1500, extraLoss: 0 },
         truth: { victims: [], roads: [], hazards: [] },
         // the longest a simulated run of it goes (murmur sim --scenario mission.json)
