@@ -101,6 +101,8 @@ export interface Leg {
 
 /** Beyond this angle between the motion and the new target the copter brakes along its heading first. */
 const BRAKE_ANGLE_DEG = 45;
+/** A new target continues the old leg's line only while that leg's end is this close (a carrot fed ahead). */
+const CARROT_REACH_M = 50;
 /** Below this speed a new leg starts where the copter is. */
 const MOVING_MS = 0.5;
 
@@ -119,7 +121,11 @@ export function startLeg(k: Kinematics, to: Vec2, prev?: Leg): Leg {
   if (sp < MOVING_MS || dist < 0.5) return { from: { ...k.pos }, to, brakeDir: undefined };
   const cos = (k.vel.n * dn + k.vel.e * de) / (sp * dist);
   if (cos >= cosOf(BRAKE_ANGLE_DEG)) {
-    if (prev && !prev.brakeDir) {
+    // only a target re-sent a carrot's length on from the old one continues its line: the carrots recorded were
+    // 20 and 40 m ahead. A leg's far end still a long way off says nothing of the new line, and continuing it
+    // from there pulled the copter sideways onto that line's extension at up to 47 m/s (into a no-fly zone on
+    // a generated town), where ArduCopter heads for the new target.
+    if (prev && !prev.brakeDir && Math.hypot(prev.to.n - k.pos.n, prev.to.e - k.pos.e) <= CARROT_REACH_M) {
       const on = { n: to.n - prev.to.n, e: to.e - prev.to.e };
       const step = Math.hypot(on.n, on.e);
       const ahead = (prev.to.n - k.pos.n) * k.vel.n + (prev.to.e - k.pos.e) * k.vel.e > 0;
