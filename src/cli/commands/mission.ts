@@ -82,7 +82,7 @@ export const command: CommandModule = {
         ...plan,
         ...(roster ? { roster } : {}),
         description: `${plan.name}: made by murmur mission create`,
-        search: { altitudeM: 60, sweepWidthM: plan.frame.cellSize, cruiseSpeedMps: 10, transitSpeedMps: 15, detectionProbability: 0.95, falsePositivesPerKm2: 0, batteryReturnPct: 25 },
+        search: { altitudeM: 60, sweepWidthM: plan.frame.cellSize, cruiseSpeedMps: 10, transitSpeedMps: 10, detectionProbability: 0.95, falsePositivesPerKm2: 0, batteryReturnPct: 25 },
         radio: { ...DEFAULT_MISSION_RADIO },
         truth: { victims: [], roads: [], hazards: [] },
         // the longest a simulated run of it goes (murmur sim --scenario mission.json)
