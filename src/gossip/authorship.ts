@@ -189,8 +189,8 @@ export class Authorship {
     // send them all at once.
     this.lastAttestAt = now - cfg.heartbeatS + 5 + ((self * 0.618034) % 1) * cfg.heartbeatS;
     this.tesla = new TeslaProofs(self, keyring, own?.chain, cfg.tesla, undefined, cfg.livenessKeyS);
-    // the first proof of life soon after boot, spread by id like the signed one
-    this.lastTeslaAt = now - cfg.teslaStatusS + 10 + ((self * 0.618034) % 1) * Math.min(cfg.teslaStatusS, 120);
+    // the first status on air after boot is tagged (statuses go out spread already)
+    this.lastTeslaAt = -Infinity;
   }
 
   // ---- bounds -------------------------------------------------------------------------------------------
@@ -215,11 +215,13 @@ export class Authorship {
     }
     if (!this.keyring.isMember(f.origin) || this.keyring.isRevoked(f.origin))
       return { kind: 'rejected', reason: this.keyring.isRevoked(f.origin) ? 'revoked_sender' : 'unknown_sender', detail: `origin ${f.origin}` };
-    if (f.kind === 'status') return this.holdStatus(f, now);
+    const usableTag = (t: Uint8Array | undefined) =>
+      t && !t.every((b) => b === 0) && this.tesla.tagUsable(f.origin, intervalOf(f.t, this.tesla.timing), now) ? new Uint8Array(t) : undefined;
+    if (f.kind === 'status') return this.holdStatus(f, now, usableTag(tag));
     let bySeq = this.held.get(f.origin);
     if (!bySeq) this.held.set(f.origin, (bySeq = new Map()));
     const cands = bySeq.get(f.seq) ?? [];
-    const usable = tag && !tag.every((b) => b === 0) && this.tesla.tagUsable(f.origin, intervalOf(f.t, this.tesla.timing), now) ? new Uint8Array(tag) : undefined;
+    const usable = usableTag(tag);
     const same = cands.find((h) => sameFact(h.fact, f));
     if (same) {
       if (usable && !same.tag) same.tag = usable; // the first copy came late, or without its tag
@@ -235,16 +237,20 @@ export class Authorship {
     return { kind: 'held', relay: proven.length > 0 || this.mayRelay(sender, now), proven };
   }
 
-  private holdStatus(s: StatusFact, now: number): HoldResult {
+  private holdStatus(s: StatusFact, now: number, tag: Uint8Array | undefined): HoldResult {
     const list = this.heldStatus.get(s.origin) ?? [];
-    if (list.some((h) => sameFact(h.fact, s))) return { kind: 'dup' };
+    const same = list.find((h) => sameFact(h.fact, s));
+    if (same) {
+      if (tag && !same.tag) same.tag = tag;
+      return { kind: 'dup' };
+    }
     const want = this.wantedStatus.get(s.origin);
     if (want && want.seq === s.seq && eq(statusDigest(s), want.digest)) {
       this.wantedStatus.delete(s.origin);
       this.heldStatus.delete(s.origin);
       return { kind: 'held', relay: true, proven: [this.proved(s)] };
     }
-    list.push({ fact: s, at: now });
+    list.push({ fact: s, at: now, ...(tag ? { tag } : {}) });
     // keep the newest few candidates by seq (an attestation names the status its origin sent last)
     list.sort((a, b) => b.fact.seq - a.fact.seq);
     list.length = Math.min(list.length, this.cfg.statusesPerOrigin);
@@ -319,9 +325,24 @@ export class Authorship {
 
   /** Held facts of `origin` whose tag's key is now known: the one whose tag checks is the origin's. */
   private checkTags(origin: NodeId): Fact[] {
-    const bySeq = this.held.get(origin);
-    if (!bySeq) return [];
     const out: Fact[] = [];
+    const statuses = this.heldStatus.get(origin) ?? [];
+    // the newest status whose tag checks is its origin's; older candidates are of no more use
+    for (const h of statuses) {
+      if (!h.tag) continue;
+      const key = this.tesla.keyFor(origin, intervalOf(h.fact.t, this.tesla.timing));
+      if (!key) continue;
+      if (Buffer.from(teslaFactTag(key, h.fact)).equals(Buffer.from(h.tag))) {
+        out.push(this.proved(h.fact));
+        this.tags.set(factKey(h.fact), h.tag);
+        this.heldStatus.set(origin, statuses.filter((x) => x.fact.seq > h.fact.seq));
+        break;
+      }
+      delete h.tag;
+      this.counts.forged++;
+    }
+    const bySeq = this.held.get(origin);
+    if (!bySeq) return out;
     for (const [seq, cands] of [...bySeq]) {
       let real: Fact | undefined;
       for (const h of cands) {
@@ -530,12 +551,25 @@ export class Authorship {
     return due;
   }
 
-  /** When the next own MACed attestation is due (Infinity without a key chain). */
+  /** When the next own MACed attestation is due (Infinity without a key chain or anything to cover). */
   ownTeslaDueAt(): number {
     if (!this.own?.chain) return Infinity;
-    let due = this.lastTeslaAt + this.cfg.teslaStatusS;
+    let due = Infinity;
     for (const u of this.teslaUncovered) due = Math.min(due, u.at + this.cfg.teslaAfterS);
     return due;
+  }
+
+  /**
+   * An own status: tagged (its proof, 4 bytes) at least every `teslaStatusS`, so others may act on where this
+   * member is and what it does; the others go untagged (nobody acts on them, a newer one is on its way).
+   */
+  noteOwnStatus(s: StatusFact, now: number): void {
+    if (now < this.lastTeslaAt + this.cfg.teslaStatusS) return;
+    const key = this.tesla.ownTagKey(s.t, now);
+    if (!key) return;
+    this.tags.set(factKey(s), teslaFactTag(key, s));
+    this.tesla.madeOwn(s.t);
+    this.lastTeslaAt = now;
   }
 
   /** The own facts the last MACed attestation covered (the engine stores them with it). */

@@ -18,9 +18,10 @@
  * - POS  [4, zx, zy]                      sender's position, area frame, 40 m units, zigzag-coded (relay pruning);
  * - KEY  [5, origin, interval, key]        a disclosed key of origin's chain (wire/tesla.ts: 8-byte key), by the
  *                                          origin or relayed: it proves the origin's MACed facts and attestations;
- * - TAGS [6, bytes]                        4 bytes per durable fact of the packet (canonical order, attestations
- *                                          and statuses skipped): its origin's MAC under the interval key of the
- *                                          fact's time, zeros where the sender has none. Relays pass tags on as heard.
+ * - TAGS [6, mask, bytes]                  4 bytes per durable fact of the packet (canonical order, attestations
+ *                                          skipped): its origin's MAC under the interval key of the fact's time,
+ *                                          zeros where the sender has none; then one per status whose bit is set in
+ *                                          mask (bit k: the packet's k-th status). Relays pass tags on as heard.
  *
  * Status facts are never in SUM/ODG/HAVE: a newer status supersedes an older one, so a missed old status is
  * not "missing"; freshness of members travels in HB instead.
@@ -52,7 +53,7 @@ export type ControlRecord =
   | { readonly type: 'have'; readonly origin: NodeId; readonly seqs: readonly number[] }
   | { readonly type: 'pos'; readonly x: number; readonly y: number }
   | { readonly type: 'key'; readonly origin: NodeId; readonly interval: number; readonly key: Uint8Array }
-  | { readonly type: 'tags'; readonly tags: Uint8Array };
+  | { readonly type: 'tags'; readonly mask: number; readonly tags: Uint8Array };
 
 type RecordItem = number | Uint8Array;
 
@@ -91,7 +92,7 @@ export function recordToArray(r: ControlRecord): RecordItem[] {
     case 'key':
       return [5, r.origin, r.interval, r.key];
     case 'tags':
-      return [6, r.tags];
+      return [6, r.mask, r.tags];
   }
 }
 
@@ -123,7 +124,7 @@ export function decodeControl(bytes: Uint8Array): Decoded<ControlRecord[]> {
     // integers, except the heartbeat record's last item (its nibbles) and a disclosed key
     const last = rec[rec.length - 1];
     const hbBytes =
-      ((rec[0] === 1 || rec[0] === 5) && rec.length === 4) || (rec[0] === 6 && rec.length === 2) ? (last instanceof Uint8Array ? last : undefined) : undefined;
+      ((rec[0] === 1 || rec[0] === 5) && rec.length === 4) || (rec[0] === 6 && rec.length === 3) ? (last instanceof Uint8Array ? last : undefined) : undefined;
     if (!(hbBytes ? rec.slice(0, -1) : rec).every((x) => isInt(x, 0, 0xffffffff))) return reject('out_of_range', 'record item');
     const items = rec as number[];
     const body = items.slice(1);
@@ -133,8 +134,8 @@ export function decodeControl(bytes: Uint8Array): Decoded<ControlRecord[]> {
         out.push({ type: 'sum', count: body[0]!, hash: body[1]! });
         break;
       case 6:
-        if (!hbBytes || hbBytes.length % TAG_BYTES !== 0) return reject('malformed', 'tags');
-        out.push({ type: 'tags', tags: new Uint8Array(hbBytes) });
+        if (!hbBytes || hbBytes.length % TAG_BYTES !== 0 || !isInt(body[0], 0, 0xffff)) return reject('malformed', 'tags');
+        out.push({ type: 'tags', mask: body[0], tags: new Uint8Array(hbBytes) });
         break;
       case 5:
         if (!hbBytes || hbBytes.length !== 8 || !isInt(body[0], 1, 0xffff)) return reject('malformed', 'key');

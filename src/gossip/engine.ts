@@ -526,7 +526,7 @@ export class GossipNode {
         if (d && d.seq <= f.seq) this.statusDirty.delete(f.origin);
         return;
       }
-      const r = auth.hold(f, now);
+      const r = auth.hold(f, now, sender, tag);
       if (r.kind === 'rejected') this.stats.rejects.add(r.reason);
       else if (r.kind === 'held') this.onProven(r.proven, sender, relayAt, now, out);
       return;
@@ -890,6 +890,7 @@ export class GossipNode {
     const beacon = kind === 'beacon';
     let hbBytes = 0;
     if (this.ownStatus && (beacon || lowOk) && now - this.ownStatusSentAt >= this.cfg.ownStatusEveryS) {
+      this.auth?.noteOwnStatus(this.ownStatus, now); // tagged when a proof of it is due (authorship.ts)
       const size = this.codec.sizeOfFact(this.ownStatus);
       if (fits(0, size)) {
         facts.push(this.ownStatus);

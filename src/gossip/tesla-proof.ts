@@ -18,30 +18,42 @@ import type { ControlRecord } from './control.js';
 import type { Keyring } from '../wire/keyring.js';
 import { disclosableAt, DisclosedKeys, intervalOf, latestDisclosable, TESLA_TAG_BYTES, timely, TESLA_TIMING, type KeyChain, type TeslaTiming } from '../wire/tesla.js';
 
-/** Durable facts other than attestations carry a tag (statuses are proven by MACed attestations). */
+/** Durable facts other than attestations always have a tag slot (zeros if none); statuses only if tagged. */
 export function isTagged(f: Fact): boolean {
   return f.kind !== 'status' && f.kind !== 'attest';
 }
 
-/** The TAGS record for a packet's facts (canonical order), or undefined if none of them has a tag. */
+/**
+ * The TAGS record for a packet's facts, or undefined if none has a tag: a slot per durable fact (canonical
+ * order), then the tags of the statuses whose bit is set in `mask` (k-th status of the packet: bit k).
+ */
 export function tagsRecord(facts: readonly Fact[], tagOf: (f: Fact) => Uint8Array | undefined): ControlRecord | undefined {
-  const tagged = canonicalOrder(facts).filter(isTagged);
-  const bytes = new Uint8Array(tagged.length * TESLA_TAG_BYTES);
+  const order = canonicalOrder(facts);
+  const slots: Uint8Array[] = [];
   let any = false;
-  tagged.forEach((f, k) => {
+  for (const f of order.filter(isTagged)) {
     const t = tagOf(f);
-    if (t) (bytes.set(t, k * TESLA_TAG_BYTES), (any = true));
-  });
-  return any ? { type: 'tags', tags: bytes } : undefined;
+    slots.push(t ?? new Uint8Array(TESLA_TAG_BYTES));
+    any ||= !!t;
+  }
+  let mask = 0;
+  order
+    .filter((f) => f.kind === 'status')
+    .forEach((f, k) => {
+      const t = tagOf(f);
+      if (t && k < 16) (slots.push(t), (mask |= 1 << k), (any = true));
+    });
+  return any ? { type: 'tags', mask, tags: Buffer.concat(slots) } : undefined;
 }
 
 /** Each tagged fact of a packet heard (facts in the decoder's canonical order) with its tag. */
 export function tagsOf(facts: readonly Fact[], control: readonly ControlRecord[]): Map<Fact, Uint8Array> | undefined {
   const rec = control.find((r) => r.type === 'tags');
   if (!rec || rec.type !== 'tags') return undefined;
-  const tagged = facts.filter(isTagged);
-  if (rec.tags.length !== tagged.length * TESLA_TAG_BYTES) return undefined; // not this packet's: ignored
-  return new Map(tagged.map((f, k) => [f, rec.tags.subarray(k * TESLA_TAG_BYTES, (k + 1) * TESLA_TAG_BYTES)]));
+  const statuses = facts.filter((f) => f.kind === 'status');
+  const owners = [...facts.filter(isTagged), ...statuses.filter((_, k) => k < 16 && rec.mask & (1 << k))];
+  if (rec.tags.length !== owners.length * TESLA_TAG_BYTES || rec.mask >= 1 << Math.min(16, statuses.length)) return undefined; // not this packet's
+  return new Map(owners.map((f, k) => [f, rec.tags.subarray(k * TESLA_TAG_BYTES, (k + 1) * TESLA_TAG_BYTES)]));
 }
 
 export interface KeyRecord {

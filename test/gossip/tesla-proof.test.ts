@@ -71,7 +71,7 @@ test('a forgery with a made-up tag, first under the real fact\'s id, is never pr
   const forger = codecs(9);
   // the attacker sends a 200-person victim as drone 2's fact 5 with a random tag, before drone 2 does
   const fake = victim(2, 5, 100, 200);
-  const tags = encodeControl([{ type: 'tags', tags: new Uint8Array([1, 2, 3, 4]) }]);
+  const tags = encodeControl([{ type: 'tags', mask: 0, tags: new Uint8Array([1, 2, 3, 4]) }]);
   a.receive(forger.seal({ time: 100, facts: [fake], control: tags }), RX, 100);
   origin.addLocal(victim(2, 5, 100, 3), 101);
   run(origin, 101, 700, (b, t) => a.receive(b, RX, t));
@@ -98,7 +98,7 @@ test('a key that does not hash to its chain, or comes before its time, is refuse
   const a = node(3);
   const forger = codecs(9);
   const fact = victim(2, 5, 100);
-  a.receive(forger.seal({ time: 100, facts: [fact], control: encodeControl([{ type: 'tags', tags: new Uint8Array(4) }]) }), RX, 100);
+  a.receive(forger.seal({ time: 100, facts: [fact], control: encodeControl([{ type: 'tags', mask: 0, tags: new Uint8Array(4) }]) }), RX, 100);
   const i = intervalOf(100);
   // a made-up key for the right interval, and the real key of a later interval too early
   a.receive(forger.seal({ time: 200, facts: [], control: encodeControl([{ type: 'key', origin: 2, interval: i, key: new Uint8Array(8).fill(7) }]) }), RX, 200);
@@ -134,4 +134,18 @@ test('the interval timing stated in docs/wire.md', () => {
   assert.deepEqual(TESLA_TIMING, { intervalS: 10, discloseAfterS: 90, maxClockErrorS: 2 });
   const f: Fact = victim(2, 1, 0);
   assert.equal(intervalOf(f.t), 1);
+});
+
+test('a tagged status is proven once its key is out (others may act on it); an untagged one never is', () => {
+  const two = node(2, { ...CFG, teslaStatusS: 600 });
+  const a = node(3);
+  const status = (seq: number, t: number): Fact => ({
+    kind: 'status', origin: 2, seq, t, pos: { x: 10, y: 20 }, alt: 50, battery: 90, mode: 3, armed: true, activity: 'searching', sector: 1, heading: 0,
+  });
+  two.addLocal(status(1, 20), 20);
+  run(two, 20, 500, (b, t) => a.receive(b, RX, t)); // on air tagged: the first in a while (key out within 400 s)
+  assert.equal(a.store.latestStatus(2)?.seq, 1, 'the tagged status was not proven');
+  two.addLocal(status(2, 500), 500);
+  run(two, 500, 1000, (b, t) => a.receive(b, RX, t)); // on air untagged: within teslaStatusS of the first
+  assert.equal(a.store.latestStatus(2)?.seq, 1, 'an untagged status was taken');
 });
