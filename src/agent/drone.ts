@@ -26,7 +26,7 @@ import { AgentConfigError } from './config.js';
 import { DetectorSocket } from './detector-socket.js';
 import { GossipLink } from './gossip-link.js';
 import { searchGossipConfig } from './gossip-settings.js';
-import { missionSearchSettings } from './mission-settings.js';
+import { missionSearchSettings, rosterProblem } from './mission-settings.js';
 import { SearchAgent, type Sensor } from './search-agent.js';
 
 export interface RunningDrone {
@@ -48,6 +48,8 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
   const frame = scenarioFrame(mission);
   const { keyring, self, keyEpoch } = loadProvisioning(cfg.provisioning);
   if (!cfg.roster.includes(self.id)) throw new AgentConfigError(`this node (${self.id}) is not in the roster ${cfg.roster.join(',')}`);
+  const otherRoster = rosterProblem(cfg.roster, mission, cfg.mission);
+  if (otherRoster) throw new AgentConfigError(otherRoster);
   mkdirSync(cfg.dataDir, { recursive: true });
   const seqs = openNodeSequences(cfg.dataDir, undefined, { keyEpoch });
   const searchable = searchableCells(

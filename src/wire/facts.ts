@@ -127,7 +127,10 @@ export interface StatusFact extends FactBase {
   readonly mode: number;
   readonly armed: boolean;
   readonly activity: Activity;
-  /** Index of the sector it is searching, or -1 for none. */
+  /**
+   * Its sector in the mission's take-off plan while searching or between lanes (its place in the roster in id
+   * order, from 0: the station shows S1, S2, …), or -1 for none (on the ground, going home, flying no plan).
+   */
   readonly sector: number;
   /** Degrees 0..359. */
   readonly heading: number;
