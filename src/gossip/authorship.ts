@@ -455,7 +455,7 @@ export class Authorship {
     return out;
   }
 
-  private proved(f: Fact, tag?: Uint8Array): Fact {
+  private proved(f: Fact): Fact {
     this.counts.proven++;
     this.raise(f.origin, f.seq);
     if (f.kind !== 'status') {
