@@ -22,7 +22,7 @@ export interface SectorRow {
   readonly cells: number;
   /** Cells of lost members' sectors it has taken over. */
   readonly shareCells: number;
-  /** Its remainder is handed to the others (lost, recalled, yielded). */
+  /** Its remainder is handed to the others (lost, recalled, yielded; not while nobody is searching to take it). */
   readonly orphaned: boolean;
 }
 
@@ -107,6 +107,8 @@ export class SectorWatch {
     if (this.last?.key === key) return this.last.picture;
     const shares = handOver({ frame: this.base.frame, takeOff, recipients, orphaned, coveredBy: (id) => coveredBy.get(id), closed });
     const frame = this.base.frame;
+    // before anyone takes off every drone is 'idle', which the agents count as orphaned: nobody takes anything
+    const handedOver = (id: NodeId) => recipients.length > 0 && orphaned.includes(id);
     const features: Feature[] = [];
     const rows: SectorRow[] = [];
     const outline = (id: NodeId, cells: readonly number[], kind: 'own' | 'share', sector: number) => {
@@ -117,7 +119,7 @@ export class SectorWatch {
         type: 'Feature',
         id: `sector-${kind}-${id}`,
         geometry: { type: 'MultiLineString', coordinates: cellOutline(frame, cells).map((ring) => ring.map((p) => position(frame, p))) },
-        properties: { layer: 'sector', kind, member: id, sector, orphaned: orphaned.includes(id), labelLon: lon, labelLat: lat },
+        properties: { layer: 'sector', kind, member: id, sector, orphaned: handedOver(id), labelLon: lon, labelLat: lat },
       });
     };
     for (const id of [...this.base.roster].sort((a, b) => a - b)) {
@@ -126,7 +128,7 @@ export class SectorWatch {
       const share = shares.get(id) ?? [];
       outline(id, own, 'own', sector);
       if (share.length) outline(id, share, 'share', sector);
-      rows.push({ member: id, sector, cells: own.length, shareCells: share.length, orphaned: orphaned.includes(id) });
+      rows.push({ member: id, sector, cells: own.length, shareCells: share.length, orphaned: handedOver(id) });
     }
     const picture = { features, rows, missionVersion: version };
     this.last = { key, picture };

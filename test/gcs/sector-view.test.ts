@@ -51,6 +51,10 @@ test('the station outlines the take-off plan the drones fly, and a recalled dron
     assert.deepEqual(enclosed(frame, (feat.geometry as { coordinates: [number, number][][] }).coordinates, input.searchable).sort((a, b) => a - b), [...sector].sort((a, b) => a - b));
   }
   assert.equal(pic.features.filter((x) => x.properties.kind === 'share').length, 0);
+  // on the ground before take-off ('idle'), nothing is handed over to anyone
+  const ground = roster.map((id) => status(id, 'idle', 5));
+  const before = new SectorWatch(input).picture(stateOf(ground), ground, () => undefined, none, 5);
+  assert.deepEqual([before.rows.filter((r) => r.orphaned).length, before.features.filter((x) => x.properties.kind === 'share').length], [0, 0]);
 
   // drone 3 recalled after searching a third of its sector: the others take over the rest, and only the rest
   const s3 = plan.sectors.get(3)!;
