@@ -207,7 +207,7 @@ export interface AttestFact extends FactBase {
   readonly digest: Uint8Array;
   /** 8 bytes: SHA-256 of the status's canonical encoding, truncated (zeros when statusSeq is 0). */
   readonly statusDigest: Uint8Array;
-  /** 64-byte Ed25519 signature. */
+  /** 64-byte Ed25519 signature, or an 8-byte MAC under the origin's interval key (wire/tesla.ts). */
   readonly signature: Uint8Array;
 }
 

@@ -111,6 +111,7 @@ export async function openMesh(
   const { GossipNode } = await import('../../gossip/engine.js');
   const { stationGossipConfig } = await import('../../agent/gossip-settings.js');
   const { Authorship, memberAuthorship } = await import('../../gossip/authorship.js');
+  const { ownChain } = await import('../../wire/tesla.js');
   const { signingKeyOf } = await import('../../wire/keyring.js');
   const { wireCodec } = await import('../../gossip/wire-codec.js');
   const { GossipLink } = await import('../../agent/gossip-link.js');
@@ -158,7 +159,16 @@ export async function openMesh(
     wireCodec({ self: self.id, keyring, nextCounter: () => packetCounter.take(), maxPacketBytes: link.mtu }),
     seededRandom(`${self.id}/${Date.now()}`),
     nowS(),
-    authorship ? new Authorship(self.id, keyring, { signingKey: signingKeyOf(self), nextAttestSeq: () => seqs.facts.take() }, memberAuthorship(gossipCfg), nowS()) : undefined,
+    authorship
+      ? new Authorship(
+          self.id,
+          keyring,
+          // key chains count from the swarm key's epoch: without one in the file, signatures only
+          { signingKey: signingKeyOf(self), nextAttestSeq: () => seqs.facts.take(), ...(keyEpoch !== undefined && epochMs / 1000 >= keyEpoch ? { chain: ownChain(self, keyring) } : {}) },
+          memberAuthorship(gossipCfg, keyEpoch !== undefined ? epochMs / 1000 - keyEpoch : 0),
+          nowS(),
+        )
+      : undefined,
   );
   let port: InstanceType<typeof GossipMeshPort> | undefined;
   const runner = new GossipLink({ node, link, clock: systemClock, epochMs, onActions: (a) => port?.heard(a.learned) });
