@@ -184,7 +184,7 @@ export function memoryLinkPair(opts: MemoryLinkOptions): [ByteLink & { cut(): vo
       write(bytes) {
         if (!open) return;
         if (opts.loss && opts.random && opts.random.chance(opts.loss)) return;
-        const copy = Uint8Array.from(bytes);
+        const copy = new Uint8Array(bytes);
         const peer = end.peer;
         opts.clock.setTimeout(() => {
           if (open) peer?.onData?.(copy);

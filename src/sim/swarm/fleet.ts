@@ -66,10 +66,7 @@ export function inProcessFleet(clock: VirtualClock): Fleet {
       stops.push(() => sim.copter.stop());
       return {
         connection: sim.connect,
-        truth: () => {
-          const s = sim.copter.snapshot();
-          return { lat: s.lat, lon: s.lon, flying: s.flying };
-        },
+        truth: () => sim.copter.truth(),
         crash: () => sim.copter.stop(),
         batteryFailure: () => sim.copter.params.set('SIM_BATT_VOLTAGE', 10.0),
         fcReboot: (ms) => {

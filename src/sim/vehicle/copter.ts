@@ -351,6 +351,12 @@ export class SimCopter {
     };
   }
 
+  /** Where it is and whether it flies: the part of `snapshot` a swarm run asks of every drone every step. */
+  truth(): { lat: number; lon: number; flying: boolean } {
+    const ll = this.latLon();
+    return { lat: ll.lat, lon: ll.lon, flying: this.airborne };
+  }
+
   // ───────────────────────────── output ─────────────────────────────
 
   private emit(data: MavLinkData): void {
@@ -360,7 +366,7 @@ export class SimCopter {
     for (const s of this.sinks) s.raw?.(bytes);
   }
   private text(severity: number, text: string): void {
-    const m = new common.StatusText();
+    const m = fresh(common.StatusText);
     m.severity = severity;
     m.text = text.slice(0, 50);
     m.id = 0;
@@ -395,7 +401,7 @@ export class SimCopter {
   }
 
   private sendHeartbeat(): void {
-    const h = new minimal.Heartbeat();
+    const h = fresh(minimal.Heartbeat);
     h.type = 2;
     h.autopilot = 3;
     h.baseMode = this.baseMode();
@@ -406,7 +412,7 @@ export class SimCopter {
   }
 
   private sendTimesync(): void {
-    const m = new common.TimeSync();
+    const m = fresh(common.TimeSync);
     m.tc1 = 0n;
     m.ts1 = BigInt(Math.round(this.t())) * 1_000_000n;
     this.emit(m);
@@ -416,7 +422,7 @@ export class SimCopter {
     const ll = this.latLon();
     switch (msgid) {
       case MSG.GLOBAL_POSITION_INT: {
-        const m = new common.GlobalPositionInt();
+        const m = fresh(common.GlobalPositionInt);
         // no position before the GPS is up: ArduCopter sends zeros (not home)
         const known = this.t() >= POSITION_FROM_MS;
         m.timeBootMs = Math.round(this.t());
@@ -431,7 +437,7 @@ export class SimCopter {
         return m;
       }
       case MSG.SYS_STATUS: {
-        const m = new common.SysStatus();
+        const m = fresh(common.SysStatus);
         const present = 0x0020_002f | 0x0200_0000 | 0x1000_0000;
         m.onboardControlSensorsPresent = present;
         m.onboardControlSensorsEnabled = present;
@@ -446,7 +452,7 @@ export class SimCopter {
         return m;
       }
       case MSG.BATTERY_STATUS: {
-        const m = new common.BatteryStatus();
+        const m = fresh(common.BatteryStatus);
         m.id = 0;
         m.batteryFunction = 0;
         m.type = 0;
@@ -464,7 +470,7 @@ export class SimCopter {
         return m;
       }
       case MSG.GPS_RAW_INT: {
-        const m = new common.GpsRawInt();
+        const m = fresh(common.GpsRawInt);
         const fix = this.t() >= 9830;
         m.timeUsec = BigInt(Math.round(this.t())) * 1000n;
         m.fixType = fix ? 6 : 0;
@@ -479,7 +485,7 @@ export class SimCopter {
         return m;
       }
       case MSG.ATTITUDE: {
-        const m = new common.Attitude();
+        const m = fresh(common.Attitude);
         m.timeBootMs = Math.round(this.t());
         m.roll = this.accXY.e / 9.81;
         m.pitch = -this.accXY.n / 9.81;
@@ -487,7 +493,7 @@ export class SimCopter {
         return m;
       }
       case MSG.VFR_HUD: {
-        const m = new common.VfrHud();
+        const m = fresh(common.VfrHud);
         const gs = Math.hypot(this.vel.n, this.vel.e);
         m.airspeed = gs;
         m.groundspeed = gs;
@@ -498,7 +504,7 @@ export class SimCopter {
         return m;
       }
       case MSG.MISSION_CURRENT: {
-        const m = new common.MissionCurrent();
+        const m = fresh(common.MissionCurrent);
         m.seq = this.missionCur;
         m.total = Math.max(0, this.mission.length - 1);
         m.missionState = this.mission.length <= 1 ? 1 : this.missionRunning ? 3 : this.missionStarted ? 4 : 2;
@@ -507,7 +513,7 @@ export class SimCopter {
       }
       case MSG.HOME_POSITION: {
         if (this.t() < HOME_SET_MS) return undefined;
-        const m = new common.HomePosition();
+        const m = fresh(common.HomePosition);
         m.latitude = Math.round(this.home.lat * 1e7);
         m.longitude = Math.round(this.home.lon * 1e7);
         m.altitude = Math.round(this.home.alt * 1000);
@@ -515,13 +521,13 @@ export class SimCopter {
         return m;
       }
       case MSG.EXTENDED_SYS_STATE: {
-        const m = new common.ExtendedSysState();
+        const m = fresh(common.ExtendedSysState);
         m.vtolState = 0;
         m.landedState = !this.airborne ? 1 : this.mode === M.LAND ? 4 : 2;
         return m;
       }
       case MSG_EKF_STATUS_REPORT: {
-        const m = new ardupilotmega.EkfStatusReport();
+        const m = fresh(ardupilotmega.EkfStatusReport);
         const t = this.t();
         m.flags = (t < EKF_ACTIVE_MS ? EKF_FLAGS_UNINITIALISED : t < GPS_USED_MS ? EKF_FLAGS_NO_GPS : EKF_FLAGS_GPS) as ardupilotmega.EkfStatusFlags;
         m.velocityVariance = 0.02;
@@ -533,7 +539,7 @@ export class SimCopter {
         return m;
       }
       case MSG.SYSTEM_TIME: {
-        const m = new common.SystemTime();
+        const m = fresh(common.SystemTime);
         m.timeUnixUsec = 0n;
         m.timeBootMs = Math.round(this.t());
         return m;
@@ -837,7 +843,7 @@ export class SimCopter {
 
   private advanceItem(reached: boolean): void {
     if (reached) {
-      const m = new common.MissionItemReached();
+      const m = fresh(common.MissionItemReached);
       m.seq = this.missionCur;
       this.emit(m);
       const cmd = this.mission[this.missionCur]?.command;
@@ -1252,7 +1258,7 @@ export class SimCopter {
 
   private ack(command: number, result: number | undefined, from: { sysid: number; compid: number }): void {
     if (result === undefined) return;
-    const a = new common.CommandAck();
+    const a = fresh(common.CommandAck);
     a.command = command;
     a.result = result;
     a.progress = 0;
@@ -1350,7 +1356,7 @@ export class SimCopter {
         return this.setInterval(Math.round(p[0] ?? 0), p[1] ?? 0);
       case CMD.GET_MESSAGE_INTERVAL: {
         const id = Math.round(p[0] ?? 0);
-        const m = new common.MessageInterval();
+        const m = fresh(common.MessageInterval);
         m.messageId = id;
         m.intervalUs = id === MSG.HEARTBEAT ? 1_000_000 : this.streams.has(id) ? this.streams.get(id)!.intervalMs * 1000 : -1;
         this.clock.setTimeout(() => this.emit(m), 1);
@@ -1414,7 +1420,7 @@ export class SimCopter {
   // ───────────────────────────── parameters ─────────────────────────────
 
   private paramValue(name: string, index: number): common.ParamValue {
-    const m = new common.ParamValue();
+    const m = fresh(common.ParamValue);
     m.paramId = name;
     m.paramValue = this.params.get(name);
     m.paramType = 9;
@@ -1565,7 +1571,7 @@ export class SimCopter {
     // Downloads report relative frames as 3 and RTL items with frame 0 and no position.
     const rtl = stored.command === CMD.NAV_RETURN_TO_LAUNCH;
     const frame = rtl ? 0 : stored.frame === 6 ? 3 : stored.frame === 5 ? 0 : stored.frame;
-    const m = asInt ? new common.MissionItemInt() : new common.MissionItem();
+    const m = asInt ? fresh(common.MissionItemInt) : fresh(common.MissionItem);
     m.targetSystem = from.sysid;
     m.targetComponent = from.compid;
     m.seq = seq;
@@ -1583,6 +1589,23 @@ export class SimCopter {
     m.missionType = 0;
     this.emit(m);
   }
+}
+
+/**
+ * A new message of class C, as `new C()` makes it, without running C's constructor: the generated constructors
+ * look up each enum field's default with Object.keys over the whole enum (six times for SYS_STATUS), which made
+ * them a tenth of a swarm run. The defaults are copied from one instance per class (arrays copied too).
+ */
+const templates = new Map<new () => MavLinkData, { readonly t: Record<string, unknown>; readonly arrays: readonly string[] }>();
+function fresh<T extends MavLinkData>(C: new () => T): T {
+  let e = templates.get(C);
+  if (!e) {
+    const t = new C() as unknown as Record<string, unknown>;
+    templates.set(C, (e = { t, arrays: Object.keys(t).filter((k) => Array.isArray(t[k])) }));
+  }
+  const m = Object.assign(Object.create(C.prototype) as Record<string, unknown>, e.t);
+  for (const k of e.arrays) m[k] = (e.t[k] as unknown[]).slice();
+  return m as unknown as T;
 }
 
 /**
