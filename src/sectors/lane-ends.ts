@@ -15,8 +15,13 @@ import { inOrNearZone, NOFLY_CLEARANCE_M, type Polygon } from './grid.js';
  */
 export const LANE_END_ZONE_MARGIN_M = NOFLY_CLEARANCE_M + 15;
 
-/** How far short of the next cell's edge an end reaching into a cell another run searches stops, metres. */
-const SHORT_OF_NEXT_M = 5;
+/**
+ * How far short of its cell's edge an end stops where another run searches the cell beyond, metres: the camera
+ * then stays more than half a sweep from that cell's centre even when the copter takes the lane's start fly-by,
+ * up to 10 m from it on the far side. At 5 m, a drone arriving 6 m past its lane start counted the next cell
+ * searched, the drone flying it re-planned round it, and a victim in it was never in view (generated coast 19).
+ */
+const SHORT_OF_NEXT_M = 15;
 
 /** `end` moved along `dir` (a unit vector) up to half a cell (less where another run searches the cell beyond). */
 function reach(end: LocalPoint, dir: LocalPoint, o: LaneEndOptions): LocalPoint {

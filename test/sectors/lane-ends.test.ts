@@ -39,9 +39,9 @@ test('lane ends reach to the end cell\'s edge, at the edge of the searched groun
   assert.deepEqual(out[1], { x: 27.5, y: 220 });
   // the one-cell lane has searchable cells on both sides along the lane, flown by other runs that end at
   // their centres: it reaches towards its cell's edges all the same, or the ground between the runs is never
-  // seen, stopping 5 m short so that it does not count the cells beyond as searched (their centres stay more
-  // than half a sweep away)
-  assert.deepEqual(out.slice(2), [{ x: 137.5, y: 60 }, { x: 137.5, y: 105 }]);
+  // seen, stopping 15 m short so that it does not count the cells beyond as searched (their centres stay more
+  // than half a sweep away, even from a start taken 10 m early)
+  assert.deepEqual(out.slice(2), [{ x: 137.5, y: 70 }, { x: 137.5, y: 95 }]);
   // alone in a strip one cell long, it spans its cell
   const strip = (p: { x: number; y: number }) => p.x >= 110 && p.x < 165 && p.y >= 55 && p.y < 110;
   const one = reachLaneEnds(path.slice(2), { zones: [], cellSize: 55, axis: 'north-south', searchableAt: strip });
