@@ -48,3 +48,16 @@ export function missionTakeOff(mission: Scenario, frame: AreaFrame, roster: read
     ...(s.laneAxis ? { laneAxis: s.laneAxis } : {}),
   };
 }
+
+/**
+ * Why an agent configured with `roster` cannot fly this mission (undefined: it can). Sectors are shared out
+ * over the roster, so a drone with another roster than the mission's would plan other sectors than the rest
+ * and than the station shows.
+ */
+export function rosterProblem(roster: readonly number[], mission: Scenario, missionFile: string): string | undefined {
+  const want = mission.roster;
+  if (!want) return undefined;
+  const mine = [...roster].sort((a, b) => a - b);
+  if (mine.length === want.length && mine.every((id, i) => id === want[i])) return undefined;
+  return `the roster ${mine.join(',')} is not the mission's (${want.join(',')} in ${missionFile}): every drone and the station plan sectors over the same roster`;
+}

@@ -5,6 +5,8 @@
  * by origin, membership), as each agent judges it from what it hears. Outlines go to the page as GeoJSON.
  */
 import { cellOutline, handOver, labelPoint, searchableCells, takeOffPlan, type Polygon, type TakeOff, type TakeOffInput } from '../sectors/index.js';
+import { inOrNearZone, NOFLY_CLEARANCE_M } from '../sectors/grid.js';
+import { cellCentre } from '../wire/frame-of-reference.js';
 import { factKey, type Activity, type AreaFact, type Fact, type NodeId } from '../wire/facts.js';
 import type { MapState } from '../map/state.js';
 import { position, type Feature } from '../map/geojson.js';
@@ -20,7 +22,7 @@ export interface SectorRow {
   readonly cells: number;
   /** Cells of lost members' sectors it has taken over. */
   readonly shareCells: number;
-  /** Its remainder is handed to the others (lost, recalled, yielded). */
+  /** Its remainder is handed to the others (lost, recalled, yielded; not while nobody is searching to take it). */
   readonly orphaned: boolean;
 }
 
@@ -51,14 +53,15 @@ export function sectorRoles(
 }
 
 export class SectorWatch {
-  private takeOff: { key: string; plan: TakeOff } | undefined;
+  private takeOff: { key: string; plan: TakeOff; searchable: readonly number[] } | undefined;
+  private closed: { key: string; cells: ReadonlySet<number> } | undefined;
   private last: { key: string; picture: SectorPicture } | undefined;
 
   /** `base`: the mission the drones were started with and their roster. */
   constructor(readonly base: TakeOffInput) {}
 
   /** The take-off plan of the mission in force: a newer mission's areas replace the area, as the agents adopt it (commands.ts). */
-  private plan(state: MapState, get: (key: string) => Fact | undefined): { key: string; plan: TakeOff; version: number } {
+  private plan(state: MapState, get: (key: string) => Fact | undefined): { key: string; plan: TakeOff; searchable: readonly number[]; version: number } {
     const m = state.mission;
     const areas = m ? m.areas.map((id) => get(factKey(id))) : [];
     const complete = m !== undefined && areas.every((a) => a?.kind === 'area');
@@ -75,13 +78,22 @@ export class SectorWatch {
           ...(m.launch.length ? { launchSites: m.launch } : {}),
         };
       }
-      this.takeOff = { key, plan: takeOffPlan(input) };
+      this.takeOff = { key, plan: takeOffPlan(input), searchable: input.searchable };
     }
     return { ...this.takeOff, version: key === 'base' ? 0 : m!.version };
   }
 
   picture(state: MapState, facts: Iterable<Fact>, get: (key: string) => Fact | undefined, health: ReadonlyMap<NodeId, MemberHealth>, nowT: number): SectorPicture {
-    const { key: planKey, plan: takeOff, version } = this.plan(state, get);
+    const { key: planKey, plan: takeOff, searchable, version } = this.plan(state, get);
+    // cells the operators' zones closed are handed to no one, as the agents leave them out (airspace.ts)
+    const zonesKey = `${planKey}|${state.noFly.map((z) => factKey(z)).join(',')}`;
+    if (this.closed?.key !== zonesKey) {
+      const zones = state.noFly.map((z) => z.rings as Polygon);
+      const cells = new Set<number>();
+      if (zones.length) for (const c of searchable) if (inOrNearZone(cellCentre(this.base.frame, c), zones, NOFLY_CLEARANCE_M)) cells.add(c);
+      this.closed = { key: zonesKey, cells };
+    }
+    const closed = this.closed.cells;
     const { recipients, orphaned } = sectorRoles(this.base.roster, state, health, nowT);
     const coveredBy = new Map<NodeId, Set<number>>();
     if (orphaned.length)
@@ -91,10 +103,12 @@ export class SectorWatch {
         if (!s) coveredBy.set(f.origin, (s = new Set()));
         for (const c of f.cells) s.add(c);
       }
-    const key = `${planKey}|${recipients.join(',')}|${orphaned.join(',')}|${orphaned.map((id) => coveredBy.get(id)?.size ?? 0).join(',')}`;
+    const key = `${zonesKey}|${recipients.join(',')}|${orphaned.join(',')}|${orphaned.map((id) => coveredBy.get(id)?.size ?? 0).join(',')}`;
     if (this.last?.key === key) return this.last.picture;
-    const shares = handOver({ frame: this.base.frame, takeOff, recipients, orphaned, coveredBy: (id) => coveredBy.get(id) });
+    const shares = handOver({ frame: this.base.frame, takeOff, recipients, orphaned, coveredBy: (id) => coveredBy.get(id), closed });
     const frame = this.base.frame;
+    // before anyone takes off every drone is 'idle', which the agents count as orphaned: nobody takes anything
+    const handedOver = (id: NodeId) => recipients.length > 0 && orphaned.includes(id);
     const features: Feature[] = [];
     const rows: SectorRow[] = [];
     const outline = (id: NodeId, cells: readonly number[], kind: 'own' | 'share', sector: number) => {
@@ -105,7 +119,7 @@ export class SectorWatch {
         type: 'Feature',
         id: `sector-${kind}-${id}`,
         geometry: { type: 'MultiLineString', coordinates: cellOutline(frame, cells).map((ring) => ring.map((p) => position(frame, p))) },
-        properties: { layer: 'sector', kind, member: id, sector, orphaned: orphaned.includes(id), labelLon: lon, labelLat: lat },
+        properties: { layer: 'sector', kind, member: id, sector, orphaned: handedOver(id), labelLon: lon, labelLat: lat },
       });
     };
     for (const id of [...this.base.roster].sort((a, b) => a - b)) {
@@ -114,7 +128,7 @@ export class SectorWatch {
       const share = shares.get(id) ?? [];
       outline(id, own, 'own', sector);
       if (share.length) outline(id, share, 'share', sector);
-      rows.push({ member: id, sector, cells: own.length, shareCells: share.length, orphaned: orphaned.includes(id) });
+      rows.push({ member: id, sector, cells: own.length, shareCells: share.length, orphaned: handedOver(id) });
     }
     const picture = { features, rows, missionVersion: version };
     this.last = { key, picture };

@@ -13,6 +13,7 @@ import { loadScenario, localPolygon } from '../../src/mission/index.js';
 import { runWithStation } from '../../src/sim/swarm/with-station.js';
 import type { RunningGroundStation } from '../../src/gcs/ground-station.js';
 import type { RunRecord } from '../../src/sim/swarm/report.js';
+import type { Fact } from '../../src/wire/facts.js';
 import { pointInPolygon, searchableCells } from '../../src/sectors/index.js';
 import { cellIndex, toLatLon, toLocal, type AreaFrame, type LocalPoint } from '../../src/wire/frame-of-reference.js';
 import { launchBrowser, tempDir } from './helpers.js';
@@ -67,11 +68,10 @@ async function everyDroneAnswered(page: Page, what: string, n = DRONES, result =
 }
 
 /**
- * One outline per drone, labelled with the sector the drone itself reports (drones table), and each drone
- * flying inside its own: over a minute of searching, at least 80% of its positions in or next to a cell of
- * its outline.
+ * One outline per drone, labelled with the sector the drone itself reports (drones table); returns the cells
+ * each outline encloses, drone by drone.
  */
-async function sectorOutlinesMatch(page: Page, f: AreaFrame, samples: readonly Sample[]): Promise<void> {
+async function sectorOutlines(page: Page, f: AreaFrame): Promise<Map<number, Set<number>>> {
   await page.waitForFunction((n) => document.querySelectorAll('[data-sector-label][data-kind="own"]').length === n, DRONES, { timeout: 10_000 });
   const shown = await page.evaluate(() => ({
     labels: Object.fromEntries(Array.from(document.querySelectorAll('[data-sector-label][data-kind="own"]')).map((e) => [e.getAttribute('data-sector-label'), e.textContent])),
@@ -83,9 +83,6 @@ async function sectorOutlinesMatch(page: Page, f: AreaFrame, samples: readonly S
     assert.match(shown.table[id] ?? '', /^S\d+$/, `drone ${id}'s sector in the table`);
     assert.equal(shown.labels[id], `${shown.table[id]} · node ${id}`, `the outline of drone ${id} is labelled with the sector it reports`);
   }
-  // a minute of flight once the drones are well into their sectors
-  const from = Math.max(simT, 180);
-  while (simT < from + 60) await new Promise((r) => setTimeout(r, 250));
   const view = (await page.evaluate(async () => (await fetch('/api/state', { headers: { Authorization: `Bearer ${localStorage.getItem('murmur-token') ?? ''}` } })).json())) as {
     geojson: { features: { geometry: { type: string; coordinates: [number, number][][] }; properties: Record<string, unknown> }[] };
   };
@@ -101,13 +98,29 @@ async function sectorOutlinesMatch(page: Page, f: AreaFrame, samples: readonly S
       for (let y = y0 + f.cellSize / 2; y < y1; y += f.cellSize) if (pointInPolygon({ x, y }, rings)) cells.add(cellIndex(f, { x, y }));
     cellsOf.set(Number(o.properties.member), cells);
   }
+  return cellsOf;
+}
+
+/**
+ * Each drone searched inside the outline the page showed for it: of the cells it reported searched before the
+ * operator's new area (no drone was lost meanwhile), at least 90% in its outline or next to it (a lane reaches
+ * on to the end cell's edge), with twenty cells or more reported by all but two drones together.
+ */
+function searchedInsideOutlines(f: AreaFrame, cellsOf: ReadonlyMap<number, ReadonlySet<number>>, facts: Iterable<Fact>, beforeT: number): void {
+  const searched = new Map<number, Set<number>>();
+  for (const x of facts) if (x.kind === 'coverage' && x.t < beforeT) for (const c of x.cells) (searched.get(x.origin) ?? searched.set(x.origin, new Set()).get(x.origin)!).add(c);
+  const seen: string[] = [];
   for (let id = 1; id <= DRONES; id++) {
     const own = cellsOf.get(id)!;
-    const near = (p: LocalPoint) => [-1, 0, 1].some((dx) => [-1, 0, 1].some((dy) => own.has(cellIndex(f, { x: p.x + dx * f.cellSize, y: p.y + dy * f.cellSize }))));
-    const mine = samples.filter((s) => s.id === id && s.t >= from && s.t < from + 60);
-    const inside = mine.filter((s) => near(s.p)).length;
-    assert.ok(mine.length >= 30 && inside >= 0.8 * mine.length, `drone ${id}: ${inside} of ${mine.length} positions in t = ${from}..${from + 60} s in or next to its outline (${own.size} cells)`);
+    const near = (c: number) => [-1, 0, 1].some((dc) => [-f.cols, 0, f.cols].some((dr) => own.has(c + dc + dr)));
+    const mine = [...(searched.get(id) ?? [])];
+    const inside = mine.filter(near).length;
+    seen.push(`${id}: ${inside}/${mine.length}`);
+    assert.ok(inside >= 0.9 * mine.length, `drone ${id}: ${inside} of the ${mine.length} cells it searched before t = ${beforeT} s in or next to its outline (${own.size} cells)`);
   }
+  // (coverage goes out every 20 s: a drone just onto its lanes may have reported little yet)
+  const total = [...searched.values()].reduce((n, c) => n + c.size, 0);
+  assert.ok(total >= 20 && [...searched.values()].filter((c) => c.size > 0).length >= DRONES - 2, `too little searched before t = ${beforeT} s to compare (${seen.join(', ')})`);
 }
 
 export async function demoMissionLoop(): Promise<void> {
@@ -159,7 +172,7 @@ export async function demoMissionLoop(): Promise<void> {
     await page.waitForFunction((n) => document.querySelectorAll('#members tr[data-member] td:nth-child(2)').length >= n + 1 &&
       Array.from(document.querySelectorAll("#members tr[data-member] td:nth-child(2)")).filter((td) => td.textContent!.startsWith('searching')).length === n, DRONES, { timeout: 60_000 });
     const f = frame!;
-    await sectorOutlinesMatch(page, f, samples);
+    const outlined = await sectorOutlines(page, f);
     const ll = (p: LocalPoint): [number, number] => {
       const g = toLatLon(f, p);
       return [g.lon, g.lat];
@@ -206,13 +219,17 @@ export async function demoMissionLoop(): Promise<void> {
     // its remainder is handed over, as the drones themselves divide it: the page outlines the shares
     await page.waitForFunction((id) => document.querySelectorAll('[data-sector-label][data-kind="share"]').length > 0 &&
       / \(handed over\)$/.test(document.querySelector(`[data-sector-label="${id}"][data-kind="own"]`)?.textContent ?? ''), recalled, { timeout: 10_000 });
+    await page.screenshot({ path: 'test-artifacts/gcs-demo-handover.png' });
     await page.click(`tr[data-member="${recalled}"] button[data-do="resume"]`);
     await everyDroneAnswered(page, `resume node ${recalled}`, 1);
     await page.waitForFunction((id) => (document.querySelector(`#members tr[data-member="${id}"] td:nth-child(2)`)?.textContent ?? '').startsWith('searching'), recalled, { timeout: 30_000 });
+    // resumed, it takes its remainder back: no share outlined any more
+    await page.waitForFunction(() => document.querySelectorAll('[data-sector-label][data-kind="share"]').length === 0, undefined, { timeout: 10_000 });
 
     const { station: running } = await run;
     station = running;
     const state = running.station.map.state();
+    searchedInsideOutlines(f, outlined, running.station.map.facts(), state.mission!.t);
     const zone = state.noFly.find((z) => `${z.origin}:${z.seq}` === zoneId)!;
     assert.ok(zone, 'the zone is in the station map');
     // drawn over ground nobody had searched, which the drones' plans had in them

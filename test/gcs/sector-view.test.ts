@@ -51,6 +51,10 @@ test('the station outlines the take-off plan the drones fly, and a recalled dron
     assert.deepEqual(enclosed(frame, (feat.geometry as { coordinates: [number, number][][] }).coordinates, input.searchable).sort((a, b) => a - b), [...sector].sort((a, b) => a - b));
   }
   assert.equal(pic.features.filter((x) => x.properties.kind === 'share').length, 0);
+  // on the ground before take-off ('idle'), nothing is handed over to anyone
+  const ground = roster.map((id) => status(id, 'idle', 5));
+  const before = new SectorWatch(input).picture(stateOf(ground), ground, () => undefined, none, 5);
+  assert.deepEqual([before.rows.filter((r) => r.orphaned).length, before.features.filter((x) => x.properties.kind === 'share').length], [0, 0]);
 
   // drone 3 recalled after searching a third of its sector: the others take over the rest, and only the rest
   const s3 = plan.sectors.get(3)!;
@@ -63,6 +67,14 @@ test('the station outlines the take-off plan the drones fly, and a recalled dron
   assert.deepEqual(taken.sort((a, b) => a - b), s3.filter((c) => !done.includes(c)).sort((a, b) => a - b));
   assert.equal(after.rows.find((r) => r.member === 3)?.orphaned, true);
   assert.equal(after.rows.reduce((n, r) => n + r.shareCells, 0), s3.length - done.length);
+
+  // an operator's zone over part of that remainder: those cells go to no one (the drones leave them out)
+  const last = cellCentre(frame, s3[s3.length - 1]!);
+  const h = frame.cellSize / 4;
+  const zone: Fact = { kind: 'area', origin: 250, seq: 9, t: 210, role: 'nofly', priority: 0, rings: [[{ x: last.x - h, y: last.y - h }, { x: last.x + h, y: last.y - h }, { x: last.x + h, y: last.y + h }, { x: last.x - h, y: last.y + h }]] };
+  const zoned = watch.picture(stateOf([...facts, zone]), [...facts, zone], () => undefined, none, 210);
+  const takenNow = zoned.features.filter((x) => x.properties.kind === 'share').flatMap((x) => enclosed(frame, (x.geometry as { coordinates: [number, number][][] }).coordinates, input.searchable));
+  assert.ok(!takenNow.includes(s3[s3.length - 1]!) && takenNow.length < taken.length, `${takenNow.length} cells taken over with the zone, ${taken.length} without`);
 
   // a drone the membership declared gone is handed over too; one never heard is, as the drones hold it lost
   const gone = new Map<number, MemberHealth>([[5, { id: 5, state: 'gone' }]]);

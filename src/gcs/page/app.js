@@ -178,7 +178,7 @@ function sectorLabelText(p) {
 function sectorCell(m, sectors) {
   const row = sectors?.rows.find((r) => r.member === m.id);
   const own = m.sector >= 0 ? sectorName(m.sector) : '—';
-  return row?.shareCells && m.sector >= 0 ? `${own} + ${row.shareCells} cells taken over` : own;
+  return row?.shareCells && m.sector >= 0 ? `${own} <small title="cells of a lost drone's sector taken over">+${row.shareCells}</small>` : own;
 }
 
 // ---------- panels ----------

@@ -58,6 +58,26 @@ export function waypointShaping(wpAcc: number, wpJerk: number): Shaping {
   return { acc: 2 * k, jerk: Math.max(0.2, wpJerk), dec: 2 * k, decJerk: 2.5 * k, tau: 1.5, brake: 2.5 * k, brakeJerk: 2.3 * k };
 }
 
+/**
+ * The fastest level flight the lean limit allows, measured on real SITL (its quad's drag) by asking 20 m/s of
+ * DO_CHANGE_SPEED on a 300 m leg: 10.28 m/s at 30° (ATC_ANGLE_MAX's default; 15 asked gives the same, and so does
+ * WP_SPD 5 or 15 — WP_SPD is not the limit: 8 asked under WP_SPD 5 flew 8.14), 12.72 at 38°, 15.15 at 45°.
+ * Linear between the measurements and beyond them.
+ */
+const LEVEL_SPEED_AT_LEAN: ReadonlyArray<readonly [number, number]> = [
+  [30, 10.28],
+  [38, 12.72],
+  [45, 15.15],
+];
+
+export function levelSpeedLimit(leanDeg: number): number {
+  const t = LEVEL_SPEED_AT_LEAN;
+  const i = leanDeg <= t[1]![0] ? 0 : 1;
+  const [a, va] = t[i]!;
+  const [b, vb] = t[i + 1]!;
+  return Math.max(1, va + ((leanDeg - a) * (vb - va)) / (b - a));
+}
+
 /** Distance to stop from speed v with deceleration a reached at jerk j. */
 export function stopDistance(v: number, a: number, j: number): number {
   return (v * v) / (2 * a) + (v * a) / (2 * j);
