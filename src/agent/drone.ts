@@ -16,6 +16,7 @@ import { linkFromSpec } from '../links/open.js';
 import type { Link } from '../links/link.js';
 import { loadProvisioning, signingKeyOf } from '../wire/keyring.js';
 import { Authorship, memberAuthorship } from '../gossip/authorship.js';
+import { ownChain } from '../wire/tesla.js';
 import { openNodeSequences } from '../wire/sequence-file.js';
 import { Vehicle } from '../vehicle/vehicle.js';
 import { searchableCells } from '../sectors/index.js';
@@ -25,7 +26,7 @@ import { AgentConfigError } from './config.js';
 import { DetectorSocket } from './detector-socket.js';
 import { GossipLink } from './gossip-link.js';
 import { searchGossipConfig } from './gossip-settings.js';
-import { missionSearchSettings } from './mission-settings.js';
+import { missionSearchSettings, rosterProblem } from './mission-settings.js';
 import { SearchAgent, type Sensor } from './search-agent.js';
 
 export interface RunningDrone {
@@ -47,6 +48,8 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
   const frame = scenarioFrame(mission);
   const { keyring, self, keyEpoch } = loadProvisioning(cfg.provisioning);
   if (!cfg.roster.includes(self.id)) throw new AgentConfigError(`this node (${self.id}) is not in the roster ${cfg.roster.join(',')}`);
+  const otherRoster = rosterProblem(cfg.roster, mission, cfg.mission);
+  if (otherRoster) throw new AgentConfigError(otherRoster);
   mkdirSync(cfg.dataDir, { recursive: true });
   const seqs = openNodeSequences(cfg.dataDir, undefined, { keyEpoch });
   const searchable = searchableCells(
@@ -63,7 +66,14 @@ export async function startDrone(cfg: AgentConfig, opts: { clock?: Clock; log?: 
   const startS = (clock.now() - epochMs) / 1000;
   // With authorship the drone signs attestations of its own facts; their seqs come from its fact sequence.
   const auth = cfg.authorship
-    ? new Authorship(self.id, keyring, { signingKey: signingKeyOf(self), nextAttestSeq: () => seqs.facts.take() }, memberAuthorship(gossipCfg), startS)
+    ? new Authorship(
+        self.id,
+        keyring,
+        // key chains count from the swarm key's epoch: without one in the file, signatures only
+        { signingKey: signingKeyOf(self), nextAttestSeq: () => seqs.facts.take(), ...(keyEpoch !== undefined && frame.epoch >= keyEpoch ? { chain: ownChain(self, keyring) } : {}) },
+        memberAuthorship(gossipCfg, keyEpoch !== undefined ? frame.epoch - keyEpoch : 0),
+        startS,
+      )
     : undefined;
   const gossip = new GossipNode(
     gossipCfg,

@@ -11,7 +11,7 @@ import type { Logger } from '../core/log.js';
 import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
 import { cellCentre, cellIndex, missionSeconds, toLatLon, toLocal } from '../wire/frame-of-reference.js';
 import type { Activity, Fact, HazardFact, NodeId, RoadFact, StatusFact, VictimFact } from '../wire/facts.js';
-import { laneAxis, legDistanceToZone, legEntersZone, planSectors, reachLaneEnds, regionRanks, routeAround, shareOut, sweptCells, type CellRanks, type LaneAxis, type Polygon, type SectorPlan } from '../sectors/index.js';
+import { handOver, legDistanceToZone, legEntersZone, planSectors, reachLaneEnds, routeAround, sweptCells, takeOffPlan, type LaneAxis, type Polygon, type TakeOff } from '../sectors/index.js';
 import type { OverrideInfo, Vehicle } from '../vehicle/vehicle.js';
 import { mayAct } from '../wire/authority.js';
 import { OperatorDesk } from './commands.js';
@@ -79,14 +79,6 @@ export interface SearchAgentOptions {
   readonly onCovered?: (cells: readonly number[], atMs: number) => void;
 }
 
-/**
- * Which of n launch points the k-th of N roster members (sorted by id, from 0) takes off from: consecutive
- * members share a point (teams of ⌈N/n⌉ or ⌊N/n⌋), so members in id order are also in launch-point order.
- */
-export function launchPointIndex(k: number, members: number, points: number): number {
-  return Math.min(points - 1, Math.floor((k * points) / Math.max(1, members)));
-}
-
 /** A waypoint this close counts as reached, metres. */
 const REACHED_M = 10;
 /**
@@ -147,14 +139,11 @@ export class SearchAgent {
   private plannedOnce = false;
   /** The speed last commanded (undefined: the flight controller's default, e.g. after a mode change). */
   private speedSet: number | undefined;
-  private takeOffPlan: SectorPlan | undefined;
-  /** The order the mission's cells are flown in (regionRanks), made with the take-off plan. */
-  private ranks: CellRanks | undefined;
+  /** The take-off plan (src/sectors/takeoff.ts), made once per mission. */
+  private plan0: TakeOff | undefined;
   /** The way to the current waypoint went round a no-fly zone. */
   private detoured = false;
 
-  /** The roster in id order: launch points are shared out along it. */
-  private readonly rosterInOrder: readonly NodeId[];
   /** The no-fly zones known: the mission's and the operator's (see airspace.ts). */
   readonly airspace: Airspace;
   /** The zones in the flight controller's geofence (airspace-fence.ts). */
@@ -163,51 +152,36 @@ export class SearchAgent {
   // not readonly: a mission from the ground station replaces the searchable cells and launch sites
   constructor(private o: SearchAgentOptions) {
     this.searchableSet = new Set(o.searchable);
-    this.rosterInOrder = [...o.roster].sort((a, b) => a - b);
     this.desk = new OperatorDesk({ self: o.self, frame: o.frame, isOperator: o.isOperator ?? (() => false), ...(o.nofly ? { zones: o.nofly } : {}) });
     this.airspace = new Airspace(o.nofly ?? [], o.isOperator);
     this.fence = o.geofence === false ? undefined : new FenceKeeper({ vehicle: o.vehicle, frame: o.frame, airspace: this.airspace, clock: o.clock, log: o.log });
-  }
-
-  /** Where a member takes off (the same on every agent: mission and roster only). */
-  private launchOf(id: NodeId): LocalPoint {
-    const sites = this.o.launchSites ?? [];
-    const k = Math.max(0, this.rosterInOrder.indexOf(id));
-    return sites.length ? sites[launchPointIndex(k, this.rosterInOrder.length, sites.length)]! : { x: 0, y: 0 };
   }
 
   private transitSpeed(): number {
     return Math.max(this.o.cruiseSpeedMps, this.o.transitSpeedMps ?? this.o.cruiseSpeedMps);
   }
 
-  /** Search effort (cells) of one metre flown outside a lane. */
-  private effortPerM(): number {
-    return this.o.cruiseSpeedMps / (this.transitSpeed() * this.o.frame.cellSize);
+  /** Where a member takes off (the same on every agent: mission and roster only). */
+  private launchOf(id: NodeId): LocalPoint {
+    return this.baseline().launchOf(id);
   }
 
   /**
-   * The whole roster's take-off plan: fixed for the mission, the same on every agent (it depends only on the
-   * mission and the roster), with sectors sized so that every member, flying from the launch site, finishes
-   * its own at about the same time.
+   * The whole roster's take-off plan: fixed for the mission, the same on every agent and at the ground
+   * station (it depends only on the mission and the roster).
    */
-  private baseline(): SectorPlan {
-    if (!this.takeOffPlan) {
-      const axis = this.o.laneAxis ?? laneAxis(this.o.frame, this.o.searchable);
-      // the mission's zones only: an operator's zone drawn later must not reorder anyone's sector
-      this.ranks = regionRanks(this.o.frame, axis, this.o.searchable, this.o.nofly ?? []);
-      this.takeOffPlan = planSectors({
-        ranks: this.ranks,
-        axis,
-        frame: this.o.frame,
-        searchable: this.o.searchable,
-        covered: new Set(),
-        members: this.o.roster.map((id) => ({ id, pos: this.launchOf(id) })),
-        // blocks in the order of the launch points across the lanes (ties: by id)
-        orderBy: 'position',
-        entryEffortPerM: this.effortPerM(),
-      });
-    }
-    return this.takeOffPlan;
+  private baseline(): TakeOff {
+    this.plan0 ??= takeOffPlan({
+      frame: this.o.frame,
+      searchable: this.o.searchable,
+      roster: this.o.roster,
+      cruiseSpeedMps: this.o.cruiseSpeedMps,
+      ...(this.o.transitSpeedMps === undefined ? {} : { transitSpeedMps: this.o.transitSpeedMps }),
+      ...(this.o.launchSites ? { launchSites: this.o.launchSites } : {}),
+      ...(this.o.nofly ? { nofly: this.o.nofly } : {}),
+      ...(this.o.laneAxis ? { laneAxis: this.o.laneAxis } : {}),
+    });
+    return this.plan0;
   }
 
   /** Facts learned from the mesh. */
@@ -271,7 +245,7 @@ export class SearchAgent {
     if (!m) return;
     this.o = { ...this.o, searchable: m.searchable, ...(m.launch.length ? { launchSites: m.launch } : {}) };
     this.searchableSet = new Set(m.searchable);
-    this.takeOffPlan = undefined;
+    this.plan0 = undefined;
     this.plannedOnce = false;
     this.replanWanted = true;
     this.o.log.info('mission adopted', { version: m.version, cells: m.searchable.length });
@@ -351,34 +325,15 @@ export class SearchAgent {
     this.planKey = key;
     this.orphanOwners = new Set(orphaned);
     const here = this.position() ?? { x: 0, y: 0 };
-    const base = this.baseline();
+    const takeOff = this.baseline();
+    const base = takeOff.plan;
     // one lane direction for every layer, so the snake order is the same everywhere
-    const axis = { axis: base.axis, ...(this.ranks ? { ranks: this.ranks } : {}) };
-    const orphanCells: number[] = [];
+    const axis = { axis: base.axis, ranks: takeOff.ranks };
     // cells an operator's zone closed are left out like searched ones: the take-off plan stays the same everywhere
     const closed = this.airspace.closedCells(this.o.frame, this.o.searchable);
-    for (const id of orphaned) {
-      const done = this.coveredBy.get(id);
-      for (const c of base.sectors.get(id) ?? []) if (!done?.has(c) && !closed.has(c)) orphanCells.push(c);
-    }
-    let share: readonly number[] = [];
-    if (orphanCells.length && recipients.includes(this.o.self)) {
-      const shares = shareOut({
-        frame: this.o.frame,
-        axis: base.axis,
-        ...(this.ranks ? { ranks: this.ranks } : {}),
-        cells: orphanCells,
-        effortPerM: this.effortPerM(),
-        // nominal, from the take-off plan: the same on every agent, whatever its view of others' progress
-        candidates: recipients.map((id) => {
-          const path = base.paths.get(id) ?? [];
-          const launch = this.launchOf(id);
-          const entryM = path[0] ? Math.hypot(path[0].x - launch.x, path[0].y - launch.y) : 0;
-          return { id, from: path[path.length - 1] ?? launch, busy: (base.sectors.get(id)?.length ?? 0) + entryM * this.effortPerM() };
-        }),
-      });
-      share = shares.get(this.o.self) ?? [];
-    }
+    const share: readonly number[] = recipients.includes(this.o.self)
+      ? (handOver({ frame: this.o.frame, takeOff, recipients, orphaned, coveredBy: (id) => this.coveredBy.get(id), closed }).get(this.o.self) ?? [])
+      : [];
     // A cell counts as searched once the camera is within half a sweep of its centre, but the part beyond the
     // centre is seen only as the drone flies on: a plan made before the drone reached the centre of the cell
     // under it keeps that cell, so the drone carries on along the lane instead of skipping to the next one.
@@ -468,7 +423,7 @@ export class SearchAgent {
       armed: s.armed ?? false,
       activity: this.activity,
       // the sector of the take-off plan this drone flies: its place in the roster
-      sector: this.activity === 'searching' || this.activity === 'transit' ? Math.min(49, this.rosterInOrder.indexOf(this.o.self)) : -1,
+      sector: this.activity === 'searching' || this.activity === 'transit' ? Math.min(49, this.baseline().sectorIndex(this.o.self)) : -1,
       heading: Math.round((((s.heading ?? 0) % 360) + 360) % 360) % 360,
     };
     this.publish(f);

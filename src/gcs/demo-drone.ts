@@ -51,7 +51,7 @@ export function startDemoDrone(mesh: MeshPort, frame: AreaFrame, id: NodeId, see
     battery = Math.max(0, battery - 0.2);
     out.push({
       kind: 'status', origin: id, seq: ++seq, t, pos: { x: Math.round(x), y: Math.round(y) }, alt: returning ? 30 : 50, battery: Math.round(battery),
-      mode: returning ? 6 : 4, armed: true, activity: returning ? 'returning' : 'searching', sector: id % 8, heading: dir > 0 ? 90 : 270,
+      mode: returning ? 6 : 4, armed: true, activity: returning ? 'returning' : 'searching', sector: -1, heading: dir > 0 ? 90 : 270, // sector -1: it sweeps anywhere, flying no plan's sector
     });
     mesh.publish(out);
   }, everyMs);

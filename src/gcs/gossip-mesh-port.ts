@@ -4,7 +4,7 @@
  * any drone's, and the station shows per fact which members hold it.
  */
 import type { Fact, FactId, NodeId } from '../wire/facts.js';
-import type { GossipNode } from '../gossip/engine.js';
+import type { GossipConfig, GossipNode } from '../gossip/engine.js';
 import type { LinkHealth, MeshPort, MeshStats } from './mesh-port.js';
 
 export class GossipMeshPort implements MeshPort {
@@ -38,6 +38,11 @@ export class GossipMeshPort implements MeshPort {
 
   publish(facts: readonly Fact[]): void {
     for (const f of facts) this.publishFact(f);
+  }
+
+  /** The gossip settings the station's node runs with. */
+  get settings(): GossipConfig {
+    return this.node.cfg;
   }
 
   resend(id: FactId): void {

@@ -8,6 +8,7 @@ import type { NodeId } from '../wire/facts.js';
 import type { MeshPort } from './mesh-port.js';
 import type { Clock } from '../core/clock.js';
 import { GroundStation } from './station.js';
+import type { TakeOffInput } from '../sectors/index.js';
 import { GcsServer } from './server.js';
 import { IpSync } from './ip-sync.js';
 import { TakStream, parseTakTarget } from './tak-stream.js';
@@ -44,6 +45,8 @@ export interface GroundStationConfig {
   readonly allowedHosts?: readonly string[];
   /** The node's fact sequence, when the radio side opened it (station.ts). */
   readonly factSequence?: { take(): number };
+  /** The mission the drones were started with and their roster, for the sector outlines (station.ts). */
+  readonly sectors?: TakeOffInput;
 }
 
 export interface RunningGroundStation {
@@ -73,6 +76,7 @@ export async function startGroundStation(cfg: GroundStationConfig): Promise<Runn
     ...(cfg.timers ? { timers: cfg.timers } : {}),
     ...(cfg.warn ? { warn: cfg.warn } : {}),
     ...(cfg.factSequence ? { factSequence: cfg.factSequence } : {}),
+    ...(cfg.sectors ? { sectors: cfg.sectors } : {}),
   });
   const tokens = deriveTokens(cfg.secret ?? loadOrCreateStationSecret(cfg.dataDir));
   const access = new AccessGuard({ tokens, ...(cfg.allowedHosts ? { allowedHosts: cfg.allowedHosts } : {}) });

@@ -7,7 +7,7 @@ export interface PageProbe {
   renderer: 'maplibre' | 'fallback' | null;
   featuresShown: number;
   renders: number;
-  markerIds(layer: 'victim' | 'road' | 'hazard' | 'member'): string[];
+  markerIds(layer: 'victim' | 'road' | 'hazard' | 'member' | 'sector'): string[];
   /** Names of the basemap's streets drawn in view (MapLibre with a `murmur basemap build` basemap). */
   streetNames(): string[];
   whenDrawn(): Promise<void>;

@@ -16,6 +16,8 @@ import type { MeshPort } from './mesh-port.js';
 import { MAX_NOTE_TEXT } from '../map/annotation.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { OrderDelivery, type DeliverySettings } from './order-delivery.js';
+import { SectorWatch } from './sector-view.js';
+import type { TakeOffInput } from '../sectors/index.js';
 
 /** [longitude, latitude], as the page (and GeoJSON) speaks. */
 export type LonLat = [number, number];
@@ -68,6 +70,8 @@ export interface StationOptions {
    * one sequence per file, never two. Default: opened here from dataDir.
    */
   readonly factSequence?: { take(): number };
+  /** The mission the drones were started with and their roster: the station then draws the sectors they fly. */
+  readonly sectors?: TakeOffInput;
 }
 
 export type ChangeListener = (fresh: readonly Fact[]) => void;
@@ -145,12 +149,15 @@ export class GroundStation {
   readonly delivery: OrderDelivery;
   private readonly position: LocalPoint;
   private noteCounter = 0;
+  /** The drones' sectors (absent: the station does not know the mission's roster). */
+  readonly sectors: SectorWatch | undefined;
 
   constructor(opts: StationOptions) {
     this.nodeId = opts.nodeId;
     this.frame = opts.frame;
     this.mesh = opts.mesh;
     this.clock = opts.clock ?? Date.now;
+    this.sectors = opts.sectors ? new SectorWatch(opts.sectors) : undefined;
     // facts carry whole metres
     this.position = opts.position ? { x: Math.round(opts.position.x), y: Math.round(opts.position.y) } : { x: 0, y: 0 };
     const opened = DiskStore.open(join(opts.dataDir, 'map'), actorFor(opts.nodeId, randomBytes(8)));

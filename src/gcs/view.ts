@@ -6,6 +6,7 @@ import type { MapState } from '../map/state.js';
 import { toLatLon } from '../wire/frame-of-reference.js';
 import type { GroundStation, TimelineEntry } from './station.js';
 import type { MeshStats } from './mesh-port.js';
+import type { SectorRow } from './sector-view.js';
 
 export interface PageView {
   readonly node: number;
@@ -26,6 +27,8 @@ export interface PageView {
   readonly mesh: MeshStats;
   readonly rejects: Record<string, number>;
   readonly coveredCells: number;
+  /** The sectors the drones fly (absent: the station does not know the mission's roster). */
+  readonly sectors?: { readonly missionVersion: number; readonly rows: SectorRow[] };
 }
 
 export interface OrderView {
@@ -75,10 +78,15 @@ export function pageView(s: GroundStation): PageView {
   const frame = s.frame;
   const mesh = s.mesh.stats();
   const health = new Map(mesh.members.map((m) => [m.id, m]));
+  const nowT = s.missionNow();
+  const sectors = s.sectors?.picture(state, s.map.facts(), (k) => s.map.get(k), health, nowT);
+  const geojson = toGeoJSON(state, frame);
+  // outlines under everything else
+  if (sectors) geojson.features.unshift(...sectors.features);
   return {
     node: s.nodeId,
     factCount: state.factCount,
-    geojson: toGeoJSON(state, frame),
+    geojson,
     victims: victimRows(state, frame).map((r, i) => ({ ...r, origin: state.victims[i]!.fact.origin, t: state.victims[i]!.fact.t })),
     roads: state.roads.map((r) => ({ id: r.id, state: r.state, severity: r.fact.severity, origin: r.fact.origin, t: r.fact.t })),
     hazards: state.hazards.map((h) => ({ id: h.id, state: h.state, hazard: h.fact.hazard, radius: h.fact.radius, origin: h.fact.origin, t: h.fact.t })),
@@ -94,7 +102,7 @@ export function pageView(s: GroundStation): PageView {
     commands: state.commands.map((c) => ({ id: `${c.origin}:${c.seq}`, target: c.target, action: c.action })),
     // the station's own facts and other stations' (nodes that report no flight)
     orders: orderViews(state, s.map.facts(), (o) => o === s.nodeId || state.members.some((m) => m.id === o && m.last.activity === 'ground_station')),
-    nowT: Math.round(s.missionNow()),
+    nowT: Math.round(nowT),
     ...(state.mission ? { mission: { version: state.mission.version, id: factKey(state.mission) } } : {}),
     notes: s.map.annotations().map((n) => {
       const { lat, lon } = toLatLon(frame, n.pos);
@@ -104,5 +112,6 @@ export function pageView(s: GroundStation): PageView {
     mesh,
     rejects: s.map.rejects.summary(),
     coveredCells: state.covered.length,
+    ...(sectors ? { sectors: { missionVersion: sectors.missionVersion, rows: sectors.rows } } : {}),
   };
 }

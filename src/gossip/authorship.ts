@@ -12,11 +12,14 @@
  * Pure: time comes in as arguments, keys and the seq source are injected.
  */
 import type { KeyObject } from 'node:crypto';
-import { attestFacts, canonicalFactBytes, durableDigest, statusDigest, verifyAttestFact } from '../wire/attestation.js';
+import { attestFacts, canonicalFactBytes, durableDigest, statusDigest, teslaAttestFacts, teslaFactTag, verifyAttestFact } from '../wire/attestation.js';
+import { intervalOf, TESLA_TIMING, type TeslaTiming } from '../wire/tesla.js';
 import { isOperatorFact } from '../wire/authority.js';
 import { factKey, type AttestFact, type Fact, type NodeId, type StatusFact } from '../wire/facts.js';
 import type { Keyring } from '../wire/keyring.js';
 import type { RejectReason } from '../wire/reject.js';
+import type { KeyChain } from '../wire/tesla.js';
+import { TeslaProofs, type KeyRecord } from './tesla-proof.js';
 
 export interface AuthorshipConfig {
   /** A fact stamped later than now + this (seconds) is refused: every node has GPS or station time. */
@@ -47,6 +50,22 @@ export interface AuthorshipConfig {
   readonly heartbeatS: number;
   /** Digest evaluations one proof attempt may spend choosing among candidates. */
   readonly searchBudget: number;
+  /**
+   * MACed attestations (tesla-proof.ts), for members with a key chain: one this long after an own durable
+   * fact (facts made together share it)...
+   */
+  readonly teslaAfterS: number;
+  /** ...and one naming the latest status at least this often (the member's proof of life). */
+  readonly teslaStatusS: number;
+  /**
+   * An own chain key goes out at least this often (tesla-proof.ts): others take a key only the member could
+   * have let out as its proof of life (about 14 bytes instead of a 101-byte signed heartbeat).
+   */
+  readonly livenessKeyS: number;
+  /** Key chain timing, the same for every member (mission epoch against the swarm key's). */
+  readonly tesla: TeslaTiming;
+  /** Unchecked MACed attestations of others relayed per 10 minutes for each neighbour that brought them. */
+  readonly teslaRelaysPerSender: number;
 }
 
 export const DEFAULT_AUTHORSHIP: AuthorshipConfig = {
@@ -61,16 +80,27 @@ export const DEFAULT_AUTHORSHIP: AuthorshipConfig = {
   attestAfterS: 1800,
   heartbeatS: 1800,
   searchBudget: 4096,
+  teslaAfterS: 0,
+  teslaStatusS: 600,
+  teslaRelaysPerSender: 20,
+  livenessKeyS: 900,
+  tesla: TESLA_TIMING,
 };
 
 /**
- * Authorship settings for a member whose gossip uses these membership timings (a drone or a ground station):
- * its signed attestation is its authenticated heartbeat, so it attests at least every half of the time after
- * which a silent member is suspect, and within a heartbeat period of a new fact, so that others prove (and
- * repair) its sightings within about a minute instead of at the next heartbeat.
+ * Authorship settings for a member whose gossip uses these membership timings (a drone or a ground station).
+ * Durable facts carry tags proven by its chain keys (tesla-proof.ts), and a key goes out at least every third
+ * of the time after which a silent member is suspect (its proof of life), with a MACed attestation of its
+ * latest status as often. Signatures only for operator facts (at once): a signed heartbeat for copies heard
+ * after their key was out cost more airtime than the whole of the rest (docs/wire.md). `teslaOffsetS`: the
+ * mission's epoch minus the swarm key's (tesla.ts).
  */
-export function memberAuthorship(gossip: { readonly membership: { readonly suspectAfterS: number }; readonly hbEveryS: number }): AuthorshipConfig {
-  return { ...DEFAULT_AUTHORSHIP, heartbeatS: gossip.membership.suspectAfterS / 2, attestAfterS: gossip.hbEveryS };
+export function memberAuthorship(
+  gossip: { readonly membership: { readonly suspectAfterS: number }; readonly hbEveryS: number },
+  teslaOffsetS = 0,
+): AuthorshipConfig {
+  const third = gossip.membership.suspectAfterS / 3;
+  return { ...DEFAULT_AUTHORSHIP, heartbeatS: 1e9, attestAfterS: 1e9, teslaStatusS: third, livenessKeyS: third, tesla: { ...TESLA_TIMING, epochOffsetS: teslaOffsetS } };
 }
 
 /** Kinds whose forgery costs at most a look: usable before their proof. */
@@ -94,6 +124,8 @@ export interface AttestResult {
 interface Held {
   readonly fact: Fact;
   readonly at: number;
+  /** Its origin's tag (tesla-proof.ts), from a copy heard in time. */
+  tag?: Uint8Array;
 }
 
 const bytesCache = new WeakMap<Fact, Buffer>();
@@ -112,6 +144,8 @@ const eq = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b
 
 export interface OwnIdentity {
   readonly signingKey: KeyObject;
+  /** The member's key chain (wire/tesla.ts): MACed attestations; without it, signatures only. */
+  readonly chain?: KeyChain;
   /**
    * Seqs for own attestations: the origin's own fact sequence (persisted, never reused), so an attestation
    * is the next seq after the facts it covers and costs one byte of id on air.
@@ -134,6 +168,13 @@ export class Authorship {
   private readonly provenSeqs = new Map<NodeId, Set<number>>();
   private readonly unattested: { fact: Fact; at: number }[] = [];
   private lastAttestAt: number;
+  /** Own durable facts no MACed attestation covers yet, and when the last one was made. */
+  private readonly teslaUncovered: { fact: Fact; at: number }[] = [];
+  private lastTeslaAt: number;
+  readonly tesla: TeslaProofs;
+  private readonly teslaRelays = new Map<NodeId, number[]>();
+  /** Tags of proven and own facts, passed on beside them (bounded like the store). */
+  private readonly tags = new Map<string, Uint8Array>();
   readonly counts = { held: 0, proven: 0, expired: 0, forged: 0, badAttestations: 0, outOfBounds: 0 };
 
   constructor(
@@ -147,6 +188,9 @@ export class Authorship {
     // The first heartbeat within a period of boot, spread by id so that a swarm booting together does not
     // send them all at once.
     this.lastAttestAt = now - cfg.heartbeatS + 5 + ((self * 0.618034) % 1) * cfg.heartbeatS;
+    this.tesla = new TeslaProofs(self, keyring, own?.chain, cfg.tesla, undefined, cfg.livenessKeyS);
+    // the first status on air after boot is tagged (statuses go out spread already)
+    this.lastTeslaAt = -Infinity;
   }
 
   // ---- bounds -------------------------------------------------------------------------------------------
@@ -163,7 +207,7 @@ export class Authorship {
   // ---- receiving ----------------------------------------------------------------------------------------
 
   /** A durable fact or status (not an attestation) not in the store: hold it until its proof. */
-  hold(f: Fact, now: number, sender: NodeId = f.origin): HoldResult {
+  hold(f: Fact, now: number, sender: NodeId = f.origin, tag?: Uint8Array): HoldResult {
     const bad = this.outOfBounds(f, now);
     if (bad) {
       this.counts.outOfBounds++;
@@ -171,14 +215,21 @@ export class Authorship {
     }
     if (!this.keyring.isMember(f.origin) || this.keyring.isRevoked(f.origin))
       return { kind: 'rejected', reason: this.keyring.isRevoked(f.origin) ? 'revoked_sender' : 'unknown_sender', detail: `origin ${f.origin}` };
-    if (f.kind === 'status') return this.holdStatus(f, now);
+    const usableTag = (t: Uint8Array | undefined) =>
+      t && !t.every((b) => b === 0) && this.tesla.tagUsable(f.origin, intervalOf(f.t, this.tesla.timing), now) ? new Uint8Array(t) : undefined;
+    if (f.kind === 'status') return this.holdStatus(f, now, usableTag(tag));
     let bySeq = this.held.get(f.origin);
     if (!bySeq) this.held.set(f.origin, (bySeq = new Map()));
     const cands = bySeq.get(f.seq) ?? [];
-    if (cands.some((h) => sameFact(h.fact, f))) return { kind: 'dup' };
+    const usable = usableTag(tag);
+    const same = cands.find((h) => sameFact(h.fact, f));
+    if (same) {
+      if (usable && !same.tag) same.tag = usable; // the first copy came late, or without its tag
+      return { kind: 'dup' };
+    }
     if (cands.length >= this.cfg.candidatesPerId || (this.heldCount.get(f.origin) ?? 0) >= this.cfg.heldPerOrigin)
       return { kind: 'rejected', reason: 'oversize', detail: `no room for more unproven facts of ${f.origin}` };
-    cands.push({ fact: f, at: now });
+    cands.push({ fact: f, at: now, ...(usable ? { tag: usable } : {}) });
     bySeq.set(f.seq, cands);
     this.heldCount.set(f.origin, (this.heldCount.get(f.origin) ?? 0) + 1);
     this.counts.held++;
@@ -186,16 +237,20 @@ export class Authorship {
     return { kind: 'held', relay: proven.length > 0 || this.mayRelay(sender, now), proven };
   }
 
-  private holdStatus(s: StatusFact, now: number): HoldResult {
+  private holdStatus(s: StatusFact, now: number, tag: Uint8Array | undefined): HoldResult {
     const list = this.heldStatus.get(s.origin) ?? [];
-    if (list.some((h) => sameFact(h.fact, s))) return { kind: 'dup' };
+    const same = list.find((h) => sameFact(h.fact, s));
+    if (same) {
+      if (tag && !same.tag) same.tag = tag;
+      return { kind: 'dup' };
+    }
     const want = this.wantedStatus.get(s.origin);
     if (want && want.seq === s.seq && eq(statusDigest(s), want.digest)) {
       this.wantedStatus.delete(s.origin);
       this.heldStatus.delete(s.origin);
       return { kind: 'held', relay: true, proven: [this.proved(s)] };
     }
-    list.push({ fact: s, at: now });
+    list.push({ fact: s, at: now, ...(tag ? { tag } : {}) });
     // keep the newest few candidates by seq (an attestation names the status its origin sent last)
     list.sort((a, b) => b.fact.seq - a.fact.seq);
     list.length = Math.min(list.length, this.cfg.statusesPerOrigin);
@@ -215,6 +270,11 @@ export class Authorship {
       this.counts.badAttestations++;
       return { ok: false, reason: v.reason, detail: v.detail, proven: [] };
     }
+    return { ok: true, proven: this.apply(a) };
+  }
+
+  /** What a verified attestation (signed, or MACed and checked) proves among the held facts. */
+  private apply(a: AttestFact): Fact[] {
     const proven: Fact[] = [];
     if (a.statusSeq > 0) {
       const list = this.heldStatus.get(a.origin) ?? [];
@@ -234,7 +294,91 @@ export class Authorship {
       this.open.set(a.origin, list.slice(-64));
       proven.push(...this.proveOpen(a.origin, undefined));
     }
-    return { ok: true, proven };
+    return proven;
+  }
+
+  // ---- MACed attestations (tesla-proof.ts) --------------------------------------------------------------
+
+  /** A MACed attestation heard: held until its key comes if heard in time; `relay` within a budget. */
+  teslaAttestation(a: AttestFact, now: number, sender: NodeId): { kind: 'held'; relay: boolean } | { kind: 'dup' } | { kind: 'rejected'; reason: RejectReason; detail: string } {
+    const bad = this.outOfBounds(a, now);
+    if (bad) {
+      this.counts.outOfBounds++;
+      return { kind: 'rejected', reason: 'out_of_range', detail: bad };
+    }
+    if (!this.keyring.anchorOf(a.origin)) return { kind: 'rejected', reason: 'unknown_sender', detail: `origin ${a.origin} has no key chain` };
+    const r = this.tesla.hold(a, now);
+    if (r.kind !== 'held') return { kind: 'dup' }; // a copy, or one heard too late to prove anything
+
+    return { kind: 'held', relay: this.budget(this.teslaRelays, this.cfg.teslaRelaysPerSender, sender, now) };
+  }
+
+  /** A disclosed key: the MACed attestations it checks prove what they cover. */
+  disclosure(rec: KeyRecord, sender: NodeId, now: number): { proven: Fact[]; verified: AttestFact[]; isNew: boolean; refused?: string } {
+    const r = this.tesla.disclosure(rec, sender, now);
+    this.counts.forged += r.forged;
+    const proven: Fact[] = r.isNew ? this.checkTags(rec.origin) : [];
+    if (proven.length) this.tesla.passOn(rec, now);
+    for (const a of r.verified) proven.push(...this.apply(a));
+    return { proven, verified: r.verified, isNew: r.isNew, ...(r.refused ? { refused: r.refused } : {}) };
+  }
+
+  /** Held facts of `origin` whose tag's key is now known: the one whose tag checks is the origin's. */
+  private checkTags(origin: NodeId): Fact[] {
+    const out: Fact[] = [];
+    const statuses = this.heldStatus.get(origin) ?? [];
+    // the newest status whose tag checks is its origin's; older candidates are of no more use
+    for (const h of statuses) {
+      if (!h.tag) continue;
+      const key = this.tesla.keyFor(origin, intervalOf(h.fact.t, this.tesla.timing));
+      if (!key) continue;
+      if (Buffer.from(teslaFactTag(key, h.fact)).equals(Buffer.from(h.tag))) {
+        out.push(this.proved(h.fact));
+        this.tags.set(factKey(h.fact), h.tag);
+        this.heldStatus.set(origin, statuses.filter((x) => x.fact.seq > h.fact.seq));
+        break;
+      }
+      delete h.tag;
+      this.counts.forged++;
+    }
+    const bySeq = this.held.get(origin);
+    if (!bySeq) return out;
+    for (const [seq, cands] of [...bySeq]) {
+      let real: Fact | undefined;
+      for (const h of cands) {
+        if (!h.tag) continue;
+        const key = this.tesla.keyFor(origin, intervalOf(h.fact.t, this.tesla.timing));
+        if (!key) continue;
+        if (Buffer.from(teslaFactTag(key, h.fact)).equals(Buffer.from(h.tag))) real = h.fact;
+        else {
+          delete h.tag; // a forgery, or a real fact whose tag a relay spoilt: it waits for a signature
+          this.counts.forged++;
+        }
+      }
+      if (!real) continue;
+      this.counts.forged += cands.length - 1;
+      bySeq.delete(seq);
+      this.heldCount.set(origin, (this.heldCount.get(origin) ?? 0) - cands.length);
+      out.push(this.proved(real));
+      const tag = cands.find((h) => h.fact === real)?.tag;
+      if (tag) this.tags.set(factKey(real), tag);
+    }
+    return out;
+  }
+
+  /** Held facts whose tag waits for its key (proof due within minutes): anti-entropy need not ask for them. */
+  awaitingKeys(now: number): number {
+    let n = 0;
+    for (const bySeq of this.held.values())
+      for (const cands of bySeq.values()) if (cands.some((h) => h.tag && now < h.at + this.tesla.timing.discloseAfterS + 600)) n++;
+    return n;
+  }
+
+  /** The tag to send beside a fact (own, proven or held), if any. */
+  tagOf(f: Fact): Uint8Array | undefined {
+    const t = this.tags.get(factKey(f));
+    if (t) return t;
+    return this.held.get(f.origin)?.get(f.seq)?.find((h) => h.tag && sameFact(h.fact, f))?.tag;
   }
 
   /** Tries the open attestations of `origin` (those whose range holds `seq`, or all). */
@@ -328,10 +472,14 @@ export class Authorship {
 
   /** Unproven facts are relayed (for speed) only within a budget per neighbour that brought them. */
   private mayRelay(sender: NodeId, now: number): boolean {
-    let ts = this.relays.get(sender);
-    if (!ts) this.relays.set(sender, (ts = []));
+    return this.budget(this.relays, this.cfg.unprovenRelaysPerSender, sender, now);
+  }
+
+  private budget(table: Map<NodeId, number[]>, per10min: number, sender: NodeId, now: number): boolean {
+    let ts = table.get(sender);
+    if (!ts) table.set(sender, (ts = []));
     while (ts.length && ts[0]! < now - 600) ts.shift();
-    if (ts.length >= this.cfg.unprovenRelaysPerSender) return false;
+    if (ts.length >= per10min) return false;
     ts.push(now);
     return true;
   }
@@ -343,6 +491,7 @@ export class Authorship {
 
   /** Drops unproven facts held too long (forgeries, or facts whose attestation never came). */
   expire(now: number): void {
+    this.tesla.expire(now);
     const cutoff = now - this.cfg.holdS;
     for (const [origin, bySeq] of this.held) {
       for (const [seq, cands] of bySeq) {
@@ -376,6 +525,11 @@ export class Authorship {
     if (f.kind === 'status' || f.kind === 'attest') return false;
     if (this.unattested.some((u) => u.fact.seq === f.seq)) return false;
     this.unattested.push({ fact: f, at: isOperatorFact(f) || f.kind === 'mission' ? -Infinity : now });
+    const key = this.tesla.ownTagKey(f.t, now);
+    if (key) {
+      this.tags.set(factKey(f), teslaFactTag(key, f));
+      this.tesla.madeOwn(f.t);
+    } else if (this.own?.chain) this.teslaUncovered.push({ fact: f, at: now });
     this.proved(f);
     return true;
   }
@@ -395,6 +549,43 @@ export class Authorship {
     if (this.unattested.length >= this.cfg.attestEvery) return -Infinity;
     for (const u of this.unattested) due = Math.min(due, u.at + this.cfg.attestAfterS);
     return due;
+  }
+
+  /** When the next own MACed attestation is due (Infinity without a key chain or anything to cover). */
+  ownTeslaDueAt(): number {
+    if (!this.own?.chain) return Infinity;
+    let due = Infinity;
+    for (const u of this.teslaUncovered) due = Math.min(due, u.at + this.cfg.teslaAfterS);
+    return due;
+  }
+
+  /**
+   * An own status: tagged (its proof, 4 bytes) at least every `teslaStatusS`, so others may act on where this
+   * member is and what it does; the others go untagged (nobody acts on them, a newer one is on its way).
+   */
+  noteOwnStatus(s: StatusFact, now: number): void {
+    if (now < this.lastTeslaAt + this.cfg.teslaStatusS) return;
+    const key = this.tesla.ownTagKey(s.t, now);
+    if (!key) return;
+    this.tags.set(factKey(s), teslaFactTag(key, s));
+    this.tesla.madeOwn(s.t);
+    this.lastTeslaAt = now;
+  }
+
+  /** The own facts the last MACed attestation covered (the engine stores them with it). */
+  lastTeslaCovered: readonly Fact[] = [];
+
+  /** Builds the own MACed attestation due now (every own durable fact not covered yet, the latest status). */
+  makeOwnTesla(now: number, status: StatusFact | undefined): AttestFact | undefined {
+    if (!this.own || now < this.ownTeslaDueAt()) return undefined;
+    const t = Math.floor(now);
+    const key = this.tesla.ownKey(t);
+    if (!key) return undefined; // past the chain's end: signatures only
+    const facts = this.teslaUncovered.splice(0, this.teslaUncovered.length).map((u) => u.fact);
+    this.lastTeslaCovered = facts;
+    this.lastTeslaAt = now;
+    this.tesla.madeOwn(t);
+    return teslaAttestFacts({ origin: this.self, seq: this.own.nextAttestSeq(), t }, facts, status, key);
   }
 
   /** Builds the own attestation due now: every unattested own durable fact and the latest own status. */

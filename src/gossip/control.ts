@@ -15,7 +15,13 @@
  *                                          cannot hear each other do not all send the same facts;
  * - HAVE [3, origin, s1, d2, d3, …]       "of origin's durable facts I hold exactly these seqs": whoever holds
  *                                          others answers with them;
- * - POS  [4, zx, zy]                      sender's position, area frame, 40 m units, zigzag-coded (relay pruning).
+ * - POS  [4, zx, zy]                      sender's position, area frame, 40 m units, zigzag-coded (relay pruning);
+ * - KEY  [5, origin, interval, key]        a disclosed key of origin's chain (wire/tesla.ts: 8-byte key), by the
+ *                                          origin or relayed: it proves the origin's MACed facts and attestations;
+ * - TAGS [6, mask, bytes]                  4 bytes per durable fact of the packet (canonical order, attestations
+ *                                          skipped): its origin's MAC under the interval key of the fact's time,
+ *                                          zeros where the sender has none; then one per status whose bit is set in
+ *                                          mask (bit k: the packet's k-th status). Relays pass tags on as heard.
  *
  * Status facts are never in SUM/ODG/HAVE: a newer status supersedes an older one, so a missed old status is
  * not "missing"; freshness of members travels in HB instead.
@@ -28,6 +34,7 @@ import { accept, reject, type Decoded } from '../wire/reject.js';
 const cbor = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false } as never);
 
 export const HB_EPOCH_S = 120;
+const TAG_BYTES = 4;
 export const HB_MAX_AGE = 14;
 const MAX_RECORDS = 16;
 const MAX_ITEMS = 400;
@@ -44,7 +51,9 @@ export type ControlRecord =
       readonly entries: readonly { readonly origin: NodeId; readonly count: number; readonly hash: number }[];
     }
   | { readonly type: 'have'; readonly origin: NodeId; readonly seqs: readonly number[] }
-  | { readonly type: 'pos'; readonly x: number; readonly y: number };
+  | { readonly type: 'pos'; readonly x: number; readonly y: number }
+  | { readonly type: 'key'; readonly origin: NodeId; readonly interval: number; readonly key: Uint8Array }
+  | { readonly type: 'tags'; readonly mask: number; readonly tags: Uint8Array };
 
 type RecordItem = number | Uint8Array;
 
@@ -80,6 +89,10 @@ export function recordToArray(r: ControlRecord): RecordItem[] {
       return [3, r.origin, ...deltas(r.seqs)];
     case 'pos':
       return [4, zig(Math.round(r.x / POS_UNIT_M)), zig(Math.round(r.y / POS_UNIT_M))];
+    case 'key':
+      return [5, r.origin, r.interval, r.key];
+    case 'tags':
+      return [6, r.mask, r.tags];
   }
 }
 
@@ -108,15 +121,25 @@ export function decodeControl(bytes: Uint8Array): Decoded<ControlRecord[]> {
   const out: ControlRecord[] = [];
   for (const rec of v) {
     if (!Array.isArray(rec) || rec.length === 0 || rec.length > MAX_ITEMS) return reject('malformed', 'record shape');
-    // integers, except the heartbeat record's last item (its nibbles)
-    const hbBytes = rec[0] === 1 && rec.length === 4 && rec[3] instanceof Uint8Array ? (rec[3] as Uint8Array) : undefined;
-    if (!(hbBytes ? rec.slice(0, 3) : rec).every((x) => isInt(x, 0, 0xffffffff))) return reject('out_of_range', 'record item');
+    // integers, except the heartbeat record's last item (its nibbles) and a disclosed key
+    const last = rec[rec.length - 1];
+    const hbBytes =
+      ((rec[0] === 1 || rec[0] === 5) && rec.length === 4) || (rec[0] === 6 && rec.length === 3) ? (last instanceof Uint8Array ? last : undefined) : undefined;
+    if (!(hbBytes ? rec.slice(0, -1) : rec).every((x) => isInt(x, 0, 0xffffffff))) return reject('out_of_range', 'record item');
     const items = rec as number[];
     const body = items.slice(1);
     switch (items[0]) {
       case 0:
         if (body.length !== 2) return reject('malformed', 'sum');
         out.push({ type: 'sum', count: body[0]!, hash: body[1]! });
+        break;
+      case 6:
+        if (!hbBytes || hbBytes.length % TAG_BYTES !== 0 || !isInt(body[0], 0, 0xffff)) return reject('malformed', 'tags');
+        out.push({ type: 'tags', mask: body[0], tags: new Uint8Array(hbBytes) });
+        break;
+      case 5:
+        if (!hbBytes || hbBytes.length !== 8 || !isInt(body[0], 1, 0xffff)) return reject('malformed', 'key');
+        out.push({ type: 'key', origin: body[0], interval: body[1]!, key: new Uint8Array(hbBytes) });
         break;
       case 1: {
         const [epoch, lo] = body;

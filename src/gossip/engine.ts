@@ -31,6 +31,9 @@ import type { Random } from '../core/random.js';
 import { OwnFactConfirmations } from './own-confirm.js';
 import { FactStore, idHash } from './store.js';
 import { sameFact, usableUnproven, type Authorship } from './authorship.js';
+import { isTeslaAttest } from '../wire/attestation.js';
+import { isTagged, tagsOf, tagsRecord, type KeyRecord } from './tesla-proof.js';
+import { aliveAtLeast, TESLA_TAG_BYTES } from '../wire/tesla.js';
 import { AnswerBudget } from './answer-budget.js';
 import { demodSnrDb, Neighbourhood, type Heard, type RelayPlanConfig } from './relay-plan.js';
 
@@ -359,6 +362,8 @@ export class GossipNode {
       // Own facts enter the store (and so summaries and anti-entropy) with their attestation: before it,
       // nobody else could prove them, and summaries would differ for nothing.
       if (this.store.has(fact) || !this.auth.noteOwn(fact, now)) return out;
+      // tagged (tesla-proof.ts): provable by others once its key is out, so it counts as held from now
+      if (this.auth.tagOf(fact)) this.store.addDurable(fact, now);
       this.addHolder(fact, this.self);
       this.pending.set(factKey(fact), { fact, due: now, copies: 0, repair: false, ...(this.isUrgent(fact) ? { urgent: true } : {}) });
       out.learned.push(fact);
@@ -403,6 +408,13 @@ export class GossipNode {
 
   /** Our own attestation, when due (authorship.ts): a durable fact of ours, sent like the others. */
   private ownAttestation(now: number): void {
+    // MACed (tesla-proof.ts): sent, never stored (a copy heard late proves nothing, so it is not repaired)
+    const m = this.auth?.makeOwnTesla(now, this.ownStatus);
+    if (m) {
+      for (const f of this.auth!.lastTeslaCovered) this.store.addDurable(f, now);
+      this.pending.set(factKey(m), { fact: m, due: now, copies: 0, repair: false });
+      if (m.statusSeq > 0) this.ownStatusSentAt = -Infinity;
+    }
     const a = this.auth?.makeOwn(now, this.ownStatus);
     if (!a) return;
     for (const f of this.auth!.lastCovered) this.store.addDurable(f, now);
@@ -455,9 +467,10 @@ export class GossipNode {
     let relayDue: number | undefined;
     // Facts that arrived together leave together: one contention delay per packet heard.
     const relayAt = (gain: number | undefined) => (relayDue ??= now + this.relayDelay(gain, rx.snr) * this.pacing(now));
+    const tags = this.auth ? tagsOf(payload.facts, control) : undefined;
     for (const f of payload.facts) {
       if (this.auth) {
-        this.receiveAuthored(f, sender, senderAt, relayAt, now, out);
+        this.receiveAuthored(f, sender, senderAt, relayAt, now, out, tags?.get(f));
         continue;
       }
       if (f.kind === 'status') {
@@ -486,15 +499,29 @@ export class GossipNode {
         this.scheduleRelay(f, sender, senderAt, relayAt, now);
       } else this.heardCopy(key, sender, senderAt, now);
     }
+    if (this.auth) for (const rec of control) if (rec.type === 'key') this.onKey(rec, sender, relayAt, now, out);
     for (const rec of control) this.onControl(sender, payload.time, rec, now, out);
     return out;
+  }
+
+  /** A disclosed key (tesla-proof.ts): the MACed attestations it checks are their origins' word. */
+  private onKey(rec: KeyRecord, sender: NodeId, relayAt: (gain: number | undefined) => number, now: number, out: GossipActions): void {
+    const r = this.auth!.disclosure(rec, sender, now);
+    if (r.refused) {
+      this.stats.rejects.add('bad_tag');
+      return;
+    }
+    for (const a of r.verified) this.alive(out, a.origin, Math.min(a.t, now), now);
+    // only the member could have let this key out: it was alive then, whoever passed the key on
+    if (r.isNew && rec.origin !== this.self) this.alive(out, rec.origin, Math.min(now, aliveAtLeast(rec.interval, this.auth!.tesla.timing)), now);
+    this.onProven(r.proven, sender, relayAt, now, out);
   }
 
   /**
    * A fact heard, with authorship: attestations are checked on their own and stored; other facts are held
    * by the authorship module until an attestation proves them, then stored and passed on as learned.
    */
-  private receiveAuthored(f: Fact, sender: NodeId, senderAt: Point | undefined, relayAt: (gain: number | undefined) => number, now: number, out: GossipActions): void {
+  private receiveAuthored(f: Fact, sender: NodeId, senderAt: Point | undefined, relayAt: (gain: number | undefined) => number, now: number, out: GossipActions, tag?: Uint8Array): void {
     const auth = this.auth!;
     if (f.origin === this.self) return;
     const key = factKey(f);
@@ -505,7 +532,7 @@ export class GossipNode {
         if (d && d.seq <= f.seq) this.statusDirty.delete(f.origin);
         return;
       }
-      const r = auth.hold(f, now);
+      const r = auth.hold(f, now, sender, tag);
       if (r.kind === 'rejected') this.stats.rejects.add(r.reason);
       else if (r.kind === 'held') this.onProven(r.proven, sender, relayAt, now, out);
       return;
@@ -518,6 +545,13 @@ export class GossipNode {
         return;
       }
       this.heardCopy(key, sender, senderAt, now);
+      return;
+    }
+    if (f.kind === 'attest' && isTeslaAttest(f)) {
+      const r = auth.teslaAttestation(f, now, sender);
+      if (r.kind === 'rejected') this.stats.rejects.add(r.reason);
+      else if (r.kind !== 'held') this.heardCopy(key, sender, senderAt, now);
+      else if (r.relay) this.scheduleRelay(f, sender, senderAt, relayAt, now);
       return;
     }
     if (f.kind === 'attest') {
@@ -534,7 +568,7 @@ export class GossipNode {
       this.onProven(r.proven, sender, relayAt, now, out);
       return;
     }
-    const r = auth.hold(f, now, sender);
+    const r = auth.hold(f, now, sender, tag);
     if (r.kind === 'rejected') {
       this.stats.rejects.add(r.reason);
       return;
@@ -681,7 +715,7 @@ export class GossipNode {
   nextWakeAt(now: number): number {
     let t = Math.min(this.members.nextTransitionAt(), this.odgCheck?.at ?? Infinity);
     t = Math.min(t, this.ownFacts.nextAt());
-    if (this.auth) t = Math.min(t, Math.max(now, this.auth.ownDueAt()));
+    if (this.auth) t = Math.min(t, Math.max(now, this.auth.ownDueAt()), Math.max(now, this.auth.ownTeslaDueAt()));
     if (this.lastMismatch && this.mismatchSince !== undefined && this.mismatchSince >= this.lastLearnAt)
       t = Math.min(t, Math.max(this.mismatchSince, this.lastLearnAt) + this.settleFor(this.lastMismatch) + 1e-6);
     // When each kind of traffic is due, and when its share of the duty budget lets it go.
@@ -690,7 +724,7 @@ export class GossipNode {
     let attests = Infinity;
     for (const p of this.pending.values()) {
       if (p.fact.origin === this.self) own = Math.min(own, p.due);
-      else if (p.fact.kind === 'attest') attests = Math.min(attests, p.due);
+      else if (p.fact.kind === 'attest' && !isTeslaAttest(p.fact)) attests = Math.min(attests, p.due);
       else others = Math.min(others, p.due);
     }
     let requests = Infinity;
@@ -703,6 +737,7 @@ export class GossipNode {
       due === Infinity ? Infinity : Math.max(due, this.holdUntil, this.duty.nextAllowed(Math.max(now, due), minAir + reserve * budget));
     t = Math.min(t, gate(own, 0), gate(requests, this.cfg.ownOnlyReserve), gate(others, this.cfg.ownReserve), gate(this.beaconAt, this.cfg.lowPriorityReserve));
     if (attests < Infinity) t = Math.min(t, gate(attests, 0.5)); // others' attestations: see mayGo
+    if (this.auth) t = Math.min(t, gate(this.auth.tesla.ownDueAt(), 0));
     return t;
   }
 
@@ -737,6 +772,7 @@ export class GossipNode {
     const relayOk = this.othersAllowed(now);
     const attestOk = this.attestRelayAllowed(now);
     for (const p of this.pending.values()) if (p.due <= now && this.mayGo(p, relayOk, attestOk)) return 'urgent';
+    if (this.auth && this.auth.tesla.ownDueAt() <= now) return 'urgent';
     // Requests for what this node lacks (digest, HAVE lists, polls) may use most of the reserve: they serve it.
     if (this.requestsAllowed(now)) {
       for (const h of this.haves.values()) if (h.due <= now) return 'urgent';
@@ -753,7 +789,8 @@ export class GossipNode {
    * facts (a 64-byte signature), and a sighting must not wait for proof of another.
    */
   private mayGo(p: Pending, relayOk: boolean, attestOk = true): boolean {
-    return p.fact.origin === this.self || (relayOk && (attestOk || p.fact.kind !== 'attest'));
+    // (a MACed attestation is small, and proves nothing unless relayed before its key is out)
+    return p.fact.origin === this.self || (relayOk && (attestOk || p.fact.kind !== 'attest' || isTeslaAttest(p.fact)));
   }
 
   private attestRelayAllowed(now: number): boolean {
@@ -826,6 +863,16 @@ export class GossipNode {
       records.push(pos);
       controlBytes += recordSize(pos);
     }
+    // Disclosed keys (own when due, others' to pass on): small, and they prove what waits for them.
+    const keyRecs: KeyRecord[] = [];
+    for (const k of this.auth?.tesla.recordsFor(now, this.othersAllowed(now)) ?? []) {
+      const rec: ControlRecord = { type: 'key', ...k };
+      const size = recordSize(rec);
+      if (!fits(size, 0)) break;
+      records.push(rec);
+      controlBytes += size;
+      keyRecs.push(k);
+    }
     const digestBytes = withSum ? recordSize(sum) : 0;
     let aeBytes = 0;
 
@@ -841,7 +888,7 @@ export class GossipNode {
       // Only due items: sending a fact before its contention delay ran out would defeat suppression;
       // under budget pressure, facts due soon ride along (batching).
       if (p.due > now + this.cfg.coalesceS && !(pressured && p.due <= now + 20 && priorityOf(p.fact.kind) <= 1)) continue;
-      const size = this.codec.sizeOfFact(p.fact);
+      const size = this.codec.sizeOfFact(p.fact) + (this.auth && isTagged(p.fact) ? TESLA_TAG_BYTES : 0);
       if (!fits(0, size)) continue;
       facts.push(p.fact);
       factBytes += size;
@@ -881,6 +928,7 @@ export class GossipNode {
     const beacon = kind === 'beacon';
     let hbBytes = 0;
     if (!lean && this.ownStatus && (beacon || lowOk) && now - this.ownStatusSentAt >= this.cfg.ownStatusEveryS) {
+      this.auth?.noteOwnStatus(this.ownStatus, now); // tagged when a proof of it is due (authorship.ts)
       const size = this.codec.sizeOfFact(this.ownStatus);
       if (fits(0, size)) {
         facts.push(this.ownStatus);
@@ -917,9 +965,14 @@ export class GossipNode {
     }
 
     // Sizes above are estimates (the codec packs facts against each other); trim to the exact size.
-    const control = encodeControl(records);
+    const withTags = () => {
+      const t = this.auth ? tagsRecord(facts, (f) => this.auth!.tagOf(f)) : undefined;
+      return encodeControl(t ? [...records, t] : records);
+    };
+    let control = withTags();
     while (facts.length > 0 && this.codec.packetBytes({ time, facts, control }) > maxBytes) {
       const dropped = facts.pop()!;
+      control = withTags();
       const i = sentKeys.indexOf(factKey(dropped));
       if (i >= 0) sentKeys.splice(i, 1); // stays pending
       if (dropped.kind === 'status') {
@@ -934,11 +987,12 @@ export class GossipNode {
       return undefined;
     }
     this.duty.record(now, air);
+    this.auth?.tesla.sent(keyRecs, now);
     for (const k of sentKeys) {
       const p = this.pending.get(k);
       this.pending.delete(k);
       if (p) this.secondRound(p, now);
-      if (p && p.fact.origin === this.self && p.fact.kind !== 'status') this.ownFacts.sent(k, p.fact, now);
+      if (p && p.fact.origin === this.self && p.fact.kind !== 'status' && !(p.fact.kind === 'attest' && isTeslaAttest(p.fact))) this.ownFacts.sent(k, p.fact, now);
       this.sentAt.set(k, now);
     }
     this.lastTxAt = now;
@@ -1100,6 +1154,8 @@ export class GossipNode {
         break;
       case 'pos':
         break; // used while reading the packet's facts
+      case 'key':
+        break; // read with the facts (onKey)
     }
   }
 
@@ -1153,6 +1209,9 @@ export class GossipNode {
     const behind = this.store.count < m.count || (tie && (this.store.hash < m.hash || this.cfg.tieAskAfterSettles > 0));
     if (!behind) return;
     const gap = m.count - this.store.count;
+    // Facts held for their key (tesla-proof.ts) are about to be proven: asking for them again would bring
+    // copies that prove nothing.
+    if (this.auth && gap > 0 && gap <= this.auth.awaitingKeys(now)) return;
     // Following up a digest that taught us something (part of the answer lost) or a named one that went
     // unanswered: ask again soon instead of polling and waiting for the usual interval — on a quiet channel,
     // where the next summary heard may be minutes away.

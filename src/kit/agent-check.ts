@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { AgentConfigError, loadAgentConfig, type AgentConfig } from '../agent/config.js';
 import { loadProvisioning } from '../wire/keyring.js';
+import { rosterProblem } from '../agent/mission-settings.js';
 import { loadScenario, ScenarioError } from '../mission/index.js';
 import { probeFlightController } from './fc-probe.js';
 import { probeRadio } from './radio-probe.js';
@@ -53,6 +54,8 @@ export function checkConfig(file: string): { cfg?: AgentConfig; line: CheckLine 
     return fail(`provisioning: ${(err as Error).message}`);
   }
   if (!cfg.roster.includes(self.id)) return fail(`this node (${self.id}, from ${cfg.provisioning}) is not in the roster ${cfg.roster.join(',')}`);
+  const otherRoster = rosterProblem(cfg.roster, mission, cfg.mission);
+  if (otherRoster) return fail(otherRoster);
   if (!writableDir(cfg.dataDir)) return fail(`dataDir ${cfg.dataDir} is not writable by this user`);
   return { cfg, line: { what: 'config', ok: true, line: `${file}: node ${self.id} of roster ${cfg.roster.join(',')}, mission "${mission.name}", data in ${cfg.dataDir}` } };
 }

@@ -100,6 +100,13 @@ function fault(v: unknown, at: string): ScenarioFault {
   }
 }
 
+function roster(v: unknown, at: string): number[] {
+  const ids = arr(v, at).map((id, i) => int(id, `${at}[${i}]`, 1, 65535));
+  if (ids.length === 0) throw new ScenarioError(`${at}: at least one node id`);
+  if (new Set(ids).size !== ids.length) throw new ScenarioError(`${at}: lists a node twice`);
+  return ids.sort((a, b) => a - b);
+}
+
 /** Validates a parsed scenario object. */
 export function parseScenario(value: unknown, source = 'scenario'): Scenario {
   const o = obj(value, source);
@@ -151,6 +158,7 @@ export function parseScenario(value: unknown, source = 'scenario'): Scenario {
       }),
     },
     launch,
+    ...(o.roster === undefined ? {} : { roster: roster(o.roster, `${source}.roster`) }),
     radio: {
       sf: int(radio.sf, `${source}.radio.sf`, 7, 12),
       bwHz: Number(oneOf(String(radio.bwHz), `${source}.radio.bwHz`, ['125000', '250000', '500000'] as const)),

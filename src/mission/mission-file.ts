@@ -27,6 +27,12 @@ export interface Shapes {
 /** Largest extent of a mission, metres: positions on air are whole metres within ±32.7 km of the origin. */
 export const MAX_EXTENT_M = 30_000;
 const MAX_RING_POINTS = 256;
+/**
+ * The radio settings a new mission gets (SF9 125 kHz at the regional 1% duty cycle), which the operator may
+ * edit; a station started without a mission file assumes them too.
+ */
+export const DEFAULT_MISSION_RADIO = { sf: 9, bwHz: 125000, cr: 5, dutyCyclePct: 1, medianRangeM: 1500, extraLoss: 0 } as const;
+
 /** Cell side of the shipped scenarios: the station and the drones use the same by default. */
 export const DEFAULT_CELL_M = 55;
 

@@ -56,6 +56,11 @@ export interface Scenario {
     readonly hazards: readonly ScenarioHazard[];
   };
   readonly launch: readonly { readonly lat: number; readonly lon: number }[];
+  /**
+   * The drones of the mission (node ids, sorted), when the mission names them (murmur mission create --roster):
+   * every agent's roster must be this one, and the ground station draws their sectors from it.
+   */
+  readonly roster?: readonly number[];
   readonly radio: {
     readonly sf: number;
     readonly bwHz: number;

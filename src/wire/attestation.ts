@@ -15,6 +15,7 @@ import { decodeMultiple } from 'cbor-x';
 import { MAX_NODE_ID, MAX_SEQ, type AttestFact, type Fact, type NodeId } from './facts.js';
 import { encodePayload } from './codec.js';
 import type { Keyring } from './keyring.js';
+import { TESLA_MAC_BYTES, TESLA_TAG_BYTES, teslaMac } from './tesla.js';
 import { accept, reject, type Decoded } from './reject.js';
 
 export const SIGNATURE_BYTES = 64;
@@ -136,9 +137,9 @@ export function statusDigest(s: Fact): Uint8Array {
   return new Uint8Array(createHash('sha256').update(canonicalFactBytes(s)).digest().subarray(0, 8));
 }
 
-function factStatement(a: Omit<AttestFact, 'signature' | 'kind'>): Buffer {
+function factStatement(a: Omit<AttestFact, 'signature' | 'kind'>, prefix = 'murmur-attest-2\0'): Buffer {
   const head = Buffer.alloc(16 + 26);
-  head.write('murmur-attest-2\0', 0, 'latin1');
+  head.write(prefix, 0, 'latin1');
   head.writeUInt16BE(a.origin, 16);
   head.writeUInt32BE(a.seq, 18);
   head.writeUInt32BE(a.t, 22);
@@ -147,6 +148,18 @@ function factStatement(a: Omit<AttestFact, 'signature' | 'kind'>): Buffer {
   head.writeUInt32BE(a.count, 34);
   head.writeUInt32BE(a.statusSeq, 38);
   return Buffer.concat([head, a.digest, a.statusDigest]);
+}
+
+function attestBody(id: { origin: NodeId; seq: number; t: number }, facts: readonly Fact[], status: Fact | undefined): Omit<AttestFact, 'signature' | 'kind'> {
+  const mine = [...facts].sort((a, b) => a.seq - b.seq);
+  if (mine.some((f) => f.origin !== id.origin || f.kind === 'status' || f.kind === 'attest')) throw new RangeError('an attestation covers its origin\'s own durable facts');
+  return {
+    origin: id.origin, seq: id.seq, t: id.t,
+    from: mine[0]?.seq ?? 0, to: mine[mine.length - 1]?.seq ?? 0, count: mine.length,
+    statusSeq: status?.seq ?? 0,
+    digest: mine.length ? durableDigest(mine) : new Uint8Array(16),
+    statusDigest: status ? statusDigest(status) : ZERO8,
+  };
 }
 
 /**
@@ -159,16 +172,34 @@ export function attestFacts(
   status: Fact | undefined,
   signingKey: KeyObject,
 ): AttestFact {
-  const mine = [...facts].sort((a, b) => a.seq - b.seq);
-  if (mine.some((f) => f.origin !== id.origin || f.kind === 'status' || f.kind === 'attest')) throw new RangeError('an attestation covers its origin\'s own durable facts');
-  const body = {
-    origin: id.origin, seq: id.seq, t: id.t,
-    from: mine[0]?.seq ?? 0, to: mine[mine.length - 1]?.seq ?? 0, count: mine.length,
-    statusSeq: status?.seq ?? 0,
-    digest: mine.length ? durableDigest(mine) : new Uint8Array(16),
-    statusDigest: status ? statusDigest(status) : ZERO8,
-  };
+  const body = attestBody(id, facts, status);
   return { kind: 'attest', ...body, signature: new Uint8Array(sign(null, factStatement(body), signingKey)) };
+}
+
+const TESLA_PREFIX = 'murmur-attest-t\0';
+
+/**
+ * The same statement MACed (8 bytes) under the origin's interval key for `t` (tesla.ts) instead of signed:
+ * it proves nothing until the key is disclosed, and only to those who heard it before that.
+ */
+export function teslaAttestFacts(id: { origin: NodeId; seq: number; t: number }, facts: readonly Fact[], status: Fact | undefined, intervalKey: Uint8Array): AttestFact {
+  const body = attestBody(id, facts, status);
+  return { kind: 'attest', ...body, signature: teslaMac(intervalKey, factStatement(body, TESLA_PREFIX)) };
+}
+
+/** A durable fact's tag: the MAC of its canonical bytes under its origin's key for the fact's time, 4 bytes. */
+export function teslaFactTag(intervalKey: Uint8Array, f: Fact): Uint8Array {
+  return teslaMac(intervalKey, canonicalFactBytes(f)).subarray(0, TESLA_TAG_BYTES);
+}
+
+/** An attestation MACed under an interval key rather than signed. */
+export function isTeslaAttest(a: AttestFact): boolean {
+  return a.signature.length === TESLA_MAC_BYTES;
+}
+
+/** A MACed attestation checks under the origin's interval key for its time. */
+export function verifyTeslaAttest(a: AttestFact, intervalKey: Uint8Array): boolean {
+  return Buffer.from(teslaMac(intervalKey, factStatement(a, TESLA_PREFIX))).equals(Buffer.from(a.signature));
 }
 
 /** The attestation is its origin's: signature valid, origin a member and not revoked. Needs no other fact. */
@@ -176,6 +207,7 @@ export function verifyAttestFact(a: AttestFact, keyring: Keyring): Decoded<true>
   if (keyring.isRevoked(a.origin)) return reject('revoked_sender', `origin ${a.origin} is revoked`);
   const key = keyring.verifier(a.origin);
   if (!key) return reject('unknown_sender', `origin ${a.origin} is not in the keyring`);
+  if (isTeslaAttest(a)) return reject('bad_tag', `attestation ${a.origin}:${a.seq} is MACed, not signed`);
   let ok = false;
   try {
     ok = verify(null, factStatement(a), key, a.signature);

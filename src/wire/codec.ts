@@ -80,8 +80,12 @@ const KIND_INDEX: Record<FactKind, number> = {
   attest: 10,
 };
 const KIND_OF_INDEX: readonly FactKind[] = ['status', 'victim', 'road', 'hazard', 'supersede', 'coverage', 'command', 'area', 'ack', 'mission', 'attest'];
-/** An attestation's digest, status digest and signature travel as one byte string of this length. */
+/**
+ * An attestation's digest, status digest and signature travel as one byte string of this length; a MACed
+ * one (tesla.ts) has an 8-byte MAC in place of the signature.
+ */
 export const ATTEST_BLOB_BYTES = 16 + 8 + 64;
+export const TESLA_ATTEST_BLOB_BYTES = 16 + 8 + 8;
 /** Head codes 0..6 are the compact forms of kinds 0..6; code 7 means "kind·2 + wide follows" (areas, wide forms). */
 const ESCAPE_CODE = 7;
 /** ArduCopter modes a drone spends its flight in: STABILIZE, AUTO, GUIDED, LOITER, RTL, LAND, BRAKE. */
@@ -217,7 +221,7 @@ function bodyOf(f: Fact): Body {
     }
     case 'attest': {
       // from and the status seq as distances back from the attestation's own seq (small), then the blob
-      const blob = new Uint8Array(ATTEST_BLOB_BYTES);
+      const blob = new Uint8Array(16 + 8 + f.signature.length);
       blob.set(f.digest, 0);
       blob.set(f.statusDigest, 16);
       blob.set(f.signature, 24);
@@ -355,7 +359,7 @@ function checkStructure(bytes: Uint8Array): number {
       if (value > bytes.length - i) fail('truncated', `byte string of ${value} bytes, ${bytes.length - i} left`);
       i += value;
       // Only an attestation's blob may sit between facts; any other byte string is the control, last.
-      if (i !== bytes.length && value !== ATTEST_BLOB_BYTES) fail('malformed', 'control bytes must be the last item');
+      if (i !== bytes.length && value !== ATTEST_BLOB_BYTES && value !== TESLA_ATTEST_BLOB_BYTES) fail('malformed', 'control bytes must be the last item');
     }
   }
   return items;
@@ -370,10 +374,11 @@ class Tokens {
   peek(): unknown {
     return this.items[this.i];
   }
-  bytes(what: string, n: number): Uint8Array {
+  bytes(what: string, n: number, alt = n): Uint8Array {
     const v = this.items[this.i++];
     if (!(v instanceof Uint8Array)) fail(v === undefined ? 'truncated' : 'malformed', `${what} is not a byte string`);
-    if ((v as Uint8Array).length !== n) fail('malformed', `${what} of ${(v as Uint8Array).length} bytes, not ${n}`);
+    const len = (v as Uint8Array).length;
+    if (len !== n && len !== alt) fail('malformed', `${what} of ${len} bytes, not ${n}`);
     return new Uint8Array(v as Uint8Array);
   }
   uint(what: string): number {
@@ -413,7 +418,7 @@ function readBody(r: Tokens, kind: FactKind, wide: boolean, id: { origin: number
       const span = r.uint('attested range');
       const count = r.uint('attested count');
       const sback = r.uint('attested status');
-      const blob = r.bytes('attestation', ATTEST_BLOB_BYTES);
+      const blob = r.bytes('attestation', ATTEST_BLOB_BYTES, TESLA_ATTEST_BLOB_BYTES);
       const from = count === 0 ? 0 : id.seq - back;
       return {
         kind, ...id, from, to: from + span, count, statusSeq: sback === 0 ? 0 : id.seq - sback,

@@ -127,7 +127,7 @@ export function factProblem(f: Fact): string | undefined {
       );
     case 'attest': {
       const bytes = (v: unknown, n: number) => v instanceof Uint8Array && v.length === n;
-      if (!bytes(f.digest, 16) || !bytes(f.statusDigest, 8) || !bytes(f.signature, 64)) return 'attestation digests or signature of the wrong size';
+      if (!bytes(f.digest, 16) || !bytes(f.statusDigest, 8) || !(bytes(f.signature, 64) || bytes(f.signature, 8))) return 'attestation digests or signature of the wrong size';
       if (!isInt(f.count, 0, MAX_SEQ) || !isInt(f.from, 0, MAX_SEQ) || !isInt(f.to, 0, MAX_SEQ) || !isInt(f.statusSeq, 0, MAX_SEQ))
         return 'attestation range outside 0..2^32-1';
       if (f.count === 0 ? f.from !== 0 || f.to !== 0 : f.from < 1 || f.from > f.to || f.to >= f.seq || f.count > f.to - f.from + 1)

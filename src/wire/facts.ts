@@ -127,7 +127,10 @@ export interface StatusFact extends FactBase {
   readonly mode: number;
   readonly armed: boolean;
   readonly activity: Activity;
-  /** Index of the sector it is searching, or -1 for none. */
+  /**
+   * Its sector in the mission's take-off plan while searching or between lanes (its place in the roster in id
+   * order, from 0: the station shows S1, S2, …), or -1 for none (on the ground, going home, flying no plan).
+   */
   readonly sector: number;
   /** Degrees 0..359. */
   readonly heading: number;
@@ -204,7 +207,7 @@ export interface AttestFact extends FactBase {
   readonly digest: Uint8Array;
   /** 8 bytes: SHA-256 of the status's canonical encoding, truncated (zeros when statusSeq is 0). */
   readonly statusDigest: Uint8Array;
-  /** 64-byte Ed25519 signature. */
+  /** 64-byte Ed25519 signature, or an 8-byte MAC under the origin's interval key (wire/tesla.ts). */
   readonly signature: Uint8Array;
 }
 

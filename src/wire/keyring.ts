@@ -7,6 +7,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, ty
 import { readFileSync, statSync } from 'node:fs';
 import { MAX_NODE_ID, type NodeId } from './facts.js';
 import { SWARM_KEY_BYTES, type PacketKeyring } from './packet.js';
+import { chainAnchor, chainSeed, TESLA_KEY_BYTES } from './tesla.js';
 
 /**
  * What a member may do. `operator`: a ground station; its facts may command the swarm (recall, land,
@@ -23,6 +24,11 @@ export interface MemberIdentity {
   readonly publicKey: Uint8Array;
   /** Default `drone`: a member commands nothing unless its keyring entry says it is an operator. */
   readonly role?: Role;
+  /**
+   * K(0) of the member's key chain for MACed attestations (tesla.ts), 8 bytes; without it the member's
+   * attestations are proven by signatures only.
+   */
+  readonly chainAnchor?: Uint8Array;
 }
 
 export interface NodeIdentity extends MemberIdentity {
@@ -41,7 +47,7 @@ export interface ProvisioningFile {
   readonly swarm: string;
   readonly swarmKey: string;
   readonly self: { id: number; name: string; publicKey: string; secretKey: string };
-  readonly members: { id: number; name: string; publicKey: string; role: Role }[];
+  readonly members: { id: number; name: string; publicKey: string; role: Role; chainAnchor?: string }[];
   readonly revoked: number[];
   /**
    * Unix seconds when this swarm key was made (or rotated): the epoch of the time-based high part of the
@@ -132,6 +138,11 @@ export class Keyring implements PacketKeyring {
     return this.roleOf(id) === 'operator' && !this.revokedIds.has(id);
   }
 
+  /** The member's key chain anchor (tesla.ts), if provisioned and not revoked. */
+  anchorOf(id: NodeId): Uint8Array | undefined {
+    return this.revokedIds.has(id) ? undefined : this.byId.get(id)?.chainAnchor;
+  }
+
   /** Ed25519 public key object of a member (cached), undefined if unknown. */
   verifier(id: NodeId): KeyObject | undefined {
     let k = this.verifiers.get(id);
@@ -188,6 +199,8 @@ export function parseProvisioning(text: string): { keyring: Keyring; self: NodeI
       publicKey: key(e.publicKey, 32, `members[${i}].publicKey`),
       // Files written before roles existed: none of their members may command.
       role: e.role === undefined ? ('drone' as const) : field(ROLES.includes(e.role as Role), e.role as Role, `members[${i}].role must be one of ${ROLES.join(', ')}`),
+      // Files written before key chains: that member's attestations are proven by signatures only.
+      ...(e.chainAnchor === undefined ? {} : { chainAnchor: key(e.chainAnchor, TESLA_KEY_BYTES, `members[${i}].chainAnchor`) }),
     };
   });
   const revoked = field(Array.isArray(o.revoked), o.revoked as unknown[], 'revoked must be a list').map((r, i) =>
@@ -249,7 +262,12 @@ export function provisioningFile(
     swarm,
     swarmKey: b64(swarmKey),
     self: { id: self.id, name: self.name, publicKey: b64(self.publicKey), secretKey: b64(self.secretKey) },
-    members: members.map((m) => ({ id: m.id, name: m.name, publicKey: b64(m.publicKey), role: m.role ?? 'drone' })),
+    members: members.map((m) => {
+      // whoever writes the file holds every member's secret (swarm.json): the anchor follows from it
+      const secret = (m as Partial<NodeIdentity>).secretKey;
+      const anchor = secret ? chainAnchor(m.id, chainSeed(secret, swarmKey)) : m.chainAnchor;
+      return { id: m.id, name: m.name, publicKey: b64(m.publicKey), role: m.role ?? 'drone', ...(anchor ? { chainAnchor: b64(anchor) } : {}) };
+    }),
     revoked: [...revoked].sort((a, b) => a - b),
     ...(keyEpoch !== undefined ? { keyEpoch } : {}),
   };

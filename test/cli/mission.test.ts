@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPlan, parseKml, parsePlan, parseShapes, MissionFileError } from '../../src/mission/mission-file.js';
 import { loadScenario, localPolygon, scenarioFrame } from '../../src/mission/index.js';
-import { searchableCells } from '../../src/sectors/index.js';
+import { searchableCells, takeOffPlan } from '../../src/sectors/index.js';
+import { missionTakeOff, rosterProblem } from '../../src/agent/mission-settings.js';
 
 const murmur = (...args: string[]) => spawnSync(process.execPath, ['bin/murmur.js', ...args], { encoding: 'utf8' });
 
@@ -104,6 +105,53 @@ test("a station's data directory belongs to one mission: started with another or
     const other = murmur('gcs', '--radio', 'loopback', '--origin', '42.62,13.27', '--port', '0', '--data', dir);
     assert.equal(other.status, 2);
     assert.match(other.stderr, /^murmur gcs: data directory .* belongs to another mission \(origin 45.18,5.72, epoch \d+, 55 m cells × 200\): give another --data for this one\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a mission names its drones (--roster): agents with another roster are refused, and the station started with it outlines their sectors', { timeout: 30_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'murmur-roster-'));
+  try {
+    writeFileSync(join(dir, 'area.geojson'), JSON.stringify(AREA));
+    const out = join(dir, 'mission.json');
+    const bad = murmur('mission', 'create', '--area', join(dir, 'area.geojson'), '--out', out, '--roster', '3,x');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^murmur mission: --roster 3,x: expected node ids 1\.\.65535 as 2,3,4,5 or 2-5\n$/);
+    const r = murmur('mission', 'create', '--area', join(dir, 'area.geojson'), '--out', out, '--roster', '7,2-4', '--epoch', '1790000000');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /, roster 2,3,4,7\n$/);
+    const mission = loadScenario(out);
+    assert.deepEqual(mission.roster, [2, 3, 4, 7]);
+    assert.equal(rosterProblem([7, 4, 3, 2], mission, out), undefined);
+    assert.match(rosterProblem([2, 3, 4], mission, out) ?? '', /^the roster 2,3,4 is not the mission's \(2,3,4,7 in .*mission\.json\)/);
+
+    // the station reads the same file: one outline per drone, the sectors of the drones' own take-off plan
+    const { spawn } = await import('node:child_process');
+    const gcs = spawn(process.execPath, ['bin/murmur.js', 'gcs', '--radio', 'loopback', '--plan', out, '--port', '0', '--data', join(dir, 'gcs'), '--status-every', '0']);
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        gcs.stdout.on('data', (b: Buffer) => {
+          text += b.toString();
+          const m = /operator \(may act\): (\S+)/.exec(text);
+          if (m) resolve(m[1]!);
+        });
+        gcs.once('exit', (code) => reject(new Error(`gcs exited ${code}`)));
+      });
+      const [base, token] = url.split('#token=') as [string, string];
+      const view = (await (await fetch(`${base}api/state`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
+        sectors?: { rows: { member: number; sector: number; cells: number }[] };
+        geojson: { features: { properties: Record<string, unknown> }[] };
+      };
+      const frame = scenarioFrame(mission);
+      const plan = takeOffPlan(missionTakeOff(mission, frame, mission.roster!)).plan;
+      assert.deepEqual(view.sectors?.rows.map((x) => [x.member, x.sector, x.cells]), [2, 3, 4, 7].map((id, i) => [id, i, plan.sectors.get(id)!.length]));
+      assert.equal(view.geojson.features.filter((f) => f.properties.layer === 'sector' && f.properties.kind === 'own').length, 4);
+    } finally {
+      gcs.kill('SIGINT');
+      await new Promise((r) => gcs.once('exit', r));
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

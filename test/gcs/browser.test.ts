@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:http';
 import { toLatLon } from '../../src/wire/frame-of-reference.js';
 import { LoopbackHub } from '../../src/gcs/mesh-port.js';
+import { searchableCells } from '../../src/sectors/index.js';
 import type {} from '../../src/gcs/page-probe.js';
 import { startGroundStation } from '../../src/gcs/ground-station.js';
 import type { Fact, SupersedeFact } from '../../src/wire/facts.js';
@@ -25,7 +26,10 @@ test('the web map shows facts heard on the mesh, and "rescued" reaches a drone',
   drone.onFacts((fs) => heardByDrone.push(...fs));
   const data = tempDir('gcs-browser');
   const profile = tempDir('chromium');
-  const gcs = await startGroundStation({ nodeId: 1, frame: FRAME, dataDir: data, mesh: hub.port(1), port: 0, statusEveryMs: 0 });
+  // the mission's roster is drone 7 alone: its sector is the whole search area of the scene
+  const searchable = searchableCells(FRAME, [[[{ x: 0, y: 0 }, { x: 3000, y: 0 }, { x: 3000, y: 2000 }, { x: 0, y: 2000 }]]]);
+  const sectors = { frame: FRAME, searchable, roster: [7], cruiseSpeedMps: 10 };
+  const gcs = await startGroundStation({ nodeId: 1, frame: FRAME, dataDir: data, mesh: hub.port(1), port: 0, statusEveryMs: 0, sectors });
   const browser = await launchBrowser(profile, true);
   try {
     drone.publish(droneScene());
@@ -37,6 +41,10 @@ test('the web map shows facts heard on the mesh, and "rescued" reaches a drone',
     await page.waitForFunction(() => window.__murmur.markerIds('victim').length === 2);
     assert.deepEqual((await page.evaluate(() => window.__murmur.markerIds('victim'))).sort(), ['7:4', '7:5']);
     assert.deepEqual(await page.evaluate(() => window.__murmur.markerIds('road')), ['7:6']);
+    // its sector outlined and labelled with the sector it reports, as the drones table says
+    await page.waitForFunction(() => document.querySelector('[data-sector-label="7"][data-kind="own"]')?.textContent === 'S1 · node 7');
+    assert.equal(await page.locator('tr[data-member="7"] td[data-sector]').innerText(), 'S1');
+    assert.deepEqual(await page.evaluate(() => [...new Set(window.__murmur.markerIds('sector'))]), [7]);
 
     // A fact merged later is pushed to the open page.
     drone.publish([{ kind: 'victim', origin: 7, seq: 9, t: 40, pos: { x: 2700, y: 1800 }, count: 3, condition: 'ambulatory', confidence: 75 }]);
@@ -88,6 +96,7 @@ test('the web map shows facts heard on the mesh, and "rescued" reaches a drone',
     await plain.goto(gcs.url.replace('#', '?renderer=fallback#'));
     await plain.waitForFunction(() => window.__murmur?.renderer === 'fallback' && window.__murmur.markerIds('victim').length === 3);
     assert.equal(await plain.locator('svg [data-layer="victim"][data-state="rescued"]').count(), 1);
+    assert.equal(await plain.locator('svg [data-layer="sector"] [data-sector-label="7"]').textContent(), 'S1 · node 7');
     await plain.screenshot({ path: `${ARTIFACTS}/gcs-map-fallback.png` });
     assert.deepEqual(errors, []);
   } finally {

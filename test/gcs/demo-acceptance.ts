@@ -13,8 +13,9 @@ import { loadScenario, localPolygon } from '../../src/mission/index.js';
 import { runWithStation } from '../../src/sim/swarm/with-station.js';
 import type { RunningGroundStation } from '../../src/gcs/ground-station.js';
 import type { RunRecord } from '../../src/sim/swarm/report.js';
+import type { Fact } from '../../src/wire/facts.js';
 import { pointInPolygon, searchableCells } from '../../src/sectors/index.js';
-import { toLatLon, toLocal, type AreaFrame, type LocalPoint } from '../../src/wire/frame-of-reference.js';
+import { cellIndex, toLatLon, toLocal, type AreaFrame, type LocalPoint } from '../../src/wire/frame-of-reference.js';
 import { launchBrowser, tempDir } from './helpers.js';
 
 const DRONES = 6;
@@ -66,6 +67,62 @@ async function everyDroneAnswered(page: Page, what: string, n = DRONES, result =
   return (await handle.jsonValue()) as string;
 }
 
+/**
+ * One outline per drone, labelled with the sector the drone itself reports (drones table); returns the cells
+ * each outline encloses, drone by drone.
+ */
+async function sectorOutlines(page: Page, f: AreaFrame): Promise<Map<number, Set<number>>> {
+  await page.waitForFunction((n) => document.querySelectorAll('[data-sector-label][data-kind="own"]').length === n, DRONES, { timeout: 10_000 });
+  const shown = await page.evaluate(() => ({
+    labels: Object.fromEntries(Array.from(document.querySelectorAll('[data-sector-label][data-kind="own"]')).map((e) => [e.getAttribute('data-sector-label'), e.textContent])),
+    table: Object.fromEntries(Array.from(document.querySelectorAll('#members tr[data-member]')).map((tr) => [tr.getAttribute('data-member'), (tr as HTMLTableRowElement).cells[2]!.textContent])),
+    legend: Array.from(document.querySelectorAll('#legend [data-legend]')).map((e) => e.getAttribute('data-legend')),
+  }));
+  assert.deepEqual(shown.legend, ['sector', 'share']);
+  for (let id = 1; id <= DRONES; id++) {
+    assert.match(shown.table[id] ?? '', /^S\d+$/, `drone ${id}'s sector in the table`);
+    assert.equal(shown.labels[id], `${shown.table[id]} · node ${id}`, `the outline of drone ${id} is labelled with the sector it reports`);
+  }
+  const view = (await page.evaluate(async () => (await fetch('/api/state', { headers: { Authorization: `Bearer ${localStorage.getItem('murmur-token') ?? ''}` } })).json())) as {
+    geojson: { features: { geometry: { type: string; coordinates: [number, number][][] }; properties: Record<string, unknown> }[] };
+  };
+  const outlines = view.geojson.features.filter((x) => x.properties.layer === 'sector' && x.properties.kind === 'own');
+  assert.equal(outlines.length, DRONES);
+  const cellsOf = new Map<number, Set<number>>();
+  for (const o of outlines) {
+    const rings = o.geometry.coordinates.map((ring) => ring.map(([lon, lat]) => toLocal(f, lat, lon)));
+    const cells = new Set<number>();
+    const pts = rings.flat();
+    const [x0, x1, y0, y1] = [Math.min(...pts.map((p) => p.x)), Math.max(...pts.map((p) => p.x)), Math.min(...pts.map((p) => p.y)), Math.max(...pts.map((p) => p.y))];
+    for (let x = x0 + f.cellSize / 2; x < x1; x += f.cellSize)
+      for (let y = y0 + f.cellSize / 2; y < y1; y += f.cellSize) if (pointInPolygon({ x, y }, rings)) cells.add(cellIndex(f, { x, y }));
+    cellsOf.set(Number(o.properties.member), cells);
+  }
+  return cellsOf;
+}
+
+/**
+ * Each drone searched inside the outline the page showed for it: of the cells it reported searched before the
+ * operator's new area (no drone was lost meanwhile), at least 90% in its outline or next to it (a lane reaches
+ * on to the end cell's edge), with twenty cells or more reported by all but two drones together.
+ */
+function searchedInsideOutlines(f: AreaFrame, cellsOf: ReadonlyMap<number, ReadonlySet<number>>, facts: Iterable<Fact>, beforeT: number): void {
+  const searched = new Map<number, Set<number>>();
+  for (const x of facts) if (x.kind === 'coverage' && x.t < beforeT) for (const c of x.cells) (searched.get(x.origin) ?? searched.set(x.origin, new Set()).get(x.origin)!).add(c);
+  const seen: string[] = [];
+  for (let id = 1; id <= DRONES; id++) {
+    const own = cellsOf.get(id)!;
+    const near = (c: number) => [-1, 0, 1].some((dc) => [-f.cols, 0, f.cols].some((dr) => own.has(c + dc + dr)));
+    const mine = [...(searched.get(id) ?? [])];
+    const inside = mine.filter(near).length;
+    seen.push(`${id}: ${inside}/${mine.length}`);
+    assert.ok(inside >= 0.9 * mine.length, `drone ${id}: ${inside} of the ${mine.length} cells it searched before t = ${beforeT} s in or next to its outline (${own.size} cells)`);
+  }
+  // (coverage goes out every 20 s: a drone just onto its lanes may have reported little yet)
+  const total = [...searched.values()].reduce((n, c) => n + c.size, 0);
+  assert.ok(total >= 20 && [...searched.values()].filter((c) => c.size > 0).length >= DRONES - 2, `too little searched before t = ${beforeT} s to compare (${seen.join(', ')})`);
+}
+
 export async function demoMissionLoop(): Promise<void> {
   const town = loadScenario('maps/scenarios/earthquake-town.json');
   const profile = tempDir('chromium-demo');
@@ -115,6 +172,7 @@ export async function demoMissionLoop(): Promise<void> {
     await page.waitForFunction((n) => document.querySelectorAll('#members tr[data-member] td:nth-child(2)').length >= n + 1 &&
       Array.from(document.querySelectorAll("#members tr[data-member] td:nth-child(2)")).filter((td) => td.textContent!.startsWith('searching')).length === n, DRONES, { timeout: 60_000 });
     const f = frame!;
+    const outlined = await sectorOutlines(page, f);
     const ll = (p: LocalPoint): [number, number] => {
       const g = toLatLon(f, p);
       return [g.lon, g.lat];
@@ -158,13 +216,20 @@ export async function demoMissionLoop(): Promise<void> {
     assert.ok(asked.includes(`Recall node ${recalled} (return to launch)?`), `asked: ${asked.join(' | ')}`);
     await page.waitForFunction((id) => /^(returning|idle)/.test(document.querySelector(`#members tr[data-member="${id}"] td:nth-child(2)`)?.textContent ?? ''), recalled, { timeout: 30_000 });
     assert.match(activity.get(recalled)!, /returning|idle/);
+    // its remainder is handed over, as the drones themselves divide it: the page outlines the shares
+    await page.waitForFunction((id) => document.querySelectorAll('[data-sector-label][data-kind="share"]').length > 0 &&
+      / \(handed over\)$/.test(document.querySelector(`[data-sector-label="${id}"][data-kind="own"]`)?.textContent ?? ''), recalled, { timeout: 10_000 });
+    await page.screenshot({ path: 'test-artifacts/gcs-demo-handover.png' });
     await page.click(`tr[data-member="${recalled}"] button[data-do="resume"]`);
     await everyDroneAnswered(page, `resume node ${recalled}`, 1);
     await page.waitForFunction((id) => (document.querySelector(`#members tr[data-member="${id}"] td:nth-child(2)`)?.textContent ?? '').startsWith('searching'), recalled, { timeout: 30_000 });
+    // resumed, it takes its remainder back: no share outlined any more
+    await page.waitForFunction(() => document.querySelectorAll('[data-sector-label][data-kind="share"]').length === 0, undefined, { timeout: 10_000 });
 
     const { station: running } = await run;
     station = running;
     const state = running.station.map.state();
+    searchedInsideOutlines(f, outlined, running.station.map.facts(), state.mission!.t);
     const zone = state.noFly.find((z) => `${z.origin}:${z.seq}` === zoneId)!;
     assert.ok(zone, 'the zone is in the station map');
     // drawn over ground nobody had searched, which the drones' plans had in them

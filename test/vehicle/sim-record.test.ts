@@ -226,6 +226,40 @@ test('a new target at 90° mid-flight: run-on along the old heading as recorded,
   }
 });
 
+test('a new target beyond the old one, a little off the heading, far from it: flown straight to at the set speed, not onto the line from the old one beside a zone', () => {
+  // Generated town 5 (seed 1): a drone 180 m short of its lane start was given a new start 6° off its heading,
+  // beyond the old one; the simulated copter continued the line from the old start, 33 m aside behind it, and
+  // swung 32 m into a no-fly zone at up to 20 m/s (47 m/s on town 9). fence.md: a new target is flown to in a
+  // straight line, at no more than WP_SPD; carrots re-sent 20 and 40 m ahead are the only line continued.
+  const h = new Sim();
+  h.airborne(30);
+  h.goto(0, 5, 30);
+  h.until(() => h.s().groundSpeed < 0.05 && h.s().east > 4.9);
+  assert.equal(h.cmd(178, [1, 10, -1]), 0);
+  h.goto(500, 5, 30);
+  h.until(() => h.s().north > 300);
+  const p0 = h.s();
+  const to = { n: 900, e: p0.east - 85 };
+  h.goto(to.n, to.e, 30);
+  // a zone beside the straight way (on the side of the old target's line), 20 m clear of the track
+  const inZone = (p: { n: number; e: number }) => p.n > 280 && p.n < 520 && p.e > p0.east + 20;
+  let entered = 0;
+  let fastest = 0;
+  let off = 0;
+  const len = Math.hypot(to.n - p0.north, to.e - p0.east);
+  h.until(() => {
+    const s = h.s();
+    const p = { n: s.north, e: s.east };
+    if (inZone(p)) entered++;
+    fastest = Math.max(fastest, s.groundSpeed);
+    off = Math.max(off, Math.abs(((p.n - p0.north) * (to.e - p0.east) - (p.e - p0.east) * (to.n - p0.north)) / len));
+    return Math.hypot(p.n - to.n, p.e - to.e) < 1;
+  });
+  assert.equal(entered, 0, 'never in the zone beside the way');
+  assert.ok(fastest <= 10.3, `at most WP_SPD (flew ${fastest.toFixed(1)} m/s)`);
+  assert.ok(off < 3, `off the straight way by ${off.toFixed(1)} m`);
+});
+
 test('a 500 m lane entered 40 m aside at 8 m/s: B at once closes only linearly; stopping at A or a 20 m carrot at 5 Hz stay on it', () => {
   const lane = (how: 'B' | 'stopA' | 'carrot') => {
     const h = new Sim();

@@ -1,12 +1,14 @@
 /** `murmur gcs`: run a ground station (mesh node that never flies + live web map). */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MissionFileError, parsePlan, type MissionPlan } from '../../mission/mission-file.js';
-import type { GeoPolygon } from '../../mission/types.js';
+import { DEFAULT_MISSION_RADIO, MissionFileError, parsePlan, type MissionPlan } from '../../mission/mission-file.js';
+import type { GeoPolygon, Scenario } from '../../mission/types.js';
+import type { BandSettings } from '../../agent/gossip-settings.js';
 import type { Link } from '../../links/link.js';
 import type { CommandModule } from '../registry.js';
 import { numberFlag, parseFlags, UsageError } from '../args.js';
 import type { AreaFrame } from '../../wire/frame-of-reference.js';
+import type { TakeOffInput } from '../../sectors/index.js';
 import { localMetres } from '../../wire/frame-of-reference.js';
 import { LoopbackHub, type MeshPort } from '../../gcs/mesh-port.js';
 import { projectRoot } from '../../core/project-root.js';
@@ -85,8 +87,12 @@ function readFrame(values: Record<string, unknown>, plan: MissionPlan | undefine
   };
 }
 
-async function openMesh(
-  radio: string, keysFile: string | undefined, dataDir: string, frame: AreaFrame, loopbackNode: number, demo: number, authorship: boolean,
+/**
+ * The station's seat in the mesh: the loopback (with demo drones) or a gossip node on a radio link, run with
+ * the station's gossip settings for the mission's band (`band`), as the simulator runs its station.
+ */
+export async function openMesh(
+  radio: string, keysFile: string | undefined, dataDir: string, frame: AreaFrame, loopbackNode: number, demo: number, authorship: boolean, band: BandSettings,
 ): Promise<{ mesh: MeshPort; node: number; stop?: () => void; secret?: Uint8Array; swarm?: string; factSequence?: { take(): number } }> {
   if (radio === 'loopback') {
     if (authorship) throw new UsageError('--authorship needs a radio link and --keys (loopback has no identities)');
@@ -102,8 +108,10 @@ async function openMesh(
   if (!keysFile) throw new UsageError(`--radio ${radio} needs --keys <provisioning file>`);
   const { loadProvisioning } = await import('../../wire/keyring.js');
   const { openNodeSequences } = await import('../../wire/sequence-file.js');
-  const { GossipNode, defaultGossipConfig } = await import('../../gossip/engine.js');
+  const { GossipNode } = await import('../../gossip/engine.js');
+  const { stationGossipConfig } = await import('../../agent/gossip-settings.js');
   const { Authorship, memberAuthorship } = await import('../../gossip/authorship.js');
+  const { ownChain } = await import('../../wire/tesla.js');
   const { signingKeyOf } = await import('../../wire/keyring.js');
   const { wireCodec } = await import('../../gossip/wire-codec.js');
   const { GossipLink } = await import('../../agent/gossip-link.js');
@@ -144,13 +152,23 @@ async function openMesh(
   // The station is one more gossip node: it relays, repairs and tracks membership like a drone.
   const epochMs = frame.epoch * 1000;
   const nowS = () => (Date.now() - epochMs) / 1000;
-  const gossipCfg = defaultGossipConfig(self.id);
+  // heartbeats, failure detection and order repeats paced to the band, as the drones' (gossip-settings.ts)
+  const gossipCfg = stationGossipConfig(self.id, band);
   const node = new GossipNode(
     gossipCfg,
     wireCodec({ self: self.id, keyring, nextCounter: () => packetCounter.take(), maxPacketBytes: link.mtu }),
     seededRandom(`${self.id}/${Date.now()}`),
     nowS(),
-    authorship ? new Authorship(self.id, keyring, { signingKey: signingKeyOf(self), nextAttestSeq: () => seqs.facts.take() }, memberAuthorship(gossipCfg), nowS()) : undefined,
+    authorship
+      ? new Authorship(
+          self.id,
+          keyring,
+          // key chains count from the swarm key's epoch: without one in the file, signatures only
+          { signingKey: signingKeyOf(self), nextAttestSeq: () => seqs.facts.take(), ...(keyEpoch !== undefined && epochMs / 1000 >= keyEpoch ? { chain: ownChain(self, keyring) } : {}) },
+          memberAuthorship(gossipCfg, keyEpoch !== undefined ? epochMs / 1000 - keyEpoch : 0),
+          nowS(),
+        )
+      : undefined,
   );
   let port: InstanceType<typeof GossipMeshPort> | undefined;
   const runner = new GossipLink({ node, link, clock: systemClock, epochMs, onActions: (a) => port?.heard(a.learned) });
@@ -208,26 +226,40 @@ export const command: CommandModule = {
     const demo = numberFlag(values.demo, 'demo', 0);
     let mapsDir = values.maps;
     let plan: MissionPlan | undefined;
+    /** The plan as every drone's mission: search and radio settings, and the roster when it names one. */
+    let mission: Scenario | undefined;
     if (values.plan) {
+      const text = readUserFile(values.plan, 'plan');
+      const { parseScenario, ScenarioError } = await import('../../mission/index.js');
       try {
-        plan = parsePlan(readUserFile(values.plan, 'plan'), values.plan);
+        plan = parsePlan(text, values.plan);
+        mission = parseScenario(JSON.parse(text), values.plan);
       } catch (err) {
-        throw err instanceof MissionFileError ? new UsageError(err.message) : err;
+        throw err instanceof MissionFileError || err instanceof ScenarioError ? new UsageError(err.message) : err;
       }
     }
     let frame: AreaFrame;
+    let band: BandSettings = mission?.radio ?? DEFAULT_MISSION_RADIO;
     if (demo > 0 && values.area === undefined && values.origin === undefined && !plan) {
       // Trying the station out: the demo town's area and its streets, as `murmur demo` flies.
       const root = projectRoot(import.meta.url);
       const { loadScenario, scenarioFrame } = await import('../../mission/index.js');
-      frame = scenarioFrame(loadScenario(join(root, 'maps', 'scenarios', 'earthquake-town.json')));
+      const town = loadScenario(join(root, 'maps', 'scenarios', 'earthquake-town.json'));
+      band = town.radio;
+      frame = scenarioFrame(town);
       mapsDir ??= join(root, 'maps', 'earthquake-town');
       console.log('no --area: the demo drones fly over the demo town (maps/scenarios/earthquake-town.json)');
     } else frame = readFrame(values, plan);
     const dataDir = values.data ?? '.murmur/gcs';
     // without --epoch (today by default) a restart on another day keeps the mission's own epoch
     frame = bindDataDir(dataDir, frame, !plan && values.area === undefined && values.origin !== undefined && values.epoch === undefined);
-    const opened = await openMesh(values.radio, values.keys, dataDir, frame, numberFlag(values.node, 'node', 1), demo, values.authorship === true);
+    const opened = await openMesh(values.radio, values.keys, dataDir, frame, numberFlag(values.node, 'node', 1), demo, values.authorship === true, band);
+    // the sectors the drones fly, when the mission names its drones (murmur mission create --roster)
+    let sectors: TakeOffInput | undefined;
+    if (mission?.roster) {
+      const { missionTakeOff } = await import('../../agent/mission-settings.js');
+      sectors = missionTakeOff(mission, frame, mission.roster);
+    } else if (mission) console.log(`${values.plan} names no drones: the map shows no sector outlines (make the plan with murmur mission create --roster <ids>)`);
     const node = opened.node;
     const { startGroundStation } = await import('../../gcs/ground-station.js');
     const { MissionMismatchError } = await import('../../gcs/mission-binding.js');
@@ -250,6 +282,7 @@ export const command: CommandModule = {
       ...(opened.swarm ? { swarm: opened.swarm } : {}),
       ...(values['allow-host'] ? { allowedHosts: values['allow-host'] } : {}),
       ...(opened.factSequence ? { factSequence: opened.factSequence } : {}),
+      ...(sectors ? { sectors } : {}),
     }).catch(async (err: unknown) => {
       opened.stop?.();
       await opened.mesh.close();

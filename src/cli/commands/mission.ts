@@ -2,9 +2,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { CommandModule } from '../registry.js';
 import { numberFlag, parseFlags, UsageError } from '../args.js';
-import { buildPlan, DEFAULT_CELL_M, MissionFileError, parseShapes, type Shapes } from '../../mission/mission-file.js';
+import { buildPlan, DEFAULT_CELL_M, DEFAULT_MISSION_RADIO, MissionFileError, parseShapes, type Shapes } from '../../mission/mission-file.js';
 
-const usage = `Usage: murmur mission create --area <file> [--nofly <file>]… [--priority <file>[:weight]]… [--launch <file>]
+const usage = `Usage: murmur mission create --area <file> [--nofly <file>]… [--priority <file>[:weight]]… [--launch <file>] [--roster <ids>]
                               [--name NAME] [--epoch <unix s>] [--cell ${DEFAULT_CELL_M}] [--out mission.json]
 
 Makes a mission plan for a real place: the search area (polygons; inner rings are holes), no-fly zones,
@@ -18,6 +18,8 @@ mission's first version, which the drones adopt.
   --nofly <file>      no-fly zones (repeatable)
   --priority <f[:w]>  priority regions with weight w (repeatable)
   --launch <file>     launch points (Point features)
+  --roster <ids>      the drones of the mission, e.g. 2,3,4,5 or 2-5: every agent's roster must be this
+                      one, and the ground station (gcs --plan) draws the sector each of them flies
   --name NAME         mission name (default: the area file's name)
   --epoch <s>         mission epoch, Unix seconds (default: today 00:00 UTC)
   --cell <m>          coverage cell side, metres (default ${DEFAULT_CELL_M}, as the shipped scenarios)
@@ -30,6 +32,19 @@ function read(file: string): Shapes & { file: string } {
   return { ...parseShapes(readFileSync(file, 'utf8'), file), file };
 }
 
+/** Node ids as "2,3,4,5" or "2-5" (or both: "2-4,7"), sorted. */
+function parseRoster(text: string): number[] {
+  const ids: number[] = [];
+  for (const part of text.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    const [a, b] = m ? [Number(m[1]), Number(m[2] ?? m[1])] : [NaN, NaN];
+    if (!m || a < 1 || b > 65535 || a > b || b - a > 1000) throw new UsageError(`--roster ${text}: expected node ids 1..65535 as 2,3,4,5 or 2-5`);
+    for (let id = a; id <= b; id++) ids.push(id);
+  }
+  if (new Set(ids).size !== ids.length) throw new UsageError(`--roster ${text}: lists a node twice`);
+  return ids.sort((x, y) => x - y);
+}
+
 export const command: CommandModule = {
   usage,
   async run(args) {
@@ -37,7 +52,7 @@ export const command: CommandModule = {
       args,
       {
         area: { type: 'string' }, nofly: { type: 'string', multiple: true }, priority: { type: 'string', multiple: true },
-        launch: { type: 'string' }, name: { type: 'string' }, epoch: { type: 'string' }, cell: { type: 'string' },
+        launch: { type: 'string' }, roster: { type: 'string' }, name: { type: 'string' }, epoch: { type: 'string' }, cell: { type: 'string' },
         out: { type: 'string' }, force: { type: 'boolean' },
       },
       usage,
@@ -62,11 +77,13 @@ export const command: CommandModule = {
       // one file for the station (--plan) and for every drone's agent (agent.json "mission"): the agents also need
       // the search and radio settings, which the operator may edit (defaults: the station's radio, SF9 125 kHz
       // at 1% duty cycle; lanes one cell apart at 60 m)
+      const roster = values.roster === undefined ? undefined : parseRoster(values.roster);
       const mission = {
         ...plan,
+        ...(roster ? { roster } : {}),
         description: `${plan.name}: made by murmur mission create`,
-        search: { altitudeM: 60, sweepWidthM: plan.frame.cellSize, cruiseSpeedMps: 10, transitSpeedMps: 15, detectionProbability: 0.95, falsePositivesPerKm2: 0, batteryReturnPct: 25 },
-        radio: { sf: 9, bwHz: 125000, cr: 5, dutyCyclePct: 1, medianRangeM: 1500, extraLoss: 0 },
+        search: { altitudeM: 60, sweepWidthM: plan.frame.cellSize, cruiseSpeedMps: 10, transitSpeedMps: 10, detectionProbability: 0.95, falsePositivesPerKm2: 0, batteryReturnPct: 25 },
+        radio: { ...DEFAULT_MISSION_RADIO },
         truth: { victims: [], roads: [], hazards: [] },
         // the longest a simulated run of it goes (murmur sim --scenario mission.json)
         durationS: 7200,
@@ -74,7 +91,8 @@ export const command: CommandModule = {
       writeFileSync(out, JSON.stringify(mission, null, 1) + '\n');
       console.log(
         `${out}: mission "${plan.name}", ${plan.area.length} search polygon(s), ${plan.nofly.length} no-fly zone(s), ${plan.priority.length} priority region(s), ${plan.launch.length} launch point(s); ` +
-          `frame origin ${plan.frame.originLat.toFixed(6)},${plan.frame.originLon.toFixed(6)}, ${plan.frame.cellSize} m cells × ${plan.frame.cols} columns`,
+          `frame origin ${plan.frame.originLat.toFixed(6)},${plan.frame.originLon.toFixed(6)}, ${plan.frame.cellSize} m cells × ${plan.frame.cols} columns` +
+          (roster ? `, roster ${roster.join(',')}` : ''),
       );
       return 0;
     } catch (err) {

@@ -1,7 +1,7 @@
 // The ground station page: a live map (MapLibre GL when WebGL is available, an SVG rendering
 // otherwise), the lists and panels beside it, and the operator's actions. State arrives by
 // server-sent events after every merge; actions go back as POST /api/action.
-import { COLORS } from './app-colors.js';
+import { COLORS, sectorColor, sectorName } from './app-colors.js';
 import { FallbackMap } from './fallback.js';
 import { age, copyText, legend, orderItems, victimItem } from './mission-panels.js';
 import { basemapLayers, isMurmurBasemap, STREET_LAYERS } from './basemap-style.js';
@@ -69,8 +69,11 @@ async function makeMapLibre(container, config, extra) {
   sources.draft = { type: 'geojson', data: { type: 'FeatureCollection', features: [] } };
   const L = (id, type, layer, paint, extraFilter) => ({ id, type, source: 'murmur', filter: extraFilter ? ['all', ['==', ['get', 'layer'], layer], extraFilter] : ['==', ['get', 'layer'], layer], paint });
   const victimColor = ['match', ['get', 'state'], 'reported', COLORS.victim.reported, 'confirmed', COLORS.victim.confirmed, 'rescued', COLORS.victim.rescued, '#9e9e9e'];
+  const sectorPaint = { 'line-color': ['match', ['%', ['get', 'sector'], COLORS.sectors.length], ...COLORS.sectors.flatMap((c, i) => [i, c]), '#6d4c41'], 'line-width': 2, 'line-opacity': ['case', ['get', 'orphaned'], 0.45, 0.9] };
   layers.push(
     L('coverage', 'fill', 'coverage', { 'fill-color': COLORS.coverage, 'fill-opacity': 0.3 }),
+    L('sectors', 'line', 'sector', sectorPaint, ['==', ['get', 'kind'], 'own']),
+    L('sector-shares', 'line', 'sector', { ...sectorPaint, 'line-width': 3, 'line-dasharray': [2, 1.5] }, ['==', ['get', 'kind'], 'share']),
     L('search', 'line', 'search', { 'line-color': COLORS.search, 'line-width': 2, 'line-dasharray': [3, 2] }),
     L('nofly', 'fill', 'nofly', { 'fill-color': COLORS.nofly, 'fill-opacity': 0.25, 'fill-outline-color': COLORS.nofly }),
     L('roads', 'line', 'road', { 'line-color': ['case', ['==', ['get', 'state'], 'blocked'], COLORS.roadBlocked, COLORS.roadCleared], 'line-width': 4 }),
@@ -98,6 +101,24 @@ async function makeMapLibre(container, config, extra) {
     m.setLngLat(f.geometry.coordinates);
     m.getElement().textContent = `${id} · ${age(nowT - (f.properties.t ?? nowT))}`;
   };
+  // sector labels likewise, at a cell inside each outline; a share's label says whose remainder it is
+  const sectorLabels = new Map();
+  const sectorLabel = (f) => {
+    const p = f.properties;
+    let m = sectorLabels.get(f.id);
+    if (!m) {
+      const el = document.createElement('div');
+      el.className = 'sector-label';
+      el.setAttribute('data-sector-label', p.member);
+      el.setAttribute('data-kind', p.kind);
+      m = new maplibregl.Marker({ element: el, anchor: 'center' }).setLngLat([p.labelLon, p.labelLat]).addTo(map);
+      sectorLabels.set(f.id, m);
+    }
+    m.setLngLat([p.labelLon, p.labelLat]);
+    const el = m.getElement();
+    el.style.borderColor = sectorColor(p.sector);
+    el.textContent = sectorLabelText(p);
+  };
   await new Promise((r) => map.once('load', r));
   let fitted = false;
   const clickHandlers = [];
@@ -118,6 +139,9 @@ async function makeMapLibre(container, config, extra) {
     render(fc, nowT) {
       map.getSource('murmur').setData(fc);
       for (const f of fc.features) if (f.properties.layer === 'member') label(f, nowT);
+      const shown = new Set();
+      for (const f of fc.features) if (f.properties.layer === 'sector') (sectorLabel(f), shown.add(f.id));
+      for (const [id, m] of sectorLabels) if (!shown.has(id)) (m.remove(), sectorLabels.delete(id));
       if (!fitted && fc.features.length) {
         fitted = true;
         let b = null;
@@ -141,8 +165,20 @@ async function makeMapLibre(container, config, extra) {
       const ids = STREET_LAYERS.filter((id) => map.getLayer(id));
       return ids.length ? [...new Set(map.queryRenderedFeatures({ layers: ids }).map((f) => f.properties.name).filter(Boolean))].sort() : [];
     },
-    markerIds: (layer) => map.queryRenderedFeatures({ layers: [layer === 'victim' ? 'victims' : layer === 'member' ? 'members' : layer === 'road' ? 'roads' : 'hazards'] }).map((f) => f.properties.id ?? f.properties.member),
+    markerIds: (layer) => map.queryRenderedFeatures({ layers: [layer === 'victim' ? 'victims' : layer === 'member' ? 'members' : layer === 'road' ? 'roads' : layer === 'sector' ? 'sectors' : 'hazards'] }).map((f) => f.properties.id ?? f.properties.member),
   };
+}
+
+/** A sector outline's label: "S3 · node 4" (its own), "node 4 takes over" (a share of a lost member's sector). */
+function sectorLabelText(p) {
+  return p.kind === 'share' ? `node ${p.member} takes over` : `${sectorName(p.sector)} · node ${p.member}${p.orphaned ? ' (handed over)' : ''}`;
+}
+
+/** The drones table's sector: the one the drone reports flying, and any share it took over. */
+function sectorCell(m, sectors) {
+  const row = sectors?.rows.find((r) => r.member === m.id);
+  const own = m.sector >= 0 ? sectorName(m.sector) : '—';
+  return row?.shareCells && m.sector >= 0 ? `${own} <small title="cells of a lost drone's sector taken over">+${row.shareCells}</small>` : own;
 }
 
 // ---------- panels ----------
@@ -172,7 +208,7 @@ function renderPanels(v) {
   const body = $('members').tBodies[0];
   const old = new Map([...body.rows].map((tr) => [tr.getAttribute('data-member'), tr]));
   const rows = v.members.map((m) => {
-    const cells = `<td>${m.id}</td><td>${m.activity}${m.health && m.health !== 'alive' ? ` (${m.health})` : ''}</td><td>${m.sector >= 0 ? m.sector : '—'}</td><td class="${m.battery < 25 ? 'low' : ''}">${m.battery}%</td><td>${m.alt} m</td><td>${ago(m.lastHeardMs)} <small>(status ${age(v.nowT - m.t)})</small></td>`;
+    const cells = `<td>${m.id}</td><td>${m.activity}${m.health && m.health !== 'alive' ? ` (${m.health})` : ''}</td><td data-sector="${m.sector}">${sectorCell(m, v.sectors)}</td><td class="${m.battery < 25 ? 'low' : ''}">${m.battery}%</td><td>${m.alt} m</td><td>${ago(m.lastHeardMs)} <small>(status ${age(v.nowT - m.t)})</small></td>`;
     const actions = m.activity === 'ground_station' ? '' : '<button data-do="recall">RTL</button><button data-do="land">land</button><button data-do="resume">resume</button>';
     let tr = old.get(String(m.id));
     if (!tr || tr.dataset.actions !== actions) {

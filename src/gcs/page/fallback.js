@@ -1,7 +1,7 @@
 // A plain SVG rendering of the same layers, used when the browser has no WebGL (old laptops, GPU
 // disabled): the operator still sees and can act on the map. Equirectangular about the area centre,
 // which is what the area frame itself uses, so distances read right over a few kilometres.
-import { COLORS } from './app-colors.js';
+import { COLORS, sectorColor, sectorName } from './app-colors.js';
 
 const NS = 'http://www.w3.org/2000/svg';
 
@@ -97,13 +97,22 @@ export class FallbackMap {
         for (const line of lines) frag.appendChild(this.el('path', { d: this.path(line, g.type.includes('Polygon')), 'data-area-layer': l.name, ...style }));
       }
     }
-    const order = ['coverage', 'search', 'priority', 'nofly', 'road', 'track', 'hazard', 'victim', 'member'];
+    const order = ['coverage', 'sector', 'search', 'priority', 'nofly', 'road', 'track', 'hazard', 'victim', 'member'];
     const sorted = [...fc.features].sort((a, b) => order.indexOf(a.properties.layer) - order.indexOf(b.properties.layer));
     let drawn = 0;
     for (const f of sorted) {
       const p = f.properties, g = f.geometry;
       let e;
-      if (g.type === 'Polygon') {
+      if (g.type === 'MultiLineString') {
+        // a sector outline, with its label at a cell inside it
+        e = this.el('g', {});
+        const stroke = sectorColor(p.sector);
+        for (const line of g.coordinates) e.appendChild(this.el('path', { d: this.path(line), fill: 'none', stroke, 'stroke-width': p.kind === 'share' ? 3 : 2, 'stroke-opacity': p.orphaned ? 0.45 : 0.9, ...(p.kind === 'share' ? { 'stroke-dasharray': '6 4' } : {}) }));
+        const [x, y] = this.project([p.labelLon, p.labelLat]);
+        const text = this.el('text', { x, y, 'font-size': 11, 'text-anchor': 'middle', fill: stroke, 'data-sector-label': p.member, 'data-kind': p.kind });
+        text.textContent = p.kind === 'share' ? `node ${p.member} takes over` : `${sectorName(p.sector)} · node ${p.member}`;
+        e.appendChild(text);
+      } else if (g.type === 'Polygon') {
         const style = p.layer === 'coverage' ? { fill: COLORS.coverage, 'fill-opacity': 0.35, stroke: 'none' }
           : p.layer === 'nofly' ? { fill: COLORS.nofly, 'fill-opacity': 0.25, stroke: COLORS.nofly, 'stroke-width': 2 }
           : { fill: 'none', stroke: COLORS.search, 'stroke-width': 2, 'stroke-dasharray': '8 4' };

@@ -1,6 +1,6 @@
 // Panels for the mission loop: the operators' orders with each drone's answer, victims a ground team can go
 // to (decimal and MGRS coordinates, first and last seen, by whom, copy), fact ages, and the map legend.
-import { COLORS } from './app-colors.js';
+import { COLORS, sectorColor } from './app-colors.js';
 
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 
@@ -78,6 +78,8 @@ export function legend() {
     row(`background:${COLORS.coverage};opacity:.4`, 'searched'),
     row(`border:2px dashed ${COLORS.search}`, 'search area'),
     row(`background:${COLORS.nofly};opacity:.4`, 'no-fly zone'),
+    // one row, two swatches: the legend must leave the map's corner free
+    `<div data-legend="sector"><span class="sw" style="border:2px solid ${sectorColor(0)}"></span><span class="sw" style="border:2px dashed ${sectorColor(1)}" data-legend="share"></span>sector S1 · node flying it / taken over</div>`,
   ].join('');
   return d;
 }

@@ -12,6 +12,7 @@ import { wireCodec } from '../../gossip/wire-codec.js';
 import { identityFromSeed, Keyring, signingKeyOf, type NodeIdentity } from '../../wire/keyring.js';
 import { Authorship, DEFAULT_AUTHORSHIP, type AuthorshipConfig } from '../../gossip/authorship.js';
 import { createHash } from 'node:crypto';
+import { chainSeed, KeyChain } from '../../wire/tesla.js';
 import { factKey, type Fact, type NodeId, type RoadFact, type StatusFact, type VictimFact } from '../../wire/facts.js';
 import { FloodingNode, type FloodingConfig } from '../flooding/managed-flooding.js';
 import { RadioMedium, type ChannelHarshness, type RadioEndpoint, type RxMeta } from './medium.js';
@@ -166,6 +167,7 @@ export function runSwarm(sc: SwarmScenario): SwarmResult {
               authKeyring,
               {
                 signingKey: signingKeyOf(simIdentity(id)),
+                chain: simKeyChain(id),
                 // the node's own fact sequence, as on a drone: the next seq after its facts costs 1 byte on air
                 nextAttestSeq: () => nextSeq(id),
               },
@@ -335,10 +337,23 @@ export function simIdentity(id: NodeId): NodeIdentity {
   return i;
 }
 
+/** Simulated key chains are shorter than a drone's (11 hours of 10 s intervals): runs are hours at most. */
+export const SIM_CHAIN_LENGTH = 4096;
+const simChains = new Map<NodeId, KeyChain>();
+/** A simulated member's key chain (tesla.ts), from its identity and the simulator's swarm key. */
+export function simKeyChain(id: NodeId): KeyChain {
+  let c = simChains.get(id);
+  if (!c) simChains.set(id, (c = new KeyChain(id, chainSeed(simIdentity(id).secretKey, SIM_SWARM_KEY), SIM_CHAIN_LENGTH)));
+  return c;
+}
+
 export function simKeyring(members: readonly NodeId[], operators: readonly NodeId[] = []): Keyring {
   return new Keyring(
     SIM_SWARM_KEY,
-    members.map((id) => ({ id, name: `node-${id}`, publicKey: simIdentity(id).publicKey, role: operators.includes(id) ? ('operator' as const) : ('drone' as const) })),
+    members.map((id) => ({
+      id, name: `node-${id}`, publicKey: simIdentity(id).publicKey, role: operators.includes(id) ? ('operator' as const) : ('drone' as const),
+      chainAnchor: simKeyChain(id).anchor,
+    })),
   );
 }
 

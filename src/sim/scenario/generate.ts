@@ -323,7 +323,7 @@ export function generateMission(opts: GenerateOptions): Record<string, unknown> 
     },
     launch: launches.map(pos),
     radio: { sf: 9, bwHz: 125000, cr: 5, dutyCyclePct: kind === 'valley' || kind === 'random' ? 1 : 10, medianRangeM: 1500, extraLoss: 0.1 },
-    search: { altitudeM: 60, sweepWidthM: 55, cruiseSpeedMps: 10, transitSpeedMps: 15, detectionProbability: 0.95, falsePositivesPerKm2: 0.3, batteryReturnPct: 25, ...(kind === 'valley' ? { laneAxis: 'east-west' } : {}) },
+    search: { altitudeM: 60, sweepWidthM: 55, cruiseSpeedMps: 10, transitSpeedMps: 10, detectionProbability: 0.95, falsePositivesPerKm2: 0.3, batteryReturnPct: 25, ...(kind === 'valley' ? { laneAxis: 'east-west' } : {}) },
     faults,
     durationS: 3600,
   };

@@ -16,16 +16,16 @@ import { missionSearchSettings } from '../../agent/mission-settings.js';
 import { RadioMedium } from '../radio/medium.js';
 import { DEFAULT_PROPAGATION, DEMOD_SNR_DB } from '../radio/propagation.js';
 import { fixed, type Mobility } from '../radio/mobility.js';
-import { GossipEndpoint, simIdentity, simKeyring, simWireCodecs } from '../radio/swarm.js';
+import { GossipEndpoint, simIdentity, simKeyChain, simKeyring, simWireCodecs } from '../radio/swarm.js';
 import { Authorship, memberAuthorship } from '../../gossip/authorship.js';
 import { signingKeyOf } from '../../wire/keyring.js';
 import { advance } from '../vehicle/virtual.js';
 import { inProcessFleet, type Fleet, type FleetDrone, type FleetHome } from './fleet.js';
 import { Vehicle } from '../../vehicle/vehicle.js';
-import { launchPointIndex, SearchAgent } from '../../agent/search-agent.js';
+import { SearchAgent } from '../../agent/search-agent.js';
 import { SimulatedCamera, type Detection, type GroundVictim } from '../sensors/camera.js';
 import type { GroundObservation } from '../../mission/detection.js';
-import { searchableCells, pointInPolygon, type Polygon } from '../../sectors/index.js';
+import { launchPointIndex, searchableCells, pointInPolygon, type Polygon } from '../../sectors/index.js';
 import { inOrNearZone, NOFLY_CLEARANCE_M } from '../../sectors/grid.js';
 import { cellCentre } from '../../wire/frame-of-reference.js';
 import { localPolygon, scenarioFrame, type Scenario } from '../scenario/index.js';
@@ -131,7 +131,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
   // their seqs from its own fact sequence; the station is the operator.
   const authKeyring = !opts.authorship ? undefined : simKeyring([...roster, ...(withStation ? [GCS_NODE_ID] : [])], [GCS_NODE_ID]);
   const authorshipOf = (id: NodeId, cfg: ReturnType<typeof searchGossipConfig>, seq: () => number) =>
-    authKeyring ? new Authorship(id, authKeyring, { signingKey: signingKeyOf(simIdentity(id)), nextAttestSeq: seq }, memberAuthorship(cfg), 0) : undefined;
+    authKeyring ? new Authorship(id, authKeyring, { signingKey: signingKeyOf(simIdentity(id)), nextAttestSeq: seq, chain: simKeyChain(id) }, memberAuthorship(cfg), 0) : undefined;
   // blocked roads and hazards the cameras report when they fly over them
   const ground: GroundObservation[] = [
     ...sc.truth.roads.map((r) => ({ kind: 'road' as const, path: r.path.map(([lon, lat]) => toLocal(frame, lat, lon)), severity: r.severity })),

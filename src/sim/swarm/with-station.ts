@@ -11,6 +11,7 @@ import type { Scenario } from '../scenario/index.js';
 import { scenarioFrame } from '../scenario/index.js';
 import { toLocal } from '../../wire/frame-of-reference.js';
 import { runSimulation, GCS_NODE_ID, type SimWorld } from './run.js';
+import { missionTakeOff } from '../../agent/mission-settings.js';
 import type { RunRecord, SwarmReport } from './report.js';
 
 export interface StationRunOptions {
@@ -54,6 +55,8 @@ export async function runWithStation(o: StationRunOptions): Promise<{ report: Sw
         timers,
         port: o.port,
         position: toLocal(frame, scenario.launch[0]!.lat, scenario.launch[0]!.lon),
+        // the simulated drones are nodes 1..n, started with the scenario's mission
+        sectors: missionTakeOff(scenario, frame, Array.from({ length: o.drones }, (_, i) => i + 1)),
         // the package's own maps/, wherever it is installed and whatever the working directory
         ...(scenario.layers ? { mapsDir: resolve(projectRoot(import.meta.url), 'maps', scenario.layers) } : {}),
       });

@@ -37,7 +37,7 @@ import {
   EKF_FLAGS_NO_GPS,
   EKF_FLAGS_GPS,
 } from './boot.js';
-import { guidedShaping, waypointShaping, startLeg, stepLeg, stepBrake, stepVelocity, stopDistance, type Kinematics, type Leg, type Shaping } from './motion.js';
+import { guidedShaping, waypointShaping, levelSpeedLimit, startLeg, stepLeg, stepBrake, stepVelocity, stopDistance, type Kinematics, type Leg, type Shaping } from './motion.js';
 
 const M = COPTER_MODES;
 const TICK_MS = 50;
@@ -896,7 +896,13 @@ export class SimCopter {
   // ───────────────────────────── kinematics ─────────────────────────────
 
   private wpSpeed(): number {
-    return this.speedOverride ?? this.params.get('WP_SPD');
+    return Math.min(this.speedOverride ?? this.params.get('WP_SPD'), levelSpeedLimit(this.leanLimitDeg()));
+  }
+
+  /** The position controller's lean limit: PSC_ANGLE_MAX, or ATC_ANGLE_MAX when that is 0. */
+  private leanLimitDeg(): number {
+    const psc = this.params.get('PSC_ANGLE_MAX');
+    return psc > 0 ? psc : this.params.get('ATC_ANGLE_MAX');
   }
 
   private kin(): Kinematics {
@@ -1288,8 +1294,6 @@ export class SimCopter {
         if (this.mode !== M.GUIDED && this.mode !== M.AUTO && this.mode !== M.RTL) return 4;
         // accepted, but lost when sent after NAV_TAKEOFF and before the first position target (recorded)
         if (this.mode === M.GUIDED && this.speedChangeLost) return 0;
-        // ArduCopter caps this at WP_SPD (fence.md: 15 asked, 10.3 m/s flown); the model does not yet, because the
-        // shipped scenarios' 15 m/s transit and the operator-zone fault are tuned on it (see the notes)
         if ((p[1] ?? 0) > 0) this.speedOverride = p[1];
         return 0;
       }

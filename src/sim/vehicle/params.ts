@@ -18,6 +18,9 @@ export const PARAM_DEFAULTS: ReadonlyArray<readonly [string, number]> = [
   ['WP_ACC', 2.5],
   ['WP_JERK', 1],
   ['PSC_JERK_NE', 5],
+  // lean limits: PSC_ANGLE_MAX 0 means ATC_ANGLE_MAX; they, not WP_SPD, bound the speed a DO_CHANGE_SPEED gets
+  ['ATC_ANGLE_MAX', 30],
+  ['PSC_ANGLE_MAX', 0],
   ['WP_RADIUS_M', 2],
   ['RTL_ALT_M', 15],
   ['RTL_LOIT_TIME', 5000],
