@@ -11,7 +11,7 @@ import type { Logger } from '../core/log.js';
 import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
 import { cellCentre, cellIndex, missionSeconds, toLatLon, toLocal } from '../wire/frame-of-reference.js';
 import type { Activity, Fact, HazardFact, NodeId, RoadFact, StatusFact, VictimFact } from '../wire/facts.js';
-import { handOver, legDistanceToZone, legEntersZone, planSectors, reachLaneEnds, routeAround, sweptCells, takeOffPlan, type LaneAxis, type Polygon, type TakeOff } from '../sectors/index.js';
+import { handOver, keepLanesClear, legDistanceToZone, legEntersZone, planSectors, reachLaneEnds, routeAround, sweptCells, takeOffPlan, type LaneAxis, type Polygon, type TakeOff } from '../sectors/index.js';
 import type { OverrideInfo, Vehicle } from '../vehicle/vehicle.js';
 import { mayAct } from '../wire/authority.js';
 import { OperatorDesk } from './commands.js';
@@ -349,12 +349,15 @@ export class SearchAgent {
     const ownPath = own.paths.get(this.o.self) ?? [];
     const from = ownPath[ownPath.length - 1] ?? here;
     const extra = planSectors({ frame: this.o.frame, searchable: share, covered, members: [{ id: this.o.self, pos: from }], ...axis });
-    this.path = reachLaneEnds([...ownPath, ...(extra.paths.get(this.o.self) ?? [])], {
-      zones: this.airspace.zones(),
+    const zones = this.airspace.zones();
+    const reached = reachLaneEnds([...ownPath, ...(extra.paths.get(this.o.self) ?? [])], {
+      zones,
       cellSize: this.o.frame.cellSize,
       axis: base.axis,
       searchableAt: (p) => this.searchableAt(p),
     });
+    // lanes through cells close to a zone moved aside or cut short to keep the clearance (lane-clearance.ts)
+    this.path = keepLanesClear(reached, zones, base.axis, this.o.frame.cellSize);
     this.wp = 0;
     this.onLane = false;
     this.o.log.info('plan', {

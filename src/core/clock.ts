@@ -74,23 +74,28 @@ export function scaledClock(speedup: number, start = Date.now()): Clock {
   };
 }
 
-interface Scheduled {
+interface Scheduled extends TimerHandle {
   at: number;
   order: number;
-  id: number;
-  fn: () => void;
-  every?: number;
+  readonly id: number;
+  readonly fn: () => void;
+  readonly every: number | undefined;
+  /** Cleared: never fires again (a flag on the job itself, so clearing costs no lookup). */
+  cancelled: boolean;
 }
 
 /**
  * Discrete-event virtual time: nothing happens until advanced; timers fire in (time, creation order), so a
  * run is a pure function of its inputs. Used by the swarm simulator and by tests.
+ *
+ * The queue is a binary heap moved by holes rather than swaps and the handle is the job itself: a swarm run arms
+ * a timer per MAVLink message, and this is its innermost loop. The heap's comparisons are the same as a
+ * swapping heap's, so equal (time, order) pairs keep the same order as before.
  */
 export class VirtualClock implements Clock {
   private t: number;
   private seq = 0;
   private heap: Scheduled[] = [];
-  private readonly cancelled = new Set<number>();
 
   constructor(start = 0) {
     this.t = start;
@@ -101,7 +106,7 @@ export class VirtualClock implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    return this.schedule(fn, Math.max(0, ms));
+    return this.schedule(fn, Math.max(0, ms), undefined);
   }
 
   setInterval(fn: () => void, ms: number): TimerHandle {
@@ -109,25 +114,27 @@ export class VirtualClock implements Clock {
   }
 
   clearTimeout(h: TimerHandle | undefined): void {
-    if (h) this.cancelled.add(h.id);
+    if (h) (h as Scheduled).cancelled = true;
   }
 
   clearInterval(h: TimerHandle | undefined): void {
-    if (h) this.cancelled.add(h.id);
+    if (h) (h as Scheduled).cancelled = true;
   }
 
   /** Time of the next pending timer, or undefined. */
   nextAt(): number | undefined {
-    while (this.heap.length && this.cancelled.has(this.heap[0]!.id)) this.pop();
-    return this.heap[0]?.at;
+    const h = this.heap;
+    while (h.length && h[0]!.cancelled) this.pop();
+    return h.length ? h[0]!.at : undefined;
   }
 
   /** Runs every timer due up to `until` (inclusive), then sets the time to `until`. Returns timers fired. */
   advanceTo(until: number): number {
     let fired = 0;
+    const h = this.heap;
     for (;;) {
-      const at = this.nextAt();
-      if (at === undefined || at > until) break;
+      while (h.length && h[0]!.cancelled) this.pop();
+      if (!h.length || h[0]!.at > until) break;
       const job = this.pop()!;
       this.t = job.at;
       if (job.every !== undefined) {
@@ -148,52 +155,62 @@ export class VirtualClock implements Clock {
 
   /** Pending timers (cancelled ones excluded). */
   get pending(): number {
-    return this.heap.filter((j) => !this.cancelled.has(j.id)).length;
+    return this.heap.filter((j) => !j.cancelled).length;
   }
 
-  private schedule(fn: () => void, delay: number, every?: number): TimerHandle {
+  private schedule(fn: () => void, delay: number, every: number | undefined): TimerHandle {
     const id = ++this.seq;
-    const job: Scheduled = { at: this.t + delay, order: id, id, fn };
-    if (every !== undefined) job.every = every;
+    const job: Scheduled = { at: this.t + delay, order: id, id, fn, every, cancelled: false };
     this.push(job);
-    return { id };
-  }
-
-  private less(a: Scheduled, b: Scheduled): boolean {
-    return a.at < b.at || (a.at === b.at && a.order < b.order);
+    return job;
   }
 
   private push(j: Scheduled): void {
     const h = this.heap;
+    let i = h.length;
     h.push(j);
-    let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
+      const q = h[p]!;
+      if (!(j.at < q.at || (j.at === q.at && j.order < q.order))) break;
+      h[i] = q;
       i = p;
     }
+    h[i] = j;
   }
 
   private pop(): Scheduled | undefined {
     const h = this.heap;
     const top = h[0];
     const last = h.pop();
-    if (h.length && last) {
-      h[0] = last;
+    const n = h.length;
+    if (n && last) {
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
         const r = l + 1;
-        let m = i;
-        if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
-        if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
+        let m: Scheduled = last;
+        let mi = i;
+        if (l < n) {
+          const a = h[l]!;
+          if (a.at < m.at || (a.at === m.at && a.order < m.order)) {
+            m = a;
+            mi = l;
+          }
+        }
+        if (r < n) {
+          const b = h[r]!;
+          if (b.at < m.at || (b.at === m.at && b.order < m.order)) {
+            m = b;
+            mi = r;
+          }
+        }
+        if (mi === i) break;
+        h[i] = m;
+        i = mi;
       }
+      h[i] = last;
     }
-    if (top && this.cancelled.has(top.id) && top.every === undefined) this.cancelled.delete(top.id);
     return top;
   }
 }

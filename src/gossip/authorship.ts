@@ -38,8 +38,9 @@ export interface AuthorshipConfig {
    * its proof). Keyed on the packet's sender, not the claimed origin: a forger claiming every origin must
    * not stop honest origins' facts from spreading, and what it brings itself is capped. Small: honest
    * sightings are few, and with 24 a flood of forgeries went through every neighbour in turn (bench attack,
-   * seed 1: honest delivery under the flood 50% with 24, 66% with 12, 78% with 6, 82% with 4, 84% with 3;
-   * without an attack 90-93% in all of these; docs/wire.md).
+   * seed 1, signed attestations: honest delivery under the flood 50% with 24, 66% with 12, 78% with 6, 82%
+   * with 4). With tags, proof comes within minutes and the budget matters less: seed 1 flood 83% with 8, 90%
+   * with 4, 93% with 2 or 1, 85% with 0; seed 2 91% with 4, 95% with 2; docs/wire.md).
    */
   readonly unprovenRelaysPerSender: number;
   /** Own attestation after this many own durable facts... */
@@ -75,7 +76,7 @@ export const DEFAULT_AUTHORSHIP: AuthorshipConfig = {
   heldPerOrigin: 256,
   candidatesPerId: 4,
   statusesPerOrigin: 8,
-  unprovenRelaysPerSender: 4,
+  unprovenRelaysPerSender: 2,
   attestEvery: 16,
   attestAfterS: 1800,
   heartbeatS: 1800,

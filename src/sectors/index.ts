@@ -4,6 +4,7 @@ export { overlapBetweenPlans } from './compare.js';
 export { shareOut, type ShareCandidate, type ShareInput } from './share.js';
 export { legDistanceToZone, legEntersZone, routeAround } from './route.js';
 export { reachTowardZones, reachLaneEnds } from './lane-ends.js';
+export { keepLanesClear } from './lane-clearance.js';
 export { regionRanks, type CellRanks } from './regions.js';
 export { effortPerMetre, handOver, launchPointIndex, takeOffPlan, type HandOverInput, type TakeOff, type TakeOffInput } from './takeoff.js';
 export { cellOutline, labelPoint } from './outline.js';

@@ -15,15 +15,29 @@ import { inOrNearZone, NOFLY_CLEARANCE_M, type Polygon } from './grid.js';
  */
 export const LANE_END_ZONE_MARGIN_M = NOFLY_CLEARANCE_M + 15;
 
-/** `end` moved along `dir` (a unit vector) up to half a cell where the cell beyond is not searched. */
+/**
+ * How far short of its cell's edge an end stops where another run searches the cell beyond, metres: the camera
+ * then stays more than half a sweep from that cell's centre even when the copter takes the lane's start fly-by,
+ * up to 10 m from it on the far side. At 5 m, a drone arriving 6 m past its lane start counted the next cell
+ * searched, the drone flying it re-planned round it, and a victim in it was never in view (generated coast 19).
+ */
+const SHORT_OF_NEXT_M = 15;
+
+/** `end` moved along `dir` (a unit vector) up to half a cell (less where another run searches the cell beyond). */
 function reach(end: LocalPoint, dir: LocalPoint, o: LaneEndOptions): LocalPoint {
   const stepM = o.stepM ?? 2.5;
   const at = (e: number) => ({ x: end.x + dir.x * e, y: end.y + dir.y * e });
   const towardZone = o.zones.length > 0 && inOrNearZone(at(o.cellSize), o.zones, NOFLY_CLEARANCE_M);
-  // the cell beyond is searched by its own lane (or the next cell of this one): nothing to reach for
-  if (!towardZone && (!o.searchableAt || o.searchableAt(at(o.cellSize)))) return end;
+  // Without the searched ground known, only ends beside a zone reach. With it, every end does: a run ends where
+  // the next cell along the lane is not searched, or is searched by another run (another drone's sector, a
+  // share, cells searched already) that ends at that cell's centre, fly-by short of it, and the two left a gap
+  // between them (a victim 30 m from both ends was never in view on a generated valley).
+  if (!towardZone && !o.searchableAt) return end;
+  // into a cell another run searches, only so far that this camera does not pass within half a sweep of its
+  // centre: that cell is not counted searched by a run that sees only its near side
+  const limit = !towardZone && o.searchableAt?.(at(o.cellSize)) ? o.cellSize / 2 - SHORT_OF_NEXT_M : o.cellSize / 2;
   let best = 0;
-  for (let e = stepM; e <= o.cellSize / 2 + 1e-9; e += stepM) {
+  for (let e = stepM; e <= limit + 1e-9; e += stepM) {
     if (o.zones.length && inOrNearZone(at(e), o.zones, LANE_END_ZONE_MARGIN_M)) break;
     best = e;
   }

@@ -133,6 +133,13 @@ export function teslaMac(key: Uint8Array, statement: Uint8Array): Uint8Array {
  */
 export class DisclosedKeys {
   private readonly known = new Map<NodeId, { i: number; key: Uint8Array }>();
+  /**
+   * Hash steps spent checking keys in the current minute: a forged key far ahead of what is known costs up
+   * to the elapsed intervals in hashes, so keys are checked within a budget (about 0.5 s of a Pi's core a
+   * minute) and the rest refused as `busy` (honest keys come again: resent, and passed on by others).
+   */
+  private work = { minute: -1, steps: 0 };
+  static readonly STEPS_PER_MINUTE = 200_000;
   constructor(
     private readonly anchorOf: (origin: NodeId) => Uint8Array | undefined,
     readonly timing: TeslaTiming = TESLA_TIMING,
@@ -152,6 +159,10 @@ export class DisclosedKeys {
     const base = cur ?? (this.anchorOf(origin) ? { i: 0, key: this.anchorOf(origin)! } : undefined);
     if (!base) return `no anchor for ${origin}`;
     if (i <= base.i) return 'old';
+    const minute = Math.floor(now / 60);
+    if (this.work.minute !== minute) this.work = { minute, steps: 0 };
+    if (this.work.steps + (i - base.i) > DisclosedKeys.STEPS_PER_MINUTE) return `busy: key ${i} of ${origin} not checked this minute`;
+    this.work.steps += i - base.i;
     if (!Buffer.from(keyAt(origin, i, key, base.i)).equals(Buffer.from(base.key))) return `key ${i} of ${origin} does not hash to its chain`;
     this.known.set(origin, { i, key: new Uint8Array(key) });
     return 'new';

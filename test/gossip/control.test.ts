@@ -13,6 +13,8 @@ test('control records round-trip exactly', () => {
     { type: 'odg', to: 7, lo: 1, hi: 0xffff, entries: [{ origin: 2, count: 5, hash: 999 }, { origin: 9, count: 1, hash: 0 }] },
     { type: 'have', origin: 7, seqs: [1, 5, 6, 300] },
     { type: 'pos', x: -1240, y: 4560 },
+    { type: 'key', origin: 3, interval: 4321, key: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]) },
+    { type: 'tags', mask: 5, tags: new Uint8Array(12).fill(7) },
   ];
   const d = decodeControl(encodeControl(recs));
   assert.ok(d.ok);
@@ -37,7 +39,10 @@ test('control decoding rejects, never throws, on arbitrary bytes and bad shapes'
     { numRuns: 3000 },
   );
   const raw = new Encoder({ useRecords: false } as never);
-  for (const bad of [[[9, 1]], [[0, 1]], [[3, 5, 2, 0]], [[1, 4, 0]], [[1, 4, 1, 7]], 'x', [[0, -1, 2]], [[4, 1]], [[2, 5, 3]]]) {
+  // (a key of 7 bytes, a key record without its key, tags not in whole tags, tags without a mask)
+  const key7 = [5, 3, 10, new Uint8Array(7)];
+  const tags5 = [6, 0, new Uint8Array(5)];
+  for (const bad of [[[9, 1]], [[0, 1]], [[3, 5, 2, 0]], [[1, 4, 0]], [[1, 4, 1, 7]], 'x', [[0, -1, 2]], [[4, 1]], [[2, 5, 3]], [key7], [[5, 3, 10]], [tags5], [[6, new Uint8Array(4)]]]) {
     const d = decodeControl(raw.encode(bad));
     assert.equal(d.ok, false, JSON.stringify(bad));
   }

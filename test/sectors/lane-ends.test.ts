@@ -28,7 +28,7 @@ test('lanes at the area\'s edge, one-cell lanes and a path without zones are lef
   assert.deepEqual(moved.slice(2), path.slice(2));
 });
 
-test('lane ends at the edge of the searched ground reach to the end cell\'s edge; one-cell lanes reach both ways', async () => {
+test('lane ends reach to the end cell\'s edge, at the edge of the searched ground and where another run takes over; one-cell lanes reach both ways', async () => {
   const { reachLaneEnds } = await import('../../src/sectors/lane-ends.js');
   // searchable: x 0..220, y 0..220 (cells of 55 m); a lane up the first column, a one-cell lane in the third
   const searchableAt = (p: { x: number; y: number }) => p.x >= 0 && p.y >= 0 && p.x < 220 && p.y < 220;
@@ -37,8 +37,11 @@ test('lane ends at the edge of the searched ground reach to the end cell\'s edge
   // the first lane's ends move to the area's edge (the cells beyond are not searched)
   assert.deepEqual(out[0], { x: 27.5, y: 0 });
   assert.deepEqual(out[1], { x: 27.5, y: 220 });
-  // the one-cell lane has searchable cells on both sides along the lane: nothing to reach for
-  assert.deepEqual(out.slice(2), path.slice(2));
+  // the one-cell lane has searchable cells on both sides along the lane, flown by other runs that end at
+  // their centres: it reaches towards its cell's edges all the same, or the ground between the runs is never
+  // seen, stopping 15 m short so that it does not count the cells beyond as searched (their centres stay more
+  // than half a sweep away, even from a start taken 10 m early)
+  assert.deepEqual(out.slice(2), [{ x: 137.5, y: 70 }, { x: 137.5, y: 95 }]);
   // alone in a strip one cell long, it spans its cell
   const strip = (p: { x: number; y: number }) => p.x >= 110 && p.x < 165 && p.y >= 55 && p.y < 110;
   const one = reachLaneEnds(path.slice(2), { zones: [], cellSize: 55, axis: 'north-south', searchableAt: strip });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { AreaFrame, LocalPoint } from '../../src/wire/frame-of-reference.js';
-import { overlapBetweenPlans, planSectors, searchableCells, sweptCells, type PlanMember, type Polygon } from '../../src/sectors/index.js';
+import { keepLanesClear, overlapBetweenPlans, planSectors, searchableCells, sweptCells, type PlanMember, type Polygon } from '../../src/sectors/index.js';
 import { seededRandom } from '../../src/core/random.js';
 
 const frame: AreaFrame = { originLat: 0, originLon: 0, epoch: 0, cellSize: 50, cols: 60 };
@@ -55,26 +55,39 @@ test('searchable cells exclude holes and no-fly zones', () => {
   assert.ok(Math.abs(searchable.length - 1628) <= 10, `cells ${searchable.length}`);
 });
 
-test('lane ends keep clear of a slanted no-fly edge', () => {
+test('by a slanted no-fly edge: cells up to the edge are searched, and every lane keeps 10 m from it, near its cells', () => {
   // A zone whose western edge runs from (1020, 0) to (1120, 1000): it passes within a metre or two of some
-  // cell centres, where a copter turning at the lane end would cut into the zone.
+  // cell centres. Those cells are searched (leaving them out left their ground by the zone unseen), and the
+  // lanes through them move aside or stop short so that the copter keeps the clearance.
   const field: Polygon = [[{ x: 0, y: 0 }, { x: 2000, y: 0 }, { x: 2000, y: 1000 }, { x: 0, y: 1000 }]];
   const slanted: Polygon = [[{ x: 1020, y: 0 }, { x: 1800, y: 0 }, { x: 1800, y: 1000 }, { x: 1120, y: 1000 }]];
   const edgeX = (y: number) => 1020 + (100 * y) / 1000;
+  const toEdge = (p: LocalPoint) => ((edgeX(p.y) - p.x) * 1000) / Math.hypot(1000, 100);
   const clearance = 10; // metres, the promise in docs/sectors.md
   const cells = searchableCells(frame, [field], [slanted]);
   const west = cells.map(centreOf).filter((p) => p.x < 1200);
-  const gaps = west.map((p) => ((edgeX(p.y) - p.x) * 1000) / Math.hypot(1000, 100)); // distance to the edge
-  assert.ok(Math.min(...gaps) >= clearance, `closest centre ${Math.min(...gaps).toFixed(1)} m from the zone`);
-  // without the clearance some centre would sit closer: the test geometry does exercise it
-  const all: LocalPoint[] = [];
-  for (let r = 0; r < 20; r++) for (let c = 0; c < 24; c++) all.push({ x: (c + 0.5) * 50, y: (r + 0.5) * 50 });
-  assert.ok(all.some((p) => edgeX(p.y) - p.x > 0 && ((edgeX(p.y) - p.x) * 1000) / Math.hypot(1000, 100) < clearance));
-  // and every lane of a plan over these cells stays out of the zone and its margin at its ends
-  const plan = planSectors({ frame, searchable: cells, covered: new Set(), members: members(3) });
-  assert.ok(plan.paths.size > 0);
-  for (const path of plan.paths.values())
-    for (const p of path) if (p.x < 1200) assert.ok(edgeX(p.y) - p.x >= clearance, `waypoint ${p.x},${p.y}`);
+  assert.ok(west.every((p) => toEdge(p) > 0), 'no centre inside the zone');
+  const near = west.filter((p) => toEdge(p) < clearance);
+  assert.ok(near.length > 0, 'cells whose centre is within the clearance are searched');
+  for (const axis of ['east-west', 'north-south'] as const) {
+    const plan = planSectors({ frame, searchable: cells, covered: new Set(), members: members(3), axis });
+    const lanes: [LocalPoint, LocalPoint][] = [];
+    for (const path of plan.paths.values()) {
+      const clear = keepLanesClear(path, [slanted], axis, frame.cellSize);
+      for (let k = 0; k + 1 < clear.length; k += 2) lanes.push([clear[k]!, clear[k + 1]!]);
+    }
+    // every point of every lane at least the clearance from the edge (sampled every metre)
+    for (const [a, b] of lanes) {
+      const n = Math.max(1, Math.ceil(Math.hypot(b.x - a.x, b.y - a.y)));
+      for (let k = 0; k <= n; k++) {
+        const p = { x: a.x + ((b.x - a.x) * k) / n, y: a.y + ((b.y - a.y) * k) / n };
+        if (p.x < 1200) assert.ok(toEdge(p) >= clearance - 1e-6, `${axis} lane point ${p.x.toFixed(1)},${p.y.toFixed(1)} ${toEdge(p).toFixed(1)} m from the zone`);
+      }
+    }
+    // and every such cell still has a lane within half a sweep of its centre: it counts as searched
+    const swept = new Set(lanes.flatMap(([a, b]) => sweptCells(frame, a, b, 55)));
+    for (const c of cells) if (toEdge(centreOf(c)) < clearance) assert.ok(swept.has(c), `${axis}: cell ${c} by the edge is swept`);
+  }
 });
 
 test('every unsearched cell goes to exactly one member, in sectors of equal effort', () => {

@@ -60,3 +60,20 @@ test('provisioning files carry every member\'s chain anchor, and a node finds it
   bad.members[0].chainAnchor = 'AAAA';
   assert.throws(() => parseProvisioning(JSON.stringify(bad)), /members\[0\]\.chainAnchor must be 8 bytes/);
 });
+
+test('checking keys costs at most a budget of hashes a minute, whatever a forger sends', () => {
+  const chain = new KeyChain(7, new Uint8Array(8).fill(1), 16384);
+  const keys = new DisclosedKeys((o) => (o === 7 ? chain.anchor : undefined), undefined, 16384);
+  const now = disclosableAt(16000);
+  // forged keys far ahead of the anchor: each would cost ~16,000 hashes
+  let refused = 0;
+  let busy = 0;
+  for (let k = 0; k < 100; k++) {
+    const r = keys.accept(7, 16000 - k, new Uint8Array(8).fill(k), now);
+    if (typeof r === 'string' && r.startsWith('busy')) busy++;
+    else if (r !== 'new' && r !== 'old') refused++;
+  }
+  assert.ok(refused * 16000 <= DisclosedKeys.STEPS_PER_MINUTE && busy > 80, `${refused} checked, ${busy} left for later`);
+  // the next minute the real key is taken
+  assert.equal(keys.accept(7, 16000, chain.key(16000)!, now + 60), 'new');
+});

@@ -347,12 +347,16 @@ export function simKeyChain(id: NodeId): KeyChain {
   return c;
 }
 
-export function simKeyring(members: readonly NodeId[], operators: readonly NodeId[] = []): Keyring {
+/**
+ * The simulated swarm's keyring. `anchors` false leaves out the key-chain anchors, which only authorship reads
+ * (a wire codec never does): each anchor costs a member's whole chain of hashes, a second at 50 drones.
+ */
+export function simKeyring(members: readonly NodeId[], operators: readonly NodeId[] = [], anchors = true): Keyring {
   return new Keyring(
     SIM_SWARM_KEY,
     members.map((id) => ({
       id, name: `node-${id}`, publicKey: simIdentity(id).publicKey, role: operators.includes(id) ? ('operator' as const) : ('drone' as const),
-      chainAnchor: simKeyChain(id).anchor,
+      ...(anchors ? { chainAnchor: simKeyChain(id).anchor } : {}),
     })),
   );
 }
@@ -362,7 +366,7 @@ export function simKeyring(members: readonly NodeId[], operators: readonly NodeI
  * key). Packet counters survive a node's reboot, as the persisted sequence does on a drone.
  */
 export function simWireCodecs(n: number, extra: readonly NodeId[] = []): (self: NodeId) => PacketCodec {
-  const keyring = simKeyring([...Array.from({ length: n }, (_, i) => i + 1), ...extra]);
+  const keyring = simKeyring([...Array.from({ length: n }, (_, i) => i + 1), ...extra], [], false);
   const counters = new Map<NodeId, number>();
   return (self) =>
     wireCodec({
