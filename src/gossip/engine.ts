@@ -19,7 +19,7 @@
  *   requests. As the window fills, relays wait longer and share packets.
  * - the duty cycle (sliding window) is checked before every packet and never exceeded.
  */
-import { factKey, priorityOf, type Fact, type FactId, type NodeId, type StatusFact } from '../wire/facts.js';
+import { factKey, parseFactKey, priorityOf, type Fact, type FactId, type NodeId, type StatusFact } from '../wire/facts.js';
 import { RejectCounter } from '../wire/reject.js';
 import { factProblem } from '../wire/fact-check.js';
 import { DutyCycleWindow, EU868_1PCT, loraTimeOnAir, SF9_125, type DutyCycleRule, type LoraParams } from './airtime.js';
@@ -78,6 +78,11 @@ export interface GossipConfig {
    */
   readonly urgentPriority: number;
   readonly urgentCopies: number;
+  /**
+   * Rounds an urgent fact may go (see secondRound): the second always, later ones only while the node knows fewer
+   * than `urgentCopies` others holding it and hears a neighbour not known to hold it.
+   */
+  readonly urgentRounds: number;
   /** A node that sent nothing for this long sends a heartbeat packet (± jitter). */
   readonly beaconIntervalS: number;
   /** Summary records ride on packets at most this often (heartbeats, polls and digests always carry one). */
@@ -149,6 +154,7 @@ export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = 
     suppressCopies: 1,
     urgentPriority: -1,
     urgentCopies: 3,
+    urgentRounds: 12,
     beaconIntervalS: 300,
     ownStatusEveryS: 300,
     hbEveryS: 240,
@@ -228,7 +234,7 @@ interface Pending {
   forPeer?: NodeId;
   /** Relayed whatever the geometry (see urgentPriority). */
   urgent?: boolean;
-  /** Urgent facts go round twice (Trickle's next, doubled interval): 2 for the second round. */
+  /** Urgent facts go round more than once (see secondRound): the round this is. */
   round?: number;
 }
 
@@ -391,8 +397,8 @@ export class GossipNode {
         if (waiting.due > now) (waiting.due = now), (queued = true);
         return;
       }
-      // round 2: a repeat is not followed by a second round of its own
-      this.pending.set(key, { fact: f, due: now, copies: 0, repair: false, ...(this.isUrgent(f) ? { urgent: true, round: 2 } : {}) });
+      // a repeat is not followed by rounds of its own
+      this.pending.set(key, { fact: f, due: now, copies: 0, repair: false, ...(this.isUrgent(f) ? { urgent: true, round: this.cfg.urgentRounds } : {}) });
       queued = true;
     };
     again(held.fact);
@@ -625,13 +631,19 @@ export class GossipNode {
     const p = this.pending.get(key);
     if (!p) return;
     p.copies++;
-    if (p.heard && !p.urgent) {
+    if (p.urgent) {
+      // Copies stop an urgent relay only once the fact has crossed (see mayBeUnreached): copies from the few
+      // members that hold it, all on this side, do not; past the second round, nothing else does.
+      if ((p.copies >= this.cfg.urgentCopies || (p.round ?? 1) > 2) && !this.mayBeUnreached(key, now)) {
+        this.pending.delete(key);
+        this.secondRound(p, now);
+      }
+      return;
+    }
+    if (p.heard) {
       p.heard.push({ id: sender, pos: senderAt });
       if (this.hood.gain(this.position, p.heard, this.heldBy.get(key), now) < this.cfg.relayMinGain) this.pending.delete(key);
-    } else if (p.copies >= (p.urgent ? this.cfg.urgentCopies : this.cfg.suppressCopies)) {
-      this.pending.delete(key);
-      this.secondRound(p, now);
-    }
+    } else if (p.copies >= this.cfg.suppressCopies) this.pending.delete(key);
   }
 
   /** Relayed by every node that learns it, whatever the geometry (see urgentPriority). */
@@ -642,13 +654,35 @@ export class GossipNode {
   /**
    * An urgent fact goes round a second time, 20–40 s later, unless enough copies are heard by then: a member
    * that lost every copy of the first round to collisions or a grey zone gets another chance within a minute,
-   * without waiting for anti-entropy.
+   * without waiting for anti-entropy. Later rounds, every 5–10 s up to `urgentRounds`, only where it may not
+   * have crossed (mayBeUnreached).
    */
   private secondRound(p: Pending, now: number): void {
-    if (!p.urgent || (p.round ?? 1) >= 2) return;
+    const round = p.round ?? 1;
+    if (!p.urgent || round >= this.cfg.urgentRounds) return;
     const key = factKey(p.fact);
     if (this.pending.has(key)) return;
-    this.pending.set(key, { fact: p.fact, due: now + this.random.range(20, 40), copies: 0, repair: false, urgent: true, round: 2 });
+    if (round >= 2 && !this.mayBeUnreached(key, now)) return;
+    // the later rounds of a fact stuck near its origin are short packets among few members: every 5-10 s
+    const wait = round >= 2 ? this.random.range(5, 10) : this.random.range(20, 40);
+    this.pending.set(key, { fact: p.fact, due: now + wait, copies: 0, repair: false, urgent: true, round: round + 1 });
+  }
+
+  /**
+   * An urgent fact may not have crossed from here yet while this node knows fewer than `urgentCopies` others
+   * holding it (copies heard, HAVE lists, matching summaries) and has heard lately a neighbour not known to hold
+   * it: copies do not stop its relay then, and it goes round again after the second round. A few members near its origin (drones by the ground station) may be the only
+   * ones holding it, each hearing only the others' copies, while their packets to the rest of the swarm, weak
+   * over there, are lost to collisions on its busy channel: counting those copies as coverage stopped it there
+   * (earthquake town, 20 drones, seed 1: the operator's zone reached the swarm 110 s late). A member that got it
+   * relays it, and is heard holding it.
+   */
+  private mayBeUnreached(key: string, now: number): boolean {
+    const holders = new Set(this.holdersOf(parseFactKey(key)));
+    holders.delete(this.self);
+    if (holders.size >= this.cfg.urgentCopies) return false;
+    for (const [id, n] of this.neighbours) if (now - n.at <= 60 && !holders.has(id)) return true;
+    return false;
   }
 
   /** Time passing: membership timeouts and anti-entropy checks. */
@@ -663,7 +697,7 @@ export class GossipNode {
     let lastHeardAt = -Infinity;
     for (const n of this.neighbours.values()) lastHeardAt = Math.max(lastHeardAt, n.at);
     const again = this.ownFacts.due(now, lastHeardAt, (k) => this.pending.has(k), (f) => this.holdersOf(f).some((id) => id !== this.self));
-    for (const f of again) this.pending.set(factKey(f), { fact: f, due: now, copies: 0, repair: false, ...(this.isUrgent(f) ? { urgent: true, round: 2 } : {}) });
+    for (const f of again) this.pending.set(factKey(f), { fact: f, due: now, copies: 0, repair: false, ...(this.isUrgent(f) ? { urgent: true, round: this.cfg.urgentRounds } : {}) });
     const check = this.odgCheck;
     if (check && now >= check.at) {
       this.odgCheck = undefined;
@@ -799,6 +833,9 @@ export class GossipNode {
     }
     const lowOk = this.lowPriorityAllowed(now);
     const pressured = this.pacing(now) > 3;
+    // An urgent fact going round past the second time (its copies so far lost to collisions) goes in a short packet
+    // of urgent facts alone: on a busy channel a packet's odds of arriving whole fall with its length.
+    const lean = kind === 'urgent' && [...this.pending.values()].some((p) => p.urgent && (p.round ?? 1) > 2 && p.due <= now);
     const time = Math.floor(now);
 
     const records: ControlRecord[] = [];
@@ -815,7 +852,7 @@ export class GossipNode {
     // On a quiet channel repairs carry it too, so the node being repaired sees at once whether it is complete
     // (on a busy one, summaries come often anyway, and the busiest nodes need every byte).
     const repairing = this.quiet(now) && [...this.pending.values()].some((p) => p.repair && p.due <= now + this.cfg.coalesceS);
-    const withSum = kind === 'beacon' || repairing || this.pollDue !== undefined || this.odgDue !== undefined || now - this.sumSentAt >= this.cfg.sumEveryS;
+    const withSum = !lean && (kind === 'beacon' || repairing || this.pollDue !== undefined || this.odgDue !== undefined || now - this.sumSentAt >= this.cfg.sumEveryS);
     if (withSum) {
       records.push(sum);
       controlBytes += recordSize(sum);
@@ -847,6 +884,7 @@ export class GossipNode {
     const attestOk = this.attestRelayAllowed(now);
     for (const [key, p] of queue) {
       if (!this.mayGo(p, relayOk, attestOk)) continue;
+      if (lean && !p.urgent) continue;
       // Only due items: sending a fact before its contention delay ran out would defeat suppression;
       // under budget pressure, facts due soon ride along (batching).
       if (p.due > now + this.cfg.coalesceS && !(pressured && p.due <= now + 20 && priorityOf(p.fact.kind) <= 1)) continue;
@@ -859,7 +897,7 @@ export class GossipNode {
     }
     // 2. Anti-entropy records that are due.
     const requestsOk = this.requestsAllowed(now);
-    if (requestsOk && this.odgDue !== undefined && this.odgDue <= now) {
+    if (!lean && requestsOk && this.odgDue !== undefined && this.odgDue <= now) {
       const page = this.odgPage(Math.min(this.cfg.odgPageBytes, maxBytes - this.codec.overhead - factBytes - controlBytes - 8));
       if (page) {
         records.push(page.record);
@@ -876,7 +914,7 @@ export class GossipNode {
       }
     }
     for (const [origin, h] of [...this.haves].sort((a, b) => a[1].due - b[1].due)) {
-      if (h.due > now || !requestsOk) continue;
+      if (h.due > now || !requestsOk || lean) continue;
       const rec: ControlRecord = { type: 'have', origin, seqs: h.seqs };
       const size = recordSize(rec);
       if (!fits(size, 0)) continue;
@@ -889,7 +927,7 @@ export class GossipNode {
     // 3. Heartbeats: own status when stale, freshest member news.
     const beacon = kind === 'beacon';
     let hbBytes = 0;
-    if (this.ownStatus && (beacon || lowOk) && now - this.ownStatusSentAt >= this.cfg.ownStatusEveryS) {
+    if (!lean && this.ownStatus && (beacon || lowOk) && now - this.ownStatusSentAt >= this.cfg.ownStatusEveryS) {
       this.auth?.noteOwnStatus(this.ownStatus, now); // tagged when a proof of it is due (authorship.ts)
       const size = this.codec.sizeOfFact(this.ownStatus);
       if (fits(0, size)) {
@@ -908,7 +946,7 @@ export class GossipNode {
     }
     const hbRec: ControlRecord = { type: 'hb', epoch: eNow, entries };
     const hbSize = recordSize(hbRec);
-    if ((beacon || (lowOk && now - this.hbSentAt >= this.cfg.hbEveryS)) && fits(hbSize, 0)) {
+    if (!lean && (beacon || (lowOk && now - this.hbSentAt >= this.cfg.hbEveryS)) && fits(hbSize, 0)) {
       this.hbSentAt = now;
       records.push(hbRec);
       controlBytes += hbSize;
@@ -958,7 +996,7 @@ export class GossipNode {
       this.sentAt.set(k, now);
     }
     this.lastTxAt = now;
-    this.pollDue = undefined;
+    if (!lean) this.pollDue = undefined;
     this.beaconAt = now + this.cfg.beaconIntervalS * this.random.range(0.8, 1.2);
     const s = this.stats;
     s.packetsSent++;
