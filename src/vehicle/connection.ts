@@ -10,6 +10,7 @@ import type { MavLinkData } from 'node-mavlink';
 import { MavlinkDecoder, MavlinkEncoder, type MavMessage } from './mavlink/codec.js';
 import { minimal, MSG, MAV_TYPE, MAV_AUTOPILOT, MAV_STATE } from './mavlink/messages.js';
 import type { ByteLink, Connector } from './transport.js';
+import { freshMessage } from './mavlink/fresh.js';
 
 export type LinkState = 'connecting' | 'connected' | 'fc_lost' | 'closed';
 
@@ -236,7 +237,7 @@ export class MavConnection {
 
 /** The heartbeat a companion computer sends: an onboard controller, not an autopilot. */
 export function companionHeartbeat(): minimal.Heartbeat {
-  const hb = new minimal.Heartbeat();
+  const hb = freshMessage(minimal.Heartbeat);
   hb.type = MAV_TYPE.ONBOARD_CONTROLLER;
   hb.autopilot = MAV_AUTOPILOT.INVALID;
   hb.baseMode = 0 as minimal.MavModeFlag;

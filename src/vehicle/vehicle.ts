@@ -16,6 +16,7 @@ import { common, MSG, CMD, COPTER_MODES, MAV_RESULT_NAMES, modeName, type Copter
 import { applyMessage, failsafeOf, initialState, type FailsafeKind, type StatusTextEntry, type VehicleState, type OverrideInfo } from './telemetry.js';
 import { MissionClient, type MissionItem, type MissionResult } from './mission.js';
 import { connectorFor } from './transport.js';
+import { freshMessage } from './mavlink/fresh.js';
 
 export type { MissionItem, MissionResult } from './mission.js';
 export type { VehicleState, OverrideInfo, StatusTextEntry, FailsafeKind } from './telemetry.js';
@@ -279,7 +280,7 @@ export class Vehicle {
     const offText = this.events.statustext.on((e) => texts.push(e.text));
     try {
       for (let attempt = 1; attempt <= attempts; attempt++) {
-        const c = new common.CommandLong();
+        const c = freshMessage(common.CommandLong);
         c.targetSystem = this.targetSystem;
         c.targetComponent = this.targetComponent;
         c.command = command;
@@ -348,7 +349,7 @@ export class Vehicle {
         if (id !== MSG.PARAM_VALUE && id !== MSG.PARAM_ERROR) return false;
         return String((m.data as unknown as { paramId: string }).paramId).replace(/\0.*$/, '') === name;
       }, 1000);
-      const p = new common.ParamSet();
+      const p = freshMessage(common.ParamSet);
       p.targetSystem = this.targetSystem;
       p.targetComponent = this.targetComponent;
       p.paramId = name;
@@ -476,7 +477,7 @@ export class Action {
     if (blocked) return blocked;
     if (this.v.state.mode !== 'GUIDED') return { ok: false, command: 'GOTO', result: 'WRONG_MODE', ms: 0, attempts: 0, texts: [] };
     this.v.engage();
-    const m = new common.SetPositionTargetGlobalInt();
+    const m = freshMessage(common.SetPositionTargetGlobalInt);
     m.timeBootMs = 0;
     m.targetSystem = this.v.targetSystem;
     m.targetComponent = this.v.targetComponent;
@@ -499,7 +500,7 @@ export class Action {
     if (blocked) return blocked;
     if (this.v.state.mode !== 'GUIDED') return { ok: false, command: 'VELOCITY', result: 'WRONG_MODE', ms: 0, attempts: 0, texts: [] };
     this.v.engage();
-    const m = new common.SetPositionTargetGlobalInt();
+    const m = freshMessage(common.SetPositionTargetGlobalInt);
     m.timeBootMs = 0;
     m.targetSystem = this.v.targetSystem;
     m.targetComponent = this.v.targetComponent;

@@ -24,6 +24,7 @@ import {
   ardupilotmega,
 } from '../../vehicle/mavlink/messages.js';
 import { offsetLatLon, northEastOf, type LatLon } from '../../vehicle/geo.js';
+import { freshMessage } from '../../vehicle/mavlink/fresh.js';
 import { ParamTable } from './params.js';
 import { SimFence } from './fence.js';
 import { missionAck, missionCount, missionRequest } from './mission-messages.js';
@@ -366,7 +367,7 @@ export class SimCopter {
     for (const s of this.sinks) s.raw?.(bytes);
   }
   private text(severity: number, text: string): void {
-    const m = fresh(common.StatusText);
+    const m = freshMessage(common.StatusText);
     m.severity = severity;
     m.text = text.slice(0, 50);
     m.id = 0;
@@ -401,7 +402,7 @@ export class SimCopter {
   }
 
   private sendHeartbeat(): void {
-    const h = fresh(minimal.Heartbeat);
+    const h = freshMessage(minimal.Heartbeat);
     h.type = 2;
     h.autopilot = 3;
     h.baseMode = this.baseMode();
@@ -412,7 +413,7 @@ export class SimCopter {
   }
 
   private sendTimesync(): void {
-    const m = fresh(common.TimeSync);
+    const m = freshMessage(common.TimeSync);
     m.tc1 = 0n;
     m.ts1 = BigInt(Math.round(this.t())) * 1_000_000n;
     this.emit(m);
@@ -422,7 +423,7 @@ export class SimCopter {
     const ll = this.latLon();
     switch (msgid) {
       case MSG.GLOBAL_POSITION_INT: {
-        const m = fresh(common.GlobalPositionInt);
+        const m = freshMessage(common.GlobalPositionInt);
         // no position before the GPS is up: ArduCopter sends zeros (not home)
         const known = this.t() >= POSITION_FROM_MS;
         m.timeBootMs = Math.round(this.t());
@@ -437,7 +438,7 @@ export class SimCopter {
         return m;
       }
       case MSG.SYS_STATUS: {
-        const m = fresh(common.SysStatus);
+        const m = freshMessage(common.SysStatus);
         const present = 0x0020_002f | 0x0200_0000 | 0x1000_0000;
         m.onboardControlSensorsPresent = present;
         m.onboardControlSensorsEnabled = present;
@@ -452,7 +453,7 @@ export class SimCopter {
         return m;
       }
       case MSG.BATTERY_STATUS: {
-        const m = fresh(common.BatteryStatus);
+        const m = freshMessage(common.BatteryStatus);
         m.id = 0;
         m.batteryFunction = 0;
         m.type = 0;
@@ -470,7 +471,7 @@ export class SimCopter {
         return m;
       }
       case MSG.GPS_RAW_INT: {
-        const m = fresh(common.GpsRawInt);
+        const m = freshMessage(common.GpsRawInt);
         const fix = this.t() >= 9830;
         m.timeUsec = BigInt(Math.round(this.t())) * 1000n;
         m.fixType = fix ? 6 : 0;
@@ -485,7 +486,7 @@ export class SimCopter {
         return m;
       }
       case MSG.ATTITUDE: {
-        const m = fresh(common.Attitude);
+        const m = freshMessage(common.Attitude);
         m.timeBootMs = Math.round(this.t());
         m.roll = this.accXY.e / 9.81;
         m.pitch = -this.accXY.n / 9.81;
@@ -493,7 +494,7 @@ export class SimCopter {
         return m;
       }
       case MSG.VFR_HUD: {
-        const m = fresh(common.VfrHud);
+        const m = freshMessage(common.VfrHud);
         const gs = Math.hypot(this.vel.n, this.vel.e);
         m.airspeed = gs;
         m.groundspeed = gs;
@@ -504,7 +505,7 @@ export class SimCopter {
         return m;
       }
       case MSG.MISSION_CURRENT: {
-        const m = fresh(common.MissionCurrent);
+        const m = freshMessage(common.MissionCurrent);
         m.seq = this.missionCur;
         m.total = Math.max(0, this.mission.length - 1);
         m.missionState = this.mission.length <= 1 ? 1 : this.missionRunning ? 3 : this.missionStarted ? 4 : 2;
@@ -513,7 +514,7 @@ export class SimCopter {
       }
       case MSG.HOME_POSITION: {
         if (this.t() < HOME_SET_MS) return undefined;
-        const m = fresh(common.HomePosition);
+        const m = freshMessage(common.HomePosition);
         m.latitude = Math.round(this.home.lat * 1e7);
         m.longitude = Math.round(this.home.lon * 1e7);
         m.altitude = Math.round(this.home.alt * 1000);
@@ -521,13 +522,13 @@ export class SimCopter {
         return m;
       }
       case MSG.EXTENDED_SYS_STATE: {
-        const m = fresh(common.ExtendedSysState);
+        const m = freshMessage(common.ExtendedSysState);
         m.vtolState = 0;
         m.landedState = !this.airborne ? 1 : this.mode === M.LAND ? 4 : 2;
         return m;
       }
       case MSG_EKF_STATUS_REPORT: {
-        const m = fresh(ardupilotmega.EkfStatusReport);
+        const m = freshMessage(ardupilotmega.EkfStatusReport);
         const t = this.t();
         m.flags = (t < EKF_ACTIVE_MS ? EKF_FLAGS_UNINITIALISED : t < GPS_USED_MS ? EKF_FLAGS_NO_GPS : EKF_FLAGS_GPS) as ardupilotmega.EkfStatusFlags;
         m.velocityVariance = 0.02;
@@ -539,7 +540,7 @@ export class SimCopter {
         return m;
       }
       case MSG.SYSTEM_TIME: {
-        const m = fresh(common.SystemTime);
+        const m = freshMessage(common.SystemTime);
         m.timeUnixUsec = 0n;
         m.timeBootMs = Math.round(this.t());
         return m;
@@ -843,7 +844,7 @@ export class SimCopter {
 
   private advanceItem(reached: boolean): void {
     if (reached) {
-      const m = fresh(common.MissionItemReached);
+      const m = freshMessage(common.MissionItemReached);
       m.seq = this.missionCur;
       this.emit(m);
       const cmd = this.mission[this.missionCur]?.command;
@@ -1258,7 +1259,7 @@ export class SimCopter {
 
   private ack(command: number, result: number | undefined, from: { sysid: number; compid: number }): void {
     if (result === undefined) return;
-    const a = fresh(common.CommandAck);
+    const a = freshMessage(common.CommandAck);
     a.command = command;
     a.result = result;
     a.progress = 0;
@@ -1356,7 +1357,7 @@ export class SimCopter {
         return this.setInterval(Math.round(p[0] ?? 0), p[1] ?? 0);
       case CMD.GET_MESSAGE_INTERVAL: {
         const id = Math.round(p[0] ?? 0);
-        const m = fresh(common.MessageInterval);
+        const m = freshMessage(common.MessageInterval);
         m.messageId = id;
         m.intervalUs = id === MSG.HEARTBEAT ? 1_000_000 : this.streams.has(id) ? this.streams.get(id)!.intervalMs * 1000 : -1;
         this.clock.setTimeout(() => this.emit(m), 1);
@@ -1420,7 +1421,7 @@ export class SimCopter {
   // ───────────────────────────── parameters ─────────────────────────────
 
   private paramValue(name: string, index: number): common.ParamValue {
-    const m = fresh(common.ParamValue);
+    const m = freshMessage(common.ParamValue);
     m.paramId = name;
     m.paramValue = this.params.get(name);
     m.paramType = 9;
@@ -1571,7 +1572,7 @@ export class SimCopter {
     // Downloads report relative frames as 3 and RTL items with frame 0 and no position.
     const rtl = stored.command === CMD.NAV_RETURN_TO_LAUNCH;
     const frame = rtl ? 0 : stored.frame === 6 ? 3 : stored.frame === 5 ? 0 : stored.frame;
-    const m = asInt ? fresh(common.MissionItemInt) : fresh(common.MissionItem);
+    const m = asInt ? freshMessage(common.MissionItemInt) : freshMessage(common.MissionItem);
     m.targetSystem = from.sysid;
     m.targetComponent = from.compid;
     m.seq = seq;
@@ -1589,23 +1590,6 @@ export class SimCopter {
     m.missionType = 0;
     this.emit(m);
   }
-}
-
-/**
- * A new message of class C, as `new C()` makes it, without running C's constructor: the generated constructors
- * look up each enum field's default with Object.keys over the whole enum (six times for SYS_STATUS), which made
- * them a tenth of a swarm run. The defaults are copied from one instance per class (arrays copied too).
- */
-const templates = new Map<new () => MavLinkData, { readonly t: Record<string, unknown>; readonly arrays: readonly string[] }>();
-function fresh<T extends MavLinkData>(C: new () => T): T {
-  let e = templates.get(C);
-  if (!e) {
-    const t = new C() as unknown as Record<string, unknown>;
-    templates.set(C, (e = { t, arrays: Object.keys(t).filter((k) => Array.isArray(t[k])) }));
-  }
-  const m = Object.assign(Object.create(C.prototype) as Record<string, unknown>, e.t);
-  for (const k of e.arrays) m[k] = (e.t[k] as unknown[]).slice();
-  return m as unknown as T;
 }
 
 /**

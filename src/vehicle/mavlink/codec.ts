@@ -9,6 +9,7 @@ import { MavLinkProtocolV2, MavLinkPacketSignature, x25crc } from 'node-mavlink'
 import type { MavLinkData } from 'node-mavlink';
 import { RejectCounter } from '../../wire/reject.js';
 import { REGISTRY } from './messages.js';
+import { fastClass } from './fresh.js';
 
 const STX_V1 = 0xfe;
 const STX_V2 = 0xfd;
@@ -43,6 +44,8 @@ export interface DecoderOptions {
   readonly rejects?: RejectCounter;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /** Incremental decoder: feed it chunks in any split; it never throws and never holds more than one frame. */
 export class MavlinkDecoder {
   readonly rejects: RejectCounter;
@@ -63,7 +66,8 @@ export class MavlinkDecoder {
 
   push(chunk: Uint8Array): MavMessage[] {
     const out: MavMessage[] = [];
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : Buffer.from(chunk);
+    // A view of the chunk is enough when nothing is pending: only the unfinished frame is kept, copied, below.
+    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let i = 0;
     const b = this.buf;
     while (i < b.length) {
@@ -123,7 +127,7 @@ export class MavlinkDecoder {
       frame.copy(payload, 0, hdr, hdr + plen);
       let data: MavLinkData;
       try {
-        data = this.proto.data(payload, clazz);
+        data = this.proto.data(payload, fastClass(clazz));
       } catch {
         this.skip('malformed');
         i++;
@@ -150,7 +154,7 @@ export class MavlinkDecoder {
       this.rejects.add('oversize');
       rest = rest.subarray(rest.length - MAX_FRAME);
     }
-    this.buf = Buffer.from(rest);
+    this.buf = rest.length ? Buffer.from(rest) : EMPTY;
     return out;
   }
 
