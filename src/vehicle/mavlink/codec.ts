@@ -56,6 +56,7 @@ export class MavlinkDecoder {
   /** Highest signature timestamp seen per (sysid, compid, link id), for replay protection. */
   private readonly lastStamp = new Map<number, number>();
   private garbageRun = false;
+  private readonly payload = Buffer.alloc(255);
   decoded = 0;
 
   constructor(opts: DecoderOptions = {}) {
@@ -123,7 +124,8 @@ export class MavlinkDecoder {
           continue;
         }
       }
-      const payload = Buffer.alloc(255);
+      // one zeroed scratch payload per decoder: node-mavlink's deserializers copy every value out of it
+      const payload = this.payload.fill(0);
       frame.copy(payload, 0, hdr, hdr + plen);
       let data: MavLinkData;
       try {
