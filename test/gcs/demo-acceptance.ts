@@ -171,6 +171,11 @@ export async function demoMissionLoop(): Promise<void> {
     await page.goto(await url);
     await page.waitForFunction((n) => document.querySelectorAll('#members tr[data-member] td:nth-child(2)').length >= n + 1 &&
       Array.from(document.querySelectorAll("#members tr[data-member] td:nth-child(2)")).filter((td) => td.textContent!.startsWith('searching')).length === n, DRONES, { timeout: 60_000 });
+    // the outline check compares what each drone reported searched before the new area: let the lanes give a few
+    // coverage reports (every 20 s) first, however fast this machine runs the paced demo (an idle one got to the
+    // new area at t = 204 s with 2 cells reported)
+    for (const until = Date.now() + 60_000; simT < 300 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 200));
+    assert.ok(simT >= 300, `mission time ${Math.round(simT)} s after a minute`);
     const f = frame!;
     const outlined = await sectorOutlines(page, f);
     const ll = (p: LocalPoint): [number, number] => {
