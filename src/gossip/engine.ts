@@ -19,7 +19,7 @@
  *   requests. As the window fills, relays wait longer and share packets.
  * - the duty cycle (sliding window) is checked before every packet and never exceeded.
  */
-import { factKey, parseFactKey, priorityOf, type Fact, type FactId, type NodeId, type StatusFact } from '../wire/facts.js';
+import { factKey, priorityOf, type Fact, type FactId, type NodeId, type StatusFact } from '../wire/facts.js';
 import { RejectCounter } from '../wire/reject.js';
 import { factProblem } from '../wire/fact-check.js';
 import { DutyCycleWindow, EU868_1PCT, loraTimeOnAir, SF9_125, type DutyCycleRule, type LoraParams } from './airtime.js';
@@ -634,7 +634,7 @@ export class GossipNode {
     if (p.urgent) {
       // Copies stop an urgent relay only once the fact has crossed (see mayBeUnreached): copies from the few
       // members that hold it, all on this side, do not; past the second round, nothing else does.
-      if ((p.copies >= this.cfg.urgentCopies || (p.round ?? 1) > 2) && !this.mayBeUnreached(key, now)) {
+      if ((p.copies >= this.cfg.urgentCopies || (p.round ?? 1) > 2) && !this.mayBeUnreached(p.fact, now)) {
         this.pending.delete(key);
         this.secondRound(p, now);
       }
@@ -662,7 +662,7 @@ export class GossipNode {
     if (!p.urgent || round >= this.cfg.urgentRounds) return;
     const key = factKey(p.fact);
     if (this.pending.has(key)) return;
-    if (round >= 2 && !this.mayBeUnreached(key, now)) return;
+    if (round >= 2 && !this.mayBeUnreached(p.fact, now)) return;
     // the later rounds of a fact stuck near its origin are short packets among few members: every 5-10 s
     const wait = round >= 2 ? this.random.range(5, 10) : this.random.range(20, 40);
     this.pending.set(key, { fact: p.fact, due: now + wait, copies: 0, repair: false, urgent: true, round: round + 1 });
@@ -671,14 +671,15 @@ export class GossipNode {
   /**
    * An urgent fact may not have crossed from here yet while this node knows fewer than `urgentCopies` others
    * holding it (copies heard, HAVE lists, matching summaries) and has heard lately a neighbour not known to hold
-   * it: copies do not stop its relay then, and it goes round again after the second round. A few members near its origin (drones by the ground station) may be the only
-   * ones holding it, each hearing only the others' copies, while their packets to the rest of the swarm, weak
-   * over there, are lost to collisions on its busy channel: counting those copies as coverage stopped it there
+   * it: copies do not stop its relay then, and it goes round again after the second round. A few members near its
+   * origin (drones by the ground station) may be the only ones holding it, each hearing only the others' copies,
+   * while their packets to the rest of the swarm, weak over there, are lost to collisions on its busy channel:
+   * counting those copies as coverage stopped it there
    * (earthquake town, 20 drones, seed 1: the operator's zone reached the swarm 110 s late). A member that got it
    * relays it, and is heard holding it.
    */
-  private mayBeUnreached(key: string, now: number): boolean {
-    const holders = new Set(this.holdersOf(parseFactKey(key)));
+  private mayBeUnreached(fact: FactId, now: number): boolean {
+    const holders = new Set(this.holdersOf(fact));
     holders.delete(this.self);
     if (holders.size >= this.cfg.urgentCopies) return false;
     for (const [id, n] of this.neighbours) if (now - n.at <= 60 && !holders.has(id)) return true;

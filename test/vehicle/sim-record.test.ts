@@ -230,7 +230,7 @@ test('a new target beyond the old one, a little off the heading, far from it: fl
   // Generated town 5 (seed 1): a drone 180 m short of its lane start was given a new start 6° off its heading,
   // beyond the old one; the simulated copter continued the line from the old start, 33 m aside behind it, and
   // swung 32 m into a no-fly zone at up to 20 m/s (47 m/s on town 9). fence.md: a new target is flown to in a
-  // straight line, at no more than WP_SPD; carrots re-sent 20 and 40 m ahead are the only line continued.
+  // straight line, at no more than the speed set (10 m/s here); carrots re-sent 20 and 40 m ahead are the only line continued.
   const h = new Sim();
   h.airborne(30);
   h.goto(0, 5, 30);
@@ -256,7 +256,7 @@ test('a new target beyond the old one, a little off the heading, far from it: fl
     return Math.hypot(p.n - to.n, p.e - to.e) < 1;
   });
   assert.equal(entered, 0, 'never in the zone beside the way');
-  assert.ok(fastest <= 10.3, `at most WP_SPD (flew ${fastest.toFixed(1)} m/s)`);
+  assert.ok(fastest <= 10.3, `at most the 10 m/s set (flew ${fastest.toFixed(1)} m/s)`);
   assert.ok(off < 3, `off the straight way by ${off.toFixed(1)} m`);
 });
 
