@@ -54,6 +54,8 @@ export interface SearchAgentOptions {
   readonly launchSites?: readonly LocalPoint[];
   /** Zones never to be flown over (local metres): legs between lanes go round them. */
   readonly nofly?: readonly Polygon[];
+  /** The mission's priority regions (local metres): every member flies its stretch of them first. */
+  readonly priority?: readonly Polygon[];
   readonly batteryReturnPct: number;
   /** Lane direction of the mission plan, when the mission sets one. */
   readonly laneAxis?: LaneAxis;
@@ -179,6 +181,7 @@ export class SearchAgent {
       ...(this.o.transitSpeedMps === undefined ? {} : { transitSpeedMps: this.o.transitSpeedMps }),
       ...(this.o.launchSites ? { launchSites: this.o.launchSites } : {}),
       ...(this.o.nofly ? { nofly: this.o.nofly } : {}),
+      ...(this.o.priority ? { priority: this.o.priority } : {}),
       ...(this.o.laneAxis ? { laneAxis: this.o.laneAxis } : {}),
     });
     return this.plan0;
@@ -243,7 +246,7 @@ export class SearchAgent {
   private adoptMission(): void {
     const m = this.desk.takeMission();
     if (!m) return;
-    this.o = { ...this.o, searchable: m.searchable, ...(m.launch.length ? { launchSites: m.launch } : {}) };
+    this.o = { ...this.o, searchable: m.searchable, priority: m.priority, ...(m.launch.length ? { launchSites: m.launch } : {}) };
     this.searchableSet = new Set(m.searchable);
     this.plan0 = undefined;
     this.plannedOnce = false;
@@ -345,12 +348,24 @@ export class SearchAgent {
       const centreAhead = Math.hypot(mid.x - laneEnd.x, mid.y - laneEnd.y) < Math.hypot(here.x - laneEnd.x, here.y - laneEnd.y);
       if (centreAhead && this.covered.has(under) && !closed.has(under)) covered = new Set([...covered].filter((c) => c !== under));
     }
-    const own = planSectors({ frame: this.o.frame, searchable: base.sectors.get(this.o.self) ?? [], covered, members: [{ id: this.o.self, pos: here }], ...axis });
-    const ownPath = own.paths.get(this.o.self) ?? [];
-    const from = ownPath[ownPath.length - 1] ?? here;
-    const extra = planSectors({ frame: this.o.frame, searchable: share, covered, members: [{ id: this.o.self, pos: from }], ...axis });
+    // flying order: own priority cells, a share of a lost member's priority cells, then own rest and shared rest,
+    // each stretch from where the last one ends
+    const mine = base.sectors.get(this.o.self) ?? [];
+    const pr = takeOff.priority;
+    const stretches = [mine.filter((c) => pr.has(c)), share.filter((c) => pr.has(c)), mine.filter((c) => !pr.has(c)), share.filter((c) => !pr.has(c))];
+    const legs: LocalPoint[][] = [];
+    const metres = [0, 0];
+    let from = here;
+    stretches.forEach((cells, k) => {
+      if (cells.length === 0) return;
+      const p = planSectors({ frame: this.o.frame, searchable: cells, covered, members: [{ id: this.o.self, pos: from }], ...axis });
+      const path = p.paths.get(this.o.self) ?? [];
+      legs.push([...path]);
+      metres[k % 2]! += p.lengths.get(this.o.self) ?? 0;
+      from = path[path.length - 1] ?? from;
+    });
     const zones = this.airspace.zones();
-    const reached = reachLaneEnds([...ownPath, ...(extra.paths.get(this.o.self) ?? [])], {
+    const reached = reachLaneEnds(legs.flat(), {
       zones,
       cellSize: this.o.frame.cellSize,
       axis: base.axis,
@@ -366,8 +381,8 @@ export class SearchAgent {
       waypoints: this.path.length,
       share: share.length,
       // metres still to fly: own sector (from here), then the share (from the sector's end)
-      ownM: Math.round(own.lengths.get(this.o.self) ?? 0),
-      shareM: Math.round(extra.lengths.get(this.o.self) ?? 0),
+      ownM: Math.round(metres[0]!),
+      shareM: Math.round(metres[1]!),
     });
   }
 

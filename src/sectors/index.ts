@@ -1,4 +1,4 @@
-export { pointInPolygon, searchableCells, sweptCells, type Polygon, type Ring } from './grid.js';
+export { pointInPolygon, priorityCells, searchableCells, sweptCells, type Polygon, type Ring } from './grid.js';
 export { planSectors, laneAxis, type LaneAxis, type PlanInput, type PlanMember, type SectorPlan } from './plan.js';
 export { overlapBetweenPlans } from './compare.js';
 export { shareOut, type ShareCandidate, type ShareInput } from './share.js';
