@@ -104,8 +104,9 @@ const ZONE_EXIT_M = 30;
  */
 const SUSPICION_ACTS_AFTER_S = 300;
 /**
- * A member is helped (and helps) only while its status is this fresh, seconds (at least 2.5 status periods): a
- * member silent for longer may be cut off and still flying its lanes, and its remainder waits for membership.
+ * A member is helped (and helps) only while the newest fact it made is this fresh, seconds (at least 2.5 status
+ * periods): a member silent for longer may be cut off and still flying its lanes, and its remainder waits for
+ * membership, unless it alone went silent (see lookForHelp).
  */
 const ASSIST_FRESH_S = 90;
 /** A finished drone looks again for someone to help at most this often, seconds (the view changes slowly). */
@@ -157,6 +158,8 @@ export class SearchAgent {
   private plannedCells = new Set<number>();
   /** Reports from others over this drone's planned cells, so far (part of the plan's key). */
   private foreignReports = 0;
+  /** Newest mission time of any fact each member made itself (status, coverage, sighting): when it was last alive. */
+  private readonly lastMadeS = new Map<NodeId, number>();
 
   /** The no-fly zones known: the mission's and the operator's (see airspace.ts). */
   readonly airspace: Airspace;
@@ -202,6 +205,7 @@ export class SearchAgent {
   learn(facts: readonly Fact[]): void {
     for (const f of facts) {
       if (!mayAct(f, this.o.isOperator)) continue;
+      if (f.origin !== this.o.self && f.t > (this.lastMadeS.get(f.origin) ?? -Infinity)) this.lastMadeS.set(f.origin, f.t);
       if (this.desk.learn(f, this.canObey())) this.replanWanted = true;
       // a zone drawn or withdrawn: plan again at once (the flight loops poll replanWanted)
       if (this.airspace.learn(f)) {
@@ -430,9 +434,14 @@ export class SearchAgent {
     const shares = orphaned.length ? handOver({ frame: this.o.frame, takeOff, recipients, orphaned, coveredBy: (id) => this.coveredBy.get(id), closed }) : new Map<NodeId, number[]>();
     const owners: AssistOwner[] = [];
     const helpers = [{ id: this.o.self, pos: here }];
+    // A searching member that alone went silent has more likely crashed than been cut off (a partition silences a
+    // group at once): its far end is helped with now, not after membership gives up on it. If it is alive after
+    // all, it flies the lanes it hears searched no more, and the far end is what it would have flown last.
+    const silent = recipients.filter((id) => id !== this.o.self && this.statusOf.get(id)?.activity === 'searching' && nowS - (this.lastMadeS.get(id) ?? -Infinity) > fresh);
     for (const id of recipients) {
       const s = this.statusOf.get(id);
-      if (id === this.o.self || !s || nowS - s.t > fresh) continue;
+      if (id === this.o.self || !s) continue;
+      if (nowS - (this.lastMadeS.get(id) ?? s.t) > fresh && !(silent.length === 1 && silent[0] === id)) continue;
       if (s.activity === 'transit') helpers.push({ id, pos: s.pos });
       else if (s.activity === 'searching') {
         const remaining = [...(takeOff.plan.sectors.get(id) ?? []), ...(shares.get(id) ?? [])].filter((c) => !this.covered.has(c) && !closed.has(c));
