@@ -8,3 +8,4 @@ export { keepLanesClear } from './lane-clearance.js';
 export { regionRanks, type CellRanks } from './regions.js';
 export { effortPerMetre, handOver, launchPointIndex, takeOffPlan, type HandOverInput, type TakeOff, type TakeOffInput } from './takeoff.js';
 export { cellOutline, labelPoint } from './outline.js';
+export { assistChunks, type AssistChunk, type AssistHelper, type AssistInput, type AssistOwner } from './assist.js';
