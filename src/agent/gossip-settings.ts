@@ -41,20 +41,6 @@ export function heartbeatEveryS(band: BandSettings, members: number): number {
 }
 
 /**
- * What a relay of a coverage report (or another fact that is not urgent) must add: the expected number of
- * neighbours it would reach that the sender did not. Half a neighbour up to 10 members, then growing with the
- * square of the roster: N members each report, and in a dense swarm nearly every member that heard a report
- * expects to reach a few more, so at a fixed bar each report was relayed by about ten members. At 50 drones on
- * one SF9 channel that was two thirds of the bytes on air (earthquake town, seed 1: coverage relays 35.5 kB
- * against 2.6 kB of reports in 150 s), the channel near the station was sensed busy 99.9% of the time, and the
- * operator's no-fly zone took 60 s to reach the drones inside it. Members a report misses get it from the
- * repairs (summaries and HAVE lists), which send it only where it is lacking.
- */
-export function relayMinGainFor(members: number): number {
-  return 0.5 * Math.max(1, (members / 10) ** 2);
-}
-
-/**
  * Gossip settings for a member of a roster of `members` (default 10): timings stretch with the roster so
  * that heartbeats keep to their share of the channel and a member is declared dead only after six missed ones.
  */
@@ -81,8 +67,8 @@ export function searchGossipConfig(self: NodeId, band: BandSettings, members = 1
     neighbourhood: { ...base.neighbourhood, keepS: Math.max(base.neighbourhood.keepS, 2.5 * hbS) },
     // coverage reports steer every member's plan: relayed on half a neighbour expected to lack them (earthquake
     // town, 10 drones, seeds 1-6: sighting p95 median 18 s, max duty 2.4-2.8%; 23 s and 2.8-2.9% with the coverage
-    // disc rule before it; found 24/24 but on seed 3, 23/24), and less readily in a larger roster (see relayMinGainFor)
-    relayMinGain: relayMinGainFor(members),
+    // disc rule before it; found 24/24 but on seed 3, 23/24)
+    relayMinGain: 0.5,
     repairSettleS: Math.min(15, hbS / 10),
     // a landed drone that only beacons may hold a fact others lack while lacking one of theirs: it asks too
     tieAskAfterSettles: 4,
