@@ -25,6 +25,8 @@ export interface AdoptedMission {
   readonly version: number;
   readonly searchable: number[];
   readonly launch: readonly LocalPoint[];
+  /** The mission's priority regions (searched first). */
+  readonly priority: readonly Polygon[];
   readonly nofly: readonly Polygon[];
 }
 
@@ -135,7 +137,8 @@ export class OperatorDesk {
     // every zone known stays a zone: the mission's and any drawn since that was not withdrawn
     const nofly = [...(this.o.zones ?? []), ...[...this.areas.values()].filter((a) => a.role === 'nofly' && !this.withdrawn.has(factKey(a))).map((a) => a.rings as Polygon)];
     this.adopted = m;
-    this.pending = { version: m.version, searchable: searchableCells(this.o.frame, search, nofly), launch: m.launch, nofly };
+    const priority = areas.filter((a) => a.role === 'priority').map((a) => a.rings as Polygon);
+    this.pending = { version: m.version, searchable: searchableCells(this.o.frame, search, nofly), launch: m.launch, nofly, priority };
     this.answer(m, 'accepted');
     return true;
   }

@@ -12,7 +12,7 @@ import type { NodeId } from '../wire/facts.js';
 
 export type MissionSearchSettings = Pick<
   SearchAgentOptions,
-  'sweepWidthM' | 'altitudeM' | 'cruiseSpeedMps' | 'transitSpeedMps' | 'batteryReturnPct' | 'coverageEveryS' | 'laneAxis' | 'launchSites' | 'nofly'
+  'sweepWidthM' | 'altitudeM' | 'cruiseSpeedMps' | 'transitSpeedMps' | 'batteryReturnPct' | 'coverageEveryS' | 'laneAxis' | 'launchSites' | 'nofly' | 'priority'
 >;
 
 export function missionSearchSettings(mission: Scenario, frame: AreaFrame, members = 10): MissionSearchSettings {
@@ -27,6 +27,7 @@ export function missionSearchSettings(mission: Scenario, frame: AreaFrame, membe
     ...(s.laneAxis ? { laneAxis: s.laneAxis } : {}),
     launchSites: mission.launch.map((l) => toLocal(frame, l.lat, l.lon)),
     nofly: mission.nofly.map((p) => localPolygon(frame, p)),
+    priority: mission.priority.map((p) => localPolygon(frame, p.polygon)),
   };
 }
 
@@ -45,6 +46,7 @@ export function missionTakeOff(mission: Scenario, frame: AreaFrame, roster: read
     ...(s.transitSpeedMps === undefined ? {} : { transitSpeedMps: s.transitSpeedMps }),
     ...(s.launchSites ? { launchSites: s.launchSites } : {}),
     nofly,
+    ...(s.priority?.length ? { priority: s.priority } : {}),
     ...(s.laneAxis ? { laneAxis: s.laneAxis } : {}),
   };
 }

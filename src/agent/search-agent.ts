@@ -11,7 +11,7 @@ import type { Logger } from '../core/log.js';
 import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
 import { cellCentre, cellIndex, missionSeconds, toLatLon, toLocal } from '../wire/frame-of-reference.js';
 import type { Activity, Fact, HazardFact, NodeId, RoadFact, StatusFact, VictimFact } from '../wire/facts.js';
-import { handOver, keepLanesClear, legDistanceToZone, legEntersZone, planSectors, reachLaneEnds, routeAround, sweptCells, takeOffPlan, type LaneAxis, type Polygon, type TakeOff } from '../sectors/index.js';
+import { assistChunks, handOver, keepLanesClear, legDistanceToZone, legEntersZone, planSectors, reachLaneEnds, routeAround, sweptCells, takeOffPlan, type AssistChunk, type AssistOwner, type LaneAxis, type Polygon, type TakeOff } from '../sectors/index.js';
 import type { OverrideInfo, Vehicle } from '../vehicle/vehicle.js';
 import { mayAct } from '../wire/authority.js';
 import { OperatorDesk } from './commands.js';
@@ -54,6 +54,8 @@ export interface SearchAgentOptions {
   readonly launchSites?: readonly LocalPoint[];
   /** Zones never to be flown over (local metres): legs between lanes go round them. */
   readonly nofly?: readonly Polygon[];
+  /** The mission's priority regions (local metres): every member flies its stretch of them first. */
+  readonly priority?: readonly Polygon[];
   readonly batteryReturnPct: number;
   /** Lane direction of the mission plan, when the mission sets one. */
   readonly laneAxis?: LaneAxis;
@@ -103,6 +105,24 @@ const ZONE_EXIT_M = 30;
  * sub-band (a heartbeat every 150 s) suspicion comes at 450 s and death at 900 s.
  */
 const SUSPICION_ACTS_AFTER_S = 300;
+/**
+ * Searching members that fell silent together (within CUT_OFF_WINDOW_S of each other) are more likely cut off by
+ * a radio partition than lost: they keep their sectors until the silence has lasted this long, seconds, though
+ * membership may declare them dead earlier. Each side of a partition taking the other's remainder searched it
+ * twice: generated town 9 (a partition of 546 s) overlapped 11.8%, now 2.4%, at 3.03 × the ideal instead of
+ * 2.55; two crashes 43 s apart (town 5) now wait too: 2.80 × instead of 2.34. Holding 600 s cost more time
+ * (3.30 × on town 5) for no less overlap.
+ */
+const CUT_OFF_HOLD_S = 450;
+const CUT_OFF_WINDOW_S = 90;
+/**
+ * A member is helped (and helps) only while the newest fact it made is this fresh, seconds (at least 2.5 status
+ * periods): a member silent for longer may be cut off and still flying its lanes, and its remainder waits for
+ * membership, unless it alone went silent (see lookForHelp).
+ */
+const ASSIST_FRESH_S = 90;
+/** A finished drone looks again for someone to help at most this often, seconds (the view changes slowly). */
+const ASSIST_EVERY_S = 10;
 /** How far along a lane met side-on the vehicle is first sent, metres (see leadInPoint). */
 const LEAD_IN_M = 60;
 
@@ -143,6 +163,15 @@ export class SearchAgent {
   private plan0: TakeOff | undefined;
   /** The way to the current waypoint went round a no-fly zone. */
   private detoured = false;
+  /** The far end of a slower member's remainder this drone, its own work done, is searching (sectors/assist.ts). */
+  private assisting: AssistChunk | undefined;
+  private lastAssistLook = -Infinity;
+  /** Unsearched cells of the current plan: others' reports over them trigger a new plan that skips them. */
+  private plannedCells = new Set<number>();
+  /** Reports from others over this drone's planned cells, so far (part of the plan's key). */
+  private foreignReports = 0;
+  /** Newest mission time of any fact each member made itself (status, coverage, sighting): when it was last alive. */
+  private readonly lastMadeS = new Map<NodeId, number>();
 
   /** The no-fly zones known: the mission's and the operator's (see airspace.ts). */
   readonly airspace: Airspace;
@@ -179,6 +208,7 @@ export class SearchAgent {
       ...(this.o.transitSpeedMps === undefined ? {} : { transitSpeedMps: this.o.transitSpeedMps }),
       ...(this.o.launchSites ? { launchSites: this.o.launchSites } : {}),
       ...(this.o.nofly ? { nofly: this.o.nofly } : {}),
+      ...(this.o.priority ? { priority: this.o.priority } : {}),
       ...(this.o.laneAxis ? { laneAxis: this.o.laneAxis } : {}),
     });
     return this.plan0;
@@ -188,6 +218,7 @@ export class SearchAgent {
   learn(facts: readonly Fact[]): void {
     for (const f of facts) {
       if (!mayAct(f, this.o.isOperator)) continue;
+      if (f.origin !== this.o.self && f.t > (this.lastMadeS.get(f.origin) ?? -Infinity)) this.lastMadeS.set(f.origin, f.t);
       if (this.desk.learn(f, this.canObey())) this.replanWanted = true;
       // a zone drawn or withdrawn: plan again at once (the flight loops poll replanWanted)
       if (this.airspace.learn(f)) {
@@ -204,6 +235,12 @@ export class SearchAgent {
           }
           // a late report from a member whose remainder was handed out changes that remainder
           if (this.orphanOwners.has(f.origin)) this.replanWanted = true;
+          // another drone searched lanes this one still meant to fly (a helper at the far end of its remainder,
+          // or the member it helps): plan again without them
+          if (f.origin !== this.o.self && f.cells.filter((c) => this.plannedCells.has(c)).length >= 2) {
+            this.foreignReports++;
+            this.replanWanted = true;
+          }
           break;
         }
         case 'victim':
@@ -243,7 +280,7 @@ export class SearchAgent {
   private adoptMission(): void {
     const m = this.desk.takeMission();
     if (!m) return;
-    this.o = { ...this.o, searchable: m.searchable, ...(m.launch.length ? { launchSites: m.launch } : {}) };
+    this.o = { ...this.o, searchable: m.searchable, priority: m.priority, ...(m.launch.length ? { launchSites: m.launch } : {}) };
     this.searchableSet = new Set(m.searchable);
     this.plan0 = undefined;
     this.plannedOnce = false;
@@ -295,10 +332,11 @@ export class SearchAgent {
     const suspected = new Set(hearsSomeone ? (this.o.mesh.suspectMembers?.() ?? []).filter((m) => now - m.heardS >= SUSPICION_ACTS_AFTER_S).map((m) => m.id) : []);
     const recipients: NodeId[] = [];
     const orphaned: NodeId[] = [];
+    const cutOff = this.cutOffTogether(now);
     for (const id of this.o.roster) {
       const activity = id === this.o.self ? this.activity : this.statusOf.get(id)?.activity;
       const silentMidSector = id !== this.o.self && suspected.has(id) && (activity === undefined || activity === 'launching' || activity === 'searching');
-      const alive = id === this.o.self || (live.has(id) && !silentMidSector) || !hearsSomeone;
+      const alive = id === this.o.self || (live.has(id) && !silentMidSector) || !hearsSomeone || cutOff.has(id);
       // members that finished their sector stay recipients while airborne ('transit'), so a finish never moves
       // anyone's share; they come back if a later loss gives them one
       if (alive && (activity === undefined || activity === 'launching' || activity === 'searching' || activity === 'transit')) recipients.push(id);
@@ -306,6 +344,20 @@ export class SearchAgent {
         orphaned.push(id);
     }
     return { recipients, orphaned };
+  }
+
+  /** Searching members silent for under CUT_OFF_HOLD_S whose silence began with another's (see CUT_OFF_HOLD_S). */
+  private cutOffTogether(now: number): Set<NodeId> {
+    const since = new Map<NodeId, number>();
+    for (const id of this.o.roster) {
+      if (id === this.o.self || this.statusOf.get(id)?.activity !== 'searching') continue;
+      const last = this.lastMadeS.get(id);
+      if (last !== undefined && now - last > CUT_OFF_WINDOW_S) since.set(id, last);
+    }
+    const out = new Set<NodeId>();
+    for (const [id, last] of since)
+      if (now - last < CUT_OFF_HOLD_S && [...since].some(([other, t]) => other !== id && Math.abs(t - last) <= CUT_OFF_WINDOW_S)) out.add(id);
+    return out;
   }
 
   /**
@@ -319,7 +371,8 @@ export class SearchAgent {
   private replan(): void {
     this.replanWanted = false;
     const { recipients, orphaned } = this.o.redivide ? this.roles() : { recipients: [...this.o.roster], orphaned: [] };
-    const key = `${recipients.join(',')}|${orphaned.join(',')}|${orphaned.map((id) => this.coveredBy.get(id)?.size ?? 0).join(',')}|${this.airspace.version}`;
+    const helping = this.assisting ? `${this.assisting.owner}:${this.assisting.cells.length}` : '';
+    const key = `${recipients.join(',')}|${orphaned.join(',')}|${orphaned.map((id) => this.coveredBy.get(id)?.size ?? 0).join(',')}|${this.airspace.version}|${this.foreignReports}|${helping}`;
     if (this.plannedOnce && key === this.planKey) return;
     this.plannedOnce = true;
     this.planKey = key;
@@ -345,12 +398,34 @@ export class SearchAgent {
       const centreAhead = Math.hypot(mid.x - laneEnd.x, mid.y - laneEnd.y) < Math.hypot(here.x - laneEnd.x, here.y - laneEnd.y);
       if (centreAhead && this.covered.has(under) && !closed.has(under)) covered = new Set([...covered].filter((c) => c !== under));
     }
-    const own = planSectors({ frame: this.o.frame, searchable: base.sectors.get(this.o.self) ?? [], covered, members: [{ id: this.o.self, pos: here }], ...axis });
-    const ownPath = own.paths.get(this.o.self) ?? [];
-    const from = ownPath[ownPath.length - 1] ?? here;
-    const extra = planSectors({ frame: this.o.frame, searchable: share, covered, members: [{ id: this.o.self, pos: from }], ...axis });
+    // flying order: own priority cells, a share of a lost member's priority cells, then own rest and shared rest,
+    // each stretch from where the last one ends
+    const mine = base.sectors.get(this.o.self) ?? [];
+    const pr = takeOff.priority;
+    const stretches = [mine.filter((c) => pr.has(c)), share.filter((c) => pr.has(c)), mine.filter((c) => !pr.has(c)), share.filter((c) => !pr.has(c))];
+    const legs: LocalPoint[][] = [];
+    const metres = [0, 0];
+    const ownCells: number[] = [];
+    let from = here;
+    stretches.forEach((cells, k) => {
+      if (cells.length === 0) return;
+      const p = planSectors({ frame: this.o.frame, searchable: cells, covered, members: [{ id: this.o.self, pos: from }], ...axis });
+      const path = p.paths.get(this.o.self) ?? [];
+      legs.push([...path]);
+      ownCells.push(...(p.sectors.get(this.o.self) ?? []));
+      metres[k % 2]! += p.lengths.get(this.o.self) ?? 0;
+      from = path[path.length - 1] ?? from;
+    });
+    let work: readonly LocalPoint[] = legs.flat();
+    if (ownCells.length) this.stopAssisting();
+    else if (this.assisting) {
+      const help = planSectors({ frame: this.o.frame, searchable: this.assisting.cells, covered, members: [{ id: this.o.self, pos: here }], ...axis });
+      ownCells.push(...(help.sectors.get(this.o.self) ?? []));
+      work = help.paths.get(this.o.self) ?? [];
+    }
+    this.plannedCells = new Set(ownCells);
     const zones = this.airspace.zones();
-    const reached = reachLaneEnds([...ownPath, ...(extra.paths.get(this.o.self) ?? [])], {
+    const reached = reachLaneEnds(work, {
       zones,
       cellSize: this.o.frame.cellSize,
       axis: base.axis,
@@ -366,9 +441,79 @@ export class SearchAgent {
       waypoints: this.path.length,
       share: share.length,
       // metres still to fly: own sector (from here), then the share (from the sector's end)
-      ownM: Math.round(own.lengths.get(this.o.self) ?? 0),
-      shareM: Math.round(extra.lengths.get(this.o.self) ?? 0),
+      ownM: Math.round(metres[0]!),
+      shareM: Math.round(metres[1]!),
     });
+  }
+
+  /** Own work (a sector, a lost member's share) came back while helping: that comes first. */
+  private stopAssisting(): void {
+    if (!this.assisting) return;
+    this.assisting = undefined;
+    if (this.activity === 'transit') {
+      this.activity = 'searching';
+      this.status();
+    }
+  }
+
+  /**
+   * Own sector done: the far end of a slower live member's remainder, if one is worth the flight (see
+   * sectors/assist.ts). The drone stays 'transit' to the others while it helps, so every finished drone
+   * counts it among the helpers and picks a different piece. True when it has lanes to fly.
+   */
+  private lookForHelp(force = false): boolean {
+    if (!this.o.redivide || this.recalled || this.stopped || this.batteryLow()) return false;
+    const nowS = this.t();
+    if (!force && nowS - this.lastAssistLook < ASSIST_EVERY_S) return false;
+    this.lastAssistLook = nowS;
+    const here = this.position();
+    if (!here) return false;
+    const fresh = Math.max(ASSIST_FRESH_S, 2.5 * (this.o.statusEveryS ?? 30));
+    const { recipients, orphaned } = this.roles();
+    const takeOff = this.baseline();
+    const closed = this.airspace.closedCells(this.o.frame, this.o.searchable);
+    const shares = orphaned.length ? handOver({ frame: this.o.frame, takeOff, recipients, orphaned, coveredBy: (id) => this.coveredBy.get(id), closed }) : new Map<NodeId, number[]>();
+    const owners: AssistOwner[] = [];
+    const helpers = [{ id: this.o.self, pos: here }];
+    // A searching member that alone went silent has more likely crashed than been cut off (a partition silences a
+    // group at once): its far end is helped with now, not after membership gives up on it. If it is alive after
+    // all, it flies the lanes it hears searched no more, and the far end is what it would have flown last.
+    const silent = recipients.filter((id) => id !== this.o.self && this.statusOf.get(id)?.activity === 'searching' && nowS - (this.lastMadeS.get(id) ?? -Infinity) > fresh);
+    for (const id of recipients) {
+      const s = this.statusOf.get(id);
+      if (id === this.o.self || !s) continue;
+      if (nowS - (this.lastMadeS.get(id) ?? s.t) > fresh && !(silent.length === 1 && silent[0] === id)) continue;
+      if (s.activity === 'transit') helpers.push({ id, pos: s.pos });
+      else if (s.activity === 'searching') {
+        const remaining = [...(takeOff.plan.sectors.get(id) ?? []), ...(shares.get(id) ?? [])].filter((c) => !this.covered.has(c) && !closed.has(c));
+        owners.push({ id, pos: s.pos, remaining });
+      }
+    }
+    if (!owners.length) return false;
+    const mine = assistChunks({
+      frame: this.o.frame,
+      axis: takeOff.plan.axis,
+      ranks: takeOff.ranks,
+      owners,
+      helpers,
+      cruiseSpeedMps: this.o.cruiseSpeedMps,
+      transitSpeedMps: this.transitSpeed(),
+    }).get(this.o.self);
+    if (!mine) return false;
+    if (this.activity !== 'transit') {
+      this.activity = 'transit';
+      this.status();
+    }
+    this.assisting = mine;
+    this.replan();
+    // own work came back meanwhile (a lost member's share): replan() took it instead
+    if (!this.assisting) return this.wp < this.path.length;
+    if (this.wp >= this.path.length) {
+      this.assisting = undefined;
+      return false;
+    }
+    this.o.log.info('helping a slower member', { member: mine.owner, cells: mine.cells.length });
+    return true;
   }
 
   /** Are cells left that nobody is known to have searched (cells an operator's zone closed excepted)? */
@@ -475,7 +620,7 @@ export class SearchAgent {
 
   /** The camera's track since the last sample: coverage and detections, on search lanes only. */
   private sweepTo(pos: LocalPoint): void {
-    if (this.lastPos && this.onLane && this.activity === 'searching') {
+    if (this.lastPos && this.onLane && (this.activity === 'searching' || (this.assisting && this.activity === 'transit'))) {
       const cells = sweptCells(this.o.frame, this.lastPos, pos, this.o.sweepWidthM).filter((c) => this.searchableSet.has(c));
       const fresh = cells.filter((c) => !this.covered.has(c));
       if (cells.length) this.o.onCovered?.(cells, this.now());
@@ -549,13 +694,16 @@ export class SearchAgent {
     this.status();
     this.o.log.info('returning home', { why: 'sector searched' });
     const shareArrived = (): boolean => {
-      if (!this.replanWanted) return false;
-      this.replan();
-      if (this.wp >= this.path.length) return false;
-      this.activity = 'searching';
-      this.status();
-      this.o.log.info("back to search: a share of a lost member's sector");
-      return true;
+      if (this.replanWanted) {
+        this.replan();
+        if (this.wp < this.path.length) {
+          this.activity = 'searching';
+          this.status();
+          this.o.log.info("back to search: a share of a lost member's sector");
+          return true;
+        }
+      }
+      return this.lookForHelp();
     };
     const home = this.homePoint();
     if (home && this.position()) {
@@ -902,6 +1050,8 @@ export class SearchAgent {
         // twice (their newest coverage is always a little behind), so go home in 'transit': the others keep
         // counting this drone in the plan and do not re-divide for it.
         this.flushCoverage();
+        this.assisting = undefined;
+        if (this.lookForHelp(true)) continue;
         if (await this.standBy()) continue;
         if (this.recalled && (await this.resumed())) continue;
         return;

@@ -75,6 +75,7 @@ export class SectorWatch {
         input = {
           ...this.base,
           searchable: searchableCells(this.base.frame, search.map((a) => a.rings as Polygon), [...(this.base.nofly ?? []), ...zones]),
+          priority: (areas as AreaFact[]).filter((a) => a.role === 'priority').map((a) => a.rings as Polygon),
           ...(m.launch.length ? { launchSites: m.launch } : {}),
         };
       }

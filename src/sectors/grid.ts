@@ -148,6 +148,26 @@ export function searchableCells(frame: AreaFrame, search: readonly Polygon[], no
   return out;
 }
 
+/** Where a cell's samples sit for priority regions: nearer the edge than EDGE_SAMPLE, as a lane sees to its cell's edge. */
+const PRIORITY_SAMPLE = 0.45;
+
+/**
+ * The searchable cells with part of their ground in a priority region (centre or one of eight points 0.45 of a
+ * cell from it): the ground to be seen first. A cell the region only clips is in, since its lane is the only
+ * one that sees that ground. Sorted ascending.
+ */
+export function priorityCells(frame: AreaFrame, searchable: readonly number[], regions: readonly Polygon[]): number[] {
+  if (regions.length === 0) return [];
+  const d = frame.cellSize * PRIORITY_SAMPLE;
+  const inside = (p: LocalPoint) => regions.some((poly) => pointInPolygon(p, poly));
+  return [...new Set(searchable)]
+    .filter((cell) => {
+      const c = cellCentre(frame, cell);
+      return [-d, 0, d].some((dx) => [-d, 0, d].some((dy) => inside({ x: c.x + dx, y: c.y + dy })));
+    })
+    .sort((a, b) => a - b);
+}
+
 /** Cells whose centre a camera footprint of `sweepWidth` passes over flying the segment from → to. */
 export function sweptCells(frame: AreaFrame, from: LocalPoint, to: LocalPoint, sweepWidth: number): number[] {
   const half = sweepWidth / 2;

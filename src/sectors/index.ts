@@ -1,4 +1,4 @@
-export { pointInPolygon, searchableCells, sweptCells, type Polygon, type Ring } from './grid.js';
+export { pointInPolygon, priorityCells, searchableCells, sweptCells, type Polygon, type Ring } from './grid.js';
 export { planSectors, laneAxis, type LaneAxis, type PlanInput, type PlanMember, type SectorPlan } from './plan.js';
 export { overlapBetweenPlans } from './compare.js';
 export { shareOut, type ShareCandidate, type ShareInput } from './share.js';
@@ -8,3 +8,4 @@ export { keepLanesClear } from './lane-clearance.js';
 export { regionRanks, type CellRanks } from './regions.js';
 export { effortPerMetre, handOver, launchPointIndex, takeOffPlan, type HandOverInput, type TakeOff, type TakeOffInput } from './takeoff.js';
 export { cellOutline, labelPoint } from './outline.js';
+export { assistChunks, type AssistChunk, type AssistHelper, type AssistInput, type AssistOwner } from './assist.js';

@@ -16,10 +16,13 @@ import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
 import type { NodeId } from '../wire/facts.js';
 import { centre, cutAt, dist, snakePath, toCell, type Cell } from './snake.js';
 import { byRank, type CellRanks } from './regions.js';
+import { leastCostAssignment } from './assign.js';
 
 export interface PlanMember {
   readonly id: NodeId;
   readonly pos: LocalPoint;
+  /** Effort still ahead of it before it can start on this plan's cells (e.g. its priority stretch); default 0. */
+  readonly busy?: number;
 }
 
 export interface PlanInput {
@@ -32,9 +35,11 @@ export interface PlanInput {
   readonly members: readonly PlanMember[];
   /**
    * How blocks are handed out across the lanes: by member position (nearest blocks, for a plan made in one
-   * place) or by member id (default: agents that heard different positions still agree).
+   * place) or by member id (default: agents that heard different positions still agree); 'nearest': the
+   * stretches of an even cut go to the members with the least total flight to them (members that start from
+   * scattered places, such as the ends of their priority stretches), and the cut is then made for that order.
    */
-  readonly orderBy?: 'position' | 'id';
+  readonly orderBy?: 'position' | 'id' | 'nearest';
   /** Lane direction chosen by the mission (default: along the area's longer extent, for fewer turns). */
   readonly axis?: LaneAxis;
   /** Search effort of a cell (priority regions weigh more); default 1. */
@@ -103,23 +108,51 @@ function cutSnake(
   entryEffortPerM: number,
 ): Cell[][] {
   const total = cells.reduce((s, c) => s + weight(c.cell), 0);
-  let targets = order.map(() => total / order.length);
+  const busy = order.map((m) => m.busy ?? 0);
+  const busyTotal = busy.reduce((a, b) => a + b, 0);
+  // members busy for longer start with less (without an entry cost, the busy ones alone are evened out)
+  let targets = order.map((_, k) => Math.max(0, (total + busyTotal) / order.length - busy[k]!));
+  const sum0 = targets.reduce((a, b) => a + b, 0);
+  targets = targets.map((t) => (sum0 > 0 ? (t * total) / sum0 : total / order.length));
   let chunks = cutAt(cells, weight, targets);
   if (entryEffortPerM <= 0 || order.length < 2) return chunks;
   const at = (c: Cell) => centre(frame, axis, c.lane, c.along);
-  for (let round = 0; round < 12; round++) {
-    const entry = chunks.map((chunk, k) => {
-      if (chunk.length === 0) return 0;
+  // the flight a run costs beyond its lanes: from the member to its nearer end, and within it, where it crosses a
+  // gap or hops between regions (a lane change between adjacent cells is as long as a cell of lane)
+  const overheads = (runs: readonly Cell[][]) =>
+    runs.map((run, k) => {
+      if (run.length === 0) return busy[k]!;
       const from = order[k]!.pos;
-      return Math.min(dist(from, at(chunk[0]!)), dist(from, at(chunk[chunk.length - 1]!))) * entryEffortPerM;
+      const path = snakePath(frame, axis, run);
+      let len = Math.min(dist(from, at(run[0]!)), dist(from, at(run[run.length - 1]!)));
+      for (let i = 1; i < path.length; i++) len += dist(path[i - 1]!, path[i]!);
+      return busy[k]! + Math.max(0, len - (run.length - 1) * frame.cellSize) * entryEffortPerM;
     });
+  const finish = (runs: readonly Cell[][], over: readonly number[]) => Math.max(...runs.map((run, k) => over[k]! + run.reduce((s, c) => s + weight(c.cell), 0)));
+  let entry = overheads(chunks);
+  let best = { chunks, finish: finish(chunks, entry) };
+  for (let round = 0; round < 12; round++) {
     const level = (total + entry.reduce((a, b) => a + b, 0)) / order.length;
     const wanted = entry.map((e) => Math.max(0, level - e));
     const sum = wanted.reduce((a, b) => a + b, 0);
     targets = targets.map((t, k) => (t + (sum > 0 ? (wanted[k]! * total) / sum : total / order.length)) / 2);
     chunks = cutAt(cells, weight, targets);
+    entry = overheads(chunks);
+    const f = finish(chunks, entry);
+    // the rounds need not settle (a cut moving across a gap changes its cost at once): the best one is kept
+    if (f < best.finish - 1e-9) best = { chunks, finish: f };
   }
-  return chunks;
+  return best.chunks;
+}
+
+/** The members in the order of the stretches they take: the least total flight from each to the nearer end of its own. */
+function nearestOrder(frame: AreaFrame, axis: LaneAxis, chunks: readonly Cell[][], order: readonly PlanMember[]): PlanMember[] {
+  const at = (c: Cell) => centre(frame, axis, c.lane, c.along);
+  const cost = order.map((m) => chunks.map((ch) => (ch.length ? Math.min(dist(m.pos, at(ch[0]!)), dist(m.pos, at(ch[ch.length - 1]!))) : 0)));
+  const col = leastCostAssignment(cost);
+  const out: PlanMember[] = new Array<PlanMember>(order.length);
+  order.forEach((m, k) => (out[col[k]!] = m));
+  return out;
 }
 
 /** The plan for this view. Pure and deterministic: same view in any order → same plan. */
@@ -136,7 +169,8 @@ export function planSectors(input: PlanInput): SectorPlan {
   if (members.length === 0) return { axis, sectors, paths, lengths, remaining: cells.length };
 
   const across = (m: PlanMember) => (axis === 'north-south' ? m.pos.x : m.pos.y);
-  const order = input.orderBy === 'position' ? [...members].sort((a, b) => across(a) - across(b) || a.id - b.id) : members;
+  let order = input.orderBy === 'position' || input.orderBy === 'nearest' ? [...members].sort((a, b) => across(a) - across(b) || a.id - b.id) : members;
+  if (input.orderBy === 'nearest' && order.length > 1) order = nearestOrder(frame, axis, cutSnake(frame, axis, cells, weight, order, 0), order);
 
   const chunks = cutSnake(frame, axis, cells, weight, order, input.entryEffortPerM ?? 0);
 

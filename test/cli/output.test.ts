@@ -27,7 +27,7 @@ test('progress off a terminal is one line per quarter, on a terminal one line re
 test('the demo ends saying what the search found', () => {
   const line = findings({
     victims_total: 24, victims_in_area: 24, victims_found: 23, victims_found_outside: 0, victims_found_in_area: 23, victims_missed_in_view: 1, victims_never_in_view: 0, false_positives: 2, coverage_pct: 99.64, area_seen_pct: 94.7, overlap_pct: 0.3,
-    time_ratio: 1.25, time_to_priority_seen_s: null, priority_ideal_s: null,
+    time_ratio: 1.25, time_to_priority_seen_s: null, priority_ideal_s: null, priority_bound_s: null,
     time_to_full_coverage_s: 1503, ideal_time_s: 1200, time_to_95pct_victims_s: 1100, sighting_to_all_maps_p95_s: 12, max_duty_cycle_pct: 4,
     bytes_on_air: 1, facts_created: 1, facts_lost: 0, drones_lost: 2, false_deaths: 0, drone_seconds_flown: 1, nofly_drone_s: 0, simulated_s: 1600,
   });

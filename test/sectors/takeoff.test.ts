@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadScenario, localPolygon, scenarioFrame } from '../../src/mission/index.js';
-import { handOver, laneAxis, launchPointIndex, searchableCells, takeOffPlan, type TakeOffInput } from '../../src/sectors/index.js';
+import { handOver, laneAxis, launchPointIndex, priorityCells, searchableCells, takeOffPlan, type TakeOffInput } from '../../src/sectors/index.js';
 import { type LocalPoint } from '../../src/wire/frame-of-reference.js';
 
 // the shipped earthquake town with its no-fly zone, 10 drones as `murmur sim --drones 10` flies it; its two launch
@@ -83,4 +83,52 @@ test("a lost member's unsearched cells go to members still searching, its search
   const far = [8, 9, 10].reduce((s, id) => s + (shares.get(id)?.length ?? 0), 0);
   assert.ok(near > far, `near team took ${near} cells, far team ${far}`);
   assert.equal(handOver({ frame, takeOff: t, recipients, orphaned: [], coveredBy: () => undefined }).size, 0);
+});
+
+// the town's centre, 500 m square, is its priority region
+const priority = town.priority.map((p) => localPolygon(frame, p.polygon));
+const first = (t: ReturnType<typeof takeOffPlan>, id: number) => t.plan.sectors.get(id)!.filter((c) => t.priority.has(c)).length;
+
+test('priority ground is shared by the whole roster and flown first, so the swarm sees all of it in about its share of the time', () => {
+  const t = takeOffPlan({ ...input, priority });
+  const plain = takeOffPlan(input);
+  const pcells = priorityCells(frame, searchable, priority);
+  assert.deepEqual([...t.priority].sort((a, b) => a - b), pcells);
+  assert.ok(pcells.length >= 80, `${pcells.length} priority cells`);
+  // the same cells, each to one member
+  assert.deepEqual([...t.plan.sectors.values()].flat().sort((a, b) => a - b), [...searchable].sort((a, b) => a - b));
+  for (const id of input.roster) {
+    const sector = t.plan.sectors.get(id)!;
+    const k = first(t, id);
+    // members from a launch point far from it take fewer (their flight there counts), but everyone takes part
+    assert.ok(k >= 1, `member ${id} searches ${k} of ${pcells.length} priority cells`);
+    assert.ok(sector.slice(0, k).every((c) => t.priority.has(c)), `member ${id} flies its priority cells before the rest`);
+  }
+  // without the order a few sectors hold the whole centre (here four, 30% of it each)
+  const most = (p: typeof t) => Math.max(...input.roster.map((id) => p.plan.sectors.get(id)!.filter((c) => t.priority.has(c)).length));
+  assert.ok(most(t) <= 0.15 * pcells.length && most(plain) >= 2 * most(t), `at most ${most(t)} priority cells in a sector, against ${most(plain)}`);
+  // every member is done with the priority ground after its flight there and its tenth of it (metres of path)
+  const reach = Math.max(...input.roster.map((id) => Math.min(...pcells.map((c) => d(t.launchOf(id), centre(c))))));
+  const done = Math.max(...input.roster.map((id) => t.first!.lengths.get(id)!));
+  assert.ok(done <= reach + 2 * (pcells.length / 10) * frame.cellSize, `priority done after ${done.toFixed(0)} m; flight there ${reach.toFixed(0)} m`);
+  // and the whole search costs a little more (everyone flies to the centre first): the longest path within 15%
+  const longest = (p: typeof t) => Math.max(...input.roster.map((id) => p.plan.lengths.get(id)!));
+  assert.ok(longest(t) <= 1.15 * longest(plain), `longest path ${longest(t).toFixed(0)} m against ${longest(plain).toFixed(0)} m`);
+  // every node plans it alike
+  const again = takeOffPlan({ ...input, priority, roster: [...input.roster].reverse(), searchable: [...searchable].reverse() });
+  assert.deepEqual([...again.plan.sectors].sort((x, y) => x[0] - y[0]), [...t.plan.sectors].sort((x, y) => x[0] - y[0]));
+});
+
+test("a member lost before its priority stretch: its priority cells are shared out first, before anyone's rest", () => {
+  const t = takeOffPlan({ ...input, priority });
+  const lost = t.plan.sectors.get(5)!;
+  const recipients = input.roster.filter((id) => id !== 5);
+  const shares = handOver({ frame, takeOff: t, recipients, orphaned: [5], coveredBy: () => undefined });
+  assert.deepEqual([...shares.values()].flat().sort((a, b) => a - b), [...lost].sort((a, b) => a - b));
+  const takers = [...shares].filter(([, cells]) => cells.some((c) => t.priority.has(c)));
+  assert.ok(takers.length >= 2, `${takers.length} members take its priority cells`);
+  for (const [id, cells] of shares) {
+    const k = cells.filter((c) => t.priority.has(c)).length;
+    assert.ok(cells.slice(0, k).every((c) => t.priority.has(c)), `member ${id}: priority cells first in its share`);
+  }
 });

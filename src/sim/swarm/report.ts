@@ -38,6 +38,10 @@ export interface RunRecord {
   readonly learned: Map<string, Map<NodeId, number>>;
   /** Drone-milliseconds in the air during each mission second (index = second). */
   readonly flyingBySecond: number[];
+  /** When and where each drone first reached search height (priority_bound_s counts from there). */
+  readonly airborne?: Map<NodeId, { atS: number; pos: LocalPoint }>;
+  /** Speed between lanes (default: cruise). */
+  readonly transitSpeedMps?: number;
   /** Drone-milliseconds flown inside no-fly zones (an operator's from its countFromS). */
   noflyMs: number;
   /** Times a drone's membership view declared dead a member whose drone was still flying. */
@@ -78,6 +82,12 @@ export interface SwarmFigures {
   time_to_priority_seen_s: number | null;
   /** Priority ground / (sweep × speed × drones launched): no take-off, no flight to it. */
   priority_ideal_s: number | null;
+  /**
+   * The earliest any plan could see all the priority ground: each drone sweeping it from when it reached search
+   * height plus the straight flight from there to the nearest priority ground at transit speed (null: no priority
+   * region). Take-off and that flight alone take longer than 0.3 × priority_ideal_s on most missions.
+   */
+  priority_bound_s: number | null;
   time_to_95pct_victims_s: number | null;
   sighting_to_all_maps_p95_s: number | null;
   max_duty_cycle_pct: number;
@@ -110,6 +120,21 @@ function quantile(xs: number[], q: number): number | null {
 }
 
 const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
+
+/**
+ * The earliest time T at which drones free from the `ready` times can have swept `work` drone-seconds between
+ * them: Σ max(0, T − ready) = work (water-filling).
+ */
+function sweepBound(ready: readonly number[], work: number): number {
+  const r = [...ready].sort((a, b) => a - b);
+  let sum = 0;
+  for (let k = 1; k <= r.length; k++) {
+    sum += r[k - 1]!;
+    const t = (work + sum) / k;
+    if (k === r.length || t <= r[k]!) return t;
+  }
+  return Infinity;
+}
 
 export function swarmReport(rec: RunRecord, end: { liveIds: readonly NodeId[]; maxDutyPct: number; bytesOnAir: number; drones?: number }): SwarmFigures {
   // cells an operator's zone closed are out of the count: "covered" means every cell still to be searched
@@ -168,6 +193,7 @@ export function swarmReport(rec: RunRecord, end: { liveIds: readonly NodeId[]; m
   // priority ground: when 98% of it had been seen
   let prioritySeen: number | null = null;
   let priorityIdeal: number | null = null;
+  let priorityBound: number | null = null;
   if (rec.priority.length) {
     const times: number[] = [];
     ground.points.forEach((p, i) => {
@@ -177,7 +203,14 @@ export function swarmReport(rec: RunRecord, end: { liveIds: readonly NodeId[]; m
     const need = Math.ceil(0.98 * times.length);
     if (times.length && times[need - 1]! < Infinity) prioritySeen = times[need - 1]!;
     const launched = end.drones ?? 0;
-    if (times.length && launched > 0) priorityIdeal = (times.length * (ground.areaM2 / Math.max(1, ground.inside))) / (rec.sweepWidthM * rec.cruiseSpeedMps * launched);
+    const priorityM2 = times.length * (ground.areaM2 / Math.max(1, ground.inside));
+    if (times.length && launched > 0) priorityIdeal = priorityM2 / (rec.sweepWidthM * rec.cruiseSpeedMps * launched);
+    const inPriority = ground.points.filter((p) => rec.priority.some((poly) => pointInPolygon(p, poly)));
+    if (inPriority.length && rec.airborne?.size) {
+      const speed = Math.max(rec.cruiseSpeedMps, rec.transitSpeedMps ?? rec.cruiseSpeedMps);
+      const ready = [...rec.airborne.values()].map((a) => a.atS + Math.min(...inPriority.map((p) => Math.hypot(p.x - a.pos.x, p.y - a.pos.y))) / speed);
+      priorityBound = sweepBound(ready, priorityM2 / (rec.sweepWidthM * rec.cruiseSpeedMps));
+    }
   }
   const fp = rec.detections.filter((d) => d.truth < 0 && d.fact !== undefined).length;
   const times = [...foundAt.values()].sort((a, b) => a - b);
@@ -214,6 +247,7 @@ export function swarmReport(rec: RunRecord, end: { liveIds: readonly NodeId[]; m
     time_ratio: ideal === null || tFull === null ? null : round(tFull / ideal, 3),
     time_to_priority_seen_s: prioritySeen === null ? null : round(prioritySeen, 1),
     priority_ideal_s: priorityIdeal === null ? null : round(priorityIdeal, 1),
+    priority_bound_s: priorityBound === null ? null : round(priorityBound, 1),
     time_to_95pct_victims_s: t95 === null ? null : round(t95, 1),
     sighting_to_all_maps_p95_s: (() => {
       const q = quantile(spread, 0.95);

@@ -158,6 +158,8 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
     created: new Map(),
     learned: new Map(),
     flyingBySecond: [],
+    airborne: new Map(),
+    transitSpeedMps: sc.search.transitSpeedMps ?? sc.search.cruiseSpeedMps,
     noflyMs: 0,
     falseDeaths: 0,
     dronesLost: 0,
@@ -397,6 +399,9 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
       const s = d.body.truth(d.vehicle);
       if (s?.flying) {
         const sec = Math.floor(mission(clock.now()));
+        // search height reached: from here a drone could fly to the priority ground (priority_bound_s)
+        if (!rec.airborne!.has(d.id) && (d.vehicle.telemetry.state.position?.relAlt ?? 0) >= 0.9 * sc.search.altitudeM)
+          rec.airborne!.set(d.id, { atS: mission(clock.now()), pos: toLocal(frame, s.lat, s.lon) });
         rec.flyingBySecond[sec] = (rec.flyingBySecond[sec] ?? 0) + STEP_MS;
         if (inZone(toLocal(frame, s.lat, s.lon), mission(clock.now()))) rec.noflyMs += STEP_MS;
       }
