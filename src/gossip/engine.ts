@@ -54,6 +54,12 @@ export interface GossipConfig {
   /** Share of the duty budget used above which relays wait longer (pacing, up to 7 × at the full budget). */
   readonly pacingFrom: number;
   /**
+   * Relays of facts this urgent or more (1: victims, roads, hazards, orders) keep their contention slot
+   * whatever the budget use: pacing stretched a first wave's hops to 5-8 s each once a node had used a quarter
+   * of its budget (bench gossip, N = 50: p95 23 s). -1: every relay is paced.
+   */
+  readonly unpacedPriority: number;
+  /**
    * Relay contention: a relay that would reach `relayFullGain` or more neighbours the sender did not goes in
    * the first slot, one that adds less waits up to `relaySlots` slots of `relaySlotS` (a packet's airtime and
    * some), so that the relays that add most go first and the others hear them and stand down.
@@ -95,6 +101,11 @@ export interface GossipConfig {
   readonly membership: MembershipTimings;
   /** A summary mismatch must persist this long (with no new facts learned) before anti-entropy starts. */
   readonly repairSettleS: number;
+  /**
+   * A summary showing more facts than we hold keeps counting towards `repairSettleS` after we learn something,
+   * once nothing has been learned for this long (see mismatchLive). 0: learning restarts the settle.
+   */
+  readonly settleGapS: number;
   /**
    * Same count, different sets: each side lacks something. The side with the smaller hash asks after
    * `repairSettleS`; with this > 0 the other side asks too, after this many times that, in case the first
@@ -142,13 +153,15 @@ export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = 
     ownReserve: 0.1,
     // room for about one packet of own facts an hour at the regional 1%
     ownOnlyReserve: 0.015,
-    relaySlotS: 0.4,
+    // a packet's airtime is ~0.3 s: listen-before-talk makes a later slot hear an earlier relay before it decides
+    relaySlotS: 0.3,
     relayDelayS: [1, 6],
     relaySlots: 10,
     relayFullGain: 8,
     relayMinGain: 1,
     neighbourhood: { keepS: 180, pathLossExponent: 2.8, sigmaDb: 4, linkLoss: 0.2, coverLoss: 0, bridgeMiss: 0.9, bridgeGain: 1, defaultRangeM: 1500 },
     pacingFrom: 0.25,
+    unpacedPriority: 1,
     coalesceS: 2,
     snrRange: [-15, 10],
     suppressCopies: 1,
@@ -162,6 +175,7 @@ export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = 
     statusRelayPerBeacon: 2,
     membership: { suspectAfterS: 1200, deadAfterS: 1800 },
     repairSettleS: 15,
+    settleGapS: 3,
     tieAskAfterSettles: 0,
     // 5 s: a first-wave relay of a fact is over within seconds, so a neighbour whose summary still lacks it
     // after that missed it (15 s cost the N = 50 benchmark 4–12 s of p95 over seeds 1–3, at no airtime saved)
@@ -465,8 +479,10 @@ export class GossipNode {
     this.hood.heard(sender, rx.snr, senderAt, now);
 
     let relayDue: number | undefined;
-    // Facts that arrived together leave together: one contention delay per packet heard.
-    const relayAt = (gain: number | undefined) => (relayDue ??= now + this.relayDelay(gain, rx.snr) * this.pacing(now));
+    // Facts that arrived together leave together: one contention delay per packet heard, stretched by budget
+    // pacing unless an urgent enough fact is among them (see unpacedPriority).
+    const unpaced = payload.facts.some((f) => f.kind !== 'status' && priorityOf(f.kind) <= this.cfg.unpacedPriority);
+    const relayAt = (gain: number | undefined) => (relayDue ??= now + this.relayDelay(gain, rx.snr) * (unpaced ? 1 : this.pacing(now)));
     const tags = this.auth ? tagsOf(payload.facts, control) : undefined;
     for (const f of payload.facts) {
       if (this.auth) {
@@ -717,8 +733,8 @@ export class GossipNode {
     let t = Math.min(this.members.nextTransitionAt(), this.odgCheck?.at ?? Infinity);
     t = Math.min(t, this.ownFacts.nextAt());
     if (this.auth) t = Math.min(t, Math.max(now, this.auth.ownDueAt()), Math.max(now, this.auth.ownTeslaDueAt()));
-    if (this.lastMismatch && this.mismatchSince !== undefined && this.mismatchSince >= this.lastLearnAt)
-      t = Math.min(t, Math.max(this.mismatchSince, this.lastLearnAt) + this.settleFor(this.lastMismatch) + 1e-6);
+    if (this.lastMismatch && this.mismatchLive())
+      t = Math.min(t, this.settleEnd(this.lastMismatch) + 1e-6);
     // When each kind of traffic is due, and when its share of the duty budget lets it go.
     let own = Infinity;
     let others = Infinity;
@@ -1041,6 +1057,11 @@ export class GossipNode {
     return this.guard.reports;
   }
 
+  /** Answers refused by the answer budget so far, and the share of it spent in the window ending now. */
+  answerBudget(now: number): { refused: number; usedShare: number } {
+    return { refused: this.answers.refused, usedShare: this.answers.usedShare(now) };
+  }
+
   /** Airtime used by this node in the duty window ending now (seconds). */
   airtimeUsed(now: number): number {
     return this.duty.used(now);
@@ -1132,8 +1153,8 @@ export class GossipNode {
           if (rec.count < this.store.count) this.reconcileRecent(sender, rec.count, rec.hash, now);
           // A mismatch is normal while facts spread. Anti-entropy opens when summaries (from anyone) have kept
           // differing from ours for `repairSettleS` while we learned nothing.
-          if (this.mismatchSince === undefined || this.mismatchSince < this.lastLearnAt) this.mismatchSince = now;
           this.lastMismatch = { from: sender, count: rec.count, hash: rec.hash };
+          if (!this.mismatchLive()) this.mismatchSince = now;
           this.checkMismatch(now);
         }
         break;
@@ -1188,12 +1209,29 @@ export class GossipNode {
   /** Opens anti-entropy once a mismatch has lasted `repairSettleS` with nothing learned (called on SUM and tick). */
   private checkMismatch(now: number): void {
     const m = this.lastMismatch;
-    if (!m || this.mismatchSince === undefined || this.mismatchSince < this.lastLearnAt) return;
-    const settle = this.settleFor(m);
-    if (now - this.mismatchSince < settle || now - this.lastLearnAt < settle) return;
+    if (!m || !this.mismatchLive() || now < this.settleEnd(m)) return;
     this.mismatchSince = undefined;
     this.lastMismatch = undefined;
     this.openAntiEntropy(m, now);
+  }
+
+  /**
+   * Whether the mismatch heard still counts towards opening anti-entropy: nothing learned since it began, or
+   * (settleGapS) the last summary that differed still shows more facts than we hold now. In a busy swarm a
+   * node learns a fact every few seconds: restarting the settle at each one kept a node that the first wave
+   * had missed waiting for minutes, although each summary heard said it lacked something.
+   */
+  private mismatchLive(): boolean {
+    if (this.mismatchSince === undefined) return false;
+    if (this.mismatchSince >= this.lastLearnAt) return true;
+    return this.cfg.settleGapS > 0 && this.lastMismatch !== undefined && this.lastMismatch.count > this.store.count;
+  }
+
+  /** When the current mismatch has settled (see mismatchLive). */
+  private settleEnd(m: Mismatch): number {
+    const since = this.mismatchSince!;
+    if (since < this.lastLearnAt) return Math.max(since + this.settleFor(m), this.lastLearnAt + this.cfg.settleGapS);
+    return since + this.settleFor(m);
   }
 
   /** How long a mismatch must last before anti-entropy opens (see tieAskAfterSettles). */

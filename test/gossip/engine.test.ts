@@ -512,3 +512,43 @@ test("a member's own fact relayed by another is evidence that the member was ali
   c.tick(260);
   assert.equal(c.membership().find((m) => m.id === 1)?.state, 'suspect', 'silent since 150: suspected at 260, not dead');
 });
+
+test('a node that has used half its duty budget relays a fresh victim in its contention slot; a coverage report waits longer (budget pacing)', () => {
+  // b sits between a and two neighbours a cannot reach (as in the relay test above), and has spent about half of
+  // its hour's budget on its own reports.
+  const setup = () => {
+    const a = node(1);
+    const b = node(2, { ownRetries: 0 }); // its own reports are not the point here
+    const [c1, c2] = [node(3), node(6)];
+    a.setPosition({ x: 0, y: 0 });
+    b.setPosition({ x: 1400, y: 0 });
+    c1.setPosition({ x: 2400, y: 0 });
+    c2.setPosition({ x: 2400, y: 300 });
+    let t = 0;
+    for (let seq = 1; b.airtimeUsed(t) < 0.5 * 36; seq++, t += 20) {
+      b.addLocal(victim(2, seq, t), t);
+      assert.ok(b.transmit(t), 'own report sent');
+    }
+    for (const x of [beacon(c1, t), beacon(c2, t)]) b.receive(x, rxAt(1000), t + 1);
+    beacon(a, t);
+    return { a, b, t: t + 10 };
+  };
+  const delayOf = (fact: Fact) => {
+    const { a, b, t } = setup();
+    a.addLocal(fact, t);
+    const p = a.transmit(t)!;
+    assert.equal(b.receive(p, rxAt(1400), t + 0.5).learned.length, 1);
+    for (let now = t + 0.5, i = 0; i < 20; i++) {
+      now = b.nextWakeAt(now);
+      const sent = b.wantsToTransmit(now) ? b.transmit(now) : undefined;
+      if (sent && factsIn(sent).some((f) => f.origin === 1)) return now - (t + 0.5);
+    }
+    assert.fail('never relayed');
+  };
+  const cfg = defaultGossipConfig(2);
+  const window = (cfg.relaySlots + 1) * cfg.relaySlotS;
+  const sighting = delayOf(victim(1, 1, 500));
+  assert.ok(sighting <= window, `victim relayed ${sighting.toFixed(2)} s after it was heard (contention window ${window.toFixed(1)} s)`);
+  const coverage = delayOf({ kind: 'coverage', origin: 1, seq: 1, t: 500, cells: [1, 2, 3] });
+  assert.ok(coverage > 2 * sighting, `coverage relayed after ${coverage.toFixed(2)} s: paced`);
+});
