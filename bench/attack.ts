@@ -8,7 +8,9 @@
  *   statuses taken, a far-future fact stored, a crashed member kept alive), summed over honest nodes;
  * - honest_delivery_ratio: honest victims/roads usable (provisional or proven) at each live honest node;
  *   honest_proven_ratio: of those, proven by the end;
- * - honest_p95_s and its ratio, honest_airtime_ratio (airtime of the honest nodes, attack / attack-free).
+ * - honest_p95_s and its ratio, honest_airtime_ratio (airtime of the honest nodes, attack / attack-free);
+ * - where the delivery gap is: honest_never_heard_pairs (of honest_pairs), answers_refused by the honest nodes'
+ *   answer budgets and answer_budget_used_up_nodes (gossip/answer-budget.ts; docs/wire.md, "Not covered yet").
  * `without_authorship`: the attack-free run with every fact taken on its word (what authorship costs).
  */
 import type { Benchmark } from '../src/cli/commands/bench.js';
@@ -125,6 +127,12 @@ const isOperatorOrder = (f: Fact) => (f.kind === 'command' || f.kind === 'area' 
 
 interface Outcome {
   delivery: number;
+  /** (fact, node) pairs counted, and those with no copy at all by the end (the delivery gap). */
+  pairs: number;
+  neverHeard: number;
+  /** Answers (repairs, HAVE lists, own digests) refused by honest nodes' answer budgets, and nodes whose budget was used up. */
+  answersRefused: number;
+  answerBudgetFull: number;
   proven: number;
   p95: number;
   airtime: number;
@@ -202,8 +210,19 @@ function run(seed: number, attack: Attack | undefined, crash: boolean, authorshi
   lat.sort((x, y) => x - y);
   let airtime = 0;
   for (const [id, g] of res.gossip) if (id !== ATTACKER) airtime += g.stats.airtimeS;
+  let answersRefused = 0;
+  let answerBudgetFull = 0;
+  for (const id of honestNodes) {
+    const b = res.gossip.get(id)!.answerBudget(DURATION);
+    answersRefused += b.refused;
+    if (b.usedShare >= 0.95) answerBudgetFull++;
+  }
   return {
     delivery: pairs ? got / pairs : 1,
+    pairs,
+    neverHeard: pairs - got,
+    answersRefused,
+    answerBudgetFull,
     proven: pairs ? provenCount / pairs : 1,
     p95: lat.length ? lat[Math.min(lat.length - 1, Math.floor(0.95 * lat.length))]! : 0,
     airtime,
@@ -211,6 +230,14 @@ function run(seed: number, attack: Attack | undefined, crash: boolean, authorshi
     forgedProvisional,
   };
 }
+
+/** Where the delivery gap is: pairs never heard, and how far the answer budgets (answer-budget.ts) held repairs back. */
+const gap = (o: Outcome) => ({
+  honest_never_heard_pairs: o.neverHeard,
+  honest_pairs: o.pairs,
+  answers_refused: o.answersRefused,
+  answer_budget_used_up_nodes: o.answerBudgetFull,
+});
 
 export const benchmark: Benchmark = {
   summary: 'a compromised member (swarm key + its own identity) against authorship, roles, bounds and budgets: N = 20, 20% loss, 1 h',
@@ -222,6 +249,9 @@ export const benchmark: Benchmark = {
     const plain = run(seed, undefined, false, false);
     log(`without authorship: delivery ${(plain.delivery * 100).toFixed(2)}%, p95 ${plain.p95.toFixed(1)} s, honest airtime ${plain.airtime.toFixed(0)} s`);
     log(`attack-free: delivery ${(base.delivery * 100).toFixed(2)}% (proven ${(base.proven * 100).toFixed(1)}%), p95 ${base.p95.toFixed(1)} s, honest airtime ${base.airtime.toFixed(0)} s`);
+    log(
+      `  never heard: ${base.neverHeard} of ${base.pairs} (fact, node) pairs; answers refused by the answer budgets: ${base.answersRefused}; honest nodes with their answer budget used up: ${base.answerBudgetFull} of ${N}`,
+    );
     log('attack                       forged  delivery  proven   p95 s  p95×  airtime×  provisional forged uses');
     for (const attack of quick ? ATTACKS.slice(0, 2) : ATTACKS) {
       const crash = attack === 'heartbeat-vouching';
@@ -236,6 +266,7 @@ export const benchmark: Benchmark = {
         honest_p95_ratio: +(b.p95 > 0 ? o.p95 / b.p95 : 1).toFixed(2),
         honest_airtime_ratio: +(o.airtime / b.airtime).toFixed(2),
         forged_provisional_uses: o.forgedProvisional,
+        ...gap(o),
         baseline: { honest_delivery_ratio: +b.delivery.toFixed(4), honest_p95_s: +b.p95.toFixed(1), honest_airtime_s: +b.airtime.toFixed(1) },
       };
       rows.push(row);
@@ -248,7 +279,7 @@ export const benchmark: Benchmark = {
       duration_s: DURATION,
       extra_loss: 0.2,
       without_authorship: { honest_delivery_ratio: +plain.delivery.toFixed(4), honest_p95_s: +plain.p95.toFixed(1), honest_airtime_s: +plain.airtime.toFixed(1) },
-      attack_free: { honest_delivery_ratio: +base.delivery.toFixed(4), honest_proven_ratio: +base.proven.toFixed(4), honest_p95_s: +base.p95.toFixed(1), honest_airtime_s: +base.airtime.toFixed(1) },
+      attack_free: { honest_delivery_ratio: +base.delivery.toFixed(4), honest_proven_ratio: +base.proven.toFixed(4), honest_p95_s: +base.p95.toFixed(1), honest_airtime_s: +base.airtime.toFixed(1), ...gap(base) },
       attacks: rows,
     };
   },

@@ -37,6 +37,12 @@ export class AnswerBudget {
     }
   }
 
+  /** Share of the total answer budget spent in the window ending now (1: used up). */
+  usedShare(now: number): number {
+    this.expire(now);
+    return this.total / (this.cfg.totalShare * this.budgetS);
+  }
+
   /** Charges `bytes` of answer to `who` if both budgets allow it; false (nothing charged) otherwise. */
   take(who: NodeId, bytes: number, now: number): boolean {
     this.expire(now);

@@ -3,12 +3,15 @@
  * small-integer arrays (compact: ids and seqs are delta-coded, ages quantised):
  *
  * - SUM  [0, count, hash]                 summary of the durable facts held (Trickle's "consistency" check);
- * - HB   [1, epoch, lo, bytes]            heartbeats: the low nibble of byte i is the age, in epochs of
- *                                          HB_EPOCH_S seconds before `epoch`, of the freshest evidence that member
- *                                          lo + 2·i was alive, the high nibble that of member lo + 2·i + 1 (15:
- *                                          nothing to say). Half a byte a member in a byte string (as integers,
- *                                          CBOR spent a fifth more), ages absolute (epochs of mission time), so
- *                                          relaying never blurs them;
+ * - HB   [1, epoch, lo, bytes, skip, bytes, …] heartbeats in runs of ids: the low nibble of byte i of a run
+ *                                          starting at member lo is the age, in epochs of HB_EPOCH_S seconds before
+ *                                          `epoch`, of the freshest evidence that member lo + 2·i was alive, the high
+ *                                          nibble that of member lo + 2·i + 1 (15: nothing to say); the next run
+ *                                          starts `skip` ids after the end of the one before. Half a byte a member in
+ *                                          byte strings (as integers, CBOR spent a fifth more), ages absolute (epochs
+ *                                          of mission time), so relaying never blurs them. Runs, because ids are
+ *                                          sparse: drones 1..N and a ground station at 250 in one run cost 125 bytes
+ *                                          whatever N, in two runs N/2 + 4;
  * - ODG  [2, to, lo, hi, o1, c1, h1, d2, …] per-origin digest of durable facts for origins lo..hi: count and an
  *                                          8-bit set hash per origin (origins absent in range: none held); `to` is
  *                                          the neighbour asked to answer (0: anyone), so that neighbours that
@@ -36,6 +39,8 @@ const cbor = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Arra
 export const HB_EPOCH_S = 120;
 const TAG_BYTES = 4;
 export const HB_MAX_AGE = 14;
+/** Ids apart beyond which heartbeats start a new run (about 3 bytes of unused nibbles: what a run's head costs). */
+const HB_RUN_GAP = 7;
 const MAX_RECORDS = 16;
 const MAX_ITEMS = 400;
 
@@ -65,21 +70,40 @@ function deltas(values: readonly number[]): number[] {
   return values.map((v, i) => (i === 0 ? v : v - values[i - 1]!));
 }
 
+/**
+ * Members (sorted by id) split into runs wherever a gap would cost more in unused nibbles than a new run's two or
+ * three bytes (its skip and its byte string's head).
+ */
+function hbRuns<T extends { readonly id: NodeId }>(sorted: readonly T[]): T[][] {
+  const runs: T[][] = [];
+  for (const e of sorted) {
+    const run = runs[runs.length - 1];
+    if (run && e.id - run[run.length - 1]!.id <= HB_RUN_GAP) run.push(e);
+    else runs.push([e]);
+  }
+  return runs;
+}
+
 export function recordToArray(r: ControlRecord): RecordItem[] {
   switch (r.type) {
     case 'sum':
       return [0, r.count, r.hash];
     case 'hb': {
-      const list = r.entries.filter((e) => e.age >= 0 && e.age <= HB_MAX_AGE);
+      const list = r.entries.filter((e) => e.age >= 0 && e.age <= HB_MAX_AGE).sort((a, b) => a.id - b.id);
       if (list.length === 0) return [1, r.epoch, 1, new Uint8Array(0)];
-      const lo = Math.min(...list.map((e) => e.id));
-      const hi = Math.max(...list.map((e) => e.id));
-      const nibbles = new Uint8Array(((hi - lo) >> 1) + 1).fill(0xff);
-      for (const e of list) {
-        const i = (e.id - lo) >> 1;
-        nibbles[i] = (e.id - lo) & 1 ? (nibbles[i]! & 0x0f) | (e.age << 4) : (nibbles[i]! & 0xf0) | e.age;
+      const out: RecordItem[] = [1, r.epoch];
+      let end = 0; // first id after the last run
+      for (const run of hbRuns(list)) {
+        const lo = run[0]!.id;
+        const nibbles = new Uint8Array(((run[run.length - 1]!.id - lo) >> 1) + 1).fill(0xff);
+        for (const e of run) {
+          const i = (e.id - lo) >> 1;
+          nibbles[i] = (e.id - lo) & 1 ? (nibbles[i]! & 0x0f) | (e.age << 4) : (nibbles[i]! & 0xf0) | e.age;
+        }
+        out.push(end === 0 ? lo : lo - end, nibbles);
+        end = lo + 2 * nibbles.length;
       }
-      return [1, r.epoch, lo, nibbles];
+      return out;
     }
     case 'odg': {
       const d = deltas(r.entries.map((e) => e.origin));
@@ -121,10 +145,16 @@ export function decodeControl(bytes: Uint8Array): Decoded<ControlRecord[]> {
   const out: ControlRecord[] = [];
   for (const rec of v) {
     if (!Array.isArray(rec) || rec.length === 0 || rec.length > MAX_ITEMS) return reject('malformed', 'record shape');
-    // integers, except the heartbeat record's last item (its nibbles) and a disclosed key
+    // integers, except the heartbeat record's runs of nibbles (every other item from the fourth), a disclosed key
+    // and tags (the last item)
+    if (rec[0] === 1) {
+      const hb = decodeHeartbeats(rec);
+      if (!hb.ok) return hb;
+      out.push(hb.value);
+      continue;
+    }
     const last = rec[rec.length - 1];
-    const hbBytes =
-      ((rec[0] === 1 || rec[0] === 5) && rec.length === 4) || (rec[0] === 6 && rec.length === 3) ? (last instanceof Uint8Array ? last : undefined) : undefined;
+    const hbBytes = (rec[0] === 5 && rec.length === 4) || (rec[0] === 6 && rec.length === 3) ? (last instanceof Uint8Array ? last : undefined) : undefined;
     if (!(hbBytes ? rec.slice(0, -1) : rec).every((x) => isInt(x, 0, 0xffffffff))) return reject('out_of_range', 'record item');
     const items = rec as number[];
     const body = items.slice(1);
@@ -141,19 +171,6 @@ export function decodeControl(bytes: Uint8Array): Decoded<ControlRecord[]> {
         if (!hbBytes || hbBytes.length !== 8 || !isInt(body[0], 1, 0xffff)) return reject('malformed', 'key');
         out.push({ type: 'key', origin: body[0], interval: body[1]!, key: new Uint8Array(hbBytes) });
         break;
-      case 1: {
-        const [epoch, lo] = body;
-        if (!hbBytes || hbBytes.length > 512 || !isInt(lo, 1, 0xffff)) return reject('malformed', 'hb');
-        const entries: { id: number; age: number }[] = [];
-        for (let i = 0; i < hbBytes.length; i++)
-          for (let j = 0; j < 2; j++) {
-            const age = (hbBytes[i]! >> (4 * j)) & 0xf;
-            if (age <= HB_MAX_AGE) entries.push({ id: lo + 2 * i + j, age });
-          }
-        if (entries.some((e) => e.id > 0xffff)) return reject('out_of_range', 'hb member');
-        out.push({ type: 'hb', epoch: epoch!, entries });
-        break;
-      }
       case 2: {
         const [to, lo, hi] = body;
         if (body.length < 3 || (body.length - 3) % 3 !== 0 || !isInt(to, 0, 0xffff) || !isInt(lo, 1, 0xffff) || !isInt(hi, lo, 0xffff))
@@ -193,4 +210,28 @@ export function decodeControl(bytes: Uint8Array): Decoded<ControlRecord[]> {
     }
   }
   return accept(out);
+}
+
+/** A heartbeat record [1, epoch, lo, nibbles, skip, nibbles, …] (see HB above). */
+function decodeHeartbeats(rec: unknown[]): Decoded<ControlRecord> {
+  if (rec.length < 4 || rec.length % 2 !== 0 || !isInt(rec[1], 0, 0xffffffff)) return reject('malformed', 'hb');
+  const entries: { id: number; age: number }[] = [];
+  let end = 0;
+  let bytes = 0;
+  for (let k = 2; k < rec.length; k += 2) {
+    const skip = rec[k];
+    const nibbles = rec[k + 1];
+    if (!(nibbles instanceof Uint8Array) || !isInt(skip, k === 2 ? 1 : 0, 0xffff)) return reject('malformed', 'hb');
+    bytes += nibbles.length;
+    if (bytes > 512) return reject('malformed', 'hb');
+    const lo = end + skip;
+    for (let i = 0; i < nibbles.length; i++)
+      for (let j = 0; j < 2; j++) {
+        const age = (nibbles[i]! >> (4 * j)) & 0xf;
+        if (age <= HB_MAX_AGE) entries.push({ id: lo + 2 * i + j, age });
+      }
+    end = lo + 2 * nibbles.length;
+  }
+  if (entries.some((e) => e.id > 0xffff)) return reject('out_of_range', 'hb member');
+  return accept({ type: 'hb', epoch: rec[1], entries });
 }

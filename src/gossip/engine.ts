@@ -1059,6 +1059,11 @@ export class GossipNode {
     return this.guard.reports;
   }
 
+  /** Answers refused by the answer budget so far, and the share of it spent in the window ending now. */
+  answerBudget(now: number): { refused: number; usedShare: number } {
+    return { refused: this.answers.refused, usedShare: this.answers.usedShare(now) };
+  }
+
   /** Airtime used by this node in the duty window ending now (seconds). */
   airtimeUsed(now: number): number {
     return this.duty.used(now);

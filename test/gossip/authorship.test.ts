@@ -113,6 +113,7 @@ test('vouching in heartbeat records keeps no silent member alive', () => {
 
 test('empty HAVE lists and huge summaries cannot make a node spend more than its answer budget', () => {
   const airtime: number[] = [];
+  const budgets: { refused: number; usedShare: number }[] = [];
   for (const [authorship, attacked] of [[false, true], [true, true], [true, false]] as const) {
     // (own facts re-sent for want of any holder are this node's own traffic, not an answer: off here)
     const a = node(3, authorship, 0, { ownRetries: 0 });
@@ -125,6 +126,7 @@ test('empty HAVE lists and huge summaries cannot make a node spend more than its
       for (let k = 0; k < 5; k++) if (a.wantsToTransmit(t + k)) a.transmit(t + k);
     }
     airtime.push(a.stats.airtimeS);
+    budgets.push(a.answerBudget(t));
   }
   const [legacy, budgeted, quiet] = airtime as [number, number, number];
   // the duty budget is 34.2 s an hour; what claims can draw is at most 30% of it (answers and the digests a
@@ -132,6 +134,10 @@ test('empty HAVE lists and huge summaries cannot make a node spend more than its
   const cap = 0.3 * 34.2;
   assert.ok(budgeted - quiet <= cap * 1.05, `claims drew ${(budgeted - quiet).toFixed(1)} s of answers (cap ${cap.toFixed(1)})`);
   assert.ok(legacy - quiet > cap * 1.5, `unbudgeted: ${(legacy - quiet).toFixed(1)} s`);
+  // what bench attack reports: the claims (all from one id) took that requester's whole share, a third of the
+  // answer budget, and had every further answer refused; quiet, nothing was refused
+  assert.ok(budgets[1]!.usedShare >= 0.3 && budgets[1]!.refused > 1000, JSON.stringify(budgets[1]));
+  assert.ok(budgets[2]!.usedShare < 0.3 && budgets[2]!.refused === 0, JSON.stringify(budgets[2]));
 });
 
 test('a flood of facts forged in a member\'s name does not get that member throttled as a flooder', () => {

@@ -30,6 +30,25 @@ test('heartbeats cost half a byte a member, plus a few bytes', () => {
   assert.deepEqual(d.value, [{ type: 'hb', epoch: 30, entries }]);
 });
 
+test('heartbeats of drones 1..N and a ground station at 250 cost half a byte a drone, not a byte for every id between', () => {
+  for (const n of [10, 50, 100]) {
+    const entries = [...Array.from({ length: n }, (_, i) => ({ id: i + 1, age: i % 15 })), { id: 250, age: 0 }];
+    const bytes = encodeControl([{ type: 'hb', epoch: 30, entries }]);
+    // one run over 1..250 took 125 bytes of nibbles whatever n (131 bytes in all)
+    assert.ok(bytes.length <= n / 2 + 12, `${n} drones and the station in ${bytes.length} bytes`);
+    const d = decodeControl(bytes);
+    assert.ok(d.ok);
+    assert.deepEqual(d.value, [{ type: 'hb', epoch: 30, entries }]);
+  }
+  // scattered ids in several runs, and nothing to say of anyone, round-trip too
+  for (const ids of [[3, 4, 40, 41, 1000, 65535], [7], []]) {
+    const entries = ids.map((id, i) => ({ id, age: i % 15 }));
+    const d = decodeControl(encodeControl([{ type: 'hb', epoch: 1, entries }]));
+    assert.ok(d.ok);
+    assert.deepEqual(d.value, [{ type: 'hb', epoch: 1, entries }]);
+  }
+});
+
 test('control decoding rejects, never throws, on arbitrary bytes and bad shapes', () => {
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
@@ -42,7 +61,10 @@ test('control decoding rejects, never throws, on arbitrary bytes and bad shapes'
   // (a key of 7 bytes, a key record without its key, tags not in whole tags, tags without a mask)
   const key7 = [5, 3, 10, new Uint8Array(7)];
   const tags5 = [6, 0, new Uint8Array(5)];
-  for (const bad of [[[9, 1]], [[0, 1]], [[3, 5, 2, 0]], [[1, 4, 0]], [[1, 4, 1, 7]], 'x', [[0, -1, 2]], [[4, 1]], [[2, 5, 3]], [key7], [[5, 3, 10]], [tags5], [[6, new Uint8Array(4)]]]) {
+  // (heartbeats: a run's nibbles not a byte string, a run's start without its nibbles, a first run at id 0, runs past
+  // the last id)
+  const hbBad = [[1, 4, 1, new Uint8Array(2), 3, 7], [1, 4, 1, new Uint8Array(2), 3], [1, 4, 0, new Uint8Array(1)], [1, 4, 65535, new Uint8Array(2)]];
+  for (const bad of [[[9, 1]], [[0, 1]], [[3, 5, 2, 0]], [[1, 4, 0]], [[1, 4, 1, 7]], ...hbBad.map((r) => [r]), 'x', [[0, -1, 2]], [[4, 1]], [[2, 5, 3]], [key7], [[5, 3, 10]], [tags5], [[6, new Uint8Array(4)]]]) {
     const d = decodeControl(raw.encode(bad));
     assert.equal(d.ok, false, JSON.stringify(bad));
   }

@@ -153,7 +153,7 @@ export async function openMesh(
   const epochMs = frame.epoch * 1000;
   const nowS = () => (Date.now() - epochMs) / 1000;
   // heartbeats, failure detection and order repeats paced to the band, as the drones' (gossip-settings.ts)
-  const gossipCfg = stationGossipConfig(self.id, band);
+  const gossipCfg = stationGossipConfig(self.id, band, keyring.members.length);
   const node = new GossipNode(
     gossipCfg,
     wireCodec({ self: self.id, keyring, nextCounter: () => packetCounter.take(), maxPacketBytes: link.mtu }),

@@ -258,7 +258,7 @@ export async function runSimulation(opts: SimOptions): Promise<SwarmReport> {
   let stationClose = () => {};
   const stationTimers: TimerHandle[] = [];
   if (withStation) {
-    const stationCfg = stationGossipConfig(GCS_NODE_ID, sc.radio);
+    const stationCfg = stationGossipConfig(GCS_NODE_ID, sc.radio, opts.drones + 1);
     const node = new GossipNode(stationCfg, codecs(GCS_NODE_ID), root.fork('gossip/gcs'), 0, authorshipOf(GCS_NODE_ID, stationCfg, nextSeq(GCS_NODE_ID)));
     const at = toLocal(frame, sc.launch[0]!.lat, sc.launch[0]!.lon);
     const port: GossipMeshPort = new GossipMeshPort(
