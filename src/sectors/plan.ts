@@ -117,32 +117,19 @@ function cutSnake(
   let chunks = cutAt(cells, weight, targets);
   if (entryEffortPerM <= 0 || order.length < 2) return chunks;
   const at = (c: Cell) => centre(frame, axis, c.lane, c.along);
-  // the flight a run costs beyond its lanes: from the member to its nearer end, and within it, where it crosses a
-  // gap or hops between regions (a lane change between adjacent cells is as long as a cell of lane)
-  const overheads = (runs: readonly Cell[][]) =>
-    runs.map((run, k) => {
-      if (run.length === 0) return busy[k]!;
-      const from = order[k]!.pos;
-      const path = snakePath(frame, axis, run);
-      let len = Math.min(dist(from, at(run[0]!)), dist(from, at(run[run.length - 1]!)));
-      for (let i = 1; i < path.length; i++) len += dist(path[i - 1]!, path[i]!);
-      return busy[k]! + Math.max(0, len - (run.length - 1) * frame.cellSize) * entryEffortPerM;
-    });
-  const finish = (runs: readonly Cell[][], over: readonly number[]) => Math.max(...runs.map((run, k) => over[k]! + run.reduce((s, c) => s + weight(c.cell), 0)));
-  let entry = overheads(chunks);
-  let best = { chunks, finish: finish(chunks, entry) };
   for (let round = 0; round < 12; round++) {
+    const entry = chunks.map((chunk, k) => {
+      if (chunk.length === 0) return busy[k]!;
+      const from = order[k]!.pos;
+      return busy[k]! + Math.min(dist(from, at(chunk[0]!)), dist(from, at(chunk[chunk.length - 1]!))) * entryEffortPerM;
+    });
     const level = (total + entry.reduce((a, b) => a + b, 0)) / order.length;
     const wanted = entry.map((e) => Math.max(0, level - e));
     const sum = wanted.reduce((a, b) => a + b, 0);
     targets = targets.map((t, k) => (t + (sum > 0 ? (wanted[k]! * total) / sum : total / order.length)) / 2);
     chunks = cutAt(cells, weight, targets);
-    entry = overheads(chunks);
-    const f = finish(chunks, entry);
-    // the rounds need not settle (a cut moving across a gap changes its cost at once): the best one is kept
-    if (f < best.finish - 1e-9) best = { chunks, finish: f };
   }
-  return best.chunks;
+  return chunks;
 }
 
 /** The members in the order of the stretches they take: the least total flight from each to the nearer end of its own. */
