@@ -54,11 +54,13 @@ export interface GossipConfig {
   /** Share of the duty budget used above which relays wait longer (pacing, up to 7 × at the full budget). */
   readonly pacingFrom: number;
   /**
-   * Relays of facts this urgent or more (1: victims, roads, hazards, orders) keep their contention slot
-   * whatever the budget use: pacing stretched a first wave's hops to 5-8 s each once a node had used a quarter
-   * of its budget (bench gossip, N = 50: p95 23 s). -1: every relay is paced.
+   * Relays of facts this urgent or more (1: victims, roads, hazards, orders) are paced only above
+   * `latePacingFrom` of the budget: from `pacingFrom` (a quarter), pacing stretched a first wave's hops to 5-8 s
+   * each at the ≈ 70% the engine runs at (bench gossip, N = 50: p95 23 s). Never unpaced: a central node relaying
+   * every wave at full speed reached its cap and could no longer ask for what it had missed. -1: none.
    */
-  readonly unpacedPriority: number;
+  readonly latePacingPriority: number;
+  readonly latePacingFrom: number;
   /**
    * Relay contention: a relay that would reach `relayFullGain` or more neighbours the sender did not goes in
    * the first slot, one that adds less waits up to `relaySlots` slots of `relaySlotS` (a packet's airtime and
@@ -153,15 +155,15 @@ export function defaultGossipConfig(self: NodeId, over: Partial<GossipConfig> = 
     ownReserve: 0.1,
     // room for about one packet of own facts an hour at the regional 1%
     ownOnlyReserve: 0.015,
-    // a packet's airtime is ~0.3 s: listen-before-talk makes a later slot hear an earlier relay before it decides
-    relaySlotS: 0.3,
+    relaySlotS: 0.4,
     relayDelayS: [1, 6],
     relaySlots: 10,
     relayFullGain: 8,
     relayMinGain: 1,
     neighbourhood: { keepS: 180, pathLossExponent: 2.8, sigmaDb: 4, linkLoss: 0.2, coverLoss: 0, bridgeMiss: 0.9, bridgeGain: 1, defaultRangeM: 1500 },
     pacingFrom: 0.25,
-    unpacedPriority: 1,
+    latePacingPriority: 1,
+    latePacingFrom: 0.75,
     coalesceS: 2,
     snrRange: [-15, 10],
     suppressCopies: 1,
@@ -480,9 +482,9 @@ export class GossipNode {
 
     let relayDue: number | undefined;
     // Facts that arrived together leave together: one contention delay per packet heard, stretched by budget
-    // pacing unless an urgent enough fact is among them (see unpacedPriority).
-    const unpaced = payload.facts.some((f) => f.kind !== 'status' && priorityOf(f.kind) <= this.cfg.unpacedPriority);
-    const relayAt = (gain: number | undefined) => (relayDue ??= now + this.relayDelay(gain, rx.snr) * (unpaced ? 1 : this.pacing(now)));
+    // pacing, later for urgent enough facts (see latePacingPriority).
+    const late = payload.facts.some((f) => f.kind !== 'status' && priorityOf(f.kind) <= this.cfg.latePacingPriority);
+    const relayAt = (gain: number | undefined) => (relayDue ??= now + this.relayDelay(gain, rx.snr) * this.pacing(now, late ? this.cfg.latePacingFrom : this.cfg.pacingFrom));
     const tags = this.auth ? tagsOf(payload.facts, control) : undefined;
     for (const f of payload.facts) {
       if (this.auth) {
@@ -1103,11 +1105,11 @@ export class GossipNode {
 
   /**
    * Budget pacing: as the duty window fills, relays wait longer, so that more copies are heard (more
-   * suppression) and more facts share a packet (batching). 1 while under a quarter of the budget, up to 7.
+   * suppression) and more facts share a packet (batching). 1 while under `from` of the budget (default a
+   * quarter), up to 7 at the full budget.
    */
-  private pacing(now: number): number {
+  private pacing(now: number, from = this.cfg.pacingFrom): number {
     const used = this.duty.used(now) / this.duty.budgetS;
-    const from = this.cfg.pacingFrom;
     return 1 + 6 * Math.min(1, Math.max(0, (used - from) / (1 - from)));
   }
 
