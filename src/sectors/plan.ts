@@ -5,8 +5,8 @@
  *
  * Method: lanes run along the longer extent of the area (fewer turns), one lane per cell column (lane spacing
  * = cell size = camera sweep width). The unsearched cells, in one global boustrophedon ("snake") order, are cut
- * into as many consecutive runs of equal search effort as there are members (effort = cells weighted by
- * priority); the runs go to the members in id order (so agents that heard different positions still agree)
+ * into as many consecutive runs of equal search effort as there are members (effort = cells, or per-cell
+ * weights); the runs go to the members in id order (so agents that heard different positions still agree)
  * or, for a plan made in one place, in the order of their positions across the lanes. A drone flies its run
  * of the snake from the end nearer to it, so a lane change is one cell long even where a block starts or
  * ends mid-lane. Re-planning with more covered cells or fewer members re-divides only what is left, so a dead
@@ -42,7 +42,7 @@ export interface PlanInput {
   readonly orderBy?: 'position' | 'id' | 'nearest';
   /** Lane direction chosen by the mission (default: along the area's longer extent, for fewer turns). */
   readonly axis?: LaneAxis;
-  /** Search effort of a cell (priority regions weigh more); default 1. */
+  /** Search effort of a cell; default 1 (priority regions change the order, not the effort: takeoff.ts). */
   readonly weight?: (cell: number) => number;
   /**
    * Effort of one metre flown from a member's position to its block (0, the default: blocks of equal search
