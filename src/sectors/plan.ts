@@ -5,8 +5,8 @@
  *
  * Method: lanes run along the longer extent of the area (fewer turns), one lane per cell column (lane spacing
  * = cell size = camera sweep width). The unsearched cells, in one global boustrophedon ("snake") order, are cut
- * into as many consecutive runs of equal search effort as there are members (effort = cells weighted by
- * priority); the runs go to the members in id order (so agents that heard different positions still agree)
+ * into as many consecutive runs of equal search effort as there are members (effort = cells, or per-cell
+ * weights); the runs go to the members in id order (so agents that heard different positions still agree)
  * or, for a plan made in one place, in the order of their positions across the lanes. A drone flies its run
  * of the snake from the end nearer to it, so a lane change is one cell long even where a block starts or
  * ends mid-lane. Re-planning with more covered cells or fewer members re-divides only what is left, so a dead
@@ -42,7 +42,7 @@ export interface PlanInput {
   readonly orderBy?: 'position' | 'id' | 'nearest';
   /** Lane direction chosen by the mission (default: along the area's longer extent, for fewer turns). */
   readonly axis?: LaneAxis;
-  /** Search effort of a cell (priority regions weigh more); default 1. */
+  /** Search effort of a cell; default 1 (priority regions change the order, not the effort: takeoff.ts). */
   readonly weight?: (cell: number) => number;
   /**
    * Effort of one metre flown from a member's position to its block (0, the default: blocks of equal search
@@ -117,32 +117,19 @@ function cutSnake(
   let chunks = cutAt(cells, weight, targets);
   if (entryEffortPerM <= 0 || order.length < 2) return chunks;
   const at = (c: Cell) => centre(frame, axis, c.lane, c.along);
-  // the flight a run costs beyond its lanes: from the member to its nearer end, and within it, where it crosses a
-  // gap or hops between regions (a lane change between adjacent cells is as long as a cell of lane)
-  const overheads = (runs: readonly Cell[][]) =>
-    runs.map((run, k) => {
-      if (run.length === 0) return busy[k]!;
-      const from = order[k]!.pos;
-      const path = snakePath(frame, axis, run);
-      let len = Math.min(dist(from, at(run[0]!)), dist(from, at(run[run.length - 1]!)));
-      for (let i = 1; i < path.length; i++) len += dist(path[i - 1]!, path[i]!);
-      return busy[k]! + Math.max(0, len - (run.length - 1) * frame.cellSize) * entryEffortPerM;
-    });
-  const finish = (runs: readonly Cell[][], over: readonly number[]) => Math.max(...runs.map((run, k) => over[k]! + run.reduce((s, c) => s + weight(c.cell), 0)));
-  let entry = overheads(chunks);
-  let best = { chunks, finish: finish(chunks, entry) };
   for (let round = 0; round < 12; round++) {
+    const entry = chunks.map((chunk, k) => {
+      if (chunk.length === 0) return busy[k]!;
+      const from = order[k]!.pos;
+      return busy[k]! + Math.min(dist(from, at(chunk[0]!)), dist(from, at(chunk[chunk.length - 1]!))) * entryEffortPerM;
+    });
     const level = (total + entry.reduce((a, b) => a + b, 0)) / order.length;
     const wanted = entry.map((e) => Math.max(0, level - e));
     const sum = wanted.reduce((a, b) => a + b, 0);
     targets = targets.map((t, k) => (t + (sum > 0 ? (wanted[k]! * total) / sum : total / order.length)) / 2);
     chunks = cutAt(cells, weight, targets);
-    entry = overheads(chunks);
-    const f = finish(chunks, entry);
-    // the rounds need not settle (a cut moving across a gap changes its cost at once): the best one is kept
-    if (f < best.finish - 1e-9) best = { chunks, finish: f };
   }
-  return best.chunks;
+  return chunks;
 }
 
 /** The members in the order of the stretches they take: the least total flight from each to the nearer end of its own. */

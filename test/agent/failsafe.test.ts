@@ -87,8 +87,8 @@ test('a failsafe whose text trails the CRITICAL heartbeat is named when the text
 
 test("a battery failsafe's RTL that would cross a no-fly zone is flown home round it instead (wildfire edge, 3 drones)", async () => {
   const wildfire = loadScenario('maps/scenarios/wildfire-edge.json');
-  // at 500 s drone 2 searches beyond the zone on the area's south edge, seen from its launch point
-  const scenario = { ...wildfire, durationS: 800, faults: [{ type: 'battery_failure' as const, drone: 2, atS: 500 }] };
+  // at 400 s drone 2 searches beyond the zone on the area's south edge, seen from its launch point
+  const scenario = { ...wildfire, durationS: 700, faults: [{ type: 'battery_failure' as const, drone: 2, atS: 400 }] };
   const lines: string[] = [];
   const seen = new Set<string>();
   let landedNearHome = false;

@@ -188,11 +188,9 @@ test('with an entry cost, sectors far from the launch site are smaller, and flyi
   const perM = 1 / (1.5 * frame.cellSize); // transit 1.5× search speed
   const flat = planSectors({ frame, searchable, covered: new Set(), members: ms, orderBy: 'id', axis: 'north-south' });
   const fair = planSectors({ frame, searchable, covered: new Set(), members: ms, orderBy: 'id', axis: 'north-south', entryEffortPerM: perM });
-  // flying time in cells: the lanes at search speed, every other metre (to the sector, lane changes longer than
-  // a cell, gaps) at transit speed
   const time = (p: typeof flat, id: number) => {
-    const n = p.sectors.get(id)!.length;
-    return n + Math.max(0, p.lengths.get(id)! - (n - 1) * frame.cellSize) * perM;
+    const path = p.paths.get(id)!;
+    return p.sectors.get(id)!.length + Math.hypot(path[0]!.x - launch.x, path[0]!.y - launch.y) * perM;
   };
   const spread = (p: typeof flat) => {
     const ts = ms.map((m) => time(p, m.id));
