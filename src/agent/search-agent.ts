@@ -9,15 +9,18 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import { sleep } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
-import { cellCentre, cellIndex, missionSeconds, toLatLon, toLocal } from '../wire/frame-of-reference.js';
+import { cellIndex, missionSeconds, toLatLon, toLocal } from '../wire/frame-of-reference.js';
 import type { Activity, Fact, HazardFact, NodeId, RoadFact, StatusFact, VictimFact } from '../wire/facts.js';
-import { assistChunks, handOver, keepLanesClear, legDistanceToZone, legEntersZone, planSectors, reachLaneEnds, routeAround, sweptCells, takeOffPlan, type AssistChunk, type AssistOwner, type LaneAxis, type Polygon, type TakeOff } from '../sectors/index.js';
+import { assistChunks, handOver, keepLanesClear, legDistanceToZone, legEntersZone, reachLaneEnds, routeAround, sweptCells, takeOffPlan, type AssistChunk, type LaneAxis, type Polygon, type TakeOff } from '../sectors/index.js';
 import type { OverrideInfo, Vehicle } from '../vehicle/vehicle.js';
 import { mayAct } from '../wire/authority.js';
 import { OperatorDesk } from './commands.js';
 import type { Detection, GroundObservation } from '../mission/detection.js';
 import { Airspace, stoppingPoint } from './airspace.js';
 import { FenceKeeper } from './airspace-fence.js';
+import { ownRoute, searchedForPlan } from './own-route.js';
+import { coverageChunks, groundFact, knownVictim, statusFact, victimFact } from './reports.js';
+import { assistParties, roles, type TeamView } from './roles.js';
 
 /** What the agent needs from the mesh (the gossip node behind a link, or the simulator's radio). */
 export interface MeshPort {
@@ -98,23 +101,6 @@ const STOP_M = 2;
  * its old heading (fence.md), so this keeps the turn onto the next leg outside.
  */
 const ZONE_EXIT_M = 30;
-/**
- * A suspected member's remainder is planned for only after this much silence. On a busy band (10%: a heartbeat
- * every 30 s) membership declares the death at 180 s anyway, and acting on suspicion at 90 s took the
- * remainders of drones merely cut off by a radio partition (overlap up to 15% on generated towns); on the 1%
- * sub-band (a heartbeat every 150 s) suspicion comes at 450 s and death at 900 s.
- */
-const SUSPICION_ACTS_AFTER_S = 300;
-/**
- * Searching members that fell silent together (within CUT_OFF_WINDOW_S of each other) are more likely cut off by
- * a radio partition than lost: they keep their sectors until the silence has lasted this long, seconds, though
- * membership may declare them dead earlier. Each side of a partition taking the other's remainder searched it
- * twice: generated town 9 (a partition of 546 s) overlapped 11.8%, now 2.4%, at 3.03 × the ideal instead of
- * 2.55; two crashes 43 s apart (town 5) now wait too: 2.80 × instead of 2.34. Holding 600 s cost more time
- * (3.30 × on town 5) for no less overlap.
- */
-const CUT_OFF_HOLD_S = 450;
-const CUT_OFF_WINDOW_S = 90;
 /**
  * A member is helped (and helps) only while the newest fact it made is this fresh, seconds (at least 2.5 status
  * periods): a member silent for longer may be cut off and still flying its lanes, and its remainder waits for
@@ -314,50 +300,18 @@ export class SearchAgent {
     return toLocal(this.o.frame, p.lat, p.lon);
   }
 
-  /**
-   * Who is searching, and whose remainder is orphaned: members that died (membership), went home early
-   * (battery, recall), lost their flight controller or yielded to a pilot. Members that finished their
-   * sector ('transit', 'landed') are neither.
-   */
-  private roles(): { recipients: NodeId[]; orphaned: NodeId[] } {
-    const live = new Set(this.o.mesh.liveMembers());
-    // A drone that hears nobody at all is more likely deaf (jammed, cut off) than the last one alive: it keeps
-    // its own sector and takes no one else's on silence alone.
-    const hearsSomeone = [...live].some((id) => id !== this.o.self);
-    // A member still searching that went silent long enough to be suspected is planned for as lost, though
-    // membership waits longer before declaring it dead: its remainder goes after everyone's own sector, so a
-    // false suspicion costs nothing unless it lasts until the others have finished theirs, and a member heard
-    // again takes its remainder back. Declaring deaths that early would cost false deaths under load.
-    const now = this.t();
-    const suspected = new Set(hearsSomeone ? (this.o.mesh.suspectMembers?.() ?? []).filter((m) => now - m.heardS >= SUSPICION_ACTS_AFTER_S).map((m) => m.id) : []);
-    const recipients: NodeId[] = [];
-    const orphaned: NodeId[] = [];
-    const cutOff = this.cutOffTogether(now);
-    for (const id of this.o.roster) {
-      const activity = id === this.o.self ? this.activity : this.statusOf.get(id)?.activity;
-      const silentMidSector = id !== this.o.self && suspected.has(id) && (activity === undefined || activity === 'launching' || activity === 'searching');
-      const alive = id === this.o.self || (live.has(id) && !silentMidSector) || !hearsSomeone || cutOff.has(id);
-      // members that finished their sector stay recipients while airborne ('transit'), so a finish never moves
-      // anyone's share; they come back if a later loss gives them one
-      if (alive && (activity === undefined || activity === 'launching' || activity === 'searching' || activity === 'transit')) recipients.push(id);
-      else if (!alive || activity === 'returning' || activity === 'override' || activity === 'failsafe' || activity === 'fc_lost' || activity === 'idle')
-        orphaned.push(id);
-    }
-    return { recipients, orphaned };
-  }
-
-  /** Searching members silent for under CUT_OFF_HOLD_S whose silence began with another's (see CUT_OFF_HOLD_S). */
-  private cutOffTogether(now: number): Set<NodeId> {
-    const since = new Map<NodeId, number>();
-    for (const id of this.o.roster) {
-      if (id === this.o.self || this.statusOf.get(id)?.activity !== 'searching') continue;
-      const last = this.lastMadeS.get(id);
-      if (last !== undefined && now - last > CUT_OFF_WINDOW_S) since.set(id, last);
-    }
-    const out = new Set<NodeId>();
-    for (const [id, last] of since)
-      if (now - last < CUT_OFF_HOLD_S && [...since].some(([other, t]) => other !== id && Math.abs(t - last) <= CUT_OFF_WINDOW_S)) out.add(id);
-    return out;
+  /** What this drone knows of its team now (see roles.ts). */
+  private teamView(): TeamView {
+    return {
+      self: this.o.self,
+      roster: this.o.roster,
+      activity: this.activity,
+      live: this.o.mesh.liveMembers(),
+      suspects: this.o.mesh.suspectMembers?.() ?? [],
+      statusOf: this.statusOf,
+      lastMadeS: this.lastMadeS,
+      now: this.t(),
+    };
   }
 
   /**
@@ -370,7 +324,7 @@ export class SearchAgent {
    */
   private replan(): void {
     this.replanWanted = false;
-    const { recipients, orphaned } = this.o.redivide ? this.roles() : { recipients: [...this.o.roster], orphaned: [] };
+    const { recipients, orphaned } = this.o.redivide ? roles(this.teamView()) : { recipients: [...this.o.roster], orphaned: [] };
     const helping = this.assisting ? `${this.assisting.owner}:${this.assisting.cells.length}` : '';
     const key = `${recipients.join(',')}|${orphaned.join(',')}|${orphaned.map((id) => this.coveredBy.get(id)?.size ?? 0).join(',')}|${this.airspace.version}|${this.foreignReports}|${helping}`;
     if (this.plannedOnce && key === this.planKey) return;
@@ -380,52 +334,24 @@ export class SearchAgent {
     const here = this.position() ?? { x: 0, y: 0 };
     const takeOff = this.baseline();
     const base = takeOff.plan;
-    // one lane direction for every layer, so the snake order is the same everywhere
-    const axis = { axis: base.axis, ranks: takeOff.ranks };
     // cells an operator's zone closed are left out like searched ones: the take-off plan stays the same everywhere
     const closed = this.airspace.closedCells(this.o.frame, this.o.searchable);
     const share: readonly number[] = recipients.includes(this.o.self)
       ? (handOver({ frame: this.o.frame, takeOff, recipients, orphaned, coveredBy: (id) => this.coveredBy.get(id), closed }).get(this.o.self) ?? [])
       : [];
-    // A cell counts as searched once the camera is within half a sweep of its centre, but the part beyond the
-    // centre is seen only as the drone flies on: a plan made before the drone reached the centre of the cell
-    // under it keeps that cell, so the drone carries on along the lane instead of skipping to the next one.
-    let covered: ReadonlySet<number> = closed.size ? new Set([...this.covered, ...closed]) : this.covered;
     const laneEnd = this.path[this.wp];
-    if (this.onLane && this.activity === 'searching' && laneEnd && this.position()) {
-      const under = cellIndex(this.o.frame, here);
-      const mid = cellCentre(this.o.frame, under);
-      const centreAhead = Math.hypot(mid.x - laneEnd.x, mid.y - laneEnd.y) < Math.hypot(here.x - laneEnd.x, here.y - laneEnd.y);
-      if (centreAhead && this.covered.has(under) && !closed.has(under)) covered = new Set([...covered].filter((c) => c !== under));
-    }
-    // flying order: own priority cells, a share of a lost member's priority cells, then own rest and shared rest,
-    // each stretch from where the last one ends
-    const mine = base.sectors.get(this.o.self) ?? [];
-    const pr = takeOff.priority;
-    const stretches = [mine.filter((c) => pr.has(c)), share.filter((c) => pr.has(c)), mine.filter((c) => !pr.has(c)), share.filter((c) => !pr.has(c))];
-    const legs: LocalPoint[][] = [];
-    const metres = [0, 0];
-    const ownCells: number[] = [];
-    let from = here;
-    stretches.forEach((cells, k) => {
-      if (cells.length === 0) return;
-      const p = planSectors({ frame: this.o.frame, searchable: cells, covered, members: [{ id: this.o.self, pos: from }], ...axis });
-      const path = p.paths.get(this.o.self) ?? [];
-      legs.push([...path]);
-      ownCells.push(...(p.sectors.get(this.o.self) ?? []));
-      metres[k % 2]! += p.lengths.get(this.o.self) ?? 0;
-      from = path[path.length - 1] ?? from;
+    const covered = searchedForPlan({
+      frame: this.o.frame,
+      covered: this.covered,
+      closed,
+      here,
+      laneEnd: this.onLane && this.activity === 'searching' && laneEnd && this.position() ? laneEnd : undefined,
     });
-    let work: readonly LocalPoint[] = legs.flat();
-    if (ownCells.length) this.stopAssisting();
-    else if (this.assisting) {
-      const help = planSectors({ frame: this.o.frame, searchable: this.assisting.cells, covered, members: [{ id: this.o.self, pos: here }], ...axis });
-      ownCells.push(...(help.sectors.get(this.o.self) ?? []));
-      work = help.paths.get(this.o.self) ?? [];
-    }
-    this.plannedCells = new Set(ownCells);
+    const route = ownRoute({ frame: this.o.frame, self: this.o.self, takeOff, share, covered, here, assisting: this.assisting });
+    if (route.ownWork) this.stopAssisting();
+    this.plannedCells = new Set(route.cells);
     const zones = this.airspace.zones();
-    const reached = reachLaneEnds(work, {
+    const reached = reachLaneEnds(route.work, {
       zones,
       cellSize: this.o.frame.cellSize,
       axis: base.axis,
@@ -441,8 +367,8 @@ export class SearchAgent {
       waypoints: this.path.length,
       share: share.length,
       // metres still to fly: own sector (from here), then the share (from the sector's end)
-      ownM: Math.round(metres[0]!),
-      shareM: Math.round(metres[1]!),
+      ownM: Math.round(route.ownM),
+      shareM: Math.round(route.shareM),
     });
   }
 
@@ -469,26 +395,14 @@ export class SearchAgent {
     const here = this.position();
     if (!here) return false;
     const fresh = Math.max(ASSIST_FRESH_S, 2.5 * (this.o.statusEveryS ?? 30));
-    const { recipients, orphaned } = this.roles();
+    const view = this.teamView();
+    const { recipients, orphaned } = roles(view);
     const takeOff = this.baseline();
     const closed = this.airspace.closedCells(this.o.frame, this.o.searchable);
     const shares = orphaned.length ? handOver({ frame: this.o.frame, takeOff, recipients, orphaned, coveredBy: (id) => this.coveredBy.get(id), closed }) : new Map<NodeId, number[]>();
-    const owners: AssistOwner[] = [];
-    const helpers = [{ id: this.o.self, pos: here }];
-    // A searching member that alone went silent has more likely crashed than been cut off (a partition silences a
-    // group at once): its far end is helped with now, not after membership gives up on it. If it is alive after
-    // all, it flies the lanes it hears searched no more, and the far end is what it would have flown last.
-    const silent = recipients.filter((id) => id !== this.o.self && this.statusOf.get(id)?.activity === 'searching' && nowS - (this.lastMadeS.get(id) ?? -Infinity) > fresh);
-    for (const id of recipients) {
-      const s = this.statusOf.get(id);
-      if (id === this.o.self || !s) continue;
-      if (nowS - (this.lastMadeS.get(id) ?? s.t) > fresh && !(silent.length === 1 && silent[0] === id)) continue;
-      if (s.activity === 'transit') helpers.push({ id, pos: s.pos });
-      else if (s.activity === 'searching') {
-        const remaining = [...(takeOff.plan.sectors.get(id) ?? []), ...(shares.get(id) ?? [])].filter((c) => !this.covered.has(c) && !closed.has(c));
-        owners.push({ id, pos: s.pos, remaining });
-      }
-    }
+    const { owners, helpers } = assistParties({ ...view, now: nowS }, here, recipients, fresh, (id) =>
+      [...(takeOff.plan.sectors.get(id) ?? []), ...(shares.get(id) ?? [])].filter((c) => !this.covered.has(c) && !closed.has(c)),
+    );
     if (!owners.length) return false;
     const mine = assistChunks({
       frame: this.o.frame,
@@ -555,25 +469,16 @@ export class SearchAgent {
   }
 
   private status(): void {
-    const s = this.o.vehicle.telemetry.state;
-    // before the first fix (or a report off the mission's map) the drone is where it launches from
-    const here = this.position();
-    const pos = here && Math.abs(here.x) <= 32767 && Math.abs(here.y) <= 32767 ? here : this.launchOf(this.o.self);
-    const f: StatusFact = {
-      kind: 'status',
-      origin: this.o.self,
+    const f = statusFact({
+      self: this.o.self,
+      state: this.o.vehicle.telemetry.state,
+      here: this.position(),
+      launch: () => this.launchOf(this.o.self),
       seq: this.o.nextSeq(),
       t: this.t(),
-      pos: { x: Math.round(pos.x), y: Math.round(pos.y) },
-      alt: Math.max(-1000, Math.min(10000, Math.round(s.position?.relAlt ?? 0))),
-      battery: Math.max(0, Math.min(100, Math.round(s.battery?.remaining ?? 0))),
-      mode: Math.max(0, Math.min(255, s.customMode ?? 0)),
-      armed: s.armed ?? false,
       activity: this.activity,
-      // the sector of the take-off plan this drone flies: its place in the roster
-      sector: this.activity === 'searching' || this.activity === 'transit' ? Math.min(49, this.baseline().sectorIndex(this.o.self)) : -1,
-      heading: Math.round((((s.heading ?? 0) % 360) + 360) % 360) % 360,
-    };
+      sectorIndex: () => this.baseline().sectorIndex(this.o.self),
+    });
     this.publish(f);
     this.lastStatus = this.now();
   }
@@ -581,11 +486,9 @@ export class SearchAgent {
   private flushCoverage(): void {
     this.lastCoverage = this.now();
     if (this.pendingCells.length === 0) return;
-    const cells = [...new Set(this.pendingCells)].sort((a, b) => a - b);
+    const chunks = coverageChunks(this.pendingCells);
     this.pendingCells = [];
-    // a coverage fact carries at most 1,000 cells, so one always fits a packet after run-length coding
-    for (let i = 0; i < cells.length; i += 1000)
-      this.publish({ kind: 'coverage', origin: this.o.self, seq: this.o.nextSeq(), t: this.t(), cells: cells.slice(i, i + 1000) });
+    for (const cells of chunks) this.publish({ kind: 'coverage', origin: this.o.self, seq: this.o.nextSeq(), t: this.t(), cells });
   }
 
   /**
@@ -633,39 +536,19 @@ export class SearchAgent {
   }
 
   private sighting(d: Detection): void {
-    const near = this.o.sameVictimM ?? 15;
-    if (this.victims.some((v) => Math.hypot(v.pos.x - d.pos.x, v.pos.y - d.pos.y) <= near)) {
+    if (knownVictim(this.victims, d, this.o.sameVictimM ?? 15)) {
       this.o.onDetection?.(d, undefined);
       return;
     }
-    const f: VictimFact = {
-      kind: 'victim',
-      origin: this.o.self,
-      seq: this.o.nextSeq(),
-      t: this.t(),
-      pos: d.pos,
-      count: d.count,
-      condition: d.condition,
-      confidence: d.confidence,
-    };
+    const f = victimFact(d, this.o.self, this.o.nextSeq(), this.t());
     this.publish(f);
     this.o.onDetection?.(d, f);
   }
 
   /** A blocked road or a hazard in view: reported unless someone already did (same place, same kind). */
   private groundSeen(g: GroundObservation): void {
-    const near = (p: { x: number; y: number }, q: { x: number; y: number }, m: number) => Math.hypot(p.x - q.x, p.y - q.y) <= m;
-    const base = { origin: this.o.self, t: this.t() };
-    if (g.kind === 'hazard') {
-      if (this.hazards.some((h) => h.hazard === g.hazard && near(h.pos, g.pos, Math.max(30, g.radius)))) return;
-      const pos = { x: Math.round(g.pos.x), y: Math.round(g.pos.y) };
-      this.publish({ kind: 'hazard', ...base, seq: this.o.nextSeq(), hazard: g.hazard, pos, radius: Math.max(0, Math.min(65535, Math.round(g.radius))) });
-      return;
-    }
-    const a = g.path[0]!;
-    const b = g.path[g.path.length - 1]!;
-    if (this.roads.some((r) => (near(r.path[0]!, a, 40) && near(r.path.at(-1)!, b, 40)) || (near(r.path[0]!, b, 40) && near(r.path.at(-1)!, a, 40)))) return;
-    this.publish({ kind: 'road', ...base, seq: this.o.nextSeq(), path: g.path.map((p) => ({ x: Math.round(p.x), y: Math.round(p.y) })), severity: g.severity });
+    const f = groundFact(g, { roads: this.roads, hazards: this.hazards }, this.o.self, this.t(), () => this.o.nextSeq());
+    if (f) this.publish(f);
   }
 
   private async goHome(why: string): Promise<void> {

@@ -77,3 +77,15 @@ export const POSITION_FROM_MS = 9_830;
 export const EKF_FLAGS_UNINITIALISED = 0x400;
 export const EKF_FLAGS_NO_GPS = 0xa7;
 export const EKF_FLAGS_GPS = 0x33f;
+/**
+ * The boot timeline the arming checks and telemetry follow (ms after start): the firmware is ready, its status
+ * leaves BOOT, the gyros settle (STABILIZE armable), the EKF is up, home is set, GPS is used for position and
+ * arming in a position mode passes.
+ */
+export const BOOT_READY_MS = 2450;
+export const BOOT_STATUS_MS = 2700;
+export const STABILIZE_ARMABLE_MS = 24_300;
+export const GPS_ARMABLE_MS = 42_600;
+export const GPS_USED_MS = 41_620;
+export const HOME_SET_MS = 20_050;
+export const EKF_ACTIVE_MS = 4450;

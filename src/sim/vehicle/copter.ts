@@ -10,77 +10,35 @@ import type { Clock, TimerHandle } from '../../core/clock.js';
 import { seededRandom, type Random } from '../../core/random.js';
 import type { MavLinkData } from 'node-mavlink';
 import type { MavMessage } from '../../vehicle/mavlink/codec.js';
-import {
-  common,
-  minimal,
-  standard,
-  ParamError,
-  MSG,
-  CMD,
-  COPTER_MODES,
-  MAV_STATE,
-  SEVERITY,
-  modeName,
-  ardupilotmega,
-} from '../../vehicle/mavlink/messages.js';
+import { common, minimal, ParamError, MSG, CMD, COPTER_MODES, MAV_STATE, SEVERITY, modeName } from '../../vehicle/mavlink/messages.js';
 import { offsetLatLon, northEastOf, type LatLon } from '../../vehicle/geo.js';
 import { freshMessage } from '../../vehicle/mavlink/fresh.js';
 import { ParamTable } from './params.js';
 import { SimFence } from './fence.js';
-import { missionAck, missionCount, missionRequest } from './mission-messages.js';
 import {
   BOOT_TEXTS,
   BOOT_PARAMS,
   STAT_RUNTIME_FIRST_MS,
   STAT_RUNTIME_EVERY_MS,
-  POSITION_FROM_MS,
-  EKF_FLAGS_UNINITIALISED,
-  EKF_FLAGS_NO_GPS,
-  EKF_FLAGS_GPS,
+  BOOT_READY_MS,
+  BOOT_STATUS_MS,
+  STABILIZE_ARMABLE_MS,
+  GPS_ARMABLE_MS,
+  HOME_SET_MS,
+  EKF_ACTIVE_MS,
 } from './boot.js';
+import { SimBattery } from './battery.js';
+import { SimFailsafes } from './failsafes.js';
+import { SimMission, type MissionItemStored } from './mission-store.js';
+import { STREAMABLE, buildMessage, type TelemetrySource } from './telemetry-messages.js';
 import { guidedShaping, waypointShaping, levelSpeedLimit, startLeg, stepLeg, stepBrake, stepVelocity, stopDistance, type Kinematics, type Leg, type Shaping } from './motion.js';
+
+export { packVoltage } from './battery.js';
+export type { MissionItemStored } from './mission-store.js';
 
 const M = COPTER_MODES;
 const TICK_MS = 50;
 
-/**
- * A 3S pack as ArduPilot SITL's battery behaves (measured on the recorded firmware, SIM_BATT_CAP_AH 22,
- * cruising 8-10 m/s at 30-36 A): rest voltage by fraction used, less the current through 0.0107 ohm. SITL
- * read 12.28 V at 1% used, 11.44 V at 28%, 10.93 V at 51% and 10.48 V at 65%, where its low-voltage
- * failsafe (BATT_LOW_VOLT 10.5) fired with 35% still showing; past that the curve goes on at its last slope.
- */
-const PACK_REST_V: readonly (readonly [number, number])[] = [
-  [0, 12.6], [0.08, 12.37], [0.14, 12.24], [0.21, 11.98], [0.28, 11.79], [0.38, 11.6], [0.45, 11.47],
-  [0.51, 11.3], [0.59, 11.09], [0.65, 10.87],
-];
-const PACK_OHM = 0.0107;
-
-export function packVoltage(fullV: number, usedFraction: number, currentA: number): number {
-  const u = Math.max(0, usedFraction);
-  let rest = PACK_REST_V[PACK_REST_V.length - 1]![1];
-  const last = PACK_REST_V.length - 1;
-  if (u >= PACK_REST_V[last]![0]) {
-    const [u0, v0] = PACK_REST_V[last - 1]!;
-    const [u1, v1] = PACK_REST_V[last]!;
-    rest = v1 + ((v1 - v0) / (u1 - u0)) * (u - u1);
-  } else
-    for (let i = 1; i <= last; i++) {
-      const [u0, v0] = PACK_REST_V[i - 1]!;
-      const [u1, v1] = PACK_REST_V[i]!;
-      if (u <= u1) {
-        rest = v0 + ((v1 - v0) * (u - u0)) / (u1 - u0);
-        break;
-      }
-    }
-  return Math.max(0, (rest * fullV) / 12.6 - currentA * PACK_OHM);
-}
-const BOOT_READY_MS = 2450;
-const BOOT_STATUS_MS = 2700;
-const STABILIZE_ARMABLE_MS = 24_300;
-const GPS_ARMABLE_MS = 42_600;
-const GPS_USED_MS = 41_620;
-const HOME_SET_MS = 20_050;
-const EKF_ACTIVE_MS = 4450;
 /**
  * NAV_TAKEOFF to lift-off: at least this long after the command, and this long after arming (the motors spool
  * up after arming first). Real SITL lifted off 3.67 s after an arm followed at once by the take-off (twice:
@@ -100,45 +58,13 @@ const RTL_CONE_MIN_CLIMB_M = 2.5;
 /** LAND / RTL entered while climbing: the climb is stopped this gently (real SITL: 4.1–4.5 m at 2.5 m/s up → 8.9 m). */
 const CLIMB_STOP_ACC = 0.7;
 const TOUCHDOWN_TO_DISARM_MS = 2100;
-const UPLOAD_REREQUEST_MS = 1000;
-const UPLOAD_TIMEOUT_MS = 8000;
 const FORCE_DISARM_MAGIC = 21196;
-const MAX_MISSION_ITEMS = 700;
 /** Modes that hold or follow their own altitude with no pilot input (LOITER and the others descend in SITL). */
 const AUTONOMOUS = new Set<number>([M.GUIDED, M.AUTO, M.RTL, M.LAND, M.BRAKE]);
 /** Modes whose arming needs a position estimate. */
 const NEEDS_POSITION = new Set<number>([M.GUIDED, M.AUTO, M.LOITER, M.RTL, M.BRAKE, M.SMART_RTL]);
-const MSG_EKF_STATUS_REPORT = 193;
 /** ArduCopter's periodic pre-arm check: "PreArm: Mode requires mission" came 1.39–1.40 s after DO_SET_MODE AUTO. */
 const PREARM_MISSION_TEXT_MS = 1390;
-/** Message ids the simulated vehicle can stream or send on request. */
-const STREAMABLE = new Set<number>([
-  MSG.SYS_STATUS,
-  MSG.GPS_RAW_INT,
-  MSG.ATTITUDE,
-  MSG.GLOBAL_POSITION_INT,
-  MSG.MISSION_CURRENT,
-  MSG.VFR_HUD,
-  MSG.BATTERY_STATUS,
-  MSG.HOME_POSITION,
-  MSG.EXTENDED_SYS_STATE,
-  MSG.SYSTEM_TIME,
-  MSG_EKF_STATUS_REPORT,
-]);
-
-export interface MissionItemStored {
-  frame: number;
-  command: number;
-  param1: number;
-  param2: number;
-  param3: number;
-  param4: number;
-  /** degE7 for positions */
-  x: number;
-  y: number;
-  z: number;
-}
-
 interface Vec3 {
   n: number;
   e: number;
@@ -223,26 +149,19 @@ export class SimCopter {
   private gust = { n: 0, e: 0 };
   private posCtlIdleAfterMission = false;
 
-  // mission
-  private mission: MissionItemStored[] = [];
-  private missionCur = 0;
-  private missionRunning = false;
-  private missionStarted = false;
+  // mission (the items and the protocol: mission-store.ts)
+  private readonly missions: SimMission;
   private itemReachedAt: number | undefined;
-  private upload:
-    | { expected: number; next: number; lastProgress: number; lastRequest: number; from: { sysid: number; compid: number } }
-    | undefined;
 
   // streams and failsafes
   private readonly streams = new Map<number, { intervalMs: number; cancel: () => void }>();
   /** Vehicle time up to which the physics has been stepped (fixed 50 ms steps, however late the timer fires). */
   private steppedTo: number | undefined;
-  private consumedMah = 0;
-  private lowSince: number | undefined;
-  private crtSince: number | undefined;
-  private battFailsafe: 'none' | 'low' | 'critical' = 'none';
-  private gcsLastHeartbeat: number | undefined;
-  private gcsFailsafe = false;
+  private readonly battery: SimBattery;
+  /** Battery and ground-station failsafes (failsafes.ts). */
+  private readonly failsafes: SimFailsafes;
+  /** The state the telemetry messages are built from (telemetry-messages.ts). */
+  private readonly telemetry: TelemetrySource;
   private lastPrearmText = 0;
   /** The geofence (fence.ts): its protocol, parameters and breach reactions. */
   private readonly fence: SimFence;
@@ -264,6 +183,32 @@ export class SimCopter {
       airborne: () => this.airborne,
       enterMode: (mode) => this.enterMode(mode),
     });
+    this.battery = new SimBattery(this.params, { armed: () => this.armed, airborne: () => this.airborne, vel: () => this.vel });
+    this.failsafes = new SimFailsafes({
+      params: this.params,
+      battery: this.battery,
+      armed: () => this.armed,
+      airborne: () => this.airborne,
+      text: (sev, text) => this.text(sev, text),
+      enterMode: (mode) => this.enterMode(mode),
+      disarm: (text) => this.disarm(text),
+    });
+    this.missions = new SimMission({ home: this.home, t: () => this.t(), emit: (m) => this.emit(m), text: (sev, text) => this.text(sev, text) });
+    this.telemetry = {
+      home: this.home,
+      battery: this.battery,
+      mission: this.missions,
+      t: () => this.t(),
+      latLon: () => this.latLon(),
+      pos: () => this.pos,
+      vel: () => this.vel,
+      acc: () => this.accXY,
+      heading: () => this.heading,
+      airborne: () => this.airborne,
+      mode: () => this.mode,
+      batteryFailsafe: () => this.failsafes.batteryLevel,
+      armable: () => this.armCheck(this.mode) === undefined,
+    };
   }
 
   addSink(s: SimSink): void {
@@ -344,10 +289,10 @@ export class SimCopter {
       groundSpeed: Math.hypot(this.vel.n, this.vel.e),
       systemStatus: this.systemStatus(),
       baseMode: this.baseMode(),
-      voltage: this.voltage(),
-      consumedMah: this.consumedMah,
-      missionCount: this.mission.length,
-      missionCurrent: this.missionCur,
+      voltage: this.battery.voltage(),
+      consumedMah: this.battery.consumedMah,
+      missionCount: this.missions.items.length,
+      missionCurrent: this.missions.current,
       bootedMs: this.t(),
     };
   }
@@ -381,7 +326,7 @@ export class SimCopter {
 
   private systemStatus(): number {
     if (this.t() < BOOT_STATUS_MS) return MAV_STATE.BOOT;
-    if (this.battFailsafe !== 'none' || this.gcsFailsafe) return MAV_STATE.CRITICAL;
+    if (this.failsafes.batteryLevel !== 'none' || this.failsafes.gcsActive) return MAV_STATE.CRITICAL;
     return this.airborne ? MAV_STATE.ACTIVE : MAV_STATE.STANDBY;
   }
 
@@ -420,231 +365,7 @@ export class SimCopter {
   }
 
   private build(msgid: number): MavLinkData | undefined {
-    const ll = this.latLon();
-    switch (msgid) {
-      case MSG.GLOBAL_POSITION_INT: {
-        const m = freshMessage(common.GlobalPositionInt);
-        // no position before the GPS is up: ArduCopter sends zeros (not home)
-        const known = this.t() >= POSITION_FROM_MS;
-        m.timeBootMs = Math.round(this.t());
-        m.lat = known ? Math.round(ll.lat * 1e7) : 0;
-        m.lon = known ? Math.round(ll.lon * 1e7) : 0;
-        m.alt = known ? Math.round((this.home.alt + this.pos.u) * 1000) : 0;
-        m.relativeAlt = known ? Math.round(this.pos.u * 1000) : 0;
-        m.vx = Math.round(this.vel.n * 100);
-        m.vy = Math.round(this.vel.e * 100);
-        m.vz = Math.round(-this.vel.u * 100);
-        m.hdg = Math.round(((this.heading % 360) + 360) % 360 * 100);
-        return m;
-      }
-      case MSG.SYS_STATUS: {
-        const m = freshMessage(common.SysStatus);
-        const present = 0x0020_002f | 0x0200_0000 | 0x1000_0000;
-        m.onboardControlSensorsPresent = present;
-        m.onboardControlSensorsEnabled = present;
-        let health = 0x0020_002f;
-        if (this.battFailsafe === 'none') health |= 0x0200_0000;
-        if (this.armCheck(this.mode) === undefined) health |= 0x1000_0000;
-        m.onboardControlSensorsHealth = health;
-        m.load = 150;
-        m.voltageBattery = Math.round(this.voltage() * 1000);
-        m.currentBattery = Math.round(this.current() * 100);
-        m.batteryRemaining = this.remainingPct();
-        return m;
-      }
-      case MSG.BATTERY_STATUS: {
-        const m = freshMessage(common.BatteryStatus);
-        m.id = 0;
-        m.batteryFunction = 0;
-        m.type = 0;
-        m.temperature = 32767;
-        m.voltages = [Math.round(this.voltage() * 1000), 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535];
-        m.currentBattery = Math.round(this.current() * 100);
-        m.currentConsumed = Math.round(this.consumedMah);
-        m.energyConsumed = -1;
-        m.batteryRemaining = this.remainingPct();
-        m.timeRemaining = 0;
-        m.chargeState = this.battFailsafe === 'critical' ? 3 : this.battFailsafe === 'low' ? 2 : 1;
-        m.voltagesExt = [0, 0, 0, 0];
-        m.mode = 0;
-        m.faultBitmask = 0 as common.MavBatteryFault;
-        return m;
-      }
-      case MSG.GPS_RAW_INT: {
-        const m = freshMessage(common.GpsRawInt);
-        const fix = this.t() >= 9830;
-        m.timeUsec = BigInt(Math.round(this.t())) * 1000n;
-        m.fixType = fix ? 6 : 0;
-        m.lat = fix ? Math.round(ll.lat * 1e7) : 0;
-        m.lon = fix ? Math.round(ll.lon * 1e7) : 0;
-        m.alt = fix ? Math.round((this.home.alt + this.pos.u) * 1000) : 0;
-        m.eph = fix ? 121 : 65535;
-        m.epv = fix ? 200 : 65535;
-        m.vel = Math.round(Math.hypot(this.vel.n, this.vel.e) * 100);
-        m.cog = Math.round(((this.heading % 360) + 360) % 360 * 100);
-        m.satellitesVisible = fix ? 10 : 0;
-        return m;
-      }
-      case MSG.ATTITUDE: {
-        const m = freshMessage(common.Attitude);
-        m.timeBootMs = Math.round(this.t());
-        m.roll = this.accXY.e / 9.81;
-        m.pitch = -this.accXY.n / 9.81;
-        m.yaw = (((this.heading + 180) % 360) - 180) * (Math.PI / 180);
-        return m;
-      }
-      case MSG.VFR_HUD: {
-        const m = freshMessage(common.VfrHud);
-        const gs = Math.hypot(this.vel.n, this.vel.e);
-        m.airspeed = gs;
-        m.groundspeed = gs;
-        m.heading = Math.round(((this.heading % 360) + 360) % 360);
-        m.throttle = this.airborne ? 38 : 0;
-        m.alt = this.home.alt + this.pos.u;
-        m.climb = this.vel.u;
-        return m;
-      }
-      case MSG.MISSION_CURRENT: {
-        const m = freshMessage(common.MissionCurrent);
-        m.seq = this.missionCur;
-        m.total = Math.max(0, this.mission.length - 1);
-        m.missionState = this.mission.length <= 1 ? 1 : this.missionRunning ? 3 : this.missionStarted ? 4 : 2;
-        m.missionMode = this.mode === M.AUTO ? 1 : 0;
-        return m;
-      }
-      case MSG.HOME_POSITION: {
-        if (this.t() < HOME_SET_MS) return undefined;
-        const m = freshMessage(common.HomePosition);
-        m.latitude = Math.round(this.home.lat * 1e7);
-        m.longitude = Math.round(this.home.lon * 1e7);
-        m.altitude = Math.round(this.home.alt * 1000);
-        m.q = [1, 0, 0, 0];
-        return m;
-      }
-      case MSG.EXTENDED_SYS_STATE: {
-        const m = freshMessage(common.ExtendedSysState);
-        m.vtolState = 0;
-        m.landedState = !this.airborne ? 1 : this.mode === M.LAND ? 4 : 2;
-        return m;
-      }
-      case MSG_EKF_STATUS_REPORT: {
-        const m = freshMessage(ardupilotmega.EkfStatusReport);
-        const t = this.t();
-        m.flags = (t < EKF_ACTIVE_MS ? EKF_FLAGS_UNINITIALISED : t < GPS_USED_MS ? EKF_FLAGS_NO_GPS : EKF_FLAGS_GPS) as ardupilotmega.EkfStatusFlags;
-        m.velocityVariance = 0.02;
-        m.posHorizVariance = t < GPS_USED_MS ? 0 : 0.01;
-        m.posVertVariance = 0.01;
-        m.compassVariance = 0.01;
-        m.terrainAltVariance = 0;
-        m.airspeedVariance = 0;
-        return m;
-      }
-      case MSG.SYSTEM_TIME: {
-        const m = freshMessage(common.SystemTime);
-        m.timeUnixUsec = 0n;
-        m.timeBootMs = Math.round(this.t());
-        return m;
-      }
-      case MSG.AUTOPILOT_VERSION: {
-        const m = new standard.AutopilotVersion();
-        m.capabilities = 0xf7efn as unknown as typeof m.capabilities;
-        m.flightSwVersion = 0x04080000;
-        m.middlewareSwVersion = 0;
-        m.osSwVersion = 0;
-        m.boardVersion = 0;
-        m.flightCustomVersion = [...Buffer.from('64a9c787')];
-        m.middlewareCustomVersion = [0, 0, 0, 0, 0, 0, 0, 0];
-        m.osCustomVersion = [0, 0, 0, 0, 0, 0, 0, 0];
-        m.vendorId = 0;
-        m.productId = 0;
-        m.uid = 0n;
-        m.uid2 = new Array(18).fill(0);
-        return m;
-      }
-    }
-    return undefined;
-  }
-
-  // ───────────────────────────── battery ─────────────────────────────
-
-  private current(): number {
-    if (!this.armed) return 0;
-    if (!this.airborne) return 3;
-    // constant power as the pack sags, as in ArduPilot SITL (354 W hovering, 361 W at 7 m/s, 382 W at 10 m/s;
-    // set a little lower so that a whole search flight trips the low-voltage failsafe when SITL does)
-    const watts = 333 + 4 * Math.hypot(this.vel.n, this.vel.e) + 25 * Math.max(0, this.vel.u);
-    return watts / this.restVoltageFor(watts);
-  }
-  /** The pack's voltage at this power draw (solving V = rest − (P/V)·R), for the current it implies. */
-  private restVoltageFor(watts: number): number {
-    const v = this.params.get('SIM_BATT_VOLTAGE');
-    const capAh = this.params.get('SIM_BATT_CAP_AH');
-    const rest = capAh > 0 ? packVoltage(v, this.consumedMah / (capAh * 1000), 0) : v;
-    const disc = rest * rest - 4 * PACK_OHM * watts;
-    return disc > 0 ? (rest + Math.sqrt(disc)) / 2 : rest / 2;
-  }
-  private voltage(): number {
-    const v = this.params.get('SIM_BATT_VOLTAGE');
-    const capAh = this.params.get('SIM_BATT_CAP_AH');
-    if (capAh <= 0) return v;
-    return packVoltage(v, this.consumedMah / (capAh * 1000), this.current());
-  }
-  private remainingPct(): number {
-    const cap = this.params.get('BATT_CAPACITY');
-    if (cap <= 0) return -1;
-    return Math.max(0, Math.round(100 - (this.consumedMah / cap) * 100));
-  }
-
-  private checkBattery(now: number): void {
-    const v = this.voltage();
-    const cap = this.params.get('BATT_CAPACITY');
-    const remainingMah = cap - this.consumedMah;
-    const timer = this.params.get('BATT_LOW_TIMER') * 1000;
-    const crtV = this.params.get('BATT_CRT_VOLT');
-    const lowV = this.params.get('BATT_LOW_VOLT');
-    const crtMah = this.params.get('BATT_CRT_MAH');
-    const lowMah = this.params.get('BATT_LOW_MAH');
-    const crtNow = crtV > 0 && v < crtV;
-    const lowNow = lowV > 0 && v < lowV;
-    this.crtSince = crtNow ? (this.crtSince ?? now) : undefined;
-    this.lowSince = lowNow ? (this.lowSince ?? now) : undefined;
-    const critical = (this.crtSince !== undefined && now - this.crtSince >= timer) || (crtMah > 0 && remainingMah < crtMah);
-    const low = (this.lowSince !== undefined && now - this.lowSince >= timer) || (lowMah > 0 && remainingMah < lowMah);
-    if (critical && this.battFailsafe !== 'critical') {
-      this.battFailsafe = 'critical';
-      this.text(SEVERITY.WARNING, `Battery 1 is critical ${v.toFixed(2)}V used ${Math.round(this.consumedMah)} mAh`);
-      this.batteryAction(this.params.get('BATT_FS_CRT_ACT'));
-    } else if (low && this.battFailsafe === 'none') {
-      this.battFailsafe = 'low';
-      this.text(SEVERITY.WARNING, `Battery 1 is low ${v.toFixed(2)}V used ${Math.round(this.consumedMah)} mAh`);
-      this.batteryAction(this.params.get('BATT_FS_LOW_ACT'));
-    }
-  }
-
-  /** BATT_FS_*_ACT: 0 none, 1 LAND, 2 RTL, 3 SmartRTL→RTL, 4 SmartRTL→LAND, 5 terminate. */
-  private batteryAction(action: number): void {
-    this.text(SEVERITY.WARNING, 'Battery Failsafe');
-    if (!this.armed || action === 0) return;
-    if (!this.airborne) {
-      this.disarm('Disarming motors');
-      return;
-    }
-    if (action === 1 || action === 4) this.enterMode(M.LAND);
-    else if (action === 2 || action === 3) this.enterMode(M.RTL);
-    else if (action === 5) this.disarm('Disarming motors');
-  }
-
-  private checkGcsFailsafe(now: number): void {
-    if (this.params.get('FS_GCS_ENABLE') === 0 || this.gcsLastHeartbeat === undefined) return;
-    const silent = now - this.gcsLastHeartbeat > this.params.get('FS_GCS_TIMEOUT') * 1000;
-    if (silent && !this.gcsFailsafe && this.armed && this.airborne) {
-      this.gcsFailsafe = true;
-      this.text(SEVERITY.CRITICAL, 'GCS Failsafe');
-      this.enterMode(M.RTL);
-    } else if (!silent && this.gcsFailsafe) {
-      this.gcsFailsafe = false;
-      this.text(SEVERITY.CRITICAL, 'GCS Failsafe Cleared');
-    }
+    return buildMessage(msgid, this.telemetry);
   }
 
   // ───────────────────────────── arming ─────────────────────────────
@@ -670,7 +391,7 @@ export class SimCopter {
     if (r.length) return r;
     // FRAME_CLASS 0 (the firmware default when ArduPilot's copter.parm is not loaded): no motors configured
     if (this.params.get('FRAME_CLASS') === 0) return ['Motors: Check frame class and type'];
-    if (this.battFailsafe !== 'none') return ['Battery failsafe'];
+    if (this.failsafes.batteryLevel !== 'none') return ['Battery failsafe'];
     if (mode === M.AUTO) return ['Auto mode not armable'];
     if (mode === M.LAND) return ['Land mode not armable'];
     if (mode === M.RTL) return ['RTL mode not armable'];
@@ -703,7 +424,7 @@ export class SimCopter {
     this.armed = false;
     this.takeoffAlt = undefined;
     this.text(SEVERITY.INFO, text);
-    if (this.missionStarted && this.mode === M.AUTO) this.posCtlIdleAfterMission = true;
+    if (this.missions.started && this.mode === M.AUTO) this.posCtlIdleAfterMission = true;
   }
 
   // ───────────────────────────── modes ─────────────────────────────
@@ -717,7 +438,7 @@ export class SimCopter {
     // Copter::set_mode: asking for the current mode succeeds and re-initialises nothing.
     if (mode === this.mode && this.t() >= BOOT_READY_MS) return true;
     if (mode === M.AUTO) {
-      const hasMission = this.mission.length > 1;
+      const hasMission = this.missions.items.length > 1;
       if (!hasMission && this.armed && this.airborne) {
         this.text(SEVERITY.WARNING, 'Mode change to Auto failed: init failed');
         return false;
@@ -726,7 +447,7 @@ export class SimCopter {
         // not an answer to the mode change: the periodic pre-arm check notices it a moment later
         this.timers.push(
           this.clock.setTimeout(() => {
-            if (this.mode === M.AUTO && !this.armed && this.mission.length <= 1) this.text(SEVERITY.CRITICAL, 'PreArm: Mode requires mission');
+            if (this.mode === M.AUTO && !this.armed && this.missions.items.length <= 1) this.text(SEVERITY.CRITICAL, 'PreArm: Mode requires mission');
           }, PREARM_MISSION_TEXT_MS),
         );
       }
@@ -751,8 +472,8 @@ export class SimCopter {
         this.holdPoint = stopPoint;
         break;
       case M.AUTO:
-        if (this.mission.length > 1) {
-          if (this.missionCur < 1 || this.missionCur >= this.mission.length) this.missionCur = 1;
+        if (this.missions.items.length > 1) {
+          if (this.missions.current < 1 || this.missions.current >= this.missions.items.length) this.missions.current = 1;
           this.announceItem();
           // Armed in flight, the mission resumes at once; on the ground it waits for MISSION_START.
           if (this.armed && this.airborne) this.startItem();
@@ -805,8 +526,8 @@ export class SimCopter {
   }
 
   private announceItem(): void {
-    const item = this.mission[this.missionCur];
-    if (item) this.text(SEVERITY.INFO, `Mission: ${this.missionCur} ${this.itemName(item.command)}`);
+    const item = this.missions.items[this.missions.current];
+    if (item) this.text(SEVERITY.INFO, `Mission: ${this.missions.current} ${this.itemName(item.command)}`);
   }
 
   private itemTarget(item: MissionItemStored): Vec3 {
@@ -824,12 +545,12 @@ export class SimCopter {
 
   /** Starts the current item (called on entering it). */
   private startItem(): void {
-    this.missionRunning = true;
-    this.missionStarted = true;
+    this.missions.running = true;
+    this.missions.started = true;
     this.itemReachedAt = undefined;
-    const item = this.mission[this.missionCur];
+    const item = this.missions.items[this.missions.current];
     if (!item) {
-      this.missionRunning = false;
+      this.missions.running = false;
       this.holdPoint = this.stoppingPoint();
       return;
     }
@@ -845,24 +566,24 @@ export class SimCopter {
   private advanceItem(reached: boolean): void {
     if (reached) {
       const m = freshMessage(common.MissionItemReached);
-      m.seq = this.missionCur;
+      m.seq = this.missions.current;
       this.emit(m);
-      const cmd = this.mission[this.missionCur]?.command;
-      if (cmd !== CMD.NAV_TAKEOFF) this.text(SEVERITY.INFO, `Reached command #${this.missionCur}`);
+      const cmd = this.missions.items[this.missions.current]?.command;
+      if (cmd !== CMD.NAV_TAKEOFF) this.text(SEVERITY.INFO, `Reached command #${this.missions.current}`);
     }
-    if (this.missionCur + 1 >= this.mission.length) {
-      this.missionRunning = false;
+    if (this.missions.current + 1 >= this.missions.items.length) {
+      this.missions.running = false;
       this.holdPoint = this.stoppingPoint();
       return;
     }
-    this.missionCur++;
+    this.missions.current++;
     this.announceItem();
     this.startItem();
   }
 
   private runAuto(dt: number): void {
-    const item = this.mission[this.missionCur];
-    if (!this.missionRunning || !item) {
+    const item = this.missions.items[this.missions.current];
+    if (!this.missions.running || !item) {
       this.holdAt(this.holdPoint ?? this.pos, dt);
       return;
     }
@@ -1055,10 +776,10 @@ export class SimCopter {
 
   private step(now: number): void {
     const dt = TICK_MS / 1000;
-    this.consumedMah += (this.current() * dt) / 3.6;
-    this.checkBattery(now);
-    this.checkGcsFailsafe(now);
-    this.checkUpload(now);
+    this.battery.drain(dt);
+    this.failsafes.checkBattery(now);
+    this.failsafes.checkGcs(now);
+    this.missions.checkUpload(now);
 
     if (this.armed && this.airborne) {
       this.fly(dt, now);
@@ -1198,7 +919,7 @@ export class SimCopter {
     if (this.fence.receive(msg, from)) return;
     switch (msg.header.msgid) {
       case MSG.HEARTBEAT:
-        if (from.sysid === this.params.get('MAV_GCS_SYSID')) this.gcsLastHeartbeat = this.t();
+        if (from.sysid === this.params.get('MAV_GCS_SYSID')) this.failsafes.gcsLastHeartbeat = this.t();
         return;
       case MSG.COMMAND_LONG: {
         const c = d as common.CommandLong;
@@ -1231,29 +952,22 @@ export class SimCopter {
         for (let i = 0; i < this.params.count; i++) this.emit(this.paramValue(this.params.nameAt(i)!, i));
         return;
       case MSG.MISSION_COUNT:
-        this.missionCount(d as common.MissionCount, from);
+        this.missions.count(d as common.MissionCount, from);
         return;
       case MSG.MISSION_ITEM_INT:
       case MSG.MISSION_ITEM:
-        this.missionItem(d as common.MissionItemInt, msg.header.msgid === MSG.MISSION_ITEM, from);
+        this.missions.item(d as common.MissionItemInt, msg.header.msgid === MSG.MISSION_ITEM, from);
         return;
       case MSG.MISSION_REQUEST_LIST:
-        this.emit(missionCount(this.mission.length, from, 0));
+        this.missions.sendCount(from);
         return;
       case MSG.MISSION_REQUEST_INT:
       case MSG.MISSION_REQUEST:
-        this.missionDownloadItem((d as common.MissionRequestInt).seq, msg.header.msgid === MSG.MISSION_REQUEST_INT, from);
+        this.missions.downloadItem((d as common.MissionRequestInt).seq, msg.header.msgid === MSG.MISSION_REQUEST_INT, from);
         return;
-      case MSG.MISSION_CLEAR_ALL: {
-        const flyingAuto = this.mode === M.AUTO && this.armed && this.airborne;
-        if (!flyingAuto) {
-          this.mission = this.mission.slice(0, 1);
-          this.missionCur = 0;
-          this.missionRunning = false;
-        }
-        this.missionAck(flyingAuto ? 1 : 0, from);
+      case MSG.MISSION_CLEAR_ALL:
+        this.missions.clear(this.mode === M.AUTO && this.armed && this.airborne, from);
         return;
-      }
     }
   }
 
@@ -1305,19 +1019,19 @@ export class SimCopter {
         return 0;
       }
       case CMD.MISSION_START: {
-        if (this.mission.length <= 1 && this.armed && this.airborne) {
+        if (this.missions.items.length <= 1 && this.armed && this.airborne) {
           this.text(SEVERITY.WARNING, 'Mode change to Auto failed: init failed');
           return 4;
         }
         if (this.mode !== M.AUTO) {
           if (!this.enterMode(M.AUTO)) return 4;
-        } else if (this.missionRunning) {
+        } else if (this.missions.running) {
           return 0;
         }
-        if (this.mission.length > 1) {
-          if (this.missionCur < 1) this.missionCur = 1;
+        if (this.missions.items.length > 1) {
+          if (this.missions.current < 1) this.missions.current = 1;
           this.announceItem();
-          if (this.armed && !this.missionRunning) this.startItem();
+          if (this.armed && !this.missions.running) this.startItem();
         }
         return 0;
       }
@@ -1327,8 +1041,8 @@ export class SimCopter {
         return this.enterMode(M.LAND) ? 0 : 4;
       case CMD.DO_SET_MISSION_CURRENT: {
         const seq = Math.round(p[0] ?? 0);
-        if (seq < 1 || seq >= this.mission.length) return 4;
-        this.missionCur = seq;
+        if (seq < 1 || seq >= this.missions.items.length) return 4;
+        this.missions.current = seq;
         if (this.mode === M.AUTO) {
           this.announceItem();
           if (this.armed && this.airborne) this.startItem();
@@ -1446,7 +1160,7 @@ export class SimCopter {
       this.paramError(name, -1, from);
       return;
     }
-    if (name === 'MAV_GCS_SYSID') this.gcsLastHeartbeat = undefined;
+    if (name === 'MAV_GCS_SYSID') this.failsafes.gcsLastHeartbeat = undefined;
     this.emit(this.paramValue(name, 65535));
   }
 
@@ -1459,137 +1173,6 @@ export class SimCopter {
     this.emit(this.paramValue(name, this.params.index(name)));
   }
 
-  // ───────────────────────────── mission protocol ─────────────────────────────
-
-  private missionAck(type: number, from: { sysid: number; compid: number }): void {
-    this.emit(missionAck(type, from, 0));
-  }
-
-  private requestItem(seq: number): void {
-    const up = this.upload;
-    if (!up) return;
-    up.lastRequest = this.t();
-    this.emit(missionRequest(seq, up.from, 0));
-  }
-
-  private missionCount(c: common.MissionCount, from: { sysid: number; compid: number }): void {
-    if (typeof c.missionType === 'number' && c.missionType !== 0) {
-      this.missionAck(3, from);
-      return;
-    }
-    if (this.t() < 50) {
-      this.text(SEVERITY.WARNING, 'Only 0 items are supported');
-      this.missionAck(4, from);
-      return;
-    }
-    if (c.count > MAX_MISSION_ITEMS) {
-      this.missionAck(4, from);
-      return;
-    }
-    if (c.count === 0) {
-      this.mission = this.mission.slice(0, 1);
-      this.missionCur = 0;
-      this.upload = undefined;
-      this.missionAck(0, from);
-      this.text(SEVERITY.INFO, 'Flight plan received');
-      return;
-    }
-    // Not atomic: the stored mission is truncated now and grows as items arrive.
-    this.mission = this.mission.slice(0, 0);
-    this.upload = { expected: c.count, next: 0, lastProgress: this.t(), lastRequest: 0, from };
-    this.requestItem(0);
-  }
-
-  private missionItem(it: common.MissionItemInt, isFloat: boolean, from: { sysid: number; compid: number }): void {
-    const up = this.upload;
-    if (typeof it.missionType === 'number' && it.missionType !== 0) return;
-    if (!up) {
-      this.missionAck(1, from);
-      return;
-    }
-    if (it.seq !== up.next) {
-      this.missionAck(13, from);
-      return;
-    }
-    const stored: MissionItemStored = {
-      frame: it.frame,
-      command: it.command,
-      param1: it.param1,
-      param2: it.param2,
-      param3: it.param3,
-      param4: it.param4,
-      x: isFloat ? Math.round(it.x * 1e7) : it.x,
-      y: isFloat ? Math.round(it.y * 1e7) : it.y,
-      z: it.z,
-    };
-    // Item 0 is always home, whatever was sent.
-    this.mission[it.seq] = it.seq === 0 ? this.homeItem() : stored;
-    up.next++;
-    up.lastProgress = this.t();
-    if (up.next >= up.expected) {
-      this.upload = undefined;
-      if (this.missionCur >= this.mission.length) this.missionCur = 0;
-      this.missionAck(0, from);
-      this.text(SEVERITY.INFO, 'Flight plan received');
-      return;
-    }
-    this.requestItem(up.next);
-  }
-
-  private checkUpload(now: number): void {
-    const up = this.upload;
-    if (!up) return;
-    if (now - up.lastProgress >= UPLOAD_TIMEOUT_MS) {
-      this.upload = undefined;
-      this.missionAck(15, up.from);
-      this.text(SEVERITY.WARNING, 'Mission upload timeout');
-      return;
-    }
-    if (now - up.lastRequest >= UPLOAD_REREQUEST_MS) this.requestItem(up.next);
-  }
-
-  private homeItem(): MissionItemStored {
-    const set = this.t() >= HOME_SET_MS;
-    return {
-      frame: 0,
-      command: CMD.NAV_WAYPOINT,
-      param1: 0,
-      param2: 0,
-      param3: 0,
-      param4: 0,
-      x: set ? Math.round(this.home.lat * 1e7) : 0,
-      y: set ? Math.round(this.home.lon * 1e7) : 0,
-      z: set ? this.home.alt : 0,
-    };
-  }
-
-  private missionDownloadItem(seq: number, asInt: boolean, from: { sysid: number; compid: number }): void {
-    const stored = seq === 0 ? this.homeItem() : this.mission[seq];
-    if (!stored || seq >= Math.max(1, this.mission.length)) {
-      this.missionAck(5, from);
-      return;
-    }
-    // Downloads report relative frames as 3 and RTL items with frame 0 and no position.
-    const rtl = stored.command === CMD.NAV_RETURN_TO_LAUNCH;
-    const frame = rtl ? 0 : stored.frame === 6 ? 3 : stored.frame === 5 ? 0 : stored.frame;
-    const m = asInt ? freshMessage(common.MissionItemInt) : freshMessage(common.MissionItem);
-    m.targetSystem = from.sysid;
-    m.targetComponent = from.compid;
-    m.seq = seq;
-    m.frame = frame;
-    m.command = stored.command;
-    m.current = 0;
-    m.autocontinue = 1;
-    m.param1 = stored.param1;
-    m.param2 = stored.param2;
-    m.param3 = stored.param3;
-    m.param4 = stored.param4;
-    m.x = rtl ? 0 : asInt ? stored.x : stored.x / 1e7;
-    m.y = rtl ? 0 : asInt ? stored.y : stored.y / 1e7;
-    m.z = rtl ? 0 : stored.z;
-    m.missionType = 0;
-    this.emit(m);
-  }
 }
 
 /**
