@@ -7,6 +7,9 @@ import type { NodeId } from '../wire/facts.js';
 import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
 import { cellCentre, cellIndex } from '../wire/frame-of-reference.js';
 
+/** How far along a lane met side-on the vehicle is first sent, metres (see leadInPoint). */
+const LEAD_IN_M = 60;
+
 /**
  * The cells a new plan treats as searched: those known searched and those an operator's zone closed, but not
  * the cell under a drone still short of its centre on a lane.
@@ -85,4 +88,19 @@ export function ownRoute(o: {
     work = help.paths.get(self) ?? [];
   }
   return { work, cells: ownCells, ownM: metres[0]!, shareM: metres[1]!, ownWork };
+}
+
+/**
+ * A point on the lane `wp` starts, a little past its start. A detour round a no-fly zone meets its lane
+ * side-on; in GUIDED the vehicle heads for its next target from where it is, so sent straight on to the lane's
+ * far end while still sliding across the lane, it flies the whole lane askew, and lanes one sweep apart then
+ * leave a strip unseen. Heading first for a point just along the lane brings it onto the line.
+ */
+export function leadInPoint(path: readonly LocalPoint[], wp: number): LocalPoint | undefined {
+  const a = path[wp]!;
+  const b = path[wp + 1];
+  if (!b) return undefined;
+  const len = Math.hypot(b.x - a.x, b.y - a.y);
+  const d = Math.min(LEAD_IN_M, len / 2);
+  return d < 1 ? undefined : { x: a.x + ((b.x - a.x) / len) * d, y: a.y + ((b.y - a.y) / len) * d };
 }

@@ -11,14 +11,15 @@ import type { Logger } from '../core/log.js';
 import type { AreaFrame, LocalPoint } from '../wire/frame-of-reference.js';
 import { cellIndex, missionSeconds, toLatLon, toLocal } from '../wire/frame-of-reference.js';
 import type { Activity, Fact, HazardFact, NodeId, RoadFact, StatusFact, VictimFact } from '../wire/facts.js';
-import { assistChunks, handOver, keepLanesClear, legDistanceToZone, legEntersZone, reachLaneEnds, routeAround, sweptCells, takeOffPlan, type AssistChunk, type LaneAxis, type Polygon, type TakeOff } from '../sectors/index.js';
+import { assistChunks, handOver, keepLanesClear, legDistanceToZone, legEntersZone, reachLaneEnds, sweptCells, takeOffPlan, type AssistChunk, type LaneAxis, type Polygon, type TakeOff } from '../sectors/index.js';
 import type { OverrideInfo, Vehicle } from '../vehicle/vehicle.js';
 import { mayAct } from '../wire/authority.js';
 import { OperatorDesk } from './commands.js';
 import type { Detection, GroundObservation } from '../mission/detection.js';
-import { Airspace, stoppingPoint } from './airspace.js';
+import { Airspace } from './airspace.js';
 import { FenceKeeper } from './airspace-fence.js';
-import { ownRoute, searchedForPlan } from './own-route.js';
+import { Flight, REACHED_M } from './flight.js';
+import { leadInPoint, ownRoute, searchedForPlan } from './own-route.js';
 import { coverageChunks, groundFact, knownVictim, statusFact, victimFact } from './reports.js';
 import { assistParties, roles, type TeamView } from './roles.js';
 
@@ -84,8 +85,6 @@ export interface SearchAgentOptions {
   readonly onCovered?: (cells: readonly number[], atMs: number) => void;
 }
 
-/** A waypoint this close counts as reached, metres. */
-const REACHED_M = 10;
 /**
  * A copter sent a new target runs on along its old heading before it turns: 25.7 m at 10 m/s (fence.md,
  * measured alike in the simulated vehicle, test/sim/vehicle-run-on.test.ts). A waypoint within this (plus the
@@ -97,11 +96,6 @@ const ZONE_CLEARANCE_M = 10;
 /** Reached when stopping at a waypoint, metres. */
 const STOP_M = 2;
 /**
- * How far past a zone's edge a drone inside one is sent: a copter re-targeted at 10 m/s runs on 25.7 m along
- * its old heading (fence.md), so this keeps the turn onto the next leg outside.
- */
-const ZONE_EXIT_M = 30;
-/**
  * A member is helped (and helps) only while the newest fact it made is this fresh, seconds (at least 2.5 status
  * periods): a member silent for longer may be cut off and still flying its lanes, and its remainder waits for
  * membership, unless it alone went silent (see lookForHelp).
@@ -109,8 +103,6 @@ const ZONE_EXIT_M = 30;
 const ASSIST_FRESH_S = 90;
 /** A finished drone looks again for someone to help at most this often, seconds (the view changes slowly). */
 const ASSIST_EVERY_S = 10;
-/** How far along a lane met side-on the vehicle is first sent, metres (see leadInPoint). */
-const LEAD_IN_M = 60;
 
 export class SearchAgent {
   activity: Activity = 'idle';
@@ -143,8 +135,6 @@ export class SearchAgent {
   private lastStatus = -Infinity;
   private lastCoverage = -Infinity;
   private plannedOnce = false;
-  /** The speed last commanded (undefined: the flight controller's default, e.g. after a mode change). */
-  private speedSet: number | undefined;
   /** The take-off plan (src/sectors/takeoff.ts), made once per mission. */
   private plan0: TakeOff | undefined;
   /** The way to the current waypoint went round a no-fly zone. */
@@ -163,6 +153,8 @@ export class SearchAgent {
   readonly airspace: Airspace;
   /** The zones in the flight controller's geofence (airspace-fence.ts). */
   readonly fence: FenceKeeper | undefined;
+  /** Flying to points round the zones (flight.ts). */
+  private readonly flight: Flight;
 
   // not readonly: a mission from the ground station replaces the searchable cells and launch sites
   constructor(private o: SearchAgentOptions) {
@@ -170,6 +162,22 @@ export class SearchAgent {
     this.desk = new OperatorDesk({ self: o.self, frame: o.frame, isOperator: o.isOperator ?? (() => false), ...(o.nofly ? { zones: o.nofly } : {}) });
     this.airspace = new Airspace(o.nofly ?? [], o.isOperator);
     this.fence = o.geofence === false ? undefined : new FenceKeeper({ vehicle: o.vehicle, frame: o.frame, airspace: this.airspace, clock: o.clock, log: o.log });
+    this.flight = new Flight({
+      vehicle: o.vehicle,
+      frame: o.frame,
+      altitudeM: o.altitudeM,
+      clock: o.clock,
+      log: o.log,
+      airspace: this.airspace,
+      fence: this.fence,
+      transitSpeed: () => this.transitSpeed(),
+      stopped: () => this.stopped,
+      position: () => this.position(),
+      detoured: () => {
+        this.onLane = false;
+        this.detoured = true;
+      },
+    });
   }
 
   private transitSpeed(): number {
@@ -559,9 +567,9 @@ export class SearchAgent {
     // ArduCopter's RTL flies straight home, through any zone: fly home in GUIDED round the zones (re-routing if
     // one is drawn on the way), and RTL only above home, where it just lands. An operator's resume turns a
     // recalled drone round on the way.
-    const home = this.homePoint();
+    const home = this.flight.homePoint();
     const resumed = () => why === 'recalled by operator' && !this.recalled;
-    const r = home ? await this.reachSafely(home, 250, resumed) : 'reached';
+    const r = home ? await this.flight.reachSafely(home, 250, resumed) : 'reached';
     if (this.stopped || r === 'interrupted') return;
     await this.o.vehicle.action.rtl();
   }
@@ -588,11 +596,11 @@ export class SearchAgent {
       }
       return this.lookForHelp();
     };
-    const home = this.homePoint();
+    const home = this.flight.homePoint();
     if (home && this.position()) {
       let back = false;
       const interrupt = () => this.recalled || (back = shareArrived());
-      await this.reachSafely(home, 500, interrupt);
+      await this.flight.reachSafely(home, 500, interrupt);
       if (back) return true;
       // recalled on the way: home the same way round the zones, never by RTL from here
       if (this.recalled && !this.stopped && v.telemetry.state.control !== 'override') {
@@ -617,7 +625,7 @@ export class SearchAgent {
       await sleep(this.o.clock, 2000);
       if (this.recalled || v.telemetry.state.control === 'override') return false;
       if (shareArrived()) {
-        await this.guided();
+        await this.flight.guided();
         return true;
       }
     }
@@ -636,137 +644,7 @@ export class SearchAgent {
     const p = this.position();
     const leg = p ? Math.hypot(target.x - p.x, target.y - p.y) : 0;
     const toLaneStart = this.wp % 2 === 0;
-    await this.setPace(toLaneStart && leg > 2 * this.o.frame.cellSize ? this.transitSpeed() : this.o.cruiseSpeedMps);
-  }
-
-  /**
-   * A point on the lane `wp` starts, a little past its start. A detour round a no-fly zone meets its lane
-   * side-on; in GUIDED the vehicle heads for its next target from where it is, so sent straight on to the lane's
-   * far end while still sliding across the lane, it flies the whole lane askew, and lanes one sweep apart then
-   * leave a strip unseen. Heading first for a point just along the lane brings it onto the line.
-   */
-  private leadInPoint(): LocalPoint | undefined {
-    const a = this.path[this.wp]!;
-    const b = this.path[this.wp + 1];
-    if (!b) return undefined;
-    const len = Math.hypot(b.x - a.x, b.y - a.y);
-    const d = Math.min(LEAD_IN_M, len / 2);
-    return d < 1 ? undefined : { x: a.x + ((b.x - a.x) / len) * d, y: a.y + ((b.y - a.y) / len) * d };
-  }
-
-  /** Commands a speed unless it is the one in force. */
-  private async setPace(speed: number): Promise<void> {
-    if (speed === this.speedSet) return;
-    const r = await this.o.vehicle.action.setSpeed(speed);
-    this.speedSet = r.ok ? speed : undefined;
-  }
-
-  /**
-   * Flies round the no-fly zones on the way to a point (corner to corner, at transit speed; see flyTo), up to
-   * the last corner. 'reached' when the straight leg to the point is then clear; otherwise why it stopped, so
-   * the caller looks at the situation again.
-   */
-  private async detourFor(target: LocalPoint, pollMs: number, interrupt: () => boolean, clearanceM?: number): Promise<'reached' | 'refused' | 'interrupted'> {
-    // the caller's interrupt may act when it fires (a share taken on): asked once a poll, and remembered
-    let hit = false;
-    const asked = () => (hit ||= interrupt());
-    for (;;) {
-      const version = this.airspace.version;
-      // a zone drawn (or withdrawn) on the way: route again from where the drone is then
-      const stale = () => asked() || this.airspace.version !== version;
-      const r = await this.detourOnce(target, pollMs, stale, clearanceM);
-      if (r !== 'interrupted' || hit || this.airspace.version === version) return r;
-    }
-  }
-
-  private async detourOnce(target: LocalPoint, pollMs: number, interrupt: () => boolean, clearanceM?: number): Promise<'reached' | 'refused' | 'interrupted'> {
-    const from = this.position();
-    const zones = this.airspace.zones();
-    if (!from || !zones.length) return 'reached';
-    // Inside a zone (one drawn over the drone), or bound to run on into one (drawn just ahead of it): out by the
-    // shortest way from where it comes to a stop, before anything else. Routing from a stop inside a zone would
-    // ignore that zone and cross it (61 m in, in test/sim/airspace.test.ts). The way out is at the zone's edge
-    // plus the copter's run-on, so turning for the next leg stays outside.
-    const v0 = this.o.vehicle.telemetry.state.velocity;
-    const stop = v0 ? stoppingPoint(from, v0.north, v0.east) : from;
-    const outOf = this.airspace.containing(from) ? from : this.airspace.containing(stop) ? stop : from;
-    const out = this.airspace.wayOut(outOf, ZONE_EXIT_M);
-    if (out !== outOf) {
-      this.onLane = false;
-      this.detoured = true;
-      this.o.log.warn('inside a no-fly zone: leaving by the shortest way', { at: { x: Math.round(from.x), y: Math.round(from.y) }, to: { x: Math.round(out.x), y: Math.round(out.y) } });
-      const r = await this.flyTo(out, pollMs, interrupt);
-      if (r !== 'reached') return r;
-    }
-    // from where a new target leaves it: the copter brakes along its heading first (fence.md), then flies straight
-    const here = this.position() ?? from;
-    const vel = this.o.vehicle.telemetry.state.velocity;
-    const via = routeAround(vel ? stoppingPoint(here, vel.north, vel.east) : here, target, zones, undefined, clearanceM);
-    if (via.length) {
-      this.onLane = false;
-      this.detoured = true;
-    }
-    for (const p of via) {
-      const r = await this.flyTo(p, pollMs, interrupt);
-      if (r !== 'reached') return r;
-    }
-    return 'reached';
-  }
-
-  /**
-   * Flies to a point round every zone, re-routing when the zones change on the way: what going home uses
-   * instead of ArduCopter's RTL, which flies straight through a zone. 'reached' when there.
-   */
-  private async reachSafely(target: LocalPoint, pollMs: number, interrupt: () => boolean): Promise<'reached' | 'refused' | 'interrupted'> {
-    let hit = false;
-    const asked = () => (hit ||= interrupt());
-    for (;;) {
-      const version = this.airspace.version;
-      const d = await this.detourFor(target, pollMs, asked);
-      if (d === 'interrupted' && !hit && (await this.reclaimFromFence())) continue;
-      if (d !== 'reached') return d;
-      const r = await this.flyTo(target, pollMs, () => asked() || this.airspace.version !== version);
-      if (r === 'interrupted' && !hit && (await this.reclaimFromFence())) continue;
-      if (r !== 'interrupted' || hit || this.airspace.version === version) return r;
-    }
-  }
-
-  /**
-   * After the geofence's own action (BRAKE at a breach) took control from the agent: take it back, to leave
-   * the zone by the shortest way (detourOnce) rather than hover inside it. True when it did.
-   */
-  private async reclaimFromFence(): Promise<boolean> {
-    const v = this.o.vehicle;
-    if (this.stopped || v.telemetry.state.control !== 'override' || !v.telemetry.state.armed || !this.fence?.tookOver()) return false;
-    this.o.log.warn('the geofence took control at a breach: taking it back to leave the zone');
-    v.resumeControl();
-    await this.guided();
-    return true;
-  }
-
-  /** Home, or the nearest point clear of the zones when an operator drew one over home. */
-  private homePoint(): LocalPoint | undefined {
-    const home = this.o.vehicle.telemetry.state.home;
-    return home ? this.airspace.wayOut(toLocal(this.o.frame, home.lat, home.lon), ZONE_EXIT_M) : undefined;
-  }
-
-  /**
-   * Flies to a point (GUIDED): off the search lanes at transit speed, or (`as-is`, a lead-in on a lane) at the
-   * pace in force. 'interrupted' when stopped, taken over
-   * by a pilot or when `interrupt` says so (polled every `pollMs`); 'refused' when the vehicle refused the target.
-   */
-  private async flyTo(p: LocalPoint, pollMs: number, interrupt: () => boolean, pace: 'transit' | 'as-is' = 'transit'): Promise<'reached' | 'refused' | 'interrupted'> {
-    const v = this.o.vehicle;
-    if (pace === 'transit') await this.setPace(this.transitSpeed());
-    const ll = toLatLon(this.o.frame, p);
-    const r = await v.action.gotoLocation(ll.lat, ll.lon, this.o.altitudeM);
-    if (!r.ok && r.result !== 'SENT') return 'refused';
-    for (;;) {
-      await sleep(this.o.clock, pollMs);
-      if (this.stopped || v.telemetry.state.control === 'override' || interrupt()) return 'interrupted';
-      const at = this.position();
-      if (at && Math.hypot(at.x - p.x, at.y - p.y) < REACHED_M) return 'reached';
-    }
+    await this.flight.setPace(toLaneStart && leg > 2 * this.o.frame.cellSize ? this.transitSpeed() : this.o.cruiseSpeedMps);
   }
 
   /**
@@ -801,19 +679,13 @@ export class SearchAgent {
     const v = this.o.vehicle;
     if (o?.reason !== 'failsafe' || o.to !== 'RTL' || o.failsafe === 'fence' || this.stopped || !v.telemetry.state.armed) return;
     const here = this.position();
-    const home = this.homePoint();
+    const home = this.flight.homePoint();
     if (!here || !home || !this.airspace.zones().some((z) => legEntersZone(here, home, z) || legDistanceToZone(here, home, z) < ZONE_CLEARANCE_M)) return;
     this.o.log.warn('failsafe RTL would cross a no-fly zone: flying home round it', { failsafe: o.failsafe });
     v.resumeControl();
-    await this.guided();
-    const r = await this.reachSafely(home, 250, () => false);
+    await this.flight.guided();
+    const r = await this.flight.reachSafely(home, 250, () => false);
     if (r === 'reached' && !this.stopped && v.telemetry.state.control !== 'override') await v.action.rtl();
-  }
-
-  /** Mode changes reset ArduCopter's speed to its parameter: command it again afterwards. */
-  private async guided(): Promise<void> {
-    this.speedSet = undefined;
-    await this.o.vehicle.action.setMode('GUIDED');
   }
 
   /**
@@ -823,7 +695,7 @@ export class SearchAgent {
    */
   private async takeOff(): Promise<boolean> {
     const { vehicle: v, clock, log } = this.o;
-    await this.guided();
+    await this.flight.guided();
     for (let attempt = 1; ; attempt++) {
       const armed = await v.action.arm({ waitArmableMs: 180_000 });
       if (this.stopped) return false;
@@ -836,14 +708,14 @@ export class SearchAgent {
       await sleep(clock, 10_000);
       if (this.stopped || this.recalled) return false;
       if (v.telemetry.state.control === 'override' && !v.telemetry.state.armed) v.resumeControl();
-      await this.guided();
+      await this.flight.guided();
     }
     this.activity = 'launching';
-    await this.guided();
+    await this.flight.guided();
     const took = await v.action.takeoff(this.o.altitudeM);
     if (!took.ok) log.warn('takeoff refused', { result: took.result });
     await v.telemetry.waitFor((s) => (s.position?.relAlt ?? 0) >= this.o.altitudeM - 2, 60_000);
-    this.speedSet = undefined;
+    this.flight.forgetSpeed();
     return true;
   }
 
@@ -880,7 +752,7 @@ export class SearchAgent {
     }
     if (this.stopped || v.telemetry.state.control === 'override') return false;
     this.o.log.info('search resumed by operator', { wasLanded: !v.telemetry.state.armed });
-    if (v.telemetry.state.armed) await this.guided();
+    if (v.telemetry.state.armed) await this.flight.guided();
     else if (!(await this.takeOff())) return false;
     this.activity = 'searching';
     // a fresh plan from here: the one in force was cut mid-lane, and its next waypoint is that lane's far end
@@ -915,7 +787,7 @@ export class SearchAgent {
     this.status();
     while (!this.stopped) {
       const s = v.telemetry.state;
-      if (s.control === 'override' && (await this.reclaimFromFence())) continue;
+      if (s.control === 'override' && (await this.flight.reclaimFromFence())) continue;
       if (s.control === 'override') {
         this.yieldTo(s.override);
         await this.failsafeHomeRoundZones(s.override);
@@ -942,7 +814,7 @@ export class SearchAgent {
       const target = this.path[this.wp]!;
       // a lane (to an odd waypoint) runs where the searchable cells are, which keep their own distance from the
       // zones: only a leg between lanes is held to the routing clearance
-      const detour = await this.detourFor(target, 250, () => this.replanWanted || this.recalled, this.wp % 2 === 1 ? 0 : undefined);
+      const detour = await this.flight.detourFor(target, 250, () => this.replanWanted || this.recalled, this.wp % 2 === 1 ? 0 : undefined);
       if (detour === 'refused') await sleep(clock, 1000);
       if (detour !== 'reached') continue;
       await this.paceFor(target);
@@ -964,7 +836,7 @@ export class SearchAgent {
           // reaching an even waypoint starts a lane, an odd one ends it (a one-cell lane does both)
           this.sweepTo(p);
           // a lane met side-on at the end of a detour is joined via a point a little way along it (see leadInPoint)
-          const entry = this.detoured && this.wp % 2 === 0 ? this.leadInPoint() : undefined;
+          const entry = this.detoured && this.wp % 2 === 0 ? leadInPoint(this.path, this.wp) : undefined;
           this.detoured = false;
           if (this.wp % 2 === 0) {
             this.onLane = true;
@@ -974,7 +846,7 @@ export class SearchAgent {
           } else this.onLane = false;
           this.wp++;
           // on the lane already: searching on the way, at the pace in force
-          if (entry) await this.flyTo(entry, 250, () => this.replanWanted || this.recalled, 'as-is');
+          if (entry) await this.flight.flyTo(entry, 250, () => this.replanWanted || this.recalled, 'as-is');
           break;
         }
       }

@@ -10,7 +10,7 @@ import type { Clock, TimerHandle } from '../../core/clock.js';
 import { seededRandom, type Random } from '../../core/random.js';
 import type { MavLinkData } from 'node-mavlink';
 import type { MavMessage } from '../../vehicle/mavlink/codec.js';
-import { common, minimal, ParamError, MSG, CMD, COPTER_MODES, MAV_STATE, SEVERITY, modeName } from '../../vehicle/mavlink/messages.js';
+import { common, minimal, MSG, CMD, COPTER_MODES, MAV_STATE, SEVERITY, modeName } from '../../vehicle/mavlink/messages.js';
 import { offsetLatLon, northEastOf, type LatLon } from '../../vehicle/geo.js';
 import { freshMessage } from '../../vehicle/mavlink/fresh.js';
 import { ParamTable } from './params.js';
@@ -31,6 +31,8 @@ import { SimBattery } from './battery.js';
 import { SimFailsafes } from './failsafes.js';
 import { SimMission, type MissionItemStored } from './mission-store.js';
 import { STREAMABLE, buildMessage, type TelemetrySource } from './telemetry-messages.js';
+import { SimStreams } from './streams.js';
+import { ParamProtocol } from './param-protocol.js';
 import { guidedShaping, waypointShaping, levelSpeedLimit, startLeg, stepLeg, stepBrake, stepVelocity, stopDistance, type Kinematics, type Leg, type Shaping } from './motion.js';
 
 export { packVoltage } from './battery.js';
@@ -154,7 +156,10 @@ export class SimCopter {
   private itemReachedAt: number | undefined;
 
   // streams and failsafes
-  private readonly streams = new Map<number, { intervalMs: number; cancel: () => void }>();
+  /** Telemetry streams (streams.ts). */
+  private readonly streams: SimStreams;
+  /** The parameter protocol (param-protocol.ts). */
+  private readonly paramProtocol: ParamProtocol;
   /** Vehicle time up to which the physics has been stepped (fixed 50 ms steps, however late the timer fires). */
   private steppedTo: number | undefined;
   private readonly battery: SimBattery;
@@ -194,6 +199,14 @@ export class SimCopter {
       disarm: (text) => this.disarm(text),
     });
     this.missions = new SimMission({ home: this.home, t: () => this.t(), emit: (m) => this.emit(m), text: (sev, text) => this.text(sev, text) });
+    this.streams = new SimStreams({ clock: this.clock, build: (id) => this.build(id), emit: (m) => this.emit(m), text: (sev, text) => this.text(sev, text) });
+    this.paramProtocol = new ParamProtocol({
+      params: this.params,
+      emit: (m) => this.emit(m),
+      changed: (name) => {
+        if (name === 'MAV_GCS_SYSID') this.failsafes.gcsLastHeartbeat = undefined;
+      },
+    });
     this.telemetry = {
       home: this.home,
       battery: this.battery,
@@ -235,14 +248,14 @@ export class SimCopter {
         this.clock.setTimeout(() => {
           if (!this.params.has(name)) this.params.define(name, value);
           else this.params.set(name, value);
-          this.emit(this.paramValue(name, 65535));
+          this.emit(this.paramProtocol.value(name, 65535));
         }, s * 1000),
       );
     this.timers.push(
       this.clock.setTimeout(() => {
         const save = () => {
           this.params.set('STAT_RUNTIME', Math.round(this.t() / 1000));
-          this.emit(this.paramValue('STAT_RUNTIME', 65535));
+          this.emit(this.paramProtocol.value('STAT_RUNTIME', 65535));
         };
         save();
         this.timers.push(this.clock.setInterval(save, STAT_RUNTIME_EVERY_MS));
@@ -264,9 +277,8 @@ export class SimCopter {
 
   stop(): void {
     for (const t of this.timers) this.clock.clearInterval(t);
-    for (const s of this.streams.values()) s.cancel();
+    this.streams.stop();
     this.timers.length = 0;
-    this.streams.clear();
   }
 
   /** Milliseconds since boot. */
@@ -943,13 +955,13 @@ export class SimCopter {
         this.positionTarget(d as common.SetPositionTargetGlobalInt);
         return;
       case MSG.PARAM_SET:
-        this.paramSet(d as common.ParamSet, from);
+        this.paramProtocol.set(d as common.ParamSet, from);
         return;
       case MSG.PARAM_REQUEST_READ:
-        this.paramRead(d as common.ParamRequestRead, from);
+        this.paramProtocol.read(d as common.ParamRequestRead, from);
         return;
       case MSG.PARAM_REQUEST_LIST:
-        for (let i = 0; i < this.params.count; i++) this.emit(this.paramValue(this.params.nameAt(i)!, i));
+        this.paramProtocol.list();
         return;
       case MSG.MISSION_COUNT:
         this.missions.count(d as common.MissionCount, from);
@@ -1068,12 +1080,12 @@ export class SimCopter {
         return 0;
       }
       case CMD.SET_MESSAGE_INTERVAL:
-        return this.setInterval(Math.round(p[0] ?? 0), p[1] ?? 0);
+        return this.streams.set(Math.round(p[0] ?? 0), p[1] ?? 0);
       case CMD.GET_MESSAGE_INTERVAL: {
         const id = Math.round(p[0] ?? 0);
         const m = freshMessage(common.MessageInterval);
         m.messageId = id;
-        m.intervalUs = id === MSG.HEARTBEAT ? 1_000_000 : this.streams.has(id) ? this.streams.get(id)!.intervalMs * 1000 : -1;
+        m.intervalUs = this.streams.intervalUs(id);
         this.clock.setTimeout(() => this.emit(m), 1);
         return 0;
       }
@@ -1088,26 +1100,6 @@ export class SimCopter {
       default:
         return this.fence.command(cmd, p) ?? 3;
     }
-  }
-
-  private setInterval(id: number, intervalUs: number): number {
-    if (id !== MSG.HEARTBEAT && !STREAMABLE.has(id)) {
-      this.text(SEVERITY.INFO, `No ap_message for mavlink id (${id})`);
-      return 2;
-    }
-    if (id === MSG.HEARTBEAT) return 0;
-    this.streams.get(id)?.cancel();
-    this.streams.delete(id);
-    // 0 = default rate (off on this port), -1 = off.
-    if (intervalUs > 0) {
-      const intervalMs = Math.max(1, intervalUs / 1000);
-      const cancel = steadyInterval(this.clock, intervalMs, () => {
-        const m = this.build(id);
-        if (m) this.emit(m);
-      });
-      this.streams.set(id, { intervalMs, cancel });
-    }
-    return 0;
   }
 
   private positionTarget(s: common.SetPositionTargetGlobalInt): void {
@@ -1132,71 +1124,4 @@ export class SimCopter {
     }
   }
 
-  // ───────────────────────────── parameters ─────────────────────────────
-
-  private paramValue(name: string, index: number): common.ParamValue {
-    const m = freshMessage(common.ParamValue);
-    m.paramId = name;
-    m.paramValue = this.params.get(name);
-    m.paramType = 9;
-    m.paramCount = this.params.count;
-    m.paramIndex = index;
-    return m;
-  }
-
-  private paramError(name: string, index: number, from: { sysid: number; compid: number }): void {
-    const e = new ParamError();
-    e.targetSystem = from.sysid;
-    e.targetComponent = from.compid;
-    e.paramId = name;
-    e.paramIndex = index;
-    e.error = 1;
-    this.emit(e);
-  }
-
-  private paramSet(s: common.ParamSet, from: { sysid: number; compid: number }): void {
-    const name = s.paramId.replace(/\0.*$/, '');
-    if (!this.params.set(name, s.paramValue)) {
-      this.paramError(name, -1, from);
-      return;
-    }
-    if (name === 'MAV_GCS_SYSID') this.failsafes.gcsLastHeartbeat = undefined;
-    this.emit(this.paramValue(name, 65535));
-  }
-
-  private paramRead(r: common.ParamRequestRead, from: { sysid: number; compid: number }): void {
-    const name = r.paramIndex >= 0 ? this.params.nameAt(r.paramIndex) : r.paramId.replace(/\0.*$/, '');
-    if (name === undefined || !this.params.has(name)) {
-      this.paramError(r.paramId.replace(/\0.*$/, ''), r.paramIndex, from);
-      return;
-    }
-    this.emit(this.paramValue(name, this.params.index(name)));
-  }
-
-}
-
-/**
- * An interval that keeps to its schedule on the clock: each firing is planned from when the previous one was
- * due, not from when its timer ran, so a stream at 5 Hz gives 15 messages in 3 s also at 10× on a busy machine.
- */
-function steadyInterval(clock: Clock, ms: number, fn: () => void): () => void {
-  let due = clock.now() + ms;
-  let handle: TimerHandle | undefined;
-  let live = true;
-  const arm = () => {
-    handle = clock.setTimeout(run, Math.max(0, due - clock.now()));
-  };
-  const run = () => {
-    if (!live) return;
-    // a timer that is very late sends once, then keeps the schedule from now
-    if (clock.now() - due > 5 * ms) due = clock.now();
-    fn();
-    due += ms;
-    arm();
-  };
-  arm();
-  return () => {
-    live = false;
-    clock.clearTimeout(handle);
-  };
 }
